@@ -1,0 +1,1 @@
+"""EMA yearly plans and reports, regional annual report."""

@@ -1,0 +1,1 @@
+"""Expert advice requests, events and on-call rota."""

@@ -1,0 +1,166 @@
+"""The ``cratb`` command line (CONTRACTS.md section 2).
+
+This module only parses arguments and dispatches; the work is done by the
+engine (pure Python) or, for commands that touch the web database, by Django
+code in ``cratb.commands``. Exit codes: 0 success, 1 failure, 2 bad usage or
+refused input. Errors a user can act on are printed as one line, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+DEFAULT_REGION = "11"
+
+
+class CommandError(Exception):
+    """An error the user can act on: printed as one line, exit code 2."""
+
+
+def default_warehouse() -> Path:
+    base = Path(os.environ.get("CRATB_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+    return Path(os.environ.get("CRATB_WAREHOUSE", base / "warehouse.duckdb"))
+
+
+def not_built(feature: str, issue: int) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        print(
+            f"cratb : « {feature} » n'est pas encore disponible (prévu par l'issue #{issue}).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    return handler
+
+
+def _warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="fichier DuckDB de l'entrepôt analytique (défaut : $CRATB_WAREHOUSE ou var/warehouse.duckdb)",
+    )
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from cratb.commands.data import run_import
+
+    return run_import(args)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from cratb.commands.data import run_demo
+
+    return run_demo(args)
+
+
+def _run_reference(args: argparse.Namespace) -> int:
+    from cratb.commands.reference import run_reference
+
+    return run_reference(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cratb",
+        description="cratb : surveillance, conseil et réseau d'un Centre Régional en Antibiothérapie.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True)
+
+    p_import = sub.add_parser("import", help="importer un fichier (CSV ou Parquet) dans l'entrepôt")
+    p_import.add_argument(
+        "kind",
+        metavar="KIND",
+        help="dispensations, products, population, hospital_consumption, patient_days, isolates",
+    )
+    p_import.add_argument("file", metavar="FILE", type=Path)
+    p_import.add_argument("--report", type=Path, default=None, help="rapport JSON (défaut : FILE.report.json)")
+    p_import.add_argument(
+        "--hash-ids", action="store_true",
+        help="hacher les identifiants pseudonymes avec le sel secret CRATB_ID_SALT",
+    )
+    _warehouse_option(p_import)
+    p_import.set_defaults(handler=_run_import)
+
+    p_ind = sub.add_parser("indicators", help="catalogue d'indicateurs")
+    ind_sub = p_ind.add_subparsers(dest="indicators_command", metavar="ACTION", required=True)
+    p_list = ind_sub.add_parser("list", help="lister les indicateurs (id, titre, unité, lower_is_better)")
+    p_list.set_defaults(handler=not_built("indicators list", 3))
+    p_compute = ind_sub.add_parser("compute", help="calculer un indicateur")
+    p_compute.add_argument("id", metavar="ID")
+    p_compute.add_argument("--by", default="", help="colonnes de regroupement, séparées par des virgules")
+    p_compute.add_argument("--from", dest="date_from", default=None, metavar="DATE")
+    p_compute.add_argument("--to", dest="date_to", default=None, metavar="DATE")
+    p_compute.add_argument("--out", type=Path, default=None, metavar="FILE.csv|FILE.parquet")
+    p_compute.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+    _warehouse_option(p_compute)
+    p_compute.set_defaults(handler=not_built("indicators compute", 3))
+
+    p_ast = sub.add_parser("ast", help="antibiogramme ciblé")
+    ast_sub = p_ast.add_subparsers(dest="ast_command", metavar="ACTION", required=True)
+    p_target = ast_sub.add_parser("target", help="appliquer le rendu ciblé à un fichier d'isolats")
+    p_target.add_argument("file", metavar="FILE", type=Path)
+    p_target.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p_target.set_defaults(handler=not_built("ast target", 4))
+
+    p_demo = sub.add_parser(
+        "demo", help="générer une région de démonstration (fichiers d'entrée puis import)"
+    )
+    p_demo.add_argument("--region", default=DEFAULT_REGION, help="code INSEE de la région (défaut : 11, Île-de-France)")
+    p_demo.add_argument(
+        "--scale", type=float, default=0.01,
+        help="part de la population simulée (1 = toute la région ; défaut : 0.01)",
+    )
+    p_demo.add_argument("--seed", type=int, default=1, help="graine du générateur (défaut : 1)")
+    p_demo.add_argument("--year", type=int, default=2025, help="année simulée (défaut : 2025)")
+    p_demo.add_argument("--out", type=Path, default=None, help="dossier des fichiers générés")
+    p_demo.add_argument(
+        "--files-only", action="store_true", help="écrire les fichiers sans les importer"
+    )
+    p_demo.add_argument(
+        "--no-web", action="store_true",
+        help="ne pas créer les comptes et le répertoire de démonstration dans la base web",
+    )
+    _warehouse_option(p_demo)
+    p_demo.set_defaults(handler=_run_demo)
+
+    p_ref = sub.add_parser("reference", help="données de référence (ATC/DDD, AWaRe, territoires)")
+    ref_sub = p_ref.add_subparsers(dest="reference_command", metavar="ACTION", required=True)
+    p_show = ref_sub.add_parser("show", help="afficher les éditions des tables de référence")
+    p_show.set_defaults(handler=_run_reference)
+    p_atc = ref_sub.add_parser("import-atc-ddd", help="importer l'index ATC/DDD officiel de l'OMS")
+    p_atc.add_argument("file", type=Path)
+    p_atc.add_argument("--edition", required=True, help="date de l'édition, ex. 2026-04-25")
+    p_atc.set_defaults(handler=_run_reference)
+    p_aware = ref_sub.add_parser("import-aware", help="importer le classeur AWaRe de l'OMS")
+    p_aware.add_argument("file", type=Path)
+    p_aware.add_argument("--edition", required=True, help="année de l'édition, ex. 2025")
+    p_aware.set_defaults(handler=_run_reference)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except CommandError as exc:
+        print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cratb : interrompu.", file=sys.stderr)
+        return EXIT_FAILURE
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

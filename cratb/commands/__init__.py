@@ -1,0 +1,1 @@
+"""Handlers of the ``cratb`` subcommands (argument parsing lives in ``cratb.cli``)."""

@@ -1,0 +1,1 @@
+"""Indicators published from the engine: dashboards, charts, maps, exports."""

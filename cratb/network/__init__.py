@@ -1,0 +1,1 @@
+"""Directory: territories, organisations, people, roles, EMA coverage."""

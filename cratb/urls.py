@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", include("cratb.public.urls")),
+    path("comptes/", include("cratb.accounts.urls")),
+    path("surveillance/", include("cratb.dashboards.urls")),
+    path("conseil/", include("cratb.advice.urls")),
+    path("reseau/", include("cratb.network.urls")),
+    path("formation/", include("cratb.training.urls")),
+    path("activite/", include("cratb.activity.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)

@@ -52,13 +52,13 @@ def _warehouse_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from cratb.commands.data import run_import
+    from cratb.commands.imports import run_import
 
     return run_import(args)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from cratb.commands.data import run_demo
+    from cratb.commands.demo import run_demo
 
     return run_demo(args)
 

@@ -20,8 +20,10 @@ from django.http import HttpRequest, HttpResponse
 from cratb.accounts.models import Role
 
 ALL_ROLES: frozenset[str] = frozenset(Role.values)
-#: Every role but the lab's API client, which has no use of web pages.
+#: The CRAtb's own team: its coordination and the platform's administrator.
 STAFF_ROLES: frozenset[str] = frozenset({Role.COORDINATOR, Role.ADMIN})
+#: Every role but the lab's API client, which has no use of web pages beyond its account.
+WEB_ROLES: frozenset[str] = ALL_ROLES - {Role.LAB}
 
 
 @dataclass(frozen=True)

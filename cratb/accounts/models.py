@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +19,43 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrateur")
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Creates users without ``is_staff``/``is_superuser``: those follow the role."""
+
+    def create_user(
+        self, username: str, email: str | None = None, password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        return self._create_user(username, email, password, **extra_fields)
+
+    async def acreate_user(
+        self, username: str, email: str | None = None, password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        return await self._acreate_user(username, email, password, **extra_fields)
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        # `manage.py createsuperuser` makes an administrator, the only role with admin rights.
+        extra_fields["role"] = Role.ADMIN
+        return self._create_user(username, email, password, **extra_fields)
+
+    async def acreate_superuser(
+        self, username: str, email: str | None = None, password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        extra_fields["role"] = Role.ADMIN
+        return await self._acreate_user(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person (or a lab's API client) with one role.
 
-    Holds no patient data, ever: only professional contact details.
+    Holds no patient data, ever: only professional contact details. Django admin
+    rights are not stored apart from the role, so they can never disagree with it:
+    ``is_staff`` and ``is_superuser`` are read from ``role`` (the administrator role).
     """
 
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.REQUESTER)
@@ -31,9 +67,21 @@ class User(AbstractUser):
         "network.Territory", verbose_name=_("territoires"), blank=True, related_name="users",
     )
 
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("utilisateur")
         verbose_name_plural = _("utilisateurs")
+
+    # Defining these names replaces the inherited boolean columns (Django drops an
+    # abstract parent's field when the child defines the same attribute).
+    @property  # type: ignore[override]
+    def is_staff(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property  # type: ignore[override]
+    def is_superuser(self) -> bool:
+        return self.role == Role.ADMIN
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles

@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cratb.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("connexion/", views.login, name="login"),
+    path("deconnexion/", views.logout, name="logout"),
+    path("mon-compte/", views.account, name="account"),
+    path("mot-de-passe/modifier/", views.password_change, name="password-change"),
+    path("mot-de-passe/modifie/", views.password_change_done, name="password-change-done"),
+    path("mot-de-passe/oubli/", views.password_reset, name="password-reset"),
+    path("mot-de-passe/oubli/envoye/", views.password_reset_done, name="password-reset-done"),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/enregistre/",
+        views.password_reset_complete,
+        name="password-reset-complete",
+    ),
+]

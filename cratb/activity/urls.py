@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cratb.activity import views
 
 app_name = "activity"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

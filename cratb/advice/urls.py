@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cratb.advice import views
 
 app_name = "advice"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,87 @@
+"""The main navigation, derived from each view's declared audience.
+
+A link is shown only to the roles its view admits (``@allow``), so the menu never
+leads a user to a "forbidden" page and cannot drift from the access rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.urls import resolve, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cratb.accounts.access import Access
+from cratb.accounts.models import User
+
+ACCOUNT_URL_NAME = "accounts:account"
+
+
+@dataclass(frozen=True)
+class Section:
+    url_name: str
+    label: str | Promise
+    icon: str
+    summary: str | Promise
+
+
+#: The three missions of a CRAtb (surveillance, advice, network), then the training
+#: plan and activity reports that belong to them. The order is the menu's order.
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "dashboards:home",
+        _("Surveillance"),
+        "chart",
+        _("Consommation d'antibiotiques et résistances bactériennes, par territoire."),
+    ),
+    Section(
+        "advice:home",
+        _("Conseil"),
+        "chat",
+        _("Demandes d'avis en antibiothérapie et réponses des infectiologues."),
+    ),
+    Section(
+        "network:home",
+        _("Réseau"),
+        "network",
+        _("Annuaire des EMA, référents et infectiologues de la région."),
+    ),
+    Section(
+        "training:home",
+        _("Formation"),
+        "book",
+        _("Plan régional de formation, sessions et inscriptions."),
+    ),
+    Section(
+        "activity:home",
+        _("Activité"),
+        "clipboard",
+        _("Plans d'action et rapports d'activité des EMA, rapport annuel."),
+    ),
+)
+
+
+def access_of(url_name: str) -> Access:
+    """The audience declared by the view behind ``url_name``."""
+    access: Access = resolve(reverse(url_name)).func.cratb_access  # type: ignore[attr-defined]
+    return access
+
+
+def user_role(user: User | AnonymousUser) -> str | None:
+    return user.role if isinstance(user, User) and user.is_active else None
+
+
+def may_see(user: User | AnonymousUser, url_name: str) -> bool:
+    return access_of(url_name).allows(user_role(user))
+
+
+def sections_for(user: User | AnonymousUser) -> list[Section]:
+    return [section for section in SECTIONS if may_see(user, section.url_name)]
+
+
+def landing_url_name(user: User | AnonymousUser) -> str:
+    """Where a user lands after login: their first section, else their account page."""
+    sections = sections_for(user)
+    return sections[0].url_name if sections else ACCOUNT_URL_NAME

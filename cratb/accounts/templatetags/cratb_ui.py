@@ -1,0 +1,85 @@
+"""Template helpers shared by every page: navigation, icons, durations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from cratb.accounts.navigation import SECTIONS, may_see, sections_for
+
+register = template.Library()
+
+#: The symbols of templates/includes/icons.svg (a test keeps both in step).
+ICONS: frozenset[str] = frozenset(
+    {
+        "logo", "chart", "chat", "network", "book", "clipboard", "user", "logout",
+        "lock", "globe", "info", "arrow",
+    }
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: str | Promise
+    icon: str
+    current: bool
+
+
+@register.simple_tag(takes_context=True)
+def main_sections(context: template.Context) -> list[NavLink]:
+    """The sections the current user may open, the one being viewed marked current."""
+    request = context.get("request")
+    if request is None:
+        return []
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match is not None else None
+    return [
+        NavLink(
+            url=reverse(section.url_name),
+            label=section.label,
+            icon=section.icon,
+            current=section.url_name.split(":")[0] == namespace,
+        )
+        for section in sections_for(request.user)
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def section_cards(context: template.Context, *url_names: str) -> list[dict[str, Any]]:
+    """Cards for the named sections, each with a link only when the user may open it."""
+    user = context["request"].user
+    by_name = {section.url_name: section for section in SECTIONS}
+    return [
+        {
+            "section": by_name[name],
+            "url": reverse(name) if may_see(user, name) else None,
+        }
+        for name in url_names
+    ]
+
+
+@register.simple_tag
+def icon(name: str) -> SafeString:
+    """A decorative icon from the inline sprite; hidden from screen readers."""
+    if name not in ICONS:
+        raise template.TemplateSyntaxError(f"Icône inconnue : {name!r}.")
+    return format_html(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="#icon-{}"></use></svg>',
+        name,
+    )
+
+
+@register.filter
+def minutes(duration: timedelta | None) -> int | None:
+    """Whole minutes of a duration, for « réessayez dans 30 minutes »."""
+    if duration is None:
+        return None
+    return round(duration.total_seconds() / 60)

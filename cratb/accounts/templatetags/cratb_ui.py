@@ -7,7 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -49,6 +51,36 @@ def main_sections(context: template.Context) -> list[NavLink]:
             current=section.url_name.split(":")[0] == namespace,
         )
         for section in sections_for(request.user)
+    ]
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[LanguageLink]:
+    """This page in each available language.
+
+    Plain links rather than a form posting to ``set_language``: with
+    ``prefix_default_language=False`` the language is read from the URL alone, and
+    ``set_language`` cannot translate an English URL back to French.
+    """
+    request = context.get("request")
+    path = request.get_full_path() if request is not None else "/"
+    current = get_language()
+    return [
+        LanguageLink(
+            code=code,
+            name=get_language_info(code)["name_local"],
+            url=translate_url(path, code),
+            current=code == current,
+        )
+        for code, _name in settings.LANGUAGES
     ]
 
 

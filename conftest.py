@@ -1,0 +1,83 @@
+"""Named personas for the tests (STYLE.md): one user per role and an anonymous outsider.
+
+Each persona has a territory scope like a real user of the demo region:
+the coordinator and the agency viewer cover the region, the EMA responder
+and the requester one of its départements.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from pytest_django.fixtures import Settings
+
+from cratb.accounts.models import Role, User
+from cratb.accounts.tests.factories import (
+    DepartementFactory,
+    OrganizationFactory,
+    RegionFactory,
+    UserFactory,
+)
+from cratb.network.models import Organization, Territory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Settings) -> None:
+    """Hashing with the production hasher is slow on purpose; tests need no such cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def region(db: None) -> Territory:
+    return RegionFactory()
+
+
+@pytest.fixture
+def departement(region: Territory) -> Territory:
+    return DepartementFactory(parent=region)
+
+
+@pytest.fixture
+def ema_team(departement: Territory) -> Organization:
+    return OrganizationFactory(
+        name="EMA du territoire de Paris", kind=Organization.Kind.EMA, departement=departement
+    )
+
+
+@pytest.fixture
+def coordinator(region: Territory) -> User:
+    return UserFactory(
+        username="coordination", first_name="Camille", role=Role.COORDINATOR, territories=[region]
+    )
+
+
+@pytest.fixture
+def ema_responder(ema_team: Organization, departement: Territory) -> User:
+    return UserFactory(
+        username="ema", role=Role.EMA_MEMBER, team=ema_team, territories=[departement]
+    )
+
+
+@pytest.fixture
+def requester(departement: Territory) -> User:
+    return UserFactory(username="demandeur", role=Role.REQUESTER, territories=[departement])
+
+
+@pytest.fixture
+def agency_viewer(region: Territory) -> User:
+    return UserFactory(username="agence", role=Role.AGENCY_VIEWER, territories=[region])
+
+
+@pytest.fixture
+def lab_client(db: None) -> User:
+    return UserFactory(username="laboratoire", role=Role.LAB)
+
+
+@pytest.fixture
+def administrator(db: None) -> User:
+    return UserFactory(username="administration", role=Role.ADMIN)
+
+
+@pytest.fixture
+def outsider() -> AnonymousUser:
+    return AnonymousUser()

@@ -1,0 +1,77 @@
+"""factory_boy factories for users, territories and organisations.
+
+``PERSONAS`` names the people the tests talk about (STYLE.md): the fixtures of the
+project's conftest.py build them, one per role plus an anonymous outsider.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory, Password
+
+from cratb.accounts.models import Role, User
+from cratb.network.models import Organization, Territory
+
+#: The password every factory-made user has.
+PASSWORD = "mot-de-passe-de-test-42"
+
+#: Persona fixture name → role (None: an anonymous visitor).
+PERSONAS: dict[str, Role | None] = {
+    "outsider": None,
+    "coordinator": Role.COORDINATOR,
+    "ema_responder": Role.EMA_MEMBER,
+    "requester": Role.REQUESTER,
+    "agency_viewer": Role.AGENCY_VIEWER,
+    "lab_client": Role.LAB,
+    "administrator": Role.ADMIN,
+}
+
+
+class RegionFactory(DjangoModelFactory[Territory]):
+    class Meta:
+        model = Territory
+        django_get_or_create = ("kind", "code")
+
+    kind = Territory.Kind.REGION
+    code = "11"
+    name = "Île-de-France"
+
+
+class DepartementFactory(DjangoModelFactory[Territory]):
+    class Meta:
+        model = Territory
+        django_get_or_create = ("kind", "code")
+
+    kind = Territory.Kind.DEPARTEMENT
+    code = "75"
+    name = "Paris"
+    parent = factory.SubFactory(RegionFactory)
+
+
+class OrganizationFactory(DjangoModelFactory[Organization]):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organization.Kind.HOSPITAL
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"utilisateur{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@exemple.fr")
+    first_name = "Claude"
+    last_name = factory.Sequence(lambda n: f"Test{n}")
+    role = Role.REQUESTER
+    password = Password(PASSWORD)
+
+    @factory.post_generation
+    def territories(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.territories.set(extracted)

@@ -109,3 +109,31 @@ def test_cratb_says_in_french_that_a_planned_command_is_not_built_yet(tmp_path: 
 
     _assert_one_line_error(result, mentions="n'est pas encore disponible")
     assert result.returncode == 2
+
+
+# os.environ.get("X"), os.environ["X"], os.getenv("X"), envbool("X", …), envlist("X", …)
+_ENV_READ = re.compile(
+    r"""(?:os\.environ(?:\.get)?|os\.getenv|envbool|envlist)[\[(]\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
+# Names kept in constants (ENV_DIR = "CRATB_REFERENCE_DIR") are cratb's own: CRATB_*.
+_CRATB_NAME = re.compile(r"""["'](CRATB_[A-Z0-9_]+)["']""")
+# Set by cratb for Django itself, not by an operator.
+_NOT_OPERATOR_SETTINGS = {"DJANGO_SETTINGS_MODULE"}
+
+
+def test_env_example_documents_every_variable_the_code_reads() -> None:
+    sources = [
+        path
+        for path in (ROOT / "cratb").rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+    ]
+    read: set[str] = set()
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        read |= set(_ENV_READ.findall(text)) | set(_CRATB_NAME.findall(text))
+    documented = set(
+        re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
+
+    assert {"DATABASE_URL", "SECRET_KEY", "CRATB_WAREHOUSE"} <= read
+    assert read - _NOT_OPERATOR_SETTINGS - documented == set()

@@ -29,53 +29,53 @@ def fast_password_hashing(settings: Settings) -> None:
 
 @pytest.fixture
 def region(db: None) -> Territory:
-    return RegionFactory()
+    return RegionFactory.create()
 
 
 @pytest.fixture
 def departement(region: Territory) -> Territory:
-    return DepartementFactory(parent=region)
+    return DepartementFactory.create(parent=region)
 
 
 @pytest.fixture
 def ema_team(departement: Territory) -> Organization:
-    return OrganizationFactory(
+    return OrganizationFactory.create(
         name="EMA du territoire de Paris", kind=Organization.Kind.EMA, departement=departement
     )
 
 
 @pytest.fixture
 def coordinator(region: Territory) -> User:
-    return UserFactory(
+    return UserFactory.create(
         username="coordination", first_name="Camille", role=Role.COORDINATOR, territories=[region]
     )
 
 
 @pytest.fixture
 def ema_responder(ema_team: Organization, departement: Territory) -> User:
-    return UserFactory(
+    return UserFactory.create(
         username="ema", role=Role.EMA_MEMBER, team=ema_team, territories=[departement]
     )
 
 
 @pytest.fixture
 def requester(departement: Territory) -> User:
-    return UserFactory(username="demandeur", role=Role.REQUESTER, territories=[departement])
+    return UserFactory.create(username="demandeur", role=Role.REQUESTER, territories=[departement])
 
 
 @pytest.fixture
 def agency_viewer(region: Territory) -> User:
-    return UserFactory(username="agence", role=Role.AGENCY_VIEWER, territories=[region])
+    return UserFactory.create(username="agence", role=Role.AGENCY_VIEWER, territories=[region])
 
 
 @pytest.fixture
 def lab_client(db: None) -> User:
-    return UserFactory(username="laboratoire", role=Role.LAB)
+    return UserFactory.create(username="laboratoire", role=Role.LAB)
 
 
 @pytest.fixture
 def administrator(db: None) -> User:
-    return UserFactory(username="administration", role=Role.ADMIN)
+    return UserFactory.create(username="administration", role=Role.ADMIN)
 
 
 @pytest.fixture

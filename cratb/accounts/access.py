@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from cratb.accounts.models import Role
 
@@ -50,7 +50,7 @@ def roles(*names: str) -> Access:
     return Access(public=False, roles=frozenset(names))
 
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def allow(access: Access) -> Callable[[ViewFunc], ViewFunc]:
@@ -62,7 +62,7 @@ def allow(access: Access) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not access.public:
                 user = request.user
                 if not user.is_authenticated:

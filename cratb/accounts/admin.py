@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import User
+
+# UserAdmin is generic for the type checker only; subscripting it at run time fails.
+if TYPE_CHECKING:
+    UserAdminBase = DjangoUserAdmin[User]
+else:
+    UserAdminBase = DjangoUserAdmin
 
 admin.site.site_header = _("Administration de la plateforme CRAtb")
 admin.site.site_title = _("Administration CRAtb")
@@ -19,7 +27,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(UserAdminBase):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "email")}),

@@ -32,7 +32,9 @@ class _DemoUser:
 
 
 _DEMO_USERS: tuple[_DemoUser, ...] = (
-    _DemoUser("demo-coordination", "coordination-demo-2025", Role.COORDINATOR, "Camille", "Coordination"),
+    _DemoUser(
+        "demo-coordination", "coordination-demo-2025", Role.COORDINATOR, "Camille", "Coordination"
+    ),
     _DemoUser("demo-ema", "ema-demo-2025", Role.EMA_MEMBER, "Eliott", "Équipe"),
     _DemoUser("demo-demandeur", "demandeur-demo-2025", Role.REQUESTER, "Dominique", "Généraliste"),
     _DemoUser("demo-agence", "agence-demo-2025", Role.AGENCY_VIEWER, "Ariane", "Agence"),

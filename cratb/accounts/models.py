@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -20,34 +20,26 @@ class Role(models.TextChoices):
 
 
 class UserManager(DjangoUserManager["User"]):
-    """Creates users without ``is_staff``/``is_superuser``: those follow the role."""
-
-    def create_user(
-        self, username: str, email: str | None = None, password: str | None = None,
-        **extra_fields: Any,
-    ) -> User:
-        return self._create_user(username, email, password, **extra_fields)
-
-    async def acreate_user(
-        self, username: str, email: str | None = None, password: str | None = None,
-        **extra_fields: Any,
-    ) -> User:
-        return await self._acreate_user(username, email, password, **extra_fields)
-
     def create_superuser(
-        self, username: str, email: str | None = None, password: str | None = None,
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
         **extra_fields: Any,
     ) -> User:
         # `manage.py createsuperuser` makes an administrator, the only role with admin rights.
-        extra_fields["role"] = Role.ADMIN
-        return self._create_user(username, email, password, **extra_fields)
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
     async def acreate_superuser(
-        self, username: str, email: str | None = None, password: str | None = None,
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
         **extra_fields: Any,
     ) -> User:
-        extra_fields["role"] = Role.ADMIN
-        return await self._acreate_user(username, email, password, **extra_fields)
+        extra_fields.setdefault("role", Role.ADMIN)
+        return await super().acreate_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -60,14 +52,21 @@ class User(AbstractUser):
 
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.REQUESTER)
     team = models.ForeignKey(
-        "network.Organization", verbose_name=_("équipe ou structure"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="members",
+        "network.Organization",
+        verbose_name=_("équipe ou structure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     territories = models.ManyToManyField(
-        "network.Territory", verbose_name=_("territoires"), blank=True, related_name="users",
+        "network.Territory",
+        verbose_name=_("territoires"),
+        blank=True,
+        related_name="users",
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("utilisateur")
@@ -75,13 +74,29 @@ class User(AbstractUser):
 
     # Defining these names replaces the inherited boolean columns (Django drops an
     # abstract parent's field when the child defines the same attribute).
-    @property  # type: ignore[override]
+    @property
     def is_staff(self) -> bool:
         return self.role == Role.ADMIN
 
-    @property  # type: ignore[override]
+    @is_staff.setter
+    def is_staff(self, value: bool) -> None:
+        self._check_admin_flag("is_staff", value)
+
+    @property
     def is_superuser(self) -> bool:
         return self.role == Role.ADMIN
+
+    @is_superuser.setter
+    def is_superuser(self, value: bool) -> None:
+        self._check_admin_flag("is_superuser", value)
+
+    def _check_admin_flag(self, name: str, value: bool) -> None:
+        """Accept what the role already says (Django's own code sets these), refuse the rest."""
+        if value != (self.role == Role.ADMIN):
+            raise ValueError(
+                f"{name}={value} contredit le rôle {self.role!r} : les droits "
+                "d'administration découlent du rôle « Administrateur »."
+            )
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from cratb.network.models import Organization, Territory
 
+# ModelAdmin is generic for the type checker only; subscripting it at run time fails.
+if TYPE_CHECKING:
+    TerritoryAdminBase = admin.ModelAdmin[Territory]
+    OrganizationAdminBase = admin.ModelAdmin[Organization]
+else:
+    TerritoryAdminBase = OrganizationAdminBase = admin.ModelAdmin
+
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(TerritoryAdminBase):
     list_display = ("code", "name", "kind", "parent", "population", "population_year")
     list_filter = ("kind", "parent")
     list_select_related = ("parent",)
@@ -17,7 +26,7 @@ class TerritoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganizationAdminBase):
     list_display = ("name", "kind", "finess", "departement")
     list_filter = ("kind", "departement")
     list_select_related = ("departement",)

@@ -9,10 +9,10 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils.translation import get_language, get_language_info
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, get_language_info
 
 from cratb.accounts.navigation import SECTIONS, may_see, sections_for
 
@@ -21,8 +21,18 @@ register = template.Library()
 #: The symbols of templates/includes/icons.svg (a test keeps both in step).
 ICONS: frozenset[str] = frozenset(
     {
-        "logo", "chart", "chat", "network", "book", "clipboard", "user", "logout",
-        "lock", "globe", "info", "arrow",
+        "logo",
+        "chart",
+        "chat",
+        "network",
+        "book",
+        "clipboard",
+        "user",
+        "logout",
+        "lock",
+        "globe",
+        "info",
+        "arrow",
     }
 )
 

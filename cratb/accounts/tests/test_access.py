@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.shortcuts import resolve_url
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import LocalePrefixPattern, RoutePattern
 from django.views.i18n import set_language

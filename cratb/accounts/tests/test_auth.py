@@ -45,9 +45,7 @@ def test_a_lab_client_lands_on_its_account_page(client: Client, lab_client: User
     assert response["Location"] == "/comptes/mon-compte/"  # type: ignore[index]
 
 
-def test_wrong_password_is_refused_with_a_french_message(
-    client: Client, coordinator: User
-) -> None:
+def test_wrong_password_is_refused_with_a_french_message(client: Client, coordinator: User) -> None:
     response = client.post(LOGIN, {"username": "coordination", "password": "faux-mot-de-passe"})
     assert response.status_code == 200
     assert "Identifiant ou mot de passe incorrect" in response.content.decode()
@@ -95,7 +93,7 @@ def test_password_reset_by_email(client: Client, requester: User) -> None:
     message = mail.outbox[0]
     assert message.to == [requester.email]
     assert message.subject == "CRAtb : choisir un nouveau mot de passe"
-    link = re.search(r"http://testserver(/comptes/mot-de-passe/nouveau/\S+/)", message.body)
+    link = re.search(r"http://testserver(/comptes/mot-de-passe/nouveau/\S+/)", str(message.body))
     assert link is not None
 
     # Django swaps the token for a session marker, then asks for the new password.
@@ -155,7 +153,7 @@ def test_account_page_tells_a_lab_that_api_tokens_are_coming(
 
 @pytest.mark.parametrize("role", Role.values)
 def test_admin_rights_follow_the_role(role: str, db: None) -> None:
-    user = UserFactory(role=role)
+    user = UserFactory.create(role=role)
     assert user.is_staff is (role == Role.ADMIN)
     assert user.is_superuser is (role == Role.ADMIN)
 
@@ -166,6 +164,14 @@ def test_a_role_change_grants_and_removes_admin_rights(administrator: User) -> N
     administrator.refresh_from_db()
     assert not administrator.is_staff
     assert not administrator.has_perm("accounts.change_user")
+
+
+def test_admin_flags_that_contradict_the_role_are_refused(db: None) -> None:
+    with pytest.raises(ValueError, match="découlent du rôle"):
+        User.objects.create_user("intrus", password="mot-de-passe-intrus", is_staff=True)
+    with pytest.raises(ValueError, match="découlent du rôle"):
+        User.objects.create_superuser("racine", password="mot-de-passe-racine", role=Role.LAB)
+    assert not User.objects.exists()
 
 
 def test_createsuperuser_makes_an_administrator(db: None) -> None:

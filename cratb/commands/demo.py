@@ -1,0 +1,143 @@
+"""``cratb demo``: build a demonstration region (interfaces.md section C).
+
+1. write the input files of CONTRACTS.md for the region (engine, pure);
+2. import each of them into the warehouse (engine importers);
+3. unless ``--no-web``: territories and one demo user per role in the web
+   database, then print the demo logins.
+
+Safe to run twice: the files are byte-identical, so the importers store
+nothing new, and the demo users are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
+from cratb.engine.demo import IMPORT_ORDER, DemoError, DemoFiles, DemoSpec, generate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def default_demo_dir(spec: DemoSpec) -> Path:
+    """``var/demo/<region>-<scale>-<seed>-<year>/`` under $CRATB_VAR_DIR or the project."""
+    base = Path(os.environ.get("CRATB_VAR_DIR", PROJECT_DIR / "var"))
+    return base / "demo" / spec.folder_name
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{_count(n)} {word}{'s' if n > 1 else ''}"
+
+
+def format_logins(rows: Sequence[tuple[str, str, str]]) -> str:
+    """The demo logins as a plain-text table (identifiant, mot de passe, rôle)."""
+    header = ("Identifiant", "Mot de passe", "Rôle")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(3)]
+    line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def fmt(row: tuple[str, str, str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |"
+
+    return "\n".join([line, fmt(header), line, *(fmt(r) for r in rows), line])
+
+
+def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
+    from cratb.engine.sources import RefusedFile, import_file
+
+    rejected = 0
+    for kind in IMPORT_ORDER:
+        path = files.files[kind]
+        try:
+            report = import_file(
+                kind,
+                path,
+                warehouse=warehouse,
+                report_path=path.with_name(f"{kind}.report.json"),
+                progress=progress,
+            )
+        except RefusedFile as exc:
+            raise CommandError(f"{path} refusé : {exc}") from exc
+        state = "déjà importé, rien de nouveau" if report.already_imported else "importé"
+        print(
+            f"  {kind} : {_plural(report.read, 'ligne')} lue{'s' if report.read > 1 else ''}, "
+            f"{_count(report.accepted)} acceptée{'s' if report.accepted > 1 else ''}, "
+            f"{_count(report.rejected)} rejetée{'s' if report.rejected > 1 else ''} ({state})"
+        )
+        rejected += report.rejected
+    return rejected
+
+
+def _web(region_code: str) -> list[tuple[str, str, str]]:
+    from cratb.bootstrap import setup_django
+
+    setup_django()
+    from cratb.accounts.demo import ensure_demo_users
+    from cratb.network.territories import sync_territories
+
+    written = sync_territories()
+    print(f"  territoires : {_plural(written, 'ligne')} écrite{'s' if written > 1 else ''}")
+    return [
+        (x.username, x.password, x.role_label) for x in ensure_demo_users(region_code=region_code)
+    ]
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from cratb.bootstrap import ConfigurationError
+
+    try:
+        spec = DemoSpec(
+            region_code=str(args.region), scale=args.scale, seed=args.seed, year=args.year
+        )
+    except DemoError as exc:
+        raise CommandError(str(exc)) from exc
+    out_dir: Path = args.out or default_demo_dir(spec)
+    warehouse: Path = args.warehouse or default_warehouse()
+    on_terminal = sys.stdout.isatty()
+    started = time.perf_counter()
+
+    print(f"==> Région de démonstration : fichiers dans {out_dir}")
+    try:
+        files = generate(spec, out_dir=out_dir, progress=lambda message: print(message, flush=True))
+    except DemoError as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"écriture impossible dans {out_dir} : {exc.strerror}") from exc
+    print(
+        f"  {_count(sum(files.rows.values()))} lignes écrites en "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    if args.files_only:
+        return EXIT_OK
+
+    print(f"==> Import dans l'entrepôt {warehouse}")
+    rejected = _import_files(files, warehouse=warehouse, progress=on_terminal)
+    if rejected:
+        print(
+            f"cratb : {_plural(rejected, 'ligne')} de démonstration rejetée"
+            f"{'s' if rejected > 1 else ''} : voir les rapports *.report.json dans {out_dir}.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    if args.no_web:
+        print(f"Terminé en {time.perf_counter() - started:.1f} s.")
+        return EXIT_OK
+
+    print("==> Base web : territoires et comptes de démonstration")
+    try:
+        logins = _web(spec.region_code)
+    except ConfigurationError as exc:
+        print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print("\nComptes de démonstration (pour un poste de démonstration uniquement) :")
+    print(format_logins(logins))
+    print(f"Terminé en {time.perf_counter() - started:.1f} s.")
+    return EXIT_OK

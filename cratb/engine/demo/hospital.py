@@ -1,0 +1,197 @@
+"""Hospitals of the demo region: establishments, patient-days and consumption.
+
+ConsoRes-like files (CONTRACTS.md 1.4). Establishments get a type, a size and
+sectors; consumption follows a per-sector rate of DDD per 1000 patient-days
+chosen so that the region lands near the national SPARES level (about 300
+DDD/1000 patient-days, 2019-2023), spread over a hospital antibiotic mix.
+Some establishments report grams, others DDD, as they do in practice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from cratb.engine.demo.codes import finess
+
+SECTORS = ("acute", "rehabilitation", "psychiatry", "long_term", "nursing_home")
+# DDD per 1000 patient-days by sector (SPARES orders of magnitude: short-stay
+# medicine and surgery far above rehabilitation, psychiatry far below).
+DDD_PER_1000_PATIENT_DAYS = {
+    "acute": 420.0,
+    "rehabilitation": 170.0,
+    "psychiatry": 45.0,
+    "long_term": 110.0,
+    "nursing_home": 65.0,
+}
+PATIENT_DAYS_PER_INHABITANT = 1.4
+INHABITANTS_PER_ESTABLISHMENT = 30_000
+GRAMS_REPORTING_SHARE = 0.4
+
+
+@dataclass(frozen=True)
+class EstablishmentType:
+    key: str
+    label: str
+    probability: float
+    median_patient_days: float
+    sectors: dict[str, float]
+
+
+TYPES: tuple[EstablishmentType, ...] = (
+    EstablishmentType(
+        "chu", "Centre hospitalier universitaire", 0.04, 400_000,
+        {"acute": 0.8, "rehabilitation": 0.1, "long_term": 0.05, "psychiatry": 0.05},
+    ),
+    EstablishmentType(
+        "ch", "Centre hospitalier", 0.26, 120_000,
+        {"acute": 0.7, "rehabilitation": 0.15, "long_term": 0.1, "nursing_home": 0.05},
+    ),
+    EstablishmentType("clinic", "Clinique", 0.35, 35_000, {"acute": 1.0}),
+    EstablishmentType("rehab", "Centre de soins médicaux et de réadaptation", 0.25, 25_000,
+                      {"rehabilitation": 1.0}),
+    EstablishmentType("psy", "Établissement de santé mentale", 0.10, 30_000, {"psychiatry": 1.0}),
+)  # fmt: skip
+# The smallest region still shows one establishment of each common type.
+ALWAYS = ("ch", "clinic", "rehab", "psy")
+
+# Share of hospital DDD by (ATC, route): penicillins with inhibitors and
+# amoxicillin first, third-generation cephalosporins, fluoroquinolones,
+# piperacillin-tazobactam, then a long tail including reserve agents.
+HOSPITAL_MIX: tuple[tuple[str, str, float], ...] = (
+    ("J01CR02", "O", 12.0), ("J01CR02", "P", 10.0), ("J01CA04", "O", 8.0),
+    ("J01CA04", "P", 5.0), ("J01DD04", "P", 8.0), ("J01DD01", "P", 3.0),
+    ("J01DD02", "P", 1.0), ("J01DE01", "P", 1.0), ("J01CR05", "P", 4.5),
+    ("J01DB04", "P", 3.0), ("J01CF02", "O", 1.0), ("J01CF02", "P", 1.5),
+    ("J01MA12", "O", 2.5), ("J01MA12", "P", 1.0), ("J01MA02", "O", 2.0),
+    ("J01MA02", "P", 1.0), ("J01MA01", "O", 1.5), ("J01XD01", "P", 2.5),
+    ("J01EE01", "O", 3.0), ("J01GB03", "P", 1.5), ("J01GB06", "P", 0.8),
+    ("J01XA01", "P", 2.0), ("J01DH02", "P", 1.5), ("J01DH51", "P", 0.5),
+    ("J01DH03", "P", 0.5), ("J01FF01", "O", 1.0), ("J01FF01", "P", 1.0),
+    ("J01FA09", "O", 1.0), ("J01FA09", "P", 0.5), ("J01FA10", "O", 1.0),
+    ("J01FA02", "O", 0.5), ("J01AA02", "O", 1.0), ("J01FG01", "O", 1.0),
+    ("J01XX08", "O", 0.4), ("J01XX08", "P", 0.4), ("J01XX09", "P", 0.4),
+    ("J01CA17", "P", 0.5), ("J01XX01", "P", 0.2), ("J01XX01", "O", 0.5),
+    ("J01XE01", "O", 0.4), ("J01CA08", "O", 0.3), ("J01DD13", "O", 0.5),
+    ("J01DC02", "O", 0.5), ("J01DC02", "P", 0.5),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Establishment:
+    finess: str
+    name: str
+    type: str
+    departement: str
+    beds: int
+    sector_patient_days: dict[str, int]
+
+
+# Grams in one DDD of (atc, route), or None when it has no WHO DDD in grams.
+GramsPerDdd = Callable[[str, str], float | None]
+
+
+def generate_establishments(
+    *,
+    departements: tuple[str, ...],
+    departement_names: tuple[str, ...],
+    simulated_population: np.ndarray,
+    rng: np.random.Generator,
+) -> list[Establishment]:
+    total_population = float(simulated_population.sum())
+    count = max(len(ALWAYS), round(total_population / INHABITANTS_PER_ESTABLISHMENT))
+    by_key = {t.key: t for t in TYPES}
+    probs = np.array([t.probability for t in TYPES])
+    drawn = [TYPES[i] for i in rng.choice(len(TYPES), count - len(ALWAYS), p=probs / probs.sum())]
+    types = [by_key[k] for k in ALWAYS] + drawn
+    size = np.array([t.median_patient_days for t in types]) * rng.lognormal(0, 0.4, count)
+    size *= PATIENT_DAYS_PER_INHABITANT * total_population / size.sum()
+    deps = rng.choice(len(departements), count, p=simulated_population / total_population)
+    seen: dict[tuple[str, str], int] = {}
+    result = []
+    for i, (etype, days, d) in enumerate(zip(types, size, deps, strict=True)):
+        dep = departements[d]
+        rank = seen[(etype.key, dep)] = seen.get((etype.key, dep), 0) + 1
+        sectors = {s: max(1, round(days * share)) for s, share in etype.sectors.items()}
+        result.append(
+            Establishment(
+                finess=finess(dep, 1000 + i),
+                name=f"{etype.label} de démonstration {departement_names[d]} {rank}",
+                type=etype.key,
+                departement=dep,
+                beds=max(10, round(sum(sectors.values()) / 365 / 0.85)),
+                sector_patient_days=sectors,
+            )
+        )
+    return result
+
+
+def establishments_table(establishments: list[Establishment]) -> pa.Table:
+    return pa.table(
+        {
+            "finess": [e.finess for e in establishments],
+            "name": [e.name for e in establishments],
+            "type": [e.type for e in establishments],
+            "departement": [e.departement for e in establishments],
+            "beds": pa.array([e.beds for e in establishments], type=pa.int32()),
+        }
+    )
+
+
+def patient_days_table(establishments: list[Establishment], *, year: int) -> pa.Table:
+    rows = [(e.finess, s, d) for e in establishments for s, d in e.sector_patient_days.items()]
+    return pa.table(
+        {
+            "finess": [r[0] for r in rows],
+            "year": pa.array([year] * len(rows), type=pa.int32()),
+            "sector": [r[1] for r in rows],
+            "patient_days": pa.array([r[2] for r in rows], type=pa.int64()),
+        }
+    )
+
+
+def consumption_table(
+    establishments: list[Establishment],
+    *,
+    year: int,
+    grams_per_ddd: GramsPerDdd,
+    rng: np.random.Generator,
+) -> pa.Table:
+    base = np.array([share for _, _, share in HOSPITAL_MIX])
+    base /= base.sum()
+    finess_col: list[str] = []
+    atc_col: list[str] = []
+    route_col: list[str] = []
+    ddd_col: list[float | None] = []
+    grams_col: list[float | None] = []
+    for e in establishments:
+        total = sum(
+            days * DDD_PER_1000_PATIENT_DAYS[s] / 1000 for s, days in e.sector_patient_days.items()
+        ) * rng.lognormal(0, 0.15)
+        # Each establishment has its own habits around the regional mix.
+        shares = rng.dirichlet(base * 200)
+        in_grams = rng.random() < GRAMS_REPORTING_SHARE
+        for (atc, route, _), share in zip(HOSPITAL_MIX, shares, strict=True):
+            ddd = round(float(total * share), 1)
+            if ddd <= 0:
+                continue
+            grams = grams_per_ddd(atc, route) if in_grams else None
+            finess_col.append(e.finess)
+            atc_col.append(atc)
+            route_col.append(route)
+            ddd_col.append(None if grams is not None else ddd)
+            grams_col.append(round(ddd * grams, 1) if grams is not None else None)
+    n = len(finess_col)
+    return pa.table(
+        {
+            "finess": finess_col,
+            "year": pa.array([year] * n, type=pa.int32()),
+            "atc": atc_col,
+            "route": route_col,
+            "ddd": pa.array(ddd_col, type=pa.float64()),
+            "grams": pa.array(grams_col, type=pa.float64()),
+        }
+    )

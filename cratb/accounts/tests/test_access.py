@@ -23,6 +23,7 @@ from django.views.i18n import set_language
 
 from cratb.accounts.access import Access
 from cratb.accounts.models import Role
+from cratb.accounts.navigation import access_of
 from cratb.accounts.tests.factories import PERSONAS
 
 
@@ -159,3 +160,27 @@ def test_set_language_sends_to_the_english_page(client: Client) -> None:
     assert response.status_code == 302
     assert response["Location"] == "/en/surveillance/"
     assert response.cookies["django_language"].value == "en"
+
+
+#: Who opens each section (the role policy, spelled out once so that a change is deliberate).
+SECTION_AUDIENCE = {
+    "dashboards:home": {
+        Role.COORDINATOR,
+        Role.EMA_MEMBER,
+        Role.REQUESTER,
+        Role.AGENCY_VIEWER,
+        Role.ADMIN,
+    },
+    "advice:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.ADMIN},
+    "network:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.ADMIN},
+    "training:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.ADMIN},
+    "activity:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN},
+    "accounts:account": set(Role.values),
+}
+
+
+@pytest.mark.parametrize(("url_name", "audience"), SECTION_AUDIENCE.items())
+def test_section_audiences(url_name: str, audience: set[str]) -> None:
+    access = access_of(url_name)
+    assert not access.public
+    assert access.roles == audience

@@ -94,6 +94,25 @@ def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
     assert issues <= {"security.W021"}, result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    ("env", "mentions"),
+    [
+        pytest.param({"DATABASE_URL": UNREACHABLE_DATABASE}, "DATABASE_URL", id="unreachable-db"),
+        pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="production-without-secret-key"),
+    ],
+)
+def test_cratb_stops_with_one_line_on_bad_configuration(
+    tmp_path: Path, env: dict[str, str], mentions: str
+) -> None:
+    # `cratb demo` is the command that reaches the web database; the smallest region
+    # at a tiny scale keeps the files and the import it does first to a second.
+    demo = ["demo", "--region", "94", "--scale", "0.001", "--out", str(tmp_path / "demo")]
+
+    result = _run([*_cratb_command(), *demo], env=env, var_dir=tmp_path)
+
+    _assert_one_line_error(result, mentions=mentions)
+
+
 def test_cratb_refuses_an_unknown_command_with_exit_code_2(tmp_path: Path) -> None:
     result = _run([*_cratb_command(), "nettoyer-tout"], env={}, var_dir=tmp_path)
 

@@ -9,6 +9,7 @@ from cratb.accounts.demo import DemoSetupError, ensure_demo_users
 from cratb.accounts.models import Role, User
 from cratb.accounts.tests.factories import DepartementFactory, RegionFactory
 from cratb.network.models import Organization, Territory
+from cratb.network.territories import sync_territories
 
 
 @pytest.fixture
@@ -89,3 +90,12 @@ def test_region_without_departement_is_refused(db: None) -> None:
     RegionFactory.create(code="94", name="Corse")
     with pytest.raises(DemoSetupError, match="aucun département"):
         ensure_demo_users(region_code="94")
+
+
+def test_works_on_the_synchronised_territories(db: None) -> None:
+    sync_territories()
+    ensure_demo_users(region_code="11")
+    member = User.objects.get(role=Role.EMA_MEMBER)
+    assert [t.code for t in member.territories.all()] == ["75"]
+    assert member.team is not None
+    assert member.team.name == "EMA de démonstration — Paris"

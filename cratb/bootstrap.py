@@ -25,9 +25,11 @@ def _describe_database() -> str:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         return f"SQLite {db['NAME']}"
-    host = db.get("HOST") or "localhost"
-    port = db.get("PORT") or ""
-    return f"{db['ENGINE'].rsplit('.', 1)[-1]} {host}{':' if port else ''}{port}/{db.get('NAME', '')}"
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    address = db.get("HOST") or "localhost"
+    if db.get("PORT"):
+        address = f"{address}:{db['PORT']}"
+    return f"{engine} {address}/{db.get('NAME', '')}"
 
 
 def setup_django() -> None:
@@ -64,5 +66,8 @@ def run_or_exit(func: Callable[[], T], *, prog: str) -> T:
         print(f"{prog} : configuration invalide : {exc}", file=sys.stderr)
     except DatabaseError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"{prog} : erreur de base de données : {first}. Vérifiez DATABASE_URL.", file=sys.stderr)
+        print(
+            f"{prog} : erreur de base de données : {first}. Vérifiez DATABASE_URL.",
+            file=sys.stderr,
+        )
     sys.exit(1)

@@ -268,16 +268,14 @@ def generate(spec: DemoSpec, *, out_dir: Path, progress: Progress | None = None)
     say(f"  établissements de santé : {len(establishments)}")
     rows["isolates"] = _write_csv(
         files["isolates"],
-        [
-            generate_isolates(
-                departements=codes,
-                simulated_population=population,
-                establishments=establishments,
-                year=spec.year,
-                tag=spec.tag,
-                rng=rng_isolates,
-            )
-        ],
+        generate_isolates(
+            departements=codes,
+            simulated_population=population,
+            establishments=establishments,
+            year=spec.year,
+            tag=spec.tag,
+            rng=rng_isolates,
+        ),
         quote=False,
     )
     say(f"  résultats d'antibiogrammes : {_count(rows['isolates'])} lignes")

@@ -14,6 +14,7 @@ strain, so first-isolate rules change the figures, as they do in real data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,7 @@ HOSPITAL_SPECIMENS = {
     SAUR: (0.0, 0.15, 0.25, 0.45, 0.15),
 }
 INHABITANTS_PER_TOWN_LAB = 60_000
+CHUNK_ISOLATES = 200_000
 
 # Marker prevalence (ESBL for Enterobacterales, MRSA for S. aureus) by setting.
 MARKER = {
@@ -197,8 +199,13 @@ def generate_isolates(
     year: int,
     tag: str,
     rng: np.random.Generator,
-) -> pa.Table:
-    """One table of isolate × antibiotic rows, ordered by sampling date then isolate."""
+) -> Iterator[pa.Table]:
+    """Isolate × antibiotic rows, one table per group of at most CHUNK_ISOLATES isolates.
+
+    Within a table rows are ordered by sampling date then isolate, and isolate
+    numbers run on from one table to the next; memory stays bounded whatever
+    the scale.
+    """
     dep_index = {d: i for i, d in enumerate(departements)}
     # Town labs: a few per département, named after it.
     labs: list[str] = []
@@ -233,9 +240,15 @@ def generate_isolates(
                     groups.append(("hospital", organism, specimen, n, dep, np.full(n, lab_index)))
 
     n_days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
-    parts: list[tuple[_Isolates, np.ndarray, dict[str, np.ndarray], tuple[str, ...]]] = []
+    chunks = [
+        (setting, organism, specimen, min(CHUNK_ISOLATES, n - start),
+         dep[start : start + CHUNK_ISOLATES], lab[start : start + CHUNK_ISOLATES])
+        for setting, organism, specimen, n, dep, lab in groups
+        for start in range(0, n, CHUNK_ISOLATES)
+    ]  # fmt: skip
     next_patient = 0
-    for setting, organism, specimen, n, dep, lab in groups:
+    next_isolate = 0
+    for setting, organism, specimen, n, dep, lab in chunks:
         panel: tuple[str, ...]
         if organism == SAUR:
             marker, sir = _staphylococcus(rng, setting, n)
@@ -272,11 +285,17 @@ def generate_isolates(
         )
         next_patient += n
         has_marker = organism != SAUR
-        parts.append(
-            (iso, np.where(marker, 1, 0)[src] if has_marker else np.full(len(src), -1),
-             {ab: sir[ab][src] for ab in panel}, panel)
-        )  # fmt: skip
-    return _explode(parts, departements=departements, labs=labs, year=year, tag=tag)
+        part = (iso, np.where(marker, 1, 0)[src] if has_marker else np.full(len(src), -1),
+                {ab: sir[ab][src] for ab in panel}, panel)  # fmt: skip
+        yield _explode(
+            [part],
+            departements=departements,
+            labs=labs,
+            year=year,
+            tag=tag,
+            first_isolate=next_isolate,
+        )
+        next_isolate += len(src)
 
 
 def _explode(
@@ -286,6 +305,7 @@ def _explode(
     labs: list[str],
     year: int,
     tag: str,
+    first_isolate: int,
 ) -> pa.Table:
     """Isolate-level parts → one row per isolate × antibiotic, numbered by date."""
     codes = sorted({ab for _, _, _, panel in parts for ab in panel})
@@ -321,7 +341,7 @@ def _explode(
     esbl = data["esbl"]
     return pa.table(
         {
-            "isolate_id": prefixed(f"I{tag}", number + 1, width=8),
+            "isolate_id": prefixed(f"I{tag}", first_isolate + number + 1, width=9),
             "patient_id": prefixed(f"L{tag}", data["patient"] + 1, width=8),
             "sampled_on": pa.array((data["day"] + epoch).astype(np.int32)).cast(pa.date32()),
             "specimen": pa.array(SPECIMENS).take(pa.array(data["specimen"])),

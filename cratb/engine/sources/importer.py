@@ -1,0 +1,421 @@
+"""Importing one file into the warehouse: read, validate, store, report.
+
+One DuckDB transaction per file: the rows accepted, the rows rejected with their reasons
+and the ledger entry are committed together or not at all. The work is done by a few
+set-based SQL statements over the whole file:
+
+1. ``_staged``: one row per data row with its stored values and, per column, the reason
+   it is rejected (NULL when the cell is good);
+2. ``_duplicates``: good rows whose key is already stored or came earlier in the file;
+3. inserts into the kind's table, ``rejected_rows`` and the ``imports`` ledger.
+"""
+
+# ruff: noqa: S608 - the SQL is generated from the kind specifications; what comes from the
+# file (path, column names, cells) enters only as quoted literals, identifiers or parameters.
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from cratb.engine.sources.files import SourceFile, inspect_file, quote_identifier
+from cratb.engine.sources.report import (
+    MAX_LISTED_REJECTIONS,
+    ImportReport,
+    RefusedFile,
+    Rejection,
+)
+from cratb.engine.sources.rules import literal
+from cratb.engine.sources.schema import KINDS, Kind, kind_spec
+from cratb.engine.warehouse import connect
+
+__all__ = ["default_report_path", "import_file"]
+
+MISSING = "valeur obligatoire manquante"
+REJECTS_TABLE = "_csv_rejects"
+MALFORMED_REASONS = {
+    "MISSING COLUMNS": "ligne mal formée : des champs manquent ({n} attendus)",
+    "TOO MANY COLUMNS": "ligne mal formée : trop de champs ({n} attendus)",
+    "UNQUOTED VALUE": "ligne mal formée : guillemet mal placé",
+    "LINE SIZE OVER MAXIMUM": "ligne trop longue",
+}
+
+
+def default_report_path(path: Path) -> Path:
+    """Where the JSON report goes by default: beside the file, ``FILE.report.json``."""
+    return path.with_name(path.name + ".report.json")
+
+
+def import_file(
+    kind: str,
+    path: Path,
+    *,
+    warehouse: Path,
+    report_path: Path | None = None,
+    id_salt: str | None = None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import ``path`` as ``kind`` into the DuckDB ``warehouse`` and write its JSON report.
+
+    ``id_salt``: when given, the pseudonymous identifiers (patient_id, prescriber_id) are
+    stored as sha256(salt || id), so the clear identifiers never reach the warehouse.
+    Raises ``RefusedFile`` (nothing stored, no report written) when the file cannot be read.
+    """
+    if kind not in KINDS:
+        raise RefusedFile(f"type de fichier inconnu « {kind} » ; types admis : {', '.join(KINDS)}")
+    if id_salt is not None and not id_salt.strip():
+        raise RefusedFile("le sel de hachage des identifiants est vide")
+    spec = kind_spec(kind)
+    step = _Progress(enabled=progress, label=f"{kind} ({path.name})")
+    report_path = report_path or default_report_path(path)
+    with tempfile.TemporaryDirectory(prefix="cratb-import-") as workdir:
+        step("lecture du fichier")
+        source = inspect_file(path, workdir=Path(workdir))
+        columns = _map_columns(spec, source)
+        con = connect(warehouse)
+        try:
+            report = _import(con, spec, source, columns, id_salt, step, report_path)
+        finally:
+            con.close()
+    step("terminé", last=True)
+    return report
+
+
+class _Progress:
+    """One line per stage on stderr, for an operator watching a terminal."""
+
+    def __init__(self, *, enabled: bool, label: str) -> None:
+        self.enabled = enabled
+        self.label = label
+        self.start = time.monotonic()
+
+    def __call__(self, stage: str, *, last: bool = False) -> None:
+        if self.enabled:
+            elapsed = time.monotonic() - self.start
+            suffix = "" if last else "…"
+            print(
+                f"  {self.label} : {stage}{suffix} ({elapsed:.1f} s)", file=sys.stderr, flush=True
+            )
+
+
+def _map_columns(spec: Kind, source: SourceFile) -> dict[str, str]:
+    """Contract column name → column name in the file (names match without regard to case)."""
+    by_name: dict[str, str] = {}
+    for name in source.columns:
+        key = name.strip().lstrip("\ufeff").lower()
+        if key in by_name:
+            raise RefusedFile(
+                f"{source.original} : colonne en double « {name} » (les noms ne tiennent pas"
+                " compte de la casse)"
+            )
+        by_name[key] = name
+    missing = [c for c in spec.required if c not in by_name]
+    if missing:
+        raise RefusedFile(
+            f"{source.original} : colonne{'s' if len(missing) > 1 else ''} obligatoire"
+            f"{'s' if len(missing) > 1 else ''} absente{'s' if len(missing) > 1 else ''} pour"
+            f" « {spec.name} » : {', '.join(missing)}"
+        )
+    return {c.name: by_name[c.name] for c in spec.columns if c.name in by_name}
+
+
+@dataclass(frozen=True)
+class _Sql:
+    """The statements of one import, generated from the kind's specification."""
+
+    spec: Kind
+    source: SourceFile
+    columns: dict[str, str]
+    hashed: bool
+
+    def reason_columns(self) -> list[tuple[str, str]]:
+        """(SQL name of the reason column, contract column it blames), in contract order."""
+        out = [(f"_r{i:02d}:{c.name}", c.name) for i, c in enumerate(self.spec.columns)]
+        base = len(out)
+        out += [
+            (f"_r{base + i:02d}:{r.column}", r.column) for i, r in enumerate(self.spec.row_checks)
+        ]
+        return out
+
+    def good(self, alias: str = "") -> str:
+        prefix = f"{alias}." if alias else ""
+        return " AND ".join(
+            f"{prefix}{quote_identifier(n)} IS NULL" for n, _ in self.reason_columns()
+        )
+
+    def staged(self) -> str:
+        cells = []
+        for column in self.spec.columns:
+            if column.name in self.columns:
+                name = quote_identifier(self.columns[column.name])
+                cell = f"NULLIF(trim(CAST({name} AS VARCHAR)), '')"
+            else:
+                cell = "CAST(NULL AS VARCHAR)"
+            if self.hashed and column.pseudonymous:
+                # The salt is a query parameter: it never appears in the SQL text.
+                cell = f"sha256($salt || {cell})"
+            cells.append(f"{cell} AS v_{column.name}")
+        values = []
+        reasons = []
+        for column, (reason_name, _) in zip(self.spec.columns, self.reason_columns(), strict=False):
+            v = f"v_{column.name}"
+            value = column.rule.value(v)
+            if column.default is not None:
+                value = f"coalesce({value}, {literal(column.default)})"
+            values.append(f"{value} AS {column.name}")
+            whens = " ".join(f"WHEN {cond} THEN {why}" for cond, why in column.rule.checks(v))
+            missing = literal(MISSING) if column.required else "NULL"
+            reasons.append(
+                f"CASE WHEN {v} IS NULL THEN {missing} {whens} END"
+                f" AS {quote_identifier(reason_name)}"
+            )
+        row_reason_names = self.reason_columns()[len(self.spec.columns) :]
+        for check, (reason_name, _) in zip(self.spec.row_checks, row_reason_names, strict=True):
+            reasons.append(
+                f"CASE WHEN {check.condition} THEN {literal(check.reason)} END"
+                f" AS {quote_identifier(reason_name)}"
+            )
+        names = [c.name for c in self.spec.columns]
+        reason_names = [quote_identifier(n) for n, _ in self.reason_columns()]
+        raw = (
+            "to_json(struct_pack("
+            + ", ".join(f"{n} := v_{n}" for n in names if n in self.columns)
+            + "))"
+        )
+        scan = self.source.scan_sql(rejects_table=REJECTS_TABLE)
+        return (
+            "CREATE TEMP TABLE _staged AS "
+            f"WITH cells AS (SELECT _row, {', '.join(cells)} FROM {scan}), "
+            f"checked AS (SELECT *, {', '.join(values)}, {', '.join(reasons)} FROM cells) "
+            f"SELECT _row, {', '.join(names)}, {', '.join(reason_names)}, "
+            f"CASE WHEN coalesce({', '.join(reason_names)}) IS NOT NULL THEN {raw} END AS _raw "
+            "FROM checked"
+        )
+
+    def duplicates(self) -> str:
+        key = self.spec.key
+        on = " AND ".join(f"v.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
+        key_text = ", ".join(key)
+        stored = literal(f"déjà présent dans l’entrepôt (même {key_text}, import n° ")
+        earlier = literal("doublon de la ligne ")
+        same = literal(f" (même {key_text})")
+        return (
+            "CREATE TEMP TABLE _duplicates AS "
+            f"WITH valid AS (SELECT _row, {key_text}, "
+            f"min(_row) OVER (PARTITION BY {key_text}) AS _first "
+            f"FROM _staged WHERE {self.good()}) "
+            "SELECT v._row, CASE WHEN t.import_id IS NOT NULL THEN "
+            f"{stored} || t.import_id || ')' "
+            f"ELSE {earlier} || v._first || {same} END AS reason "
+            f"FROM valid v LEFT JOIN {self.spec.name} t ON {on} "
+            "WHERE t.import_id IS NOT NULL OR v._row <> v._first"
+        )
+
+    def insert_accepted(self, import_id: int) -> str:
+        names = ", ".join(c.name for c in self.spec.columns)
+        return (
+            f"INSERT INTO {self.spec.name} ({names}, import_id) "
+            f"SELECT {names}, {import_id} FROM _staged "
+            f"WHERE {self.good()} AND _row NOT IN (SELECT _row FROM _duplicates)"
+        )
+
+    def insert_rejected(self, import_id: int) -> list[str]:
+        reason_names = ", ".join(quote_identifier(n) for n, _ in self.reason_columns())
+        names = ", ".join(f"{c.name} := s.{c.name}" for c in self.spec.columns)
+        key = self.spec.key
+        blamed = literal(key[0]) if len(key) == 1 else "NULL"
+        return [
+            "INSERT INTO rejected_rows "
+            f"SELECT {import_id}, _row, split_part(_check, ':', 2), reason, _raw FROM ("
+            f"UNPIVOT (SELECT _row, _raw, {reason_names} FROM _staged WHERE _raw IS NOT NULL) "
+            f"ON {reason_names} INTO NAME _check VALUE reason)",
+            "INSERT INTO rejected_rows "
+            f"SELECT {import_id}, d._row, {blamed}, d.reason, to_json(struct_pack({names})) "
+            "FROM _duplicates d JOIN _staged s USING (_row)",
+        ]
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
+    columns = ", ".join(f"{c.name} {c.rule.sql_type}" for c in spec.columns)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({columns}, import_id INTEGER NOT NULL)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL,"
+        " file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, read BIGINT NOT NULL,"
+        " accepted BIGINT NOT NULL, rejected BIGINT NOT NULL, imported_at TIMESTAMP NOT NULL,"
+        " UNIQUE (kind, sha256))"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS rejected_rows (import_id INTEGER NOT NULL,"
+        ' "row" BIGINT NOT NULL, "column" VARCHAR, reason VARCHAR NOT NULL, raw VARCHAR)'
+    )
+
+
+def _import(
+    con: duckdb.DuckDBPyConnection,
+    spec: Kind,
+    source: SourceFile,
+    columns: dict[str, str],
+    id_salt: str | None,
+    step: _Progress,
+    report_path: Path,
+) -> ImportReport:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _create_tables(con, spec)
+        previous = con.execute(
+            "SELECT id FROM imports WHERE kind = ? AND sha256 = ?", [spec.name, source.sha256]
+        ).fetchone()
+        if previous is not None:
+            report = _stored_report(con, spec, source, int(previous[0]), columns)
+            _write_report(report, report_path)
+            con.execute("ROLLBACK")
+            return report
+        row = con.execute("SELECT coalesce(max(id), 0) + 1 FROM imports").fetchone()
+        import_id = int(row[0]) if row else 1
+        sql = _Sql(spec, source, columns, hashed=id_salt is not None)
+        step("validation des lignes")
+        _run(con, sql.staged(), {"salt": id_salt} if id_salt is not None else None, source)
+        malformed = _malformed_rows(con, source, len(source.columns), keep_raw=id_salt is None)
+        read = _count(con, "SELECT count(*) FROM _staged") + malformed
+        if read == 0:
+            raise RefusedFile(f"{source.original} : aucune ligne de données après l'en-tête")
+        step("recherche des doublons")
+        con.execute(sql.duplicates())
+        step("écriture dans l'entrepôt")
+        inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
+        accepted = int(inserted[0]) if inserted else 0
+        for statement in sql.insert_rejected(import_id):
+            con.execute(statement)
+        if malformed:
+            con.execute(f"INSERT INTO rejected_rows SELECT {import_id}, * FROM _malformed")
+        rejected = _count(
+            con, f'SELECT count(DISTINCT "row") FROM rejected_rows WHERE import_id = {import_id}'
+        )
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp())",
+            [import_id, spec.name, str(source.original), source.sha256, read, accepted, rejected],
+        )
+        report = _report(
+            con, spec, source, import_id, read, accepted, rejected, columns, already=False
+        )
+        _write_report(report, report_path)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return report
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    statement: str,
+    parameters: dict[str, str] | None,
+    source: SourceFile,
+) -> None:
+    try:
+        con.execute(statement, parameters)
+    except duckdb.InvalidInputException as exc:
+        # The CSV reader gives up on the file as a whole (e.g. an unclosed quote).
+        text = str(exc).strip().splitlines()
+        raise RefusedFile(f"{source.original} illisible : {text[0] if text else exc}") from exc
+
+
+def _malformed_rows(
+    con: duckdb.DuckDBPyConnection, source: SourceFile, expected: int, *, keep_raw: bool
+) -> int:
+    """Collect the CSV lines DuckDB set aside (wrong number of fields) as ``_malformed`` and
+    renumber ``_staged`` so that every row keeps its place in the file."""
+    if source.format != "csv":
+        return 0
+    whens = " ".join(
+        f"WHEN {literal(k)} THEN {literal(v.format(n=expected))}"
+        for k, v in MALFORMED_REASONS.items()
+    )
+    con.execute(
+        "CREATE TEMP TABLE _malformed AS "
+        # ``line`` counts records from the header (line 1): data row = line - 1.
+        'SELECT line - 1 AS "row", NULL::VARCHAR AS "column", '
+        f"CASE error_type {whens} ELSE 'ligne illisible : ' || error_type END AS reason, "
+        f"{'to_json(csv_line)' if keep_raw else 'NULL::VARCHAR'} AS raw "
+        "FROM (SELECT line, arg_min(error_type, column_idx) AS error_type,"
+        f" any_value(csv_line) AS csv_line FROM {REJECTS_TABLE} GROUP BY line)"
+    )
+    count = _count(con, "SELECT count(*) FROM _malformed")
+    if count:
+        # The i-th set-aside row (in file order) had row - i good rows before it, so the
+        # k-th good row is row k + #{i : row_i - i < k}.
+        con.execute(
+            "UPDATE _staged SET _row = _row + (SELECT count(*) FROM "
+            '(SELECT "row" - row_number() OVER (ORDER BY "row") AS before FROM _malformed) m '
+            "WHERE m.before < _staged._row)"
+        )
+    return count
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    row = con.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection,
+    spec: Kind,
+    source: SourceFile,
+    import_id: int,
+    read: int,
+    accepted: int,
+    rejected: int,
+    columns: dict[str, str],
+    *,
+    already: bool,
+) -> ImportReport:
+    order = "[" + ", ".join(literal(c.name) for c in spec.columns) + "]"
+    rows = con.execute(
+        'SELECT "row", "column", reason FROM rejected_rows WHERE import_id = ? '
+        f'ORDER BY "row", coalesce(list_position({order}, "column"), 0) '
+        f"LIMIT {MAX_LISTED_REJECTIONS + 1}",
+        [import_id],
+    ).fetchall()
+    mapped = {v.lower() for v in columns.values()}
+    return ImportReport(
+        kind=spec.name,
+        file=str(source.original),
+        sha256=source.sha256,
+        read=read,
+        accepted=accepted,
+        rejected=rejected,
+        rejections=[Rejection(int(r), c, str(why)) for r, c, why in rows[:MAX_LISTED_REJECTIONS]],
+        already_imported=already,
+        import_id=import_id,
+        format=source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        ignored_columns=[c for c in source.columns if c.lower() not in mapped],
+        rejections_listed_all=len(rows) <= MAX_LISTED_REJECTIONS,
+    )
+
+
+def _stored_report(
+    con: duckdb.DuckDBPyConnection,
+    spec: Kind,
+    source: SourceFile,
+    import_id: int,
+    columns: dict[str, str],
+) -> ImportReport:
+    row = con.execute(
+        "SELECT read, accepted, rejected FROM imports WHERE id = ?", [import_id]
+    ).fetchone()
+    assert row is not None
+    read, accepted, rejected = (int(x) for x in row)
+    return _report(con, spec, source, import_id, read, accepted, rejected, columns, already=True)
+
+
+def _write_report(report: ImportReport, path: Path) -> None:
+    try:
+        path.write_text(report.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise RefusedFile(f"impossible d'écrire le rapport {path} : {exc.strerror}") from exc

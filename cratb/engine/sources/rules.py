@@ -1,0 +1,313 @@
+"""Validation rules of one column, written as DuckDB SQL.
+
+A rule sees ``v``, the SQL expression of the cell as text, trimmed, NULL when empty. It
+gives the expression of the value to store (``value``) and the checks (``checks``): pairs
+of a condition that is true when the cell is wrong and the SQL expression of the French
+reason. Checks are evaluated in order and only on non-empty cells; the first failing one
+is the reason given. Doing this in SQL keeps validation vectorised: a Python loop over
+ten million rows would not fit the import time budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "FINESS",
+    "Check",
+    "Choice",
+    "CodeSet",
+    "Departement",
+    "Integer",
+    "IsoDate",
+    "Number",
+    "Organism",
+    "Pattern",
+    "Rule",
+    "Text",
+    "Year",
+    "literal",
+    "plausible_years",
+]
+
+Check = tuple[str, str]
+
+FIRST_YEAR = 1990
+SHOWN_VALUE_CHARS = 40
+
+
+def literal(text: str) -> str:
+    """``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def shown(v: str) -> str:
+    """SQL expression quoting the (truncated) cell in a reason: ``« value »``."""
+    return f"'« ' || left({v}, {SHOWN_VALUE_CHARS}) || ' »'"
+
+
+def reason(prefix: str, v: str) -> str:
+    """SQL expression of a reason made of a fixed French text and the offending value."""
+    return f"{literal(prefix + ' ')} || {shown(v)}"
+
+
+def plausible_years() -> tuple[int, int]:
+    """Years a record may belong to: from 1990 to next year (files are sent ahead of time,
+    e.g. a catalogue for next year); anything else is a typing or unit error."""
+    return FIRST_YEAR, date.today().year + 1
+
+
+class Rule:
+    """A column's type: stored SQL type, value expression and checks."""
+
+    sql_type = "VARCHAR"
+
+    def value(self, v: str) -> str:
+        return v
+
+    def checks(self, v: str) -> list[Check]:
+        return []
+
+
+@dataclass(frozen=True)
+class Text(Rule):
+    max_length: int = 200
+
+    def checks(self, v: str) -> list[Check]:
+        return [
+            (
+                f"length({v}) > {self.max_length}",
+                literal(f"texte trop long (plus de {self.max_length} caractères)"),
+            )
+        ]
+
+
+INTEGER_RE = r"^[+-]?[0-9]+$"
+# A decimal comma is accepted: French spreadsheets write 1,5.
+NUMBER_RE = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$"
+
+
+@dataclass(frozen=True)
+class Integer(Rule):
+    minimum: int | None = None
+    maximum: int | None = None
+    sql_type = "BIGINT"
+
+    def value(self, v: str) -> str:
+        # The pattern check rejects "1.5" first: DuckDB's cast would round it to 2.
+        return f"TRY_CAST({v} AS BIGINT)"
+
+    def checks(self, v: str) -> list[Check]:
+        out = [
+            (
+                f"NOT regexp_full_match({v}, '{INTEGER_RE}') OR TRY_CAST({v} AS BIGINT) IS NULL",
+                reason("nombre entier attendu, lu", v),
+            )
+        ]
+        bounds = self.bounds()
+        if bounds[0] is not None and bounds[1] is not None:
+            out.append(
+                (
+                    f"TRY_CAST({v} AS BIGINT) NOT BETWEEN {bounds[0]} AND {bounds[1]}",
+                    reason(f"hors de l'intervalle {bounds[0]}–{bounds[1]} :", v),
+                )
+            )
+        elif bounds[0] is not None:
+            out.append(
+                (
+                    f"TRY_CAST({v} AS BIGINT) < {bounds[0]}",
+                    reason(f"doit être supérieur ou égal à {bounds[0]} :", v),
+                )
+            )
+        return out
+
+    def bounds(self) -> tuple[int | None, int | None]:
+        return self.minimum, self.maximum
+
+
+@dataclass(frozen=True)
+class Year(Integer):
+    """A calendar year within ``plausible_years()``."""
+
+    sql_type = "INTEGER"
+
+    def value(self, v: str) -> str:
+        return f"TRY_CAST({v} AS INTEGER)"
+
+    def bounds(self) -> tuple[int | None, int | None]:
+        return plausible_years()
+
+
+@dataclass(frozen=True)
+class Number(Rule):
+    """A decimal number, strictly positive (``zero_allowed``: positive or zero)."""
+
+    zero_allowed: bool = False
+    sql_type = "DOUBLE"
+
+    def value(self, v: str) -> str:
+        return f"TRY_CAST(replace({v}, ',', '.') AS DOUBLE)"
+
+    def checks(self, v: str) -> list[Check]:
+        out = [(f"NOT regexp_full_match({v}, '{NUMBER_RE}')", reason("nombre attendu, lu", v))]
+        if self.zero_allowed:
+            out.append((f"{self.value(v)} < 0", reason("doit être positif ou nul :", v)))
+        else:
+            out.append((f"{self.value(v)} <= 0", reason("doit être strictement positif :", v)))
+        return out
+
+
+@dataclass(frozen=True)
+class IsoDate(Rule):
+    sql_type = "DATE"
+
+    def value(self, v: str) -> str:
+        return f"TRY_CAST({v} AS DATE)"
+
+    def checks(self, v: str) -> list[Check]:
+        first, last = plausible_years()
+        return [
+            (
+                # The pattern keeps out what DuckDB's cast would accept too (2025-1-3,
+                # timestamps); the cast keeps out impossible days (2025-02-30).
+                f"NOT regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+                f"OR TRY_CAST({v} AS DATE) IS NULL",
+                reason("date attendue au format AAAA-MM-JJ, lu", v),
+            ),
+            (
+                f"year(TRY_CAST({v} AS DATE)) NOT BETWEEN {first} AND {last}",
+                reason(f"date hors de la période plausible {first}–{last} :", v),
+            ),
+        ]
+
+
+@dataclass(frozen=True)
+class Choice(Rule):
+    """One value of a vocabulary, matched without regard to case and stored canonically."""
+
+    values: tuple[str, ...] = ()
+
+    def value(self, v: str) -> str:
+        cases = " ".join(f"WHEN {literal(c.lower())} THEN {literal(c)}" for c in self.values)
+        return f"(CASE lower({v}) {cases} END)"
+
+    def checks(self, v: str) -> list[Check]:
+        admitted = ", ".join(self.values)
+        return [
+            (
+                f"{self.value(v)} IS NULL",
+                f"{reason('valeur inconnue', v)} || {literal(' ; valeurs admises : ' + admitted)}",
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class CodeSet(Rule):
+    """A code of a reference table, upper-cased, after a shape check."""
+
+    codes: frozenset[str] = frozenset()
+    shape: str = ""
+    shape_reason: str = ""
+    unknown_reason: str = ""
+
+    def value(self, v: str) -> str:
+        return f"upper({v})"
+
+    def checks(self, v: str) -> list[Check]:
+        return [
+            (f"NOT regexp_full_match(upper({v}), '{self.shape}')", reason(self.shape_reason, v)),
+            (f"upper({v}) NOT IN ({_in_list(self.codes)})", reason(self.unknown_reason, v)),
+        ]
+
+
+@dataclass(frozen=True)
+class Pattern(Rule):
+    """Free text of a fixed shape (upper-cased), e.g. FINESS numbers."""
+
+    shape: str = ""
+    shape_reason: str = ""
+
+    def value(self, v: str) -> str:
+        return f"upper({v})"
+
+    def checks(self, v: str) -> list[Check]:
+        return [
+            (f"NOT regexp_full_match(upper({v}), '{self.shape}')", reason(self.shape_reason, v))
+        ]
+
+
+FINESS = Pattern(
+    shape="([0-9]{2}|2[AB])[0-9]{7}",
+    shape_reason=(
+        "FINESS invalide : 9 caractères attendus (chiffres ; 2A ou 2B en tête pour la Corse), lu"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Departement(Rule):
+    """An INSEE COG département code. A lone digit is padded (``1`` → ``01``): spreadsheets
+    drop the leading zero of codes that look like numbers."""
+
+    codes: frozenset[str] = frozenset()
+
+    def value(self, v: str) -> str:
+        return f"(CASE WHEN regexp_full_match({v}, '[0-9]') THEN '0' || {v} ELSE upper({v}) END)"
+
+    def checks(self, v: str) -> list[Check]:
+        return [
+            (
+                f"{self.value(v)} NOT IN ({_in_list(self.codes)})",
+                f"{reason('code département inconnu', v)} || "
+                + literal(" (code INSEE attendu : 01…95, 2A, 2B, 971…976)"),
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class Organism(Rule):
+    """A scientific name, stored as ``Genus species`` (genus capitalised). Common
+    abbreviations (``E. coli``, ``E.coli``) are expanded; other abbreviations are refused
+    rather than guessed."""
+
+    abbreviations: Mapping[str, str] | None = None
+
+    def _squeezed(self, v: str) -> str:
+        return f"regexp_replace({v}, '\\s+', ' ', 'g')"
+
+    def _key(self, v: str) -> str:
+        return f"lower(replace({v}, ' ', ''))"
+
+    def _is_abbreviation(self, v: str) -> str:
+        return f"regexp_full_match({v}, '[A-Za-z]\\. ?[A-Za-z]+')"
+
+    def value(self, v: str) -> str:
+        s = self._squeezed(v)
+        cases = " ".join(
+            f"WHEN {literal(k)} THEN {literal(full)}"
+            for k, full in sorted((self.abbreviations or {}).items())
+        )
+        return (
+            f"(CASE WHEN {self._is_abbreviation(s)} THEN (CASE {self._key(s)} {cases} END) "
+            f"ELSE upper(left({s}, 1)) || lower(substr({s}, 2)) END)"
+        )
+
+    def checks(self, v: str) -> list[Check]:
+        s = self._squeezed(v)
+        return [
+            (
+                f"NOT regexp_full_match({s}, '[A-Za-z][A-Za-z0-9 .()/-]*')",
+                reason("nom d'organisme illisible :", v),
+            ),
+            (
+                f"{self.value(v)} IS NULL",
+                f"{reason('abréviation d’organisme inconnue', v)} || "
+                + literal(" : écrire le nom scientifique complet"),
+            ),
+        ]
+
+
+def _in_list(codes: Iterable[str]) -> str:
+    return ", ".join(literal(c) for c in sorted(codes))

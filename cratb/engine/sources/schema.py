@@ -1,0 +1,254 @@
+"""The input files of CONTRACTS.md section 1: columns, rules and unique keys per kind."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from cratb.engine import reference
+from cratb.engine.sources.rules import (
+    FINESS,
+    Choice,
+    CodeSet,
+    Departement,
+    Integer,
+    IsoDate,
+    Number,
+    Organism,
+    Pattern,
+    Rule,
+    Text,
+    Year,
+)
+
+__all__ = ["KINDS", "Column", "Kind", "RowCheck", "kind_spec"]
+
+KINDS = (
+    "dispensations",
+    "products",
+    "population",
+    "hospital_consumption",
+    "patient_days",
+    "isolates",
+)
+
+PRESCRIBER_SPECIALTIES = (
+    "general_practice",
+    "dentistry",
+    "hospital",
+    "other_specialty",
+    "midwifery",
+    "other",
+)
+HOSPITAL_SECTORS = ("acute", "rehabilitation", "psychiatry", "long_term", "nursing_home")
+SPECIMENS = ("urine", "blood", "respiratory", "skin", "other")
+ROUTES = ("O", "P", "R", "Inhal")
+SEXES = ("F", "M")
+YES_NO = ("Y", "N")
+
+# Short forms labs commonly write, keyed by the lower-case form without spaces.
+ORGANISM_ABBREVIATIONS = {
+    "a.baumannii": "Acinetobacter baumannii",
+    "c.freundii": "Citrobacter freundii",
+    "c.koseri": "Citrobacter koseri",
+    "e.aerogenes": "Enterobacter aerogenes",
+    "e.cloacae": "Enterobacter cloacae",
+    "e.coli": "Escherichia coli",
+    "e.faecalis": "Enterococcus faecalis",
+    "e.faecium": "Enterococcus faecium",
+    "k.aerogenes": "Klebsiella aerogenes",
+    "k.oxytoca": "Klebsiella oxytoca",
+    "k.pneumoniae": "Klebsiella pneumoniae",
+    "m.morganii": "Morganella morganii",
+    "p.aeruginosa": "Pseudomonas aeruginosa",
+    "p.mirabilis": "Proteus mirabilis",
+    "s.agalactiae": "Streptococcus agalactiae",
+    "s.aureus": "Staphylococcus aureus",
+    "s.marcescens": "Serratia marcescens",
+    "s.pneumoniae": "Streptococcus pneumoniae",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    rule: Rule
+    required: bool = True
+    # Canonical value stored when an optional cell is empty.
+    default: str | None = None
+    # Pseudonymous identifiers: hashed with the operator's secret salt on request.
+    pseudonymous: bool = False
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A check across cells of one row; ``condition`` sees the trimmed cells as ``v_<name>``."""
+
+    column: str
+    condition: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    columns: tuple[Column, ...]
+    # A later row with the same key (in the file or already stored) is rejected as a duplicate.
+    key: tuple[str, ...]
+    row_checks: tuple[RowCheck, ...] = field(default=())
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _departement() -> Departement:
+    return Departement(codes=frozenset(reference.departements()))
+
+
+def _atc() -> CodeSet:
+    edition = reference.editions().get("atc_ddd", "")
+    return CodeSet(
+        codes=frozenset(reference.antibacterials()),
+        shape="[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}",
+        shape_reason="code ATC de niveau 5 attendu (ex. J01CA04), lu",
+        unknown_reason=f"code ATC absent du référentiel des antibactériens (édition {edition}) :",
+    )
+
+
+def _whonet() -> CodeSet:
+    codes = frozenset(a.whonet for a in reference.antibacterials().values() if a.whonet)
+    return CodeSet(
+        codes=codes,
+        shape="[A-Z]{3}",
+        shape_reason="code antibiotique WHONET à 3 lettres attendu (ex. AMX), lu",
+        unknown_reason="code antibiotique WHONET inconnu :",
+    )
+
+
+@functools.cache
+def kind_spec(name: str) -> Kind:
+    """The specification of one kind of file (``name`` must be one of ``KINDS``)."""
+    return _specs()[name]
+
+
+def _specs() -> dict[str, Kind]:
+    text = Text()
+    pseudonym = Column("patient_id", text, pseudonymous=True)
+    specs = [
+        Kind(
+            "dispensations",
+            (
+                Column("dispensation_id", text),
+                Column("dispensed_on", IsoDate()),
+                Column("prescription_id", text),
+                pseudonym,
+                Column("patient_age", Integer(minimum=0, maximum=120)),
+                Column("patient_sex", Choice(values=SEXES)),
+                Column("patient_departement", _departement()),
+                Column("prescriber_id", text, pseudonymous=True),
+                Column("prescriber_specialty", Choice(values=PRESCRIBER_SPECIALTIES)),
+                Column("cip13", text),
+                # Negative boxes are returns and corrections; indicators use net sums.
+                Column("boxes", Integer()),
+                Column(
+                    "setting",
+                    Choice(values=("community", "nursing_home")),
+                    required=False,
+                    default="community",
+                ),
+            ),
+            key=("dispensation_id",),
+        ),
+        Kind(
+            "products",
+            (
+                Column("cip13", text),
+                Column("label", Text(max_length=500)),
+                Column("atc", _atc()),
+                Column("route", Choice(values=ROUTES)),
+                Column("units_per_box", Number()),
+                Column("amount_per_unit", Number(), required=False),
+                Column("amount_unit", Choice(values=("g", "mg", "MU")), required=False),
+                Column("ddd_per_box", Number(), required=False),
+            ),
+            key=("cip13",),
+            row_checks=(
+                RowCheck(
+                    "amount_unit",
+                    "v_amount_per_unit IS NOT NULL AND v_amount_unit IS NULL",
+                    "unité obligatoire quand amount_per_unit est renseigné",
+                ),
+            ),
+        ),
+        Kind(
+            "population",
+            (
+                Column("year", Year()),
+                Column("departement", _departement()),
+                Column("population", Integer(minimum=0)),
+                Column("sex", Choice(values=SEXES), required=False),
+                Column(
+                    "age_band",
+                    Pattern(
+                        shape="[0-9]{1,3}(-[0-9]{1,3}|\\+)",
+                        shape_reason="tranche d'âge attendue sous la forme 0-4 ou 85+, lu",
+                    ),
+                    required=False,
+                ),
+            ),
+            key=("year", "departement", "sex", "age_band"),
+        ),
+        Kind(
+            "hospital_consumption",
+            (
+                Column("finess", FINESS),
+                Column("year", Year()),
+                Column("atc", _atc()),
+                Column("route", Choice(values=ROUTES)),
+                Column("ddd", Number(zero_allowed=True), required=False),
+                Column("grams", Number(zero_allowed=True), required=False),
+            ),
+            key=("finess", "year", "atc", "route"),
+            row_checks=(
+                RowCheck(
+                    "ddd",
+                    "v_ddd IS NULL AND v_grams IS NULL",
+                    "ddd ou grams obligatoire (les deux sont vides)",
+                ),
+            ),
+        ),
+        Kind(
+            "patient_days",
+            (
+                Column("finess", FINESS),
+                Column("year", Year()),
+                Column("sector", Choice(values=HOSPITAL_SECTORS)),
+                Column("patient_days", Integer(minimum=0)),
+            ),
+            key=("finess", "year", "sector"),
+        ),
+        Kind(
+            "isolates",
+            (
+                Column("isolate_id", text),
+                pseudonym,
+                Column("sampled_on", IsoDate()),
+                Column("specimen", Choice(values=SPECIMENS)),
+                Column("setting", Choice(values=("community", "nursing_home", "hospital"))),
+                Column("departement", _departement()),
+                Column("lab_id", text),
+                Column("organism", Organism(abbreviations=ORGANISM_ABBREVIATIONS)),
+                Column("antibiotic", _whonet()),
+                Column("sir", Choice(values=("S", "I", "R"))),
+                Column("esbl", Choice(values=YES_NO), required=False),
+                Column("patient_age", Integer(minimum=0, maximum=120), required=False),
+                Column("patient_sex", Choice(values=SEXES), required=False),
+            ),
+            key=("isolate_id", "antibiotic"),
+        ),
+    ]
+    return {k.name: k for k in specs}

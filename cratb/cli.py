@@ -47,7 +47,10 @@ def _warehouse_option(parser: argparse.ArgumentParser) -> None:
         "--warehouse",
         type=Path,
         default=None,
-        help="fichier DuckDB de l'entrepôt analytique (défaut : $CRATB_WAREHOUSE ou var/warehouse.duckdb)",
+        help=(
+            "fichier DuckDB de l'entrepôt analytique "
+            "(défaut : $CRATB_WAREHOUSE ou var/warehouse.duckdb)"
+        ),
     )
 
 
@@ -72,7 +75,9 @@ def _run_reference(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cratb",
-        description="cratb : surveillance, conseil et réseau d'un Centre Régional en Antibiothérapie.",
+        description=(
+            "cratb : surveillance, conseil et réseau d'un Centre Régional en Antibiothérapie."
+        ),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True)
 
@@ -83,9 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="dispensations, products, population, hospital_consumption, patient_days, isolates",
     )
     p_import.add_argument("file", metavar="FILE", type=Path)
-    p_import.add_argument("--report", type=Path, default=None, help="rapport JSON (défaut : FILE.report.json)")
     p_import.add_argument(
-        "--hash-ids", action="store_true",
+        "--report", type=Path, default=None, help="rapport JSON (défaut : FILE.report.json)"
+    )
+    p_import.add_argument(
+        "--hash-ids",
+        action="store_true",
         help="hacher les identifiants pseudonymes avec le sel secret CRATB_ID_SALT",
     )
     _warehouse_option(p_import)
@@ -93,11 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_ind = sub.add_parser("indicators", help="catalogue d'indicateurs")
     ind_sub = p_ind.add_subparsers(dest="indicators_command", metavar="ACTION", required=True)
-    p_list = ind_sub.add_parser("list", help="lister les indicateurs (id, titre, unité, lower_is_better)")
+    p_list = ind_sub.add_parser(
+        "list", help="lister les indicateurs (id, titre, unité, lower_is_better)"
+    )
     p_list.set_defaults(handler=not_built("indicators list", 3))
     p_compute = ind_sub.add_parser("compute", help="calculer un indicateur")
     p_compute.add_argument("id", metavar="ID")
-    p_compute.add_argument("--by", default="", help="colonnes de regroupement, séparées par des virgules")
+    p_compute.add_argument(
+        "--by", default="", help="colonnes de regroupement, séparées par des virgules"
+    )
     p_compute.add_argument("--from", dest="date_from", default=None, metavar="DATE")
     p_compute.add_argument("--to", dest="date_to", default=None, metavar="DATE")
     p_compute.add_argument("--out", type=Path, default=None, metavar="FILE.csv|FILE.parquet")
@@ -115,9 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo = sub.add_parser(
         "demo", help="générer une région de démonstration (fichiers d'entrée puis import)"
     )
-    p_demo.add_argument("--region", default=DEFAULT_REGION, help="code INSEE de la région (défaut : 11, Île-de-France)")
     p_demo.add_argument(
-        "--scale", type=float, default=0.01,
+        "--region",
+        default=DEFAULT_REGION,
+        help="code INSEE de la région (défaut : 11, Île-de-France)",
+    )
+    p_demo.add_argument(
+        "--scale",
+        type=float,
+        default=0.01,
         help="part de la population simulée (1 = toute la région ; défaut : 0.01)",
     )
     p_demo.add_argument("--seed", type=int, default=1, help="graine du générateur (défaut : 1)")
@@ -127,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--files-only", action="store_true", help="écrire les fichiers sans les importer"
     )
     p_demo.add_argument(
-        "--no-web", action="store_true",
+        "--no-web",
+        action="store_true",
         help="ne pas créer les comptes et le répertoire de démonstration dans la base web",
     )
     _warehouse_option(p_demo)

@@ -18,8 +18,12 @@ class Territory(models.Model):
     code = models.CharField(_("code INSEE"), max_length=5)
     name = models.CharField(_("nom"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("région"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("région"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(
@@ -56,8 +60,12 @@ class Organization(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     finess = models.CharField(_("FINESS"), max_length=9, blank=True)
     departement = models.ForeignKey(
-        Territory, verbose_name=_("département"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organizations",
+        Territory,
+        verbose_name=_("département"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
         limit_choices_to={"kind": Territory.Kind.DEPARTEMENT},
     )
 

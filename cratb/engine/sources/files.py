@@ -9,6 +9,7 @@ key of idempotent imports) and, for CSV, to check that it is valid UTF-8 on the 
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,15 @@ def _csv(path: Path, *, workdir: Path) -> SourceFile:
     if not header.strip():
         raise RefusedFile(f"{path} : la première ligne (en-tête des colonnes) est vide")
     delimiter = max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
+    names = next(csv.reader([header], delimiter=delimiter))
+    seen: set[str] = set()
+    for name in names:
+        if name.strip().lower() in seen:
+            raise RefusedFile(
+                f"{path} : colonne en double « {name.strip()} » (les noms ne tiennent pas compte"
+                " de la casse)"
+            )
+        seen.add(name.strip().lower())
     source = SourceFile(path, readable, "csv", digest, encoding, delimiter, ())
     try:
         rows = duckdb.connect().execute(

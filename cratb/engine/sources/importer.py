@@ -201,7 +201,7 @@ class _Sql:
         on = " AND ".join(f"v.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
         key_text = ", ".join(key)
         stored = literal(f"déjà présent dans l’entrepôt (même {key_text}, import n° ")
-        earlier = literal("doublon de la ligne ")
+        earlier = literal("doublon de la ligne de données ")
         same = literal(f" (même {key_text})")
         return (
             "CREATE TEMP TABLE _duplicates AS "

@@ -1,0 +1,83 @@
+"""``cratb import KIND FILE``: import one input file into the analytics warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+
+from cratb.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, default_warehouse
+from cratb.engine.sources import ImportReport, RefusedFile, default_report_path, import_file
+from cratb.engine.warehouse import WarehouseError
+
+SALT_VARIABLE = "CRATB_ID_SALT"
+SHOWN_REASONS = 5
+
+
+def run_import(args: argparse.Namespace) -> int:
+    salt: str | None = None
+    if args.hash_ids:
+        salt = os.environ.get(SALT_VARIABLE, "")
+        if not salt.strip():
+            print(
+                f"cratb : --hash-ids demande le sel secret dans la variable {SALT_VARIABLE},"
+                " qui est vide ou absente.",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    warehouse = args.warehouse or default_warehouse()
+    report_path = args.report or default_report_path(args.file)
+    try:
+        report = import_file(
+            args.kind,
+            args.file,
+            warehouse=warehouse,
+            report_path=report_path,
+            id_salt=salt,
+            progress=sys.stderr.isatty(),
+        )
+    except RefusedFile as exc:
+        print(f"cratb : fichier refusé, rien n'a été importé : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except WarehouseError as exc:
+        print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(summary(report, report_path=str(report_path)))
+    return EXIT_OK
+
+
+def summary(report: ImportReport, *, report_path: str) -> str:
+    """The few French lines printed after an import."""
+    lines = []
+    if report.already_imported:
+        lines.append(
+            f"{report.file} : déjà importé (import n° {report.import_id}), rien de nouveau"
+            " n'a été enregistré."
+        )
+    lines.append(
+        f"{report.kind} : {_count(report.read, 'ligne lue', 'lignes lues')},"
+        f" {_count(report.accepted, 'acceptée', 'acceptées')},"
+        f" {_count(report.rejected, 'rejetée', 'rejetées')}."
+    )
+    if report.ignored_columns:
+        lines.append(f"Colonnes ignorées : {', '.join(report.ignored_columns)}.")
+    if report.rejections:
+        lines.append("Premiers rejets :")
+        for rejection in report.rejections[:SHOWN_REASONS]:
+            where = f", colonne {rejection.column}" if rejection.column else ""
+            lines.append(f"  ligne de données {rejection.row}{where} : {rejection.reason}")
+        by_column = Counter(r.column or "ligne entière" for r in report.rejections)
+        if len(report.rejections) > SHOWN_REASONS:
+            lines.append(
+                "Rejets par colonne : "
+                + ", ".join(f"{column} {n}" for column, n in by_column.most_common())
+                + ("" if report.rejections_listed_all else " (sur les premiers rejets)")
+            )
+    lines.append(f"Rapport : {report_path}")
+    return "\n".join(lines)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """French count: 0 and 1 take the singular; thousands are separated by a narrow space."""
+    return f"{n:,}".replace(",", "\u202f") + " " + (plural if n > 1 else singular)

@@ -28,7 +28,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     except OSError as exc:
         raise WarehouseError(f"impossible de créer l'entrepôt {path} : {exc.strerror}") from exc
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        if "could not set lock" in str(exc).lower():
             raise WarehouseError(
                 f"entrepôt {path} occupé par un autre processus (import en cours ?) ; "
                 "réessayer quand il aura fini"

@@ -276,9 +276,10 @@ def _import(
             return report
         row = con.execute("SELECT coalesce(max(id), 0) + 1 FROM imports").fetchone()
         import_id = int(row[0]) if row else 1
-        sql = _Sql(spec, source, columns, hashed=id_salt is not None)
+        hashed = id_salt is not None and any(c.pseudonymous for c in spec.columns)
+        sql = _Sql(spec, source, columns, hashed=hashed)
         step("validation des lignes")
-        _run(con, sql.staged(), {"salt": id_salt} if id_salt is not None else None, source)
+        _run(con, sql.staged(), {"salt": id_salt} if hashed and id_salt else None, source)
         malformed = _malformed_rows(con, source, len(source.columns), keep_raw=id_salt is None)
         read = _count(con, "SELECT count(*) FROM _staged") + malformed
         if read == 0:

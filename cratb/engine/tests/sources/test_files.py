@@ -69,16 +69,18 @@ def test_quoted_fields_keep_delimiters_and_line_breaks(
 ) -> None:
     path = write_csv(
         "p.csv",
-        '''
+        """
         cip13,label,atc,route,units_per_box
         3400930000001,"AMOXICILLINE, ""Biogaran""
         500 mg",J01CA04,O,12
         3400930000002,BAD,J01CA04,O,-1
-        ''',
+        """,
     )
     report = import_file("products", path, warehouse=warehouse)
     assert query("SELECT label FROM products") == [('AMOXICILLINE, "Biogaran"\n500 mg',)]
-    assert report.rejections == [Rejection(2, "units_per_box", "doit être strictement positif : « -1 »")]
+    assert report.rejections == [
+        Rejection(2, "units_per_box", "doit être strictement positif : « -1 »")
+    ]
 
 
 def test_malformed_lines_are_rejected_and_later_rows_keep_their_numbers(
@@ -160,8 +162,14 @@ def test_parquet_dates(tmp_path: Path, warehouse: Path, query: Query) -> None:
         (b"", "fichier vide"),
         (b"finess,year,sector,patient_days\n", "aucune ligne de données après l'en-tête"),
         (b"\n\n", "la première ligne (en-tête des colonnes) est vide"),
-        (b"finess,year,sector\n750000011,2024,acute\n", "colonne obligatoire absente pour « patient_days » : patient_days"),
-        (b"finess,year\n750000011,2024\n", "colonnes obligatoires absentes pour « patient_days » : sector, patient_days"),
+        (
+            b"finess,year,sector\n750000011,2024,acute\n",
+            "colonne obligatoire absente pour « patient_days » : patient_days",
+        ),
+        (
+            b"finess,year\n750000011,2024\n",
+            "colonnes obligatoires absentes pour « patient_days » : sector, patient_days",
+        ),
         (b"finess,year,sector,patient_days,YEAR\n1,2,3,4,5\n", "colonne en double « YEAR »"),
         (b"\x00\x01\x02binary", "fichier binaire"),
         (b"PAR1not really parquet", "Parquet illisible"),
@@ -187,7 +195,7 @@ def test_a_spreadsheet_is_refused_with_advice(tmp_path: Path, warehouse: Path) -
     path = tmp_path / "p.xlsx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
-    with pytest.raises(RefusedFile, match="classeur Excel.*l'enregistrer au format CSV"):
+    with pytest.raises(RefusedFile, match=r"classeur Excel.*l'enregistrer au format CSV"):
         import_file("products", path, warehouse=warehouse)
 
 

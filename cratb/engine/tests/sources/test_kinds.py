@@ -104,7 +104,9 @@ def test_a_repeated_dispensation_id_is_rejected_after_its_first_row(
     assert query("SELECT dispensed_on FROM dispensations") == [(dt.date(2025, 1, 3),)]
 
 
-def test_products_atc_route_and_amounts(write_csv: WriteFile, warehouse: Path, query: Query) -> None:
+def test_products_atc_route_and_amounts(
+    write_csv: WriteFile, warehouse: Path, query: Query
+) -> None:
     path = write_csv(
         "p.csv",
         """
@@ -127,8 +129,7 @@ def test_products_atc_route_and_amounts(write_csv: WriteFile, warehouse: Path, q
         Rejection(
             3,
             "atc",
-            f"code ATC absent du référentiel des antibactériens (édition {edition}) :"
-            " « N02BE01 »",
+            f"code ATC absent du référentiel des antibactériens (édition {edition}) : « N02BE01 »",
         ),
         Rejection(4, "atc", "code ATC de niveau 5 attendu (ex. J01CA04), lu « J01C »"),
         Rejection(5, "route", "valeur inconnue « IV » ; valeurs admises : O, P, R, Inhal"),
@@ -169,9 +170,7 @@ def test_population_pads_departement_codes_and_keys_on_sex_and_age_band(
         ),
         Rejection(5, "population", "nombre entier attendu, lu « abc »"),
         Rejection(6, "year", f"hors de l'intervalle 1990–{last_year} : « 1850 »"),
-        Rejection(
-            7, "age_band", "tranche d'âge attendue sous la forme 0-4 ou 85+, lu « 4 ans »"
-        ),
+        Rejection(7, "age_band", "tranche d'âge attendue sous la forme 0-4 ou 85+, lu « 4 ans »"),
     ]
 
 

@@ -141,11 +141,9 @@ class _Sql:
         ]
         return out
 
-    def good(self, alias: str = "") -> str:
-        prefix = f"{alias}." if alias else ""
-        return " AND ".join(
-            f"{prefix}{quote_identifier(n)} IS NULL" for n, _ in self.reason_columns()
-        )
+    def good(self) -> str:
+        """SQL condition: the staged row has no reason to be rejected."""
+        return " AND ".join(f"{quote_identifier(n)} IS NULL" for n, _ in self.reason_columns())
 
     def staged(self) -> str:
         cells = []
@@ -161,7 +159,8 @@ class _Sql:
             cells.append(f"{cell} AS v_{column.name}")
         values = []
         reasons = []
-        for column, (reason_name, _) in zip(self.spec.columns, self.reason_columns(), strict=False):
+        column_reasons = self.reason_columns()[: len(self.spec.columns)]
+        for column, (reason_name, _) in zip(self.spec.columns, column_reasons, strict=True):
             v = f"v_{column.name}"
             value = column.rule.value(v)
             if column.default is not None:

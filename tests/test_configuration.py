@@ -62,6 +62,7 @@ MANAGE_CHECK = [sys.executable, "manage.py", "check"]
         pytest.param({"DATABASE_URL": "nosuchdb://x/y"}, "DATABASE_URL", id="unreadable-db-url"),
         pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="production-without-secret-key"),
         pytest.param({"DEBUG": "peut-etre"}, "DEBUG", id="debug-not-a-boolean"),
+        pytest.param({"EMAIL_PORT": "vingt-cinq"}, "EMAIL_PORT", id="port-not-a-number"),
     ],
 )
 def test_manage_py_stops_with_one_line_on_bad_configuration(
@@ -130,9 +131,9 @@ def test_cratb_says_in_french_that_a_planned_command_is_not_built_yet(tmp_path: 
     assert result.returncode == 2
 
 
-# os.environ.get("X"), os.environ["X"], os.getenv("X"), envbool("X", …), envlist("X", …)
+# os.environ.get("X"), os.environ["X"], os.getenv("X"), and settings' envbool/envint/… ("X", …)
 _ENV_READ = re.compile(
-    r"""(?:os\.environ(?:\.get)?|os\.getenv|envbool|envlist)[\[(]\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:os\.environ(?:\.get)?|os\.getenv|env(?:bool|int|float|list))[\[(]\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
 # Names kept in constants (ENV_DIR = "CRATB_REFERENCE_DIR") are cratb's own: CRATB_*.
 _CRATB_NAME = re.compile(r"""["'](CRATB_[A-Z0-9_]+)["']""")

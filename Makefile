@@ -34,9 +34,12 @@ migrate: setup
 demo: migrate
 	@$(BIN)/cratb demo --region $(REGION) --scale $(SCALE) --seed $(SEED)
 
+# The background worker (imports, publication) runs beside the web server and stops with it.
 run: demo
 	@echo "==> cratb sur http://$(HOST):$(PORT)/ (Ctrl-C pour arrêter)"
-	@$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload --no-startup-delay -v 0 & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: setup
 	@scripts/run-tests $(BIN)

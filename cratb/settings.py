@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cratb.accounts",
     "cratb.network",
     "cratb.advice",
@@ -179,6 +181,19 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cratb <ne-pas-repondre@cratb.localhost>")
+
+# Background jobs: a queue kept in the web database (SQLite or PostgreSQL), worked by
+# `manage.py db_worker` (started by `make run`). CRATB_TASKS_IMMEDIATE=true runs each job
+# at once inside the request instead, for a machine where no worker can run.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if envbool("CRATB_TASKS_IMMEDIATE", "false")
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
 CRATB_WAREHOUSE = Path(os.environ.get("CRATB_WAREHOUSE", VAR_DIR / "warehouse.duckdb"))

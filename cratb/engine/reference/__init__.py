@@ -131,6 +131,9 @@ def clear_caches() -> None:
         _territories,
     ):
         cached.cache_clear()
+    from cratb.engine.reference import tables
+
+    tables.clear()
 
 
 # --- antibacterials ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from cratb.engine.sources import derived
 from cratb.engine.sources.files import SourceFile, inspect_file, quote_identifier
 from cratb.engine.sources.report import (
     MAX_LISTED_REJECTIONS,
@@ -216,9 +217,12 @@ class _Sql:
 
     def insert_accepted(self, import_id: int) -> str:
         names = ", ".join(c.name for c in self.spec.columns)
+        extra = derived.DERIVED.get(self.spec.name)
+        target = f"{names}, import_id" + (f", {extra.column}" if extra else "")
+        computed = f"{names}, {import_id}" + (f", {extra.window_sql()}" if extra else "")
         return (
-            f"INSERT INTO {self.spec.name} ({names}, import_id) "
-            f"SELECT {names}, {import_id} FROM _staged "
+            f"INSERT INTO {self.spec.name} ({target}) "
+            f"SELECT {computed} FROM _staged "
             f"WHERE {self.good()} AND _row NOT IN (SELECT _row FROM _duplicates)"
         )
 
@@ -240,7 +244,11 @@ class _Sql:
 
 def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     columns = ", ".join(f"{c.name} {c.rule.sql_type}" for c in spec.columns)
+    extra = derived.DERIVED.get(spec.name)
+    if extra:
+        columns += f", {extra.column} TINYINT DEFAULT 0"
     con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({columns}, import_id INTEGER NOT NULL)")
+    derived.upgrade(con, spec.name)
     con.execute(
         "CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL,"
         " file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, read BIGINT NOT NULL,"
@@ -288,6 +296,7 @@ def _import(
         step("écriture dans l'entrepôt")
         inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
         accepted = int(inserted[0]) if inserted else 0
+        derived.refresh(con, spec.name, import_id)
         for statement in sql.insert_rejected(import_id):
             con.execute(statement)
         if malformed:

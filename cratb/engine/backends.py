@@ -1,0 +1,228 @@
+"""Where indicators run: DuckDB (default) or Spark, both through Ibis.
+
+An indicator is written once as Ibis expressions over the warehouse tables; a
+``Session`` gives it those tables on one backend:
+
+- ``duckdb``: the warehouse file itself, opened read-only;
+- ``spark``: a Spark session (local mode unless ``CRATB_SPARK_MASTER`` says otherwise)
+  reading a Parquet copy of the warehouse tables. The copy is written by DuckDB into
+  ``<warehouse>.parquet/`` and rewritten only when the imports ledger has changed.
+
+Reference tables (agents, DDD, départements) are Arrow tables handed to the backend as
+Ibis memtables, so both backends join the same reference rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from cratb.engine.warehouse import connect
+
+__all__ = [
+    "BACKENDS",
+    "WAREHOUSE_TABLES",
+    "BackendError",
+    "Session",
+    "open_session",
+]
+
+BACKENDS = ("duckdb", "spark")
+WAREHOUSE_TABLES = (
+    "dispensations",
+    "products",
+    "population",
+    "hospital_consumption",
+    "patient_days",
+    "isolates",
+)
+
+
+class BackendError(RuntimeError):
+    """A backend cannot be opened or lacks a table; the message is French, one line."""
+
+
+@dataclass
+class Session:
+    """The warehouse tables on one backend, plus a cache of shared intermediate tables."""
+
+    backend: str
+    con: Any  # ibis.BaseBackend
+    available: frozenset[str]
+    cache: dict[str, ibis.Table] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.available
+
+    def table(self, name: str) -> ibis.Table:
+        if name not in self.available:
+            raise BackendError(
+                f"la table « {name} » est absente de l'entrepôt : importer d'abord un fichier "
+                f"de ce type (cratb import {name} FICHIER)"
+            )
+        return self.con.table(name)
+
+    def memtable(self, data: pa.Table) -> ibis.Table:
+        if self.backend == "spark":
+            # Spark's cached tables are compiled without the memtables they read, so
+            # reference tables become named temporary views there.
+            name = (
+                "ref_" + hashlib.sha256(repr(data.schema).encode() + _digest(data)).hexdigest()[:16]
+            )
+            if name not in self.values:
+                self.values[name] = self.con.create_view(name, ibis.memtable(data), overwrite=True)
+            view: ibis.Table = self.values[name]
+            return view
+        return ibis.memtable(data)
+
+    def shared(self, key: str, build: Any) -> ibis.Table:
+        """An intermediate table computed once per session (materialised by the backend),
+        so that computing the whole catalogue scans the large tables once."""
+        if key not in self.cache:
+            self.cache[key] = build().cache()
+        return self.cache[key]
+
+    def remember(self, key: str, compute: Any) -> Any:
+        """A small Python value computed once per session (e.g. the population years)."""
+        if key not in self.values:
+            self.values[key] = compute()
+        return self.values[key]
+
+    def to_arrow(self, expr: ibis.Table) -> pa.Table:
+        table: pa.Table = self.con.to_pyarrow(expr)
+        return table
+
+    def close(self) -> None:
+        for cached in self.cache.values():
+            cached.release()
+        self.cache.clear()
+        if self.backend == "duckdb":
+            self.con.disconnect()
+
+
+def _digest(data: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write_table(data)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).digest()
+
+
+@contextmanager
+def open_session(
+    *,
+    warehouse: Path,
+    backend: str = "duckdb",
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> Iterator[Session]:
+    """A session on ``backend`` over the DuckDB ``warehouse``; closed on exit."""
+    if backend not in BACKENDS:
+        raise BackendError(f"moteur inconnu « {backend} » ; moteurs admis : {', '.join(BACKENDS)}")
+    session = (
+        _duckdb(warehouse, threads=threads, memory_limit=memory_limit)
+        if backend == "duckdb"
+        else _spark(warehouse)
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _existing_tables(warehouse: Path) -> frozenset[str]:
+    con = connect(warehouse, read_only=True)
+    try:
+        names = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    return frozenset(names & set(WAREHOUSE_TABLES))
+
+
+def _duckdb(warehouse: Path, *, threads: int | None, memory_limit: str | None) -> Session:
+    available = _existing_tables(warehouse)
+    raw = connect(warehouse, read_only=True)
+    if threads:
+        raw.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        raw.execute("SET memory_limit = ?", [memory_limit])
+    return Session(backend="duckdb", con=ibis.duckdb.from_connection(raw), available=available)
+
+
+def _ledger_fingerprint(warehouse: Path, tables: frozenset[str]) -> str:
+    con = connect(warehouse, read_only=True)
+    try:
+        ledger = con.execute("SELECT id, kind, sha256 FROM imports ORDER BY id").fetchall()
+    finally:
+        con.close()
+    return hashlib.sha256(json.dumps([ledger, sorted(tables)]).encode()).hexdigest()
+
+
+def parquet_copy(warehouse: Path, tables: frozenset[str]) -> Path:
+    """A Parquet copy of the warehouse tables, rewritten only when an import changed them."""
+    folder = warehouse.with_name(warehouse.name + ".parquet")
+    stamp = folder / "ledger.json"
+    fingerprint = _ledger_fingerprint(warehouse, tables)
+    if stamp.exists() and json.loads(stamp.read_text())["fingerprint"] == fingerprint:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    con = connect(warehouse, read_only=True)
+    try:
+        for name in sorted(tables):
+            target = folder / f"{name}.parquet"
+            con.execute(f"COPY {name} TO '{target}' (FORMAT parquet)")
+    finally:
+        con.close()
+    stamp.write_text(json.dumps({"fingerprint": fingerprint}))
+    return folder
+
+
+_SPARK: Any = None
+
+
+def spark_session() -> Any:
+    """The process's Spark session (started once: a JVM takes seconds to start)."""
+    global _SPARK
+    if _SPARK is None:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:
+            raise BackendError("le moteur Spark n'est pas installé (paquet pyspark)") from exc
+        master = os.environ.get("CRATB_SPARK_MASTER", "local[*]")
+        memory = os.environ.get("CRATB_SPARK_MEMORY", "4g")
+        builder = (
+            SparkSession.builder.master(master)
+            .appName("cratb")
+            .config("spark.driver.memory", memory)
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", os.environ.get("CRATB_SPARK_PARTITIONS", "8"))
+            .config("spark.sql.ansi.enabled", "false")
+        )
+        try:
+            _SPARK = builder.getOrCreate()
+        except Exception as exc:
+            raise BackendError(
+                f"Spark n'a pas pu démarrer (Java 17 requis) : {str(exc).splitlines()[0]}"
+            ) from exc
+        _SPARK.sparkContext.setLogLevel("ERROR")
+    return _SPARK
+
+
+def _spark(warehouse: Path) -> Session:
+    available = _existing_tables(warehouse)
+    folder = parquet_copy(warehouse, available)
+    con = ibis.pyspark.connect(spark_session())
+    for name in sorted(available):
+        con.read_parquet(str(folder / f"{name}.parquet"), table_name=name)
+    return Session(backend="spark", con=con, available=available)

@@ -1,0 +1,32 @@
+"""The indicator catalogue (see ``catalogue``) and the modules that declare indicators.
+
+Importing this package registers every indicator: ``CATALOGUE`` maps ids to
+declarations, ``compute(id, session, Query(...))`` computes one.
+"""
+
+from __future__ import annotations
+
+from cratb.engine.indicators import community, hospital
+from cratb.engine.indicators.catalogue import (
+    CATALOGUE,
+    Indicator,
+    IndicatorError,
+    Query,
+    Result,
+    Target,
+    compute,
+    get,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "Indicator",
+    "IndicatorError",
+    "Query",
+    "Result",
+    "Target",
+    "community",
+    "compute",
+    "get",
+    "hospital",
+]

@@ -1,0 +1,308 @@
+"""The indicator catalogue: each indicator declared once, computed on any backend.
+
+A declaration holds what a user must know to read a value (id, French and English
+title, unit, numerator, denominator, ``lower_is_better``, source, the reference tables
+whose edition it depends on, targets) and the function that computes it. The function
+receives a ``Context`` (the session's tables, the ``--by`` columns, the period, the
+parameters) and returns an Ibis table with one row per group: the ``--by`` columns,
+then ``numerator``, ``denominator``, ``value`` and, for proportions, ``ci_low`` and
+``ci_high`` (CONTRACTS.md section 3). ``compute`` checks the request, runs the
+expression and returns the rows as Arrow with the editions and warnings.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from cratb.engine import reference
+from cratb.engine.backends import Session
+
+__all__ = [
+    "CATALOGUE",
+    "GEO_COLUMNS",
+    "TIME_COLUMNS",
+    "Context",
+    "Indicator",
+    "IndicatorError",
+    "Query",
+    "Result",
+    "Target",
+    "compute",
+    "get",
+    "register",
+]
+
+TIME_COLUMNS = ("year", "month")
+GEO_COLUMNS = ("departement", "region")
+VALUE_COLUMNS = ("numerator", "denominator", "value")
+CI_COLUMNS = ("ci_low", "ci_high")
+
+
+class IndicatorError(ValueError):
+    """A request the catalogue cannot answer (unknown id, column, period); French, one
+    line."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published target for an indicator's value."""
+
+    label: str  # French, e.g. "Objectif national 2025 : moins de 650"
+    value: float
+    comparison: str  # "<", "<=", ">=", ">"
+    year: int | None
+    source: str
+
+    def met(self, value: float) -> bool:
+        return {
+            "<": value < self.value,
+            "<=": value <= self.value,
+            ">=": value >= self.value,
+            ">": value > self.value,
+        }[self.comparison]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a caller asks: grouping columns, period (inclusive dates), parameters."""
+
+    by: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    params: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title_fr: str
+    title_en: str
+    unit: str
+    unit_en: str
+    numerator: str
+    denominator: str
+    lower_is_better: bool | None
+    proportion: bool
+    by: tuple[str, ...]
+    tables: tuple[str, ...]
+    editions: tuple[str, ...]
+    source: str
+    version: int
+    function: Callable[[Context], ir.Table]
+    always_by: tuple[str, ...] = ()
+    extra_columns: tuple[str, ...] = ()
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    # Where the period comes from when the caller gives none: (table, date or year column).
+    period_from: tuple[str, str] = ("dispensations", "dispensed_on")
+
+    @property
+    def description(self) -> str:
+        """The compute function's docstring: it states the grain."""
+        return " ".join((self.function.__doc__ or "").split())
+
+    def columns(self, by: Iterable[str]) -> list[str]:
+        out = [*self.always_by, *(c for c in by if c not in self.always_by)]
+        out += list(VALUE_COLUMNS)
+        if self.proportion:
+            out += list(CI_COLUMNS)
+        return out + list(self.extra_columns)
+
+
+CATALOGUE: dict[str, Indicator] = {}
+
+
+def register(**declaration: Any) -> Callable[[Callable[[Context], ir.Table]], Indicator]:
+    """Declare an indicator around its compute function: ``@register(id=..., ...)``."""
+
+    def wrap(function: Callable[[Context], ir.Table]) -> Indicator:
+        indicator = Indicator(function=function, **declaration)
+        if indicator.id in CATALOGUE:
+            raise ValueError(f"indicator {indicator.id} declared twice")
+        CATALOGUE[indicator.id] = indicator
+        return indicator
+
+    return wrap
+
+
+def get(indicator_id: str) -> Indicator:
+    try:
+        return CATALOGUE[indicator_id]
+    except KeyError:
+        raise IndicatorError(
+            f"indicateur inconnu « {indicator_id} » ; voir « cratb indicators list »"
+        ) from None
+
+
+@dataclass
+class Context:
+    """What a compute function works with: the session, the request and the period."""
+
+    session: Session
+    indicator: Indicator
+    by: tuple[str, ...]
+    date_from: date
+    date_to: date
+    params: Mapping[str, float]
+    warnings: list[str] = field(default_factory=list)
+
+    def param(self, name: str) -> float:
+        return self.params[name]
+
+    def table(self, name: str) -> ir.Table:
+        return self.session.table(name)
+
+    def memtable(self, data: pa.Table) -> ir.Table:
+        return self.session.memtable(data)
+
+    def shared(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        return self.session.shared(f"{key}:{self.date_from}:{self.date_to}", build)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
+        """Run a small expression now (e.g. the population years) and return its rows."""
+        rows: list[dict[str, Any]] = self.session.to_arrow(expr).to_pylist()
+        return rows
+
+    @property
+    def time_by(self) -> list[str]:
+        return [c for c in self.by if c in TIME_COLUMNS]
+
+    @property
+    def geo_by(self) -> list[str]:
+        return [c for c in self.by if c in GEO_COLUMNS]
+
+    def months(self) -> ir.Table:
+        """One row per calendar month of the period: ``year``, ``month`` ('YYYY-MM'),
+        ``days`` (the days of that month inside the period)."""
+        return self.memtable(months_table(self.date_from, self.date_to))
+
+    def years(self) -> list[int]:
+        return list(range(self.date_from.year, self.date_to.year + 1))
+
+
+def months_table(date_from: date, date_to: date) -> pa.Table:
+    years, months, days = [], [], []
+    current = date(date_from.year, date_from.month, 1)
+    while current <= date_to:
+        last = date(current.year, current.month, calendar.monthrange(*_ym(current))[1])
+        start, end = max(current, date_from), min(last, date_to)
+        years.append(current.year)
+        months.append(f"{current.year:04d}-{current.month:02d}")
+        days.append((end - start).days + 1)
+        current = last + timedelta(days=1)
+    return pa.table(
+        {"year": pa.array(years, pa.int32()), "month": months, "days": pa.array(days, pa.int64())}
+    )
+
+
+def _ym(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+@dataclass(frozen=True)
+class Result:
+    indicator: Indicator
+    table: pa.Table
+    date_from: date
+    date_to: date
+    editions: dict[str, str]
+    warnings: list[str]
+    backend: str
+
+
+def _period(session: Session, indicator: Indicator, query: Query) -> tuple[date, date]:
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise IndicatorError(
+            f"période vide : --from {query.date_from} est après --to {query.date_to}"
+        )
+    date_from, date_to = query.date_from, query.date_to
+    if date_from is None or date_to is None:
+        table_name, column = indicator.period_from
+        t = session.table(table_name)
+        bounds = session.to_arrow(t.aggregate(low=t[column].min(), high=t[column].max()))
+        low, high = bounds["low"][0].as_py(), bounds["high"][0].as_py()
+        if low is None:
+            raise IndicatorError(f"aucune donnée dans la table « {table_name} »")
+        low, high = _as_date(low, start=True), _as_date(high, start=False)
+        # Whole months of data: an extract that stops on the 30th still covers its month.
+        date_from = date_from or date(low.year, low.month, 1)
+        date_to = date_to or date(
+            high.year, high.month, calendar.monthrange(high.year, high.month)[1]
+        )
+    return date_from, date_to
+
+
+def _as_date(value: date | int, *, start: bool) -> date:
+    """A period bound from a date column, or from a year column (whole years)."""
+    if isinstance(value, int):
+        return date(value, 1, 1) if start else date(value, 12, 31)
+    return value
+
+
+def compute(indicator_id: str, session: Session, query: Query | None = None) -> Result:
+    """Compute one indicator; raises ``IndicatorError`` for a request it cannot answer."""
+    query = query or Query()
+    indicator = get(indicator_id)
+    unknown = [c for c in query.by if c not in indicator.by and c not in indicator.always_by]
+    if unknown:
+        raise IndicatorError(
+            f"colonne --by « {', '.join(unknown)} » non admise pour {indicator.id} ; "
+            f"colonnes admises : {', '.join(indicator.by) or 'aucune'}"
+        )
+    if len(set(query.by)) != len(query.by):
+        raise IndicatorError("colonne --by en double")
+    unknown_params = sorted(set(query.params) - set(indicator.parameters))
+    if unknown_params:
+        raise IndicatorError(
+            f"paramètre inconnu pour {indicator.id} : {', '.join(unknown_params)} ; "
+            f"paramètres admis : {', '.join(indicator.parameters) or 'aucun'}"
+        )
+    for name in indicator.tables:
+        session.table(name)  # a clear error when a needed table was never imported
+    date_from, date_to = _period(session, indicator, query)
+    by = tuple(dict.fromkeys((*indicator.always_by, *query.by)))
+    context = Context(
+        session=session,
+        indicator=indicator,
+        by=by,
+        date_from=date_from,
+        date_to=date_to,
+        params={**indicator.parameters, **query.params},
+    )
+    expr = indicator.function(context)
+    columns = indicator.columns(by)
+    expr = expr.select(*columns)
+    if by:
+        expr = expr.order_by(*by)
+    table = session.to_arrow(expr)
+    editions = reference.editions()
+    return Result(
+        indicator=indicator,
+        table=table,
+        date_from=date_from,
+        date_to=date_to,
+        editions={k: editions[k] for k in indicator.editions if k in editions},
+        warnings=context.warnings,
+        backend=session.backend,
+    )
+
+
+def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    """numerator ÷ denominator, NULL when the denominator is 0 or NULL."""
+    return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
+
+
+def lit(value: float) -> ir.Scalar:
+    return ibis.literal(value, type="float64")

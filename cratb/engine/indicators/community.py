@@ -1,0 +1,489 @@
+"""Community (ville) consumption indicators: CONTRACTS.md section 3 and the issue's
+additions (prescriber profile, seasonal variation, trend against 2019, nursing homes).
+
+Every indicator counts J01 antibacterials only (ATC J01, the ESAC-Net community scope),
+dispensed to the residents of the départements of the population table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from cratb.engine import stats
+from cratb.engine.indicators.catalogue import (
+    GEO_COLUMNS,
+    TIME_COLUMNS,
+    Context,
+    Target,
+    ratio,
+    register,
+)
+from cratb.engine.intermediate.community import consumption, person_days
+from cratb.engine.reference import tables as ref
+from cratb.engine.staging.hospital import resident_days
+
+__all__: list[str] = []
+
+POPULATION_BY = (*TIME_COLUMNS, *GEO_COLUMNS)
+PRODUCT_BY = ("atc", "atc3", "atc4", "aware")
+PEOPLE_BY = ("prescriber_specialty", "setting", "prescriber_id")
+SOURCE_CONTRACT = "CONTRACTS.md section 3 (définition cratb)"
+AWARE_EDITIONS = ("atc_ddd", "aware")
+NATIONAL_STRATEGY = (
+    "Stratégie nationale 2022-2025 de prévention des infections et de l'antibiorésistance"
+)
+PRESCRIPTIONS_TARGET = Target(
+    label="Objectif national : moins de 650 prescriptions pour 1000 habitants par an",
+    value=650.0,
+    comparison="<",
+    year=2025,
+    source=f"{NATIONAL_STRATEGY} (Santé publique France)",
+)
+ACCESS_TARGETS = (
+    Target(
+        label="Objectif de l'Union européenne pour 2030 : au moins 65 % d'Access",
+        value=65.0,
+        comparison=">=",
+        year=2030,
+        source="Recommandation du Conseil de l'UE 2023/C 220/01",
+    ),
+    Target(
+        label="Objectif de l'OMS : au moins 60 % d'Access",
+        value=60.0,
+        comparison=">=",
+        year=None,
+        source="OMS, 13e programme général de travail (GPW13)",
+    ),
+)
+
+
+def _count(n: float) -> str:
+    text = f"{n:,.0f}".replace(",", "\u202f")
+    return text
+
+
+def check_ddd(ctx: Context, t: ir.Table) -> None:
+    """Warn when dispensed boxes were left out of the DDD for want of a DDD per box, or
+    because their product is missing from the catalogue (never a silent zero)."""
+    scope = t.filter(t.j01 | ~t.known_product)
+    row = ctx.rows(
+        scope.aggregate(
+            boxes=scope.boxes.sum(),
+            without=scope.boxes_without_ddd.sum(),
+            unknown=(~scope.known_product).ifelse(scope.boxes, 0).sum(),
+        )
+    )[0]
+    boxes, without, unknown = (row["boxes"] or 0), (row["without"] or 0), (row["unknown"] or 0)
+    if unknown:
+        ctx.warn(
+            f"{_count(unknown)} boîtes de produits absents du catalogue (products) sont exclues"
+            " de tous les indicateurs : voir « cratb ddd report »"
+        )
+    if without - unknown:
+        share = 100.0 * (without - unknown) / boxes if boxes else 0.0
+        ctx.warn(
+            f"{_count(without - unknown)} boîtes ({share:.1f} %) sans DDJ calculable sont exclues"
+            " des DDJ : voir « cratb ddd report »".replace(".", ",", 1)
+        )
+
+
+def _group(t: ir.Table, by: list[str], **metrics: ir.Value) -> ir.Table:
+    return t.group_by(by).aggregate(**metrics) if by else t.aggregate(**metrics)
+
+
+def _with_denominator(
+    ctx: Context, numerator: ir.Table, denominator: ir.Table, by: list[str]
+) -> ir.Table:
+    """Join a numerator table to a denominator table on the columns they share. Groups
+    with a denominator and no numerator get 0 when every column is a denominator column
+    (a département with no dispensing shows 0, not nothing)."""
+    keys = [c for c in by if c in denominator.columns]
+    if not keys:
+        joined = numerator.cross_join(denominator)
+    elif set(by) <= set(keys):
+        joined = denominator.left_join(numerator, keys).select(
+            *(denominator[k] for k in keys),
+            numerator.numerator,
+            *(denominator[c] for c in denominator.columns if c not in keys),
+        )
+    else:
+        joined = numerator.join(denominator, keys)
+    return joined.mutate(numerator=joined.numerator.fill_null(0))
+
+
+def _population_rate(ctx: Context, numerator: ir.Table, *, days_per_unit: float) -> ir.Table:
+    """value = numerator ÷ (person-days ÷ days_per_unit ÷ 1000)."""
+    denominator = person_days(ctx, dims=ctx.by)
+    denominator = denominator.mutate(
+        denominator=denominator.person_days.cast("float64") / days_per_unit / 1000.0
+    ).drop("person_days")
+    joined = _with_denominator(ctx, numerator, denominator, list(ctx.by))
+    return joined.mutate(value=ratio(joined.numerator, joined.denominator))
+
+
+def _share(t: ir.Table, *, wilson: bool) -> ir.Table:
+    t = t.mutate(value=ratio(t.numerator, t.denominator) * 100.0)
+    if wilson:
+        low, high = stats.wilson_expr(t.numerator, t.denominator)
+    else:
+        low = high = ibis.null("float64")
+    return t.mutate(ci_low=low, ci_high=high)
+
+
+@register(
+    id="community.did",
+    title_fr="Consommation d'antibiotiques en ville",
+    title_en="Community antibiotic consumption",
+    unit="DDJ pour 1000 habitants et par jour",
+    unit_en="DDD per 1000 inhabitants per day",
+    numerator="DDJ dispensées (nettes des retours), antibactériens J01",
+    denominator="population × jours de la période ÷ 1000",
+    lower_is_better=True,
+    proportion=False,
+    by=(*POPULATION_BY, *PRODUCT_BY, *PEOPLE_BY),
+    tables=("dispensations", "products", "population"),
+    editions=("atc_ddd", "population"),
+    source=f"{SOURCE_CONTRACT} ; OMS ATC/DDD ; ESAC-Net",
+    version=1,
+)
+def did(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: net DDD of J01 agents dispensed to the
+    residents ÷ (population × days ÷ 1000)."""
+    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    check_ddd(ctx, t)
+    t = t.filter(t.j01)
+    numerator = _group(t, list(ctx.by), numerator=t.ddd.sum())
+    return _population_rate(ctx, numerator, days_per_unit=1.0)
+
+
+@register(
+    id="community.prescriptions_per_1000",
+    title_fr="Prescriptions d'antibiotiques en ville",
+    title_en="Community antibiotic prescriptions",
+    unit="prescriptions pour 1000 habitants et par an",
+    unit_en="prescriptions per 1000 inhabitants per year",
+    numerator=(
+        "lignes d'antibiotiques J01 (prescription_id × cip13 distincts, boîtes nettes > 0),"
+        " datées de leur première délivrance"
+    ),
+    denominator="population × (jours de la période ÷ 365) ÷ 1000",
+    lower_is_better=True,
+    proportion=False,
+    by=(*POPULATION_BY, *PRODUCT_BY, *PEOPLE_BY),
+    tables=("dispensations", "products", "population"),
+    editions=("population",),
+    source=f"{SOURCE_CONTRACT} ; Santé publique France (une ligne = une prescription)",
+    version=1,
+    targets=(PRESCRIPTIONS_TARGET,),
+)
+def prescriptions_per_1000(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: prescription lines of J01 agents ÷
+    (population × days ÷ 365 ÷ 1000)."""
+    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = t.filter(t.j01)
+    numerator = _group(t, list(ctx.by), numerator=t.lines.sum())
+    return _population_rate(ctx, numerator, days_per_unit=365.0)
+
+
+@register(
+    id="community.access_share",
+    title_fr="Part des antibiotiques Access (AWaRe) en ville",
+    title_en="Share of Access antibiotics (AWaRe), community",
+    unit="% des DDJ",
+    unit_en="% of DDD",
+    numerator="DDJ des agents de la catégorie Access (AWaRe 2023, selon la voie)",
+    denominator="DDJ de tous les antibactériens J01",
+    lower_is_better=False,
+    proportion=True,
+    by=(*POPULATION_BY, *PEOPLE_BY),
+    tables=("dispensations", "products", "population"),
+    editions=AWARE_EDITIONS,
+    source=f"{SOURCE_CONTRACT} ; OMS AWaRe 2023",
+    version=1,
+    targets=ACCESS_TARGETS,
+)
+def access_share(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: Access DDD ÷ J01 DDD, in %. DDD are not
+    counts of independent events, so no binomial interval is given (ci_* are empty)."""
+    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    check_ddd(ctx, t)
+    t = t.filter(t.j01 & t.ddd.notnull())
+    share = _group(
+        t,
+        list(ctx.by),
+        numerator=(t.aware == "Access").ifelse(t.ddd, 0.0).sum(),
+        denominator=t.ddd.sum(),
+    )
+    return _share(share, wilson=False)
+
+
+@register(
+    id="community.critical_share",
+    title_fr="Part des antibiotiques « critiques » en ville",
+    title_en="Share of 'critical' antibiotics, community",
+    unit="% des prescriptions",
+    unit_en="% of prescriptions",
+    numerator=(
+        "lignes d'amoxicilline-acide clavulanique (J01CR02), de céphalosporines de 3e et 4e"
+        " générations (J01DD, J01DE) et de fluoroquinolones (J01MA)"
+    ),
+    denominator="toutes les lignes d'antibactériens J01",
+    lower_is_better=True,
+    proportion=True,
+    by=(*POPULATION_BY, *PEOPLE_BY),
+    tables=("dispensations", "products", "population"),
+    editions=(),
+    source=SOURCE_CONTRACT,
+    version=1,
+)
+def critical_share(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: prescription lines of critical agents ÷
+    J01 prescription lines, in %, with the Wilson 95 % interval."""
+    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = t.filter(t.j01)
+    share = _group(
+        t,
+        list(ctx.by),
+        numerator=t.critical.ifelse(t.lines, 0).sum(),
+        denominator=t.lines.sum(),
+    )
+    return _share(share, wilson=True)
+
+
+@register(
+    id="community.prescriber_profile",
+    title_fr="Profil des prescripteurs : part des antibiotiques critiques face aux pairs",
+    title_en="Prescriber profile: share of critical antibiotics against peers",
+    unit="% des prescriptions",
+    unit_en="% of prescriptions",
+    numerator="lignes d'antibiotiques critiques du prescripteur",
+    denominator="lignes d'antibiotiques J01 du prescripteur",
+    lower_is_better=True,
+    proportion=True,
+    by=("year",),
+    always_by=("prescriber_id", "prescriber_specialty"),
+    extra_columns=(
+        "prescriptions",
+        "ddd",
+        "peer_share",
+        "limit_95_low",
+        "limit_95_high",
+        "limit_998_low",
+        "limit_998_high",
+        "outlier",
+        "excess_lines",
+        "peer_mean_prescriptions",
+        "volume_ratio",
+        "volume_percentile",
+    ),
+    tables=("dispensations", "products"),
+    editions=("atc_ddd",),
+    source=(
+        "Graphique en entonnoir (Spiegelhalter, Stat Med 2005) autour de la part des pairs"
+        " de même spécialité ; limites à 95 % et 99,8 %"
+    ),
+    version=1,
+)
+def prescriber_profile(ctx: Context) -> ir.Table:
+    """One row per prescriber (× year when asked): J01 prescriptions, DDD and the share
+    of critical agents, with the pooled share of the prescribers of the same specialty,
+    the funnel-plot limits at 95 % and 99.8 % for the prescriber's number of lines, the
+    flag ``outlier`` ('above_998', 'above_95', 'below_95', 'below_998' or empty) and the
+    excess of critical lines over the peers' share. Volume has no denominator in
+    dispensing data (no list size): it is compared as a ratio to the peers' mean and a
+    percentile rank among peers."""
+    t = consumption(ctx, dims=ctx.by, residents_only=False)
+    t = t.filter(t.j01)
+    by = list(ctx.by)
+    per = _group(
+        t,
+        by,
+        numerator=t.critical.ifelse(t.lines, 0).sum(),
+        denominator=t.lines.sum(),
+        ddd=t.ddd.sum(),
+    )
+    per = per.filter(per.denominator > 0)
+    peers_by = [c for c in by if c != "prescriber_id"]
+    peers = per.group_by(peers_by).aggregate(
+        peer_numerator=per.numerator.sum(),
+        peer_denominator=per.denominator.sum(),
+        peer_mean_prescriptions=per.denominator.mean(),
+    )
+    t = per.join(peers, peers_by)
+    p0 = ratio(t.peer_numerator, t.peer_denominator)
+    limits = {
+        f"limit_{name}_{side}": stats.funnel_limit_expr(p0, t.denominator, z=z, upper=upper)
+        for name, z in (("95", stats.Z95), ("998", stats.Z998))
+        for side, upper in (("low", False), ("high", True))
+    }
+    t = t.mutate(peer_share=p0 * 100.0, **limits)
+    t = _share(t, wilson=True)
+    rank_window = ibis.window(group_by=[t[c] for c in peers_by], order_by=t.denominator)
+    return t.mutate(
+        prescriptions=t.denominator,
+        outlier=ibis.cases(
+            (t.value > t.limit_998_high, "above_998"),
+            (t.value > t.limit_95_high, "above_95"),
+            (t.value < t.limit_998_low, "below_998"),
+            (t.value < t.limit_95_low, "below_95"),
+            else_="",
+        ),
+        excess_lines=t.numerator.cast("float64") - p0 * t.denominator.cast("float64"),
+        volume_ratio=ratio(t.denominator, t.peer_mean_prescriptions),
+        volume_percentile=(t.denominator.percent_rank().over(rank_window) * 100.0),
+    )
+
+
+def _quarter_days(ctx: Context) -> ir.Table:
+    months = ctx.months()
+    winter = months.month.right(2).cast("int32").isin([1, 2, 3, 10, 11, 12])
+    return months.group_by("year").aggregate(
+        winter_days=winter.ifelse(months.days, 0).sum(),
+        summer_days=(~winter).ifelse(months.days, 0).sum(),
+        months=months.count(),
+    )
+
+
+@register(
+    id="community.seasonal_variation",
+    title_fr="Variation saisonnière de la consommation en ville",
+    title_en="Seasonal variation of community consumption",
+    unit="% (hiver par rapport à l'été)",
+    unit_en="% (winter against summer)",
+    numerator="DDJ par jour des 1er et 4e trimestres (janvier-mars, octobre-décembre)",
+    denominator="DDJ par jour des 2e et 3e trimestres (avril-septembre)",
+    lower_is_better=True,
+    proportion=False,
+    by=(*GEO_COLUMNS, "prescriber_specialty", "setting"),
+    always_by=("year",),
+    extra_columns=("months",),
+    tables=("dispensations", "products", "population"),
+    editions=("atc_ddd",),
+    source=(
+        "Indicateur de qualité ESAC-Net J01 « seasonal variation » (Coenen et al., Qual Saf"
+        " Health Care 2007), sur les trimestres de l'année civile"
+    ),
+    version=1,
+)
+def seasonal_variation(ctx: Context) -> ir.Table:
+    """One row per year (× the other --by columns): (DDD per day in quarters 1 and 4 ÷
+    DDD per day in quarters 2 and 3 − 1) × 100. ``months`` says how many months of the
+    year the period covers: a value is only comparable over 12."""
+    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = t.filter(t.j01)
+    winter = (t.month_key % 100).isin([1, 2, 3, 10, 11, 12])
+    ddd = _group(
+        t,
+        list(ctx.by),
+        winter_ddd=winter.ifelse(t.ddd, 0.0).sum(),
+        summer_ddd=(~winter).ifelse(t.ddd, 0.0).sum(),
+    )
+    days = _quarter_days(ctx)
+    t = ddd.join(days, "year")
+    t = t.mutate(
+        numerator=ratio(t.winter_ddd, t.winter_days), denominator=ratio(t.summer_ddd, t.summer_days)
+    )
+    return t.mutate(value=(ratio(t.numerator, t.denominator) - 1.0) * 100.0)
+
+
+@register(
+    id="community.did_change_vs_baseline",
+    title_fr="Évolution de la consommation en ville depuis 2019",
+    title_en="Change in community consumption since 2019",
+    unit="% par rapport à l'année de référence",
+    unit_en="% against the baseline year",
+    numerator="DDJ pour 1000 habitants et par jour de l'année",
+    denominator="DDJ pour 1000 habitants et par jour de l'année de référence (2019)",
+    lower_is_better=True,
+    proportion=False,
+    by=GEO_COLUMNS,
+    always_by=("year",),
+    extra_columns=("target_change", "on_track"),
+    parameters={"baseline_year": 2019, "target_year": 2025, "target_change": -25.0},
+    tables=("dispensations", "products", "population"),
+    editions=("atc_ddd", "population"),
+    source=(
+        f"{NATIONAL_STRATEGY} : −25 % de consommation en ville en 2025 par rapport à 2019 ;"
+        " trajectoire linéaire de cratb entre les deux"
+    ),
+    version=1,
+)
+def did_change_vs_baseline(ctx: Context) -> ir.Table:
+    """One row per year (× département or region when asked): (DID of the year ÷ DID of
+    the baseline year − 1) × 100, with the target trajectory (``target_change``: linear
+    from 0 % in the baseline year to the target change in the target year, then flat)
+    and ``on_track`` (the change is at or below the trajectory). Historical values use
+    one DDD edition, the one in use."""
+    baseline_year = int(ctx.param("baseline_year"))
+    target_year = int(ctx.param("target_year"))
+    target_change = float(ctx.param("target_change"))
+    yearly = did.function(ctx)
+    base_ctx = replace(ctx, by=tuple(c for c in ctx.by if c != "year"), warnings=[])
+    base_ctx.date_from, base_ctx.date_to = date(baseline_year, 1, 1), date(baseline_year, 12, 31)
+    baseline = did.function(base_ctx)
+    if not ctx.rows(baseline.aggregate(n=baseline.numerator.sum()))[0]["n"]:
+        ctx.warn(
+            f"aucune délivrance en {baseline_year} (année de référence) : l'évolution ne peut"
+            " pas être calculée"
+        )
+    keys = [c for c in ctx.by if c != "year"]
+    baseline = baseline.select(*keys, baseline=baseline.value)
+    t = yearly.cross_join(baseline) if not keys else yearly.left_join(baseline, keys)
+    t = t.select(*ctx.by, numerator=yearly.value, denominator=t.baseline)
+    progress = (t.year - baseline_year).cast("float64") / float(target_year - baseline_year)
+    trajectory = ibis.least(ibis.greatest(progress, 0.0), 1.0) * target_change
+    value = (ratio(t.numerator, t.denominator) - 1.0) * 100.0
+    return t.mutate(
+        value=value,
+        target_change=trajectory,
+        on_track=value <= trajectory,
+    )
+
+
+@register(
+    id="nursing_home.ddd_per_1000_resident_days",
+    title_fr="Consommation d'antibiotiques des résidents d'EHPAD",
+    title_en="Antibiotic consumption of nursing-home residents",
+    unit="DDJ pour 1000 journées d'hébergement",
+    unit_en="DDD per 1000 resident-days",
+    numerator="DDJ dispensées aux résidents d'EHPAD (setting = nursing_home), J01",
+    denominator=(
+        "journées d'hébergement (patient_days, secteur nursing_home) des EHPAD sans"
+        " pharmacie à usage intérieur du département, au prorata des jours de la période"
+    ),
+    lower_is_better=True,
+    proportion=False,
+    by=("year", *GEO_COLUMNS),
+    tables=("dispensations", "products", "patient_days"),
+    editions=("atc_ddd",),
+    source="Santé publique France, consommation en EHPAD (DDJ/1000 JHeb)",
+    version=1,
+)
+def nursing_home_ddd(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns (year, département, region): DDD of J01
+    agents dispensed to nursing-home residents ÷ (resident-days ÷ 1000); resident-days of
+    a year are counted for the share of that year inside the period."""
+    t = consumption(ctx, dims=ctx.by, residents_only=False)
+    t = t.filter(t.j01 & (t.setting == "nursing_home"))
+    by = list(ctx.by)
+    numerator = _group(t, by, numerator=t.ddd.sum())
+    consumption_table = (
+        ctx.table("hospital_consumption") if ctx.session.has("hospital_consumption") else None
+    )
+    days = resident_days(ctx.table("patient_days"), consumption_table)
+    year_days = _quarter_days(ctx).mutate(period_days=lambda m: m.winter_days + m.summer_days)
+    days = days.join(year_days, "year")
+    deps = ctx.memtable(ref.departements_table())
+    days = days.left_join(deps, days.departement == deps.departement).select(
+        days.year, days.departement, deps.region,
+        (days.resident_days.cast("float64") * days.period_days / days.year_days).name("rd"),
+    )  # fmt: skip
+    denominator = _group(days, by, denominator=days.rd.sum() / 1000.0)
+    joined = _with_denominator(ctx, numerator, denominator, by)
+    if not ctx.rows(days.aggregate(n=days.count()))[0]["n"]:
+        ctx.warn("aucune journée d'hébergement en EHPAD (patient_days, secteur nursing_home)")
+    return joined.mutate(value=ratio(joined.numerator, joined.denominator))

@@ -1,0 +1,51 @@
+"""Staging of the community files: the columns indicators use, named and typed once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+__all__ = ["dispensations", "month_label", "population"]
+
+
+def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
+    """One row per dispensing row of the period: ``month_key`` (YYYYMM as an integer),
+    ``departement`` (the patient's), ``prescriber_id``, ``prescriber_specialty``,
+    ``setting``, ``cip13``, ``boxes`` (signed), ``line_weight`` (1 on the row that stands
+    for a prescription line, see ``sources/derived.py``)."""
+    t = t.filter(t.dispensed_on.between(ibis.literal(date_from), ibis.literal(date_to)))
+    return t.select(
+        month_key=(t.dispensed_on.year() * 100 + t.dispensed_on.month()).cast("int32"),
+        departement=t.patient_departement,
+        prescriber_id=t.prescriber_id,
+        prescriber_specialty=t.prescriber_specialty,
+        setting=t.setting,
+        cip13=t.cip13,
+        boxes=t.boxes,
+        line_weight=t.line_weight.cast("int64"),
+    )
+
+
+def population(t: ir.Table) -> ir.Table:
+    """One row per year × département: ``population``. A file may give totals (no sex,
+    no age band) or a breakdown by sex and age band: totals are used where present,
+    otherwise the breakdown is summed, so no one is counted twice."""
+    total = (t.sex.isnull() & t.age_band.isnull()).ifelse(t.population, 0)
+    has_total = (t.sex.isnull() & t.age_band.isnull()).ifelse(1, 0)
+    g = t.group_by(["year", "departement"]).agg(
+        total=total.sum(), totals=has_total.sum(), breakdown=t.population.sum()
+    )
+    return g.select(
+        g.year.cast("int32").name("year"),
+        "departement",
+        (g.totals > 0).ifelse(g.total, g.breakdown).cast("int64").name("population"),
+    )
+
+
+def month_label(month_key: ir.IntegerValue) -> ir.StringValue:
+    """'YYYY-MM' from a YYYYMM integer."""
+    year = (month_key // 100).cast("string")
+    month = (month_key % 100).cast("string").lpad(2, "0")
+    return year + ibis.literal("-") + month

@@ -27,6 +27,12 @@ def fast_password_hashing(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_warehouse(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Pages that read the analytics warehouse see an empty one, never the developer's."""
+    settings.CRATB_WAREHOUSE = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+
+
 @pytest.fixture
 def region(db: None) -> Territory:
     return RegionFactory.create()

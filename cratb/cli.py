@@ -66,6 +66,23 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
+def _run_indicators(args: argparse.Namespace) -> int:
+    from cratb.commands import indicators
+
+    handler = {
+        "list": indicators.run_list,
+        "compute": indicators.run_compute,
+        "publish": indicators.run_publish,
+    }[args.indicators_command]
+    return handler(args)
+
+
+def _run_ddd(args: argparse.Namespace) -> int:
+    from cratb.commands.indicators import run_ddd_report
+
+    return run_ddd_report(args)
+
+
 def _run_reference(args: argparse.Namespace) -> int:
     from cratb.commands.reference import run_reference
 
@@ -104,18 +121,72 @@ def build_parser() -> argparse.ArgumentParser:
     p_list = ind_sub.add_parser(
         "list", help="lister les indicateurs (id, titre, unité, lower_is_better)"
     )
-    p_list.set_defaults(handler=not_built("indicators list", 3))
+    p_list.add_argument(
+        "--format", choices=["text", "csv"], default="text", help="présentation (défaut : text)"
+    )
+    p_list.add_argument(
+        "-v", "--verbose", action="store_true", help="définitions complètes de chaque indicateur"
+    )
+    p_list.set_defaults(handler=_run_indicators)
     p_compute = ind_sub.add_parser("compute", help="calculer un indicateur")
     p_compute.add_argument("id", metavar="ID")
     p_compute.add_argument(
         "--by", default="", help="colonnes de regroupement, séparées par des virgules"
     )
-    p_compute.add_argument("--from", dest="date_from", default=None, metavar="DATE")
-    p_compute.add_argument("--to", dest="date_to", default=None, metavar="DATE")
-    p_compute.add_argument("--out", type=Path, default=None, metavar="FILE.csv|FILE.parquet")
+    p_compute.add_argument(
+        "--from", dest="date_from", default=None, metavar="DATE", help="premier jour (AAAA-MM-JJ)"
+    )
+    p_compute.add_argument(
+        "--to", dest="date_to", default=None, metavar="DATE", help="dernier jour (AAAA-MM-JJ)"
+    )
+    p_compute.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE.csv|FILE.parquet",
+        help="fichier résultat (.csv, .parquet ou .xlsx) ; défaut : tableau à l'écran",
+    )
     p_compute.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+    p_compute.add_argument(
+        "--param",
+        action="append",
+        metavar="NOM=VALEUR",
+        help="paramètre de l'indicateur (ex. baseline_year=2019) ; répétable",
+    )
     _warehouse_option(p_compute)
-    p_compute.set_defaults(handler=not_built("indicators compute", 3))
+    p_compute.set_defaults(handler=_run_indicators)
+    p_publish = ind_sub.add_parser(
+        "publish",
+        help="calculer le catalogue et publier les valeurs dans la base web (tableaux de bord)",
+    )
+    p_publish.add_argument(
+        "--year",
+        type=int,
+        action="append",
+        default=None,
+        help="année à publier (répétable ; défaut : toutes les années des données)",
+    )
+    p_publish.add_argument(
+        "--indicator",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="indicateur à publier (répétable ; défaut : tout le catalogue)",
+    )
+    p_publish.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+    _warehouse_option(p_publish)
+    p_publish.set_defaults(handler=_run_indicators)
+
+    p_ddd = sub.add_parser("ddd", help="DDJ par produit")
+    ddd_sub = p_ddd.add_subparsers(dest="ddd_command", metavar="ACTION", required=True)
+    p_report = ddd_sub.add_parser(
+        "report", help="DDJ par boîte de chaque produit, avec le motif quand elle manque"
+    )
+    p_report.add_argument(
+        "--out", type=Path, default=None, help="fichier résultat (.csv, .parquet ou .xlsx)"
+    )
+    _warehouse_option(p_report)
+    p_report.set_defaults(handler=_run_ddd)
 
     p_ast = sub.add_parser("ast", help="antibiogramme ciblé")
     ast_sub = p_ast.add_subparsers(dest="ast_command", metavar="ACTION", required=True)

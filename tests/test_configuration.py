@@ -123,9 +123,15 @@ def test_cratb_refuses_an_unknown_command_with_exit_code_2(tmp_path: Path) -> No
 
 
 def test_cratb_says_in_french_that_a_planned_command_is_not_built_yet(tmp_path: Path) -> None:
-    # `indicators list` belongs to a later issue (#3): until then it must say so, not crash.
+    # `ast target` belongs to a later issue (#4): until then it must say so, not crash.
     # Whoever builds the command replaces this test by the command's own tests.
-    result = _run([*_cratb_command(), "indicators", "list"], env={}, var_dir=tmp_path)
+    source = tmp_path / "isolats.csv"
+    source.write_text("isolate_id\n1\n")
+    result = _run(
+        [*_cratb_command(), "ast", "target", str(source), "--out", str(tmp_path / "out.csv")],
+        env={},
+        var_dir=tmp_path,
+    )
 
     _assert_one_line_error(result, mentions="n'est pas encore disponible")
     assert result.returncode == 2

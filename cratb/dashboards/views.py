@@ -1,17 +1,254 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from cratb.accounts.access import WEB_ROLES, allow, roles
-from cratb.accounts.models import User
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
+from cratb.accounts.models import Role, User
+from cratb.dashboards.forms import PublishForm, ValueFilterForm, grouping_label
+from cratb.dashboards.models import IndicatorValue, Publication
+from cratb.dashboards.services import create_publication
+from cratb.dashboards.tasks import publish_indicators
+from cratb.engine import reference
+from cratb.engine.backends import BackendError, open_session
+from cratb.engine.indicators import CATALOGUE
+from cratb.engine.tabular import xlsx_bytes
+from cratb.engine.warehouse import WarehouseError
+
+#: Who reads published indicators: the CRAtb, the EMA teams, the agency (aggregates).
+INDICATOR_READERS = roles(Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
+PAGE_SIZE = 100
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # guaranteed by @allow: only logged-in users get here
+    return user
 
 
 @allow(roles(*WEB_ROLES))
 def home(request: HttpRequest) -> HttpResponse:
     """« Tableau de bord »: who the user is for the platform, and the three missions."""
-    user = request.user
-    assert isinstance(user, User)  # guaranteed by @allow: only logged-in users get here
+    user = _user(request)
+    latest = Publication.objects.filter(status=Publication.Status.DONE).first()
     context = {
         "team": user.team,
         "territories": list(user.territories.order_by("kind", "code")),
+        "latest_publication": latest,
+        "may_read_indicators": INDICATOR_READERS.allows(user.role),
     }
     return render(request, "dashboards/home.html", context)
+
+
+def _departement_label(code: str) -> str:
+    if not code:
+        return ""
+    try:
+        return f"{reference.departement(code).name} ({code})"
+    except reference.ReferenceError:
+        return code
+
+
+def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any]:
+    user = _user(request)
+    visible = IndicatorValue.objects.current().visible_to(user)
+    years = sorted(
+        {y for y in visible.values_list("year", flat=True).distinct() if y is not None},
+        reverse=True,
+    )
+    groupings = sorted(set(visible.values_list("grouping", flat=True).distinct()))
+    codes = sorted(set(visible.exclude(departement="").values_list("departement", flat=True)))
+    form = ValueFilterForm(
+        request.GET or None,
+        years=years,
+        groupings=groupings,
+        departements=[(c, _departement_label(c)) for c in codes],
+    )
+    values = visible
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["indicator"]:
+            values = values.filter(indicator=data["indicator"])
+        if data["year"]:
+            values = values.filter(year=data["year"])
+        if data["grouping"]:
+            values = values.filter(grouping="" if data["grouping"] == "-" else data["grouping"])
+        if data["departement"]:
+            values = values.filter(departement=data["departement"])
+    return form, values.select_related("publication")
+
+
+EXPORT_COLUMNS = (
+    "indicator", "title", "unit", "period_start", "period_end", "grouping", "year", "month",
+    "region", "departement", "dimensions", "numerator", "denominator", "value", "ci_low",
+    "ci_high", "extra", "published_at",
+)  # fmt: skip
+
+
+def _export_rows(values: Any) -> list[list[Any]]:
+    rows = []
+    for v in values.iterator(chunk_size=2000):
+        declaration = CATALOGUE.get(v.indicator)
+        rows.append(
+            [
+                v.indicator,
+                declaration.title_fr if declaration else "",
+                declaration.unit if declaration else "",
+                v.period_start,
+                v.period_end,
+                v.grouping,
+                v.year,
+                v.month,
+                v.region,
+                v.departement,
+                "; ".join(f"{k}={val}" for k, val in sorted(v.dimensions.items())),
+                v.numerator,
+                v.denominator,
+                v.value,
+                v.ci_low,
+                v.ci_high,
+                "; ".join(f"{k}={val}" for k, val in sorted(v.extra.items())),
+                v.publication.finished_at.isoformat() if v.publication.finished_at else "",
+            ]
+        )
+    return rows
+
+
+def _download(rows: list[list[Any]], header: tuple[str, ...], name: str, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        import pyarrow as pa
+
+        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
+        table = pa.table(
+            {h: pa.array([_plain(x) for x in col]) for h, col in zip(header, columns, strict=True)}
+        )
+        response = HttpResponse(
+            xlsx_bytes(table, sheet=name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([[_plain(x) for x in row] for row in rows])
+    # A byte-order mark lets spreadsheet programs read the accents right.
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+@allow(INDICATOR_READERS)
+def indicator_values(request: HttpRequest) -> HttpResponse:
+    """The published indicator values, filtered, paginated, exported as CSV or Excel."""
+    form, values = _filtered(request)
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        return _download(_export_rows(values), EXPORT_COLUMNS, "indicateurs-cratb", fmt)
+    page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
+    selected = form.cleaned_data.get("indicator") if form.is_bound and form.is_valid() else ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    rows = [
+        {
+            "value": v,
+            "declaration": CATALOGUE.get(v.indicator),
+            "grouping": grouping_label(v.grouping),
+            "departement": _departement_label(v.departement),
+        }
+        for v in page.object_list
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "declaration": CATALOGUE.get(selected) if selected else None,
+        "query": query.urlencode(),
+        "latest": Publication.objects.filter(status=Publication.Status.DONE).first(),
+    }
+    return render(request, "dashboards/indicator_values.html", context)
+
+
+@allow(roles(*STAFF_ROLES))
+def publication_list(request: HttpRequest) -> HttpResponse:
+    """Publications of the catalogue, and the form to start one as a background job."""
+    if request.method == "POST":
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            publication = create_publication(
+                years=form.cleaned_data["years"],
+                indicators=form.cleaned_data["indicators"],
+                requested_by=_user(request),
+            )
+            publish_indicators.enqueue(publication.pk)
+            messages.success(request, _("Publication demandée : elle s'exécute en arrière-plan."))
+            return redirect("dashboards:publication-detail", pk=publication.pk)
+    else:
+        form = PublishForm()
+    publications = Publication.objects.select_related("requested_by")[:50]
+    return render(
+        request,
+        "dashboards/publication_list.html",
+        {"form": form, "publications": publications},
+    )
+
+
+@allow(roles(*STAFF_ROLES))
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One publication: its progress while it runs (the page refreshes itself), then its
+    counts, editions and warnings."""
+    publication = get_object_or_404(Publication.objects.select_related("requested_by"), pk=pk)
+    return render(request, "dashboards/publication_detail.html", {"publication": publication})
+
+
+DDD_HEADER = (
+    "cip13", "libellé", "ATC", "voie", "unités par boîte", "quantité par unité", "unité",
+    "DDJ OMS", "unité DDJ", "DDJ par boîte", "statut", "motif", "boîtes délivrées",
+    "lignes de délivrance",
+)  # fmt: skip
+
+
+@allow(roles(*STAFF_ROLES))
+def ddd_report(request: HttpRequest) -> HttpResponse:
+    """The DDD per box of every product, with the reason when it cannot be computed."""
+    from cratb.engine.indicators.reports import ddd_report as build_report
+
+    error = ""
+    rows: list[dict[str, Any]] = []
+    warehouse = Path(settings.CRATB_WAREHOUSE)
+    try:
+        with open_session(warehouse=warehouse) as session:
+            rows = build_report(session).to_pylist()
+    except (BackendError, WarehouseError) as exc:
+        error = str(exc)
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx") and not error:
+        keys = (
+            "cip13", "label", "atc", "route", "units_per_box", "amount_per_unit", "amount_unit",
+            "who_ddd", "who_unit", "ddd_per_box", "ddd_status_label", "ddd_reason",
+            "dispensed_boxes", "dispensing_rows",
+        )  # fmt: skip
+        table = [[r[k] for k in keys] for r in rows]
+        return _download(table, DDD_HEADER, "ddj-par-produit", fmt)
+    problems = [r for r in rows if r["ddd_status"] in ("not_computable", "unknown_product")]
+    return render(
+        request,
+        "dashboards/ddd_report.html",
+        {"rows": rows, "problems": problems, "error": error},
+    )

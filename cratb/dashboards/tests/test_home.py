@@ -56,7 +56,7 @@ def test_dashboard_queries_do_not_grow_with_territories(
         )
     )
     client.force_login(coordinator)
-    # Session, user, territories (one query for all).
-    with django_assert_num_queries(3):
+    # Session, user, territories (one query for all), the latest publication.
+    with django_assert_num_queries(4):
         response = client.get("/surveillance/")
     assert response.content.decode().count("(département ") == 5

@@ -14,6 +14,7 @@ from cratb.engine.indicators.catalogue import (
     Query,
     Result,
     Target,
+    available_years,
     compute,
     get,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "Query",
     "Result",
     "Target",
+    "available_years",
     "community",
     "compute",
     "get",

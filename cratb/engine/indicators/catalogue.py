@@ -35,12 +35,19 @@ __all__ = [
     "Query",
     "Result",
     "Target",
+    "available_years",
     "compute",
     "get",
     "register",
 ]
 
 TIME_COLUMNS = ("year", "month")
+STANDARD_GROUPINGS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("departement",),
+    ("month",),
+    ("month", "departement"),
+)
 GEO_COLUMNS = ("departement", "region")
 VALUE_COLUMNS = ("numerator", "denominator", "value")
 CI_COLUMNS = ("ci_low", "ci_high")
@@ -103,11 +110,22 @@ class Indicator:
     targets: tuple[Target, ...] = ()
     # Where the period comes from when the caller gives none: (table, date or year column).
     period_from: tuple[str, str] = ("dispensations", "dispensed_on")
+    # Groupings published to the web database besides the standard ones (see
+    # ``publish_groupings``).
+    publish: tuple[tuple[str, ...], ...] = ()
 
     @property
     def description(self) -> str:
         """The compute function's docstring: it states the grain."""
         return " ".join((self.function.__doc__ or "").split())
+
+    def publish_groupings(self) -> list[tuple[str, ...]]:
+        """The --by groupings published for each year: the whole area, each département,
+        each month and month × département where the indicator admits them, then the
+        indicator's own (``publish``)."""
+        admitted = set(self.by) | set(self.always_by)
+        out = [g for g in STANDARD_GROUPINGS if set(g) <= admitted]
+        return out + [g for g in self.publish if g not in out]
 
     def columns(self, by: Iterable[str]) -> list[str]:
         out = [*self.always_by, *(c for c in by if c not in self.always_by)]
@@ -242,6 +260,17 @@ def _period(session: Session, indicator: Indicator, query: Query) -> tuple[date,
             high.year, high.month, calendar.monthrange(high.year, high.month)[1]
         )
     return date_from, date_to
+
+
+def available_years(session: Session, indicator: Indicator) -> list[int]:
+    """The calendar years for which the indicator's main table holds data."""
+    table_name, column = indicator.period_from
+    if not session.has(table_name):
+        return []
+    t = session.table(table_name)
+    year = t[column] if t[column].type().is_integer() else t[column].year()
+    rows = session.to_arrow(t.select(year=year.cast("int32")).distinct().order_by("year"))
+    return [int(y) for y in rows["year"].to_pylist() if y is not None]
 
 
 def _as_date(value: date | int, *, start: bool) -> date:

@@ -149,6 +149,7 @@ def _share(t: ir.Table, *, wilson: bool) -> ir.Table:
     editions=("atc_ddd", "population"),
     source=f"{SOURCE_CONTRACT} ; OMS ATC/DDD ; ESAC-Net",
     version=1,
+    publish=(("atc3",), ("aware",), ("prescriber_specialty",), ("setting",)),
 )
 def did(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: net DDD of J01 agents dispensed to the
@@ -179,6 +180,7 @@ def did(ctx: Context) -> ir.Table:
     source=f"{SOURCE_CONTRACT} ; Santé publique France (une ligne = une prescription)",
     version=1,
     targets=(PRESCRIPTIONS_TARGET,),
+    publish=(("atc3",), ("prescriber_specialty",), ("setting",)),
 )
 def prescriptions_per_1000(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of J01 agents ÷
@@ -205,6 +207,7 @@ def prescriptions_per_1000(ctx: Context) -> ir.Table:
     source=f"{SOURCE_CONTRACT} ; OMS AWaRe 2023",
     version=1,
     targets=ACCESS_TARGETS,
+    publish=(("prescriber_specialty",), ("setting",)),
 )
 def access_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: Access DDD ÷ J01 DDD, in %. DDD are not
@@ -239,6 +242,7 @@ def access_share(ctx: Context) -> ir.Table:
     editions=(),
     source=SOURCE_CONTRACT,
     version=1,
+    publish=(("prescriber_specialty",), ("setting",)),
 )
 def critical_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of critical agents ÷

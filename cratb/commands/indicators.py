@@ -1,0 +1,227 @@
+"""``cratb indicators list|compute|publish`` and ``cratb ddd report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+
+import pyarrow as pa
+
+from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
+from cratb.engine.backends import BackendError, open_session
+from cratb.engine.indicators import CATALOGUE, IndicatorError, Query, compute
+from cratb.engine.tabular import TabularError, write_table
+from cratb.engine.warehouse import WarehouseError
+
+SHOWN_ROWS = 40
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{option} {text} : date attendue au format AAAA-MM-JJ") from None
+
+
+def parse_by(text: str) -> tuple[str, ...]:
+    return tuple(c.strip().lower() for c in text.split(",") if c.strip())
+
+
+def parse_params(items: Sequence[str]) -> dict[str, float]:
+    params: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            params[name.strip()] = float(value.replace(",", "."))
+        except ValueError:
+            raise CommandError(
+                f"--param {item} : NOM=NOMBRE attendu (ex. baseline_year=2019)"
+            ) from None
+    return params
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = [
+        (
+            ind.id,
+            ind.title_fr,
+            ind.unit,
+            "oui" if ind.lower_is_better else ("non" if ind.lower_is_better is False else "—"),
+        )
+        for ind in CATALOGUE.values()
+    ]
+    if args.format == "csv":
+        out = pa.table(
+            {
+                "id": [r[0] for r in rows],
+                "title": [r[1] for r in rows],
+                "unit": [r[2] for r in rows],
+                "lower_is_better": [CATALOGUE[r[0]].lower_is_better for r in rows],
+            }
+        )
+        write_table(out, sys.stdout)
+        return EXIT_OK
+    print(format_rows(("id", "titre", "unité", "plus bas = mieux"), rows))
+    if args.verbose:
+        for ind in CATALOGUE.values():
+            print(f"\n{ind.id} — {ind.title_fr} / {ind.title_en}")
+            print(f"  unité : {ind.unit}")
+            print(f"  numérateur : {ind.numerator}")
+            print(f"  dénominateur : {ind.denominator}")
+            print(f"  --by admis : {', '.join(ind.by) or 'aucun'}")
+            if ind.parameters:
+                print(
+                    f"  paramètres : {', '.join(f'{k}={v:g}' for k, v in ind.parameters.items())}"
+                )
+            for target in ind.targets:
+                print(f"  objectif : {target.label} ({target.source})")
+            print(f"  source : {ind.source}")
+            print(f"  grain : {ind.description}")
+    return EXIT_OK
+
+
+def format_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    texts = [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in texts)) for i, h in enumerate(header)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in texts]
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
+    return str(value)
+
+
+def run_compute(args: argparse.Namespace) -> int:
+    query = Query(
+        by=parse_by(args.by),
+        date_from=parse_date(args.date_from, "--from"),
+        date_to=parse_date(args.date_to, "--to"),
+        params=parse_params(args.param or []),
+    )
+    if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+        raise CommandError(f"--out {args.out} : extension .csv, .parquet ou .xlsx attendue")
+    warehouse = args.warehouse or default_warehouse()
+    started = time.perf_counter()
+    if sys.stderr.isatty():
+        print(f"  {args.id} : calcul sur {args.backend}…", file=sys.stderr, flush=True)
+    try:
+        with open_session(warehouse=warehouse, backend=args.backend) as session:
+            result = compute(args.id, session, query)
+    except (IndicatorError, BackendError) as exc:
+        raise CommandError(str(exc)) from exc
+    except WarehouseError as exc:
+        print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    for warning in result.warnings:
+        print(f"cratb : attention : {warning}", file=sys.stderr)
+    table = result.table
+    if args.out is not None:
+        try:
+            write_table(table, args.out)
+        except TabularError as exc:
+            raise CommandError(str(exc)) from exc
+        print(
+            f"{result.indicator.id} : {table.num_rows} ligne(s), période {result.date_from} –"
+            f" {result.date_to}, écrites dans {args.out} ({time.perf_counter() - started:.1f} s)"
+        )
+        return EXIT_OK
+    print(
+        f"{result.indicator.id} — {result.indicator.title_fr} ({result.indicator.unit}),"
+        f" période {result.date_from} – {result.date_to}"
+    )
+    rows = table.slice(0, SHOWN_ROWS).to_pylist()
+    print(format_rows(table.column_names, [list(r.values()) for r in rows]))
+    if table.num_rows > SHOWN_ROWS:
+        print(f"… {table.num_rows - SHOWN_ROWS} ligne(s) de plus : utiliser --out FICHIER.csv")
+    return EXIT_OK
+
+
+def run_ddd_report(args: argparse.Namespace) -> int:
+    from cratb.engine.indicators.reports import ddd_report
+
+    warehouse = args.warehouse or default_warehouse()
+    try:
+        with open_session(warehouse=warehouse) as session:
+            table = ddd_report(session)
+    except BackendError as exc:
+        raise CommandError(str(exc)) from exc
+    except WarehouseError as exc:
+        print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if args.out is not None:
+        try:
+            write_table(table, args.out)
+        except TabularError as exc:
+            raise CommandError(str(exc)) from exc
+        print(f"DDJ par produit : {table.num_rows} produit(s) écrits dans {args.out}")
+        return EXIT_OK
+    statuses = table.column("ddd_status").to_pylist()
+    problems = sum(s in ("not_computable", "unknown_product") for s in statuses)
+    rows = [
+        (r["cip13"], r["label"] or "", r["atc"] or "", r["route"] or "", r["ddd_per_box"],
+         r["ddd_status_label"], r["dispensed_boxes"], r["ddd_reason"])
+        for r in table.to_pylist()
+    ]  # fmt: skip
+    print(
+        format_rows(
+            ("cip13", "libellé", "atc", "voie", "DDJ/boîte", "statut", "boîtes", "motif"), rows
+        )
+    )
+    print(
+        f"{table.num_rows} produit(s), dont {problems} sans DDJ calculable"
+        + (" : leurs boîtes sont exclues des DDJ." if problems else ".")
+    )
+    return EXIT_OK
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """Compute the catalogue for the chosen years and publish it to the web database."""
+    from cratb.bootstrap import ConfigurationError, setup_django
+
+    try:
+        setup_django()
+    except ConfigurationError as exc:
+        print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    from cratb.dashboards.services import PublicationError, create_publication, run_publication
+
+    warehouse = args.warehouse or default_warehouse()
+    try:
+        publication = create_publication(
+            years=args.year or (), indicators=args.indicator or (), backend=args.backend
+        )
+    except PublicationError as exc:
+        raise CommandError(str(exc)) from exc
+    started = time.perf_counter()
+
+    def step(p: object) -> None:
+        print(
+            f"  [{p.steps_done}/{p.steps_total}] {p.message}",  # type: ignore[attr-defined]
+            flush=True,
+        )
+
+    publication = run_publication(publication, warehouse=warehouse, on_step=step)
+    for warning in publication.warnings:
+        print(f"cratb : attention : {warning}", file=sys.stderr)
+    if publication.status != publication.Status.DONE:
+        print(f"cratb : publication impossible : {publication.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(
+        f"Publication n° {publication.pk} : {publication.values_count} valeur(s) pour"
+        f" {', '.join(str(y) for y in publication.years)} en"
+        f" {time.perf_counter() - started:.1f} s."
+    )
+    return EXIT_OK

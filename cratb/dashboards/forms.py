@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cratb.engine.indicators import CATALOGUE
+from cratb.engine.indicators.catalogue import STANDARD_GROUPINGS
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    return [(ind.id, f"{ind.title_fr} ({ind.id})") for ind in CATALOGUE.values()]
+
+
+def grouping_label(grouping: str) -> str:
+    return grouping.replace(",", " × ") if grouping else str(_("ensemble du territoire"))
+
+
+class ValueFilterForm(forms.Form):
+    """Filters of the published values page (GET)."""
+
+    indicator = forms.ChoiceField(label=_("Indicateur"), required=False)
+    year = forms.TypedChoiceField(label=_("Année"), required=False, coerce=int, empty_value=None)
+    grouping = forms.ChoiceField(label=_("Regroupement"), required=False)
+    departement = forms.ChoiceField(label=_("Département"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        years: list[int],
+        groupings: list[str],
+        departements: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "indicator": [("", _("Tous les indicateurs")), *indicator_choices()],
+            "year": [("", _("Toutes les années")), *((str(y), str(y)) for y in years)],
+            "grouping": [
+                ("", _("Tous les regroupements")),
+                *((g if g else "-", grouping_label(g)) for g in groupings),
+            ],
+            "departement": [("", _("Tous les territoires")), *departements],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
+
+
+class PublishForm(forms.Form):
+    """Start a publication of the catalogue (POST)."""
+
+    years = forms.CharField(
+        label=_("Années"),
+        required=False,
+        help_text=_(
+            "Séparées par des virgules, ex. 2024, 2025 ; vide : toutes les années des données."
+        ),
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicateurs"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucun coché : tout le catalogue."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["indicators"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = indicator_choices()
+
+    def clean_years(self) -> list[int]:
+        text = self.cleaned_data["years"] or ""
+        years = []
+        for item in text.replace(";", ",").split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if not item.isdigit() or not 1990 <= int(item) <= 2100:
+                raise forms.ValidationError(
+                    _("« %(value)s » n'est pas une année (attendu : 2025)."),
+                    params={"value": item},
+                )
+            years.append(int(item))
+        return sorted(set(years))
+
+
+__all__ = ["STANDARD_GROUPINGS", "PublishForm", "ValueFilterForm", "grouping_label"]

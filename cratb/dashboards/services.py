@@ -1,0 +1,190 @@
+"""Publishing the indicator catalogue from the warehouse to the web database."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cratb.dashboards.models import IndicatorValue, Publication
+from cratb.engine.backends import BackendError, open_session
+from cratb.engine.indicators import (
+    CATALOGUE,
+    Indicator,
+    IndicatorError,
+    Query,
+    available_years,
+    compute,
+)
+from cratb.engine.warehouse import WarehouseError
+
+__all__ = ["PublicationError", "create_publication", "run_publication"]
+
+LOCATION_COLUMNS = ("year", "month", "departement", "region")
+BATCH = 2000
+
+
+class PublicationError(RuntimeError):
+    """A publication cannot run (no warehouse, unknown indicator…); French, one line."""
+
+
+def create_publication(
+    *,
+    years: Iterable[int] = (),
+    indicators: Iterable[str] = (),
+    backend: str = "duckdb",
+    requested_by: Any = None,
+) -> Publication:
+    indicators = list(indicators)
+    unknown = [i for i in indicators if i not in CATALOGUE]
+    if unknown:
+        raise PublicationError(f"indicateur inconnu : {', '.join(unknown)}")
+    return Publication.objects.create(
+        years=sorted(set(years)),
+        indicators=indicators,
+        backend=backend,
+        requested_by=requested_by,
+    )
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _values(
+    publication: Publication,
+    indicator: Indicator,
+    grouping: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    *,
+    period: tuple[date, date],
+) -> list[IndicatorValue]:
+    standard = {"numerator", "denominator", "value", "ci_low", "ci_high"}
+    by = [c for c in indicator.columns(grouping) if c not in standard]
+    by = [c for c in by if c not in indicator.extra_columns]
+    out = []
+    for row in rows:
+        out.append(
+            IndicatorValue(
+                publication=publication,
+                indicator=indicator.id,
+                grouping=",".join(by),
+                period_start=period[0],
+                period_end=period[1],
+                year=row.get("year") or period[0].year,
+                month=row.get("month") or "",
+                departement=row.get("departement") or "",
+                region=row.get("region") or "",
+                dimensions={c: _json_value(row[c]) for c in by if c not in LOCATION_COLUMNS},
+                individual="prescriber_id" in by,
+                numerator=_number(row.get("numerator")),
+                denominator=_number(row.get("denominator")),
+                value=_number(row.get("value")),
+                ci_low=_number(row.get("ci_low")),
+                ci_high=_number(row.get("ci_high")),
+                extra={c: _json_value(row[c]) for c in indicator.extra_columns if c in row},
+            )
+        )
+    return out
+
+
+def run_publication(
+    publication: Publication,
+    *,
+    warehouse: Path | None = None,
+    on_step: Callable[[Publication], None] | None = None,
+) -> Publication:
+    """Compute the publication's indicators for its years and store the values.
+
+    The values are computed first (progress saved after each step, so a page can show
+    it), then written in one transaction that also removes the values they replace:
+    readers see either the previous publication or the new one, never a mix.
+    """
+    warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
+    try:
+        return _run(publication, warehouse=warehouse, on_step=on_step)
+    except (BackendError, IndicatorError, WarehouseError, PublicationError) as exc:
+        publication.fail(str(exc))
+        return publication
+
+
+def _run(
+    publication: Publication,
+    *,
+    warehouse: Path,
+    on_step: Callable[[Publication], None] | None,
+) -> Publication:
+    if not warehouse.exists():
+        raise PublicationError(
+            f"entrepôt introuvable : {warehouse} (importer des données d'abord : cratb import"
+            " ou cratb demo)"
+        )
+    indicators = [CATALOGUE[i] for i in (publication.indicators or list(CATALOGUE))]
+    values: list[IndicatorValue] = []
+    warnings: list[str] = []
+    editions: dict[str, str] = {}
+    with open_session(warehouse=warehouse, backend=publication.backend) as session:
+        plan: list[tuple[Indicator, int]] = []
+        for indicator in indicators:
+            if not all(session.has(t) for t in indicator.tables):
+                warnings.append(
+                    f"{indicator.id} : non publié, il manque les données"
+                    f" {', '.join(t for t in indicator.tables if not session.has(t))}"
+                )
+                continue
+            years = available_years(session, indicator)
+            if publication.years:
+                years = [y for y in years if y in publication.years]
+            plan += [(indicator, y) for y in years]
+        publication.start(
+            steps_total=len(plan), years=sorted({y for _, y in plan}) or publication.years
+        )
+        for indicator, year in plan:
+            period = (date(year, 1, 1), date(year, 12, 31))
+            for grouping in indicator.publish_groupings():
+                query = Query(by=grouping, date_from=period[0], date_to=period[1])
+                result = compute(indicator.id, session, query)
+                values += _values(
+                    publication, indicator, grouping, result.table.to_pylist(), period=period
+                )
+                editions.update(result.editions)
+                warnings += [
+                    f"{indicator.id} {year} : {w}"
+                    for w in result.warnings
+                    if f"{indicator.id} {year} : {w}" not in warnings
+                ]
+            publication.advance(message=f"{indicator.title_fr} — {year}")
+            if on_step:
+                on_step(publication)
+    with transaction.atomic():
+        covered = {(i.id, y) for i, y in plan}
+        for indicator_id, year in covered:
+            IndicatorValue.objects.filter(indicator=indicator_id, year=year).exclude(
+                publication=publication
+            ).delete()
+        IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
+        publication.status = Publication.Status.DONE
+        publication.finished_at = timezone.now()
+        publication.values_count = len(values)
+        publication.warnings = warnings
+        publication.editions = editions
+        publication.message = ""
+        publication.save()
+    return publication

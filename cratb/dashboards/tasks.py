@@ -1,0 +1,22 @@
+"""Background jobs of the dashboards app (run by ``manage.py db_worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from cratb.dashboards.models import Publication
+from cratb.dashboards.services import run_publication
+
+
+@task()
+def publish_indicators(publication_id: int) -> int:
+    """Run a publication queued from the web; returns the number of values published."""
+    publication = Publication.objects.get(pk=publication_id)
+    try:
+        run_publication(publication)
+    except Exception as exc:
+        # Anything unexpected still ends the publication, with its reason, before the
+        # worker records the traceback.
+        publication.fail(f"erreur inattendue : {type(exc).__name__}: {exc}")
+        raise
+    return publication.values_count

@@ -41,8 +41,9 @@ run: demo
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
+# PYTEST_ARGS: extra pytest arguments, e.g. PYTEST_ARGS='-m "not slow"'.
 test: setup
-	@scripts/run-tests $(BIN)
+	@scripts/run-tests $(BIN) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

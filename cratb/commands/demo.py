@@ -90,6 +90,22 @@ def _web(region_code: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def _publish(warehouse: Path) -> str | None:
+    """Publish the catalogue computed on the demo data; the error message, or None."""
+    from cratb.dashboards.services import create_publication, run_publication
+
+    publication = run_publication(create_publication(), warehouse=warehouse)
+    if publication.status != publication.Status.DONE:
+        return publication.message
+    print(
+        f"  {_count(publication.values_count)} valeurs publiées"
+        f" ({len(publication.warnings)} avertissement"
+        f"{'s' if len(publication.warnings) > 1 else ''} :"
+        " voir la page « Publications » de la plateforme)"
+    )
+    return None
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from cratb.bootstrap import ConfigurationError
 
@@ -136,6 +152,11 @@ def run_demo(args: argparse.Namespace) -> int:
         logins = _web(spec.region_code)
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print("==> Publication des indicateurs de la région de démonstration")
+    published = _publish(warehouse)
+    if published is not None:
+        print(f"cratb : publication des indicateurs impossible : {published}", file=sys.stderr)
         return EXIT_FAILURE
     print("\nComptes de démonstration (pour un poste de démonstration uniquement) :")
     print(format_logins(logins))

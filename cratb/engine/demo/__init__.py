@@ -29,11 +29,16 @@ import pyarrow.csv as pacsv
 from cratb.engine import reference
 from cratb.engine.demo import catalogue as cat
 from cratb.engine.demo.codes import cip13
-from cratb.engine.demo.community import generate_dispensations, plan_community
+from cratb.engine.demo.community import (
+    expected_treated_residents,
+    generate_dispensations,
+    plan_community,
+)
 from cratb.engine.demo.hospital import (
     consumption_table,
     establishments_table,
     generate_establishments,
+    generate_nursing_homes,
     patient_days_table,
 )
 from cratb.engine.demo.isolates import generate_isolates
@@ -204,7 +209,11 @@ def generate(spec: DemoSpec, *, out_dir: Path, progress: Progress | None = None)
     population = np.array([max(1, round(d.population * spec.scale)) for d in deps], dtype=np.int64)
     out_dir.mkdir(parents=True, exist_ok=True)
     root = np.random.SeedSequence(spec.entropy)
-    rng_prescribers, rng_hospital, rng_isolates = (np.random.default_rng(s) for s in root.spawn(3))
+    # A new stream is appended for each new kind of content, so the earlier ones keep
+    # their values.
+    rng_prescribers, rng_hospital, rng_isolates, rng_nursing_homes = (
+        np.random.default_rng(s) for s in root.spawn(4)
+    )
     files = {kind: out_dir / f"{kind}.csv" for kind in IMPORT_ORDER}
     rows: dict[str, int] = {}
 
@@ -252,10 +261,18 @@ def generate(spec: DemoSpec, *, out_dir: Path, progress: Progress | None = None)
         simulated_population=population,
         rng=rng_hospital,
     )
+    nursing_homes = generate_nursing_homes(
+        departements=codes,
+        departement_names=names,
+        departement_share=plan.departement_share,
+        treated_residents=expected_treated_residents(plan),
+        rng=rng_nursing_homes,
+    )
     est_path = out_dir / ESTABLISHMENTS_FILE
-    _write_csv(est_path, [establishments_table(establishments)])
+    _write_csv(est_path, [establishments_table(establishments + nursing_homes)])
     rows["patient_days"] = _write_csv(
-        files["patient_days"], [patient_days_table(establishments, year=spec.year)]
+        files["patient_days"],
+        [patient_days_table(establishments + nursing_homes, year=spec.year)],
     )
     rows["hospital_consumption"] = _write_csv(
         files["hospital_consumption"],
@@ -265,7 +282,7 @@ def generate(spec: DemoSpec, *, out_dir: Path, progress: Progress | None = None)
             )
         ],
     )
-    say(f"  établissements de santé : {len(establishments)}")
+    say(f"  établissements de santé : {len(establishments)}, EHPAD : {len(nursing_homes)}")
     rows["isolates"] = _write_csv(
         files["isolates"],
         generate_isolates(

@@ -279,7 +279,7 @@ CHILD_MAX_AGE = 11
 # prescriptions per year (EHPAD use is about twice the community level).
 NURSING_HOME_MIN_AGE = 75
 NURSING_HOME_SHARE = 0.12
-NURSING_HOME_EXTRA = 3.0
+NURSING_HOME_EXTRA = 2.0
 # Prescriptions (ordonnances) holding a second antibiotic line.
 SECOND_LINE_SHARE = 0.06
 # Returns to the pharmacy.

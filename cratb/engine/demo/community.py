@@ -72,6 +72,14 @@ def expected_lines_per_patient() -> float:
     return prescriptions * lines * kept
 
 
+def expected_treated_residents(plan: CommunityPlan) -> float:
+    """Treated patients expected to live in a nursing home (aged 75+, NURSING_HOME_SHARE)."""
+    band_share = np.array([b[2] for b in cat.AGE_BANDS])
+    band_share /= band_share.sum()
+    old = np.array([b[0] >= cat.NURSING_HOME_MIN_AGE for b in cat.AGE_BANDS])
+    return plan.treated_patients * float(band_share[old].sum()) * cat.NURSING_HOME_SHARE
+
+
 def _mix(group: str) -> np.ndarray:
     keys = [m.key for m in cat.MOLECULES]
     mix = cat.MOLECULE_MIX[group]

@@ -90,6 +90,45 @@ class Establishment:
     sector_patient_days: dict[str, int]
 
 
+# Nursing homes without a hospital pharmacy (EHPAD sans PUI): their residents' antibiotics
+# are dispensed by community pharmacies (dispensations with setting = nursing_home), and
+# their resident-days are the denominator of the nursing-home indicator. Residents who
+# received at least one antibiotic in the year, among all residents: about half.
+TREATED_RESIDENT_SHARE = 0.5
+RESIDENTS_PER_NURSING_HOME = 80
+
+
+def generate_nursing_homes(
+    *,
+    departements: tuple[str, ...],
+    departement_names: tuple[str, ...],
+    departement_share: np.ndarray,
+    treated_residents: float,
+    rng: np.random.Generator,
+) -> list[Establishment]:
+    """EHPAD without a hospital pharmacy, sized so that their residents are the treated
+    nursing-home residents of the dispensing data ÷ TREATED_RESIDENT_SHARE."""
+    residents = treated_residents / TREATED_RESIDENT_SHARE
+    result = []
+    for d, (dep, share) in enumerate(zip(departements, departement_share, strict=True)):
+        here = residents * float(share)
+        count = max(1, round(here / RESIDENTS_PER_NURSING_HOME))
+        weights = rng.lognormal(0, 0.3, count)
+        for rank, weight in enumerate(weights / weights.sum(), start=1):
+            beds = max(10, round(here * float(weight)))
+            result.append(
+                Establishment(
+                    finess=finess(dep, 5000 + len(result)),
+                    name=f"EHPAD de démonstration {departement_names[d]} {rank}",
+                    type="ehpad",
+                    departement=dep,
+                    beds=beds,
+                    sector_patient_days={"nursing_home": round(beds * 365 * 0.95)},
+                )
+            )
+    return result
+
+
 # Grams in one DDD of (atc, route), or None when it has no WHO DDD in grams.
 GramsPerDdd = Callable[[str, str], float | None]
 

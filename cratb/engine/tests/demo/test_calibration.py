@@ -166,7 +166,8 @@ def test_hospital_ddd_per_1000_patient_days(con: duckdb.DuckDBPyConnection) -> N
     value = _one(
         con,
         "select sum(coalesce(c.ddd, c.grams / g.ddd)) * 1000"
-        " / (select sum(patient_days) from patient_days)"
+        " / (select sum(patient_days) from patient_days"
+        "    where finess in (select finess from hospital_consumption))"
         " from hospital_consumption c left join g using (atc, route)",
     )
     assert 250 < value < 350
@@ -174,6 +175,20 @@ def test_hospital_ddd_per_1000_patient_days(con: duckdb.DuckDBPyConnection) -> N
         con, "select count(*) from hospital_consumption where (ddd is null) = (grams is null)"
     )
     assert both == 0
+
+
+def test_nursing_home_ddd_per_1000_resident_days(con: duckdb.DuckDBPyConnection) -> None:
+    # SpF: 40.5 DDD per 1000 resident-days in nursing homes without a hospital pharmacy
+    # (2022); their resident-days are those of the establishments with no consumption file.
+    value = _one(
+        con,
+        "select sum(d.boxes * b.ddd) * 1000 / (select sum(patient_days) from patient_days"
+        "   where sector = 'nursing_home'"
+        "   and finess not in (select finess from hospital_consumption))"
+        " from dispensations d join box b using (cip13)"
+        " where d.setting = 'nursing_home' and b.atc like 'J01%'",
+    )
+    assert 32 < value < 50
 
 
 FIRST_ISOLATES = """

@@ -109,7 +109,7 @@ def generate_nursing_homes(
     """EHPAD without a hospital pharmacy, sized so that their residents are the treated
     nursing-home residents of the dispensing data ÷ TREATED_RESIDENT_SHARE."""
     residents = treated_residents / TREATED_RESIDENT_SHARE
-    result = []
+    result: list[Establishment] = []
     for d, (dep, share) in enumerate(zip(departements, departement_share, strict=True)):
         here = residents * float(share)
         count = max(1, round(here / RESIDENTS_PER_NURSING_HOME))

@@ -148,14 +148,18 @@ def test_critical_share_with_wilson_interval(session: Session) -> None:
     # Critical lines: D02 and D11 (amoxicillin-clavulanate), D03 (ciprofloxacin): 3 of 7.
     assert (row["numerator"], row["denominator"]) == (3, 7)
     assert row["value"] == pytest.approx(300 / 7, rel=REL)
-    low, high = wilson(3, 7)
+    interval = wilson(3, 7)
+    assert interval is not None
+    low, high = interval
     assert row["ci_low"] == pytest.approx(100 * low, rel=1e-9)
     assert row["ci_high"] == pytest.approx(100 * high, rel=1e-9)
 
 
 def test_wilson_interval_matches_newcombe() -> None:
     # Newcombe, Stat Med 1998;17:857-872, table I: 81/263 → 0.2553 to 0.3662.
-    low, high = wilson(81, 263)
+    interval = wilson(81, 263)
+    assert interval is not None
+    low, high = interval
     assert (round(low, 4), round(high, 4)) == (0.2553, 0.3662)
     assert wilson(0, 0) is None
 

@@ -101,10 +101,10 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
             qs = qs.filter(individual=False)
         if user.role == Role.ADMIN:
             return qs
-        codes = set()
-        for territory in user.territories.all():
-            codes.add(territory.code)
-            codes.update(territory.children.values_list("code", flat=True))
+        from cratb.network.models import Territory
+
+        mine = user.territories.all()
+        codes = Territory.objects.filter(Q(pk__in=mine) | Q(parent__in=mine)).values("code")
         return qs.filter(Q(departement="") | Q(departement__in=codes))
 
     def current(self) -> IndicatorValueQuerySet:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
@@ -20,7 +21,7 @@ from cratb.dashboards.services import create_publication
 from cratb.dashboards.tasks import publish_indicators
 from cratb.engine import reference
 from cratb.engine.backends import BackendError, open_session
-from cratb.engine.indicators import CATALOGUE
+from cratb.engine.indicators import CATALOGUE, Indicator
 from cratb.engine.tabular import xlsx_bytes
 from cratb.engine.warehouse import WarehouseError
 
@@ -153,6 +154,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _title(declaration: Indicator | None, *, english: bool) -> str:
+    if declaration is None:
+        return ""
+    return declaration.title_en if english else declaration.title_fr
+
+
+def _unit(declaration: Indicator | None, *, english: bool) -> str:
+    if declaration is None:
+        return ""
+    return declaration.unit_en if english else declaration.unit
+
+
 @allow(INDICATOR_READERS)
 def indicator_values(request: HttpRequest) -> HttpResponse:
     """The published indicator values, filtered, paginated, exported as CSV or Excel."""
@@ -165,10 +178,13 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
+    english = (get_language() or "fr").startswith("en")
     rows = [
         {
             "value": v,
             "declaration": CATALOGUE.get(v.indicator),
+            "title": _title(CATALOGUE.get(v.indicator), english=english) or v.indicator,
+            "unit": _unit(CATALOGUE.get(v.indicator), english=english),
             "grouping": grouping_label(v.grouping),
             "departement": _departement_label(v.departement),
         }
@@ -179,6 +195,7 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "declaration": CATALOGUE.get(selected) if selected else None,
+        "title": _title(CATALOGUE.get(selected), english=english) if selected else "",
         "query": query.urlencode(),
         "latest": Publication.objects.filter(status=Publication.Status.DONE).first(),
     }

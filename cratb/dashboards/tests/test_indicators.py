@@ -1,0 +1,235 @@
+"""Published indicator pages: who sees which rows, filters, exports, publication jobs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.test import Client
+from pytest_django.fixtures import DjangoAssertNumQueries, Settings
+
+from cratb.accounts.models import User
+from cratb.accounts.tests.factories import DepartementFactory
+from cratb.dashboards.models import IndicatorValue, Publication
+from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
+from cratb.engine.tests.indicators import golden
+from cratb.network.models import Territory
+
+URL = "/surveillance/indicateurs/"
+
+
+@pytest.fixture
+def published(departement: Territory) -> Publication:
+    """Regional, Paris (75), Hauts-de-Seine (92) and one prescriber's values."""
+    DepartementFactory.create(code="92", name="Hauts-de-Seine", parent=departement.parent)
+    publication = PublicationFactory.create()
+    IndicatorValueFactory.create(publication=publication, value=21.0)
+    for code, value in (("75", 22.5), ("92", 19.5)):
+        IndicatorValueFactory.create(
+            publication=publication, grouping="departement", departement=code, value=value
+        )
+    IndicatorValueFactory.create(
+        publication=publication,
+        indicator="community.prescriber_profile",
+        grouping="prescriber_id,prescriber_specialty",
+        dimensions={"prescriber_id": "99110000042", "prescriber_specialty": "general_practice"},
+        individual=True,
+        value=61.0,
+        ci_low=50.0,
+        ci_high=70.0,
+        extra={"outlier": "above_998"},
+    )
+    return publication
+
+
+def _values_shown(client: Client) -> set[float]:
+    response = client.get(URL, {"format": "csv"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return {float(r["value"]) for r in rows}
+
+
+def test_the_coordination_sees_every_row(
+    client: Client, coordinator: User, published: Publication
+) -> None:
+    client.force_login(coordinator)
+    assert _values_shown(client) == {21.0, 22.5, 19.5, 61.0}
+
+
+def test_an_ema_member_sees_the_region_and_its_departement_no_prescriber(
+    client: Client, ema_responder: User, published: Publication
+) -> None:
+    client.force_login(ema_responder)
+    assert _values_shown(client) == {21.0, 22.5}
+
+
+def test_the_agency_sees_aggregates_only(
+    client: Client, agency_viewer: User, published: Publication
+) -> None:
+    client.force_login(agency_viewer)
+    assert _values_shown(client) == {21.0, 22.5, 19.5}
+    html = client.get(URL).content.decode()
+    assert "99110000042" not in html
+
+
+@pytest.mark.parametrize("persona", ["requester", "lab_client"])
+def test_requesters_and_labs_do_not_read_indicators(
+    client: Client, persona: str, request: pytest.FixtureRequest, published: Publication
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(URL).status_code == 403
+    assert client.get(URL, {"format": "csv"}).status_code == 403
+
+
+def test_filters_and_definition(client: Client, coordinator: User, published: Publication) -> None:
+    client.force_login(coordinator)
+    html = client.get(
+        URL, {"indicator": "community.did", "grouping": "departement", "departement": "92"}
+    ).content.decode()
+    assert "1 valeur" in html
+    assert "19,5" in html and "22,5" not in html
+    # The definition of the chosen indicator is shown with its target-free facts.
+    assert "population × jours de la période ÷ 1000" in html
+    assert "DDJ pour 1000 habitants et par jour" in html
+    html = client.get(URL, {"indicator": "community.did", "grouping": "-"}).content.decode()
+    assert "1 valeur" in html and "21,0" in html
+
+
+def test_excel_export(client: Client, coordinator: User, published: Publication) -> None:
+    client.force_login(coordinator)
+    response = client.get(URL, {"format": "xlsx", "indicator": "community.did"})
+    assert response["Content-Disposition"] == 'attachment; filename="indicateurs-cratb.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:3] == ("indicator", "title", "unit")
+    assert sorted(r[header.index("value")] for r in rows) == [19.5, 21.0, 22.5]
+
+
+def test_the_list_page_makes_the_same_queries_whatever_the_rows(
+    client: Client,
+    coordinator: User,
+    published: Publication,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    client.force_login(coordinator)
+    client.get(URL)
+    with django_assert_num_queries(8) as few:
+        client.get(URL)
+    IndicatorValueFactory.create_batch(40, publication=published, grouping="month", month="2025-03")
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(URL)
+
+
+def test_publication_detail_is_for_the_coordination(
+    client: Client,
+    coordinator: User,
+    administrator: User,
+    ema_responder: User,
+    agency_viewer: User,
+    requester: User,
+    published: Publication,
+) -> None:
+    url = f"/surveillance/publications/{published.pk}/"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    for user, status in (
+        (coordinator, 200),
+        (administrator, 200),
+        (ema_responder, 403),
+        (agency_viewer, 403),
+        (requester, 403),
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code == status, user.role
+    client.force_login(coordinator)
+    assert client.get("/surveillance/publications/999999/").status_code == 404
+
+
+def test_a_running_publication_page_refreshes_itself(client: Client, coordinator: User) -> None:
+    running = PublicationFactory.create(
+        status=Publication.Status.RUNNING, steps_done=3, steps_total=12, message="DDJ — 2025"
+    )
+    client.force_login(coordinator)
+    html = client.get(f"/surveillance/publications/{running.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert 'value="25"' in html and "DDJ — 2025" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_from_the_web_runs_a_background_job(
+    client: Client, coordinator: User, settings: Settings, tmp_path: Path
+) -> None:
+    settings.CRATB_WAREHOUSE = golden.build(tmp_path)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(coordinator)
+    response = client.post(
+        "/surveillance/publications/",
+        {"years": "2024", "indicators": ["community.did", "community.critical_share"]},
+    )
+    publication = Publication.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/surveillance/publications/{publication.pk}/"
+    assert publication.status == Publication.Status.DONE
+    assert publication.requested_by == coordinator
+    assert publication.years == [2024]
+    assert set(IndicatorValue.objects.values_list("indicator", flat=True)) == {
+        "community.did",
+        "community.critical_share",
+    }
+    html = client.get(response["Location"]).content.decode()
+    assert "valeurs publiées" in html and "sans DDJ calculable" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_publication_waits_for_the_worker(
+    client: Client, coordinator: User, settings: Settings, tmp_path: Path
+) -> None:
+    from django.core.management import call_command
+
+    settings.CRATB_WAREHOUSE = golden.build(tmp_path)
+    client.force_login(coordinator)
+    client.post("/surveillance/publications/", {"years": "2025"})
+    publication = Publication.objects.get()
+    assert publication.status == Publication.Status.QUEUED
+    html = client.get(f"/surveillance/publications/{publication.pk}/").content.decode()
+    assert "En attente d'un processus de fond" in html
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    publication.refresh_from_db()
+    assert publication.status == Publication.Status.DONE
+    assert publication.values_count > 0
+
+
+def test_bad_years_are_refused_and_nothing_is_queued(client: Client, coordinator: User) -> None:
+    client.force_login(coordinator)
+    response = client.post("/surveillance/publications/", {"years": "2025, vingt"})
+    assert response.status_code == 200
+    assert "« vingt » n&#x27;est pas une année" in response.content.decode()
+    assert not Publication.objects.exists()
+
+
+def test_a_publication_on_a_missing_warehouse_fails_with_its_reason(
+    client: Client, coordinator: User, settings: Settings
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(coordinator)
+    client.post("/surveillance/publications/", {"years": ""})
+    publication = Publication.objects.get()
+    assert publication.status == Publication.Status.FAILED
+    assert "entrepôt introuvable" in publication.message
+
+
+def test_ddd_report_page(
+    client: Client, coordinator: User, settings: Settings, tmp_path: Path
+) -> None:
+    client.force_login(coordinator)
+    html = client.get("/surveillance/ddj-par-produit/").content.decode()
+    assert "entrepôt introuvable" in html  # the test's empty warehouse
+    settings.CRATB_WAREHOUSE = golden.build(tmp_path)
+    html = client.get("/surveillance/ddj-par-produit/").content.decode()
+    assert "9 produits" in html and "3 sans DDJ calculable" in html
+    assert "produit d&#x27;association sans DDJ OMS" in html
+    response = client.get("/surveillance/ddj-par-produit/", {"format": "xlsx"})
+    assert response["Content-Disposition"] == 'attachment; filename="ddj-par-produit.xlsx"'

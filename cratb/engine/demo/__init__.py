@@ -193,8 +193,17 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def generate(spec: DemoSpec, *, out_dir: Path, progress: Progress | None = None) -> DemoFiles:
-    """Write the demo region's input files into ``out_dir`` and return where they are."""
+def generate(
+    spec: DemoSpec,
+    *,
+    out_dir: Path,
+    progress: Progress | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> DemoFiles:
+    """Write the demo region's input files into ``out_dir`` and return where they are.
+
+    ``skip``: kinds not to write (e.g. ``{"isolates"}`` for a consumption benchmark); the
+    other files are the same as without it."""
     say = progress or (lambda _message: None)
     try:
         region = reference.regions()[spec.region_code]
@@ -283,19 +292,22 @@ def generate(spec: DemoSpec, *, out_dir: Path, progress: Progress | None = None)
         ],
     )
     say(f"  établissements de santé : {len(establishments)}, EHPAD : {len(nursing_homes)}")
-    rows["isolates"] = _write_csv(
-        files["isolates"],
-        generate_isolates(
-            departements=codes,
-            simulated_population=population,
-            establishments=establishments,
-            year=spec.year,
-            tag=spec.tag,
-            rng=rng_isolates,
-        ),
-        quote=False,
-    )
-    say(f"  résultats d'antibiogrammes : {_count(rows['isolates'])} lignes")
+    if "isolates" in skip:
+        del files["isolates"]
+    else:
+        rows["isolates"] = _write_csv(
+            files["isolates"],
+            generate_isolates(
+                departements=codes,
+                simulated_population=population,
+                establishments=establishments,
+                year=spec.year,
+                tag=spec.tag,
+                rng=rng_isolates,
+            ),
+            quote=False,
+        )
+        say(f"  résultats d'antibiogrammes : {_count(rows['isolates'])} lignes")
     manifest = {
         "region": spec.region_code,
         "scale": spec.scale,

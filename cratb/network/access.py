@@ -35,9 +35,9 @@ def team_organizations(user: Any) -> set[int]:
     if host:
         ids.add(host)
     ids.update(
-        CoverageAgreement.objects.active().filter(ema_id=team_id).values_list(
-            "establishment_id", flat=True
-        )
+        CoverageAgreement.objects.active()
+        .filter(ema_id=team_id)
+        .values_list("establishment_id", flat=True)
     )
     return ids
 

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from cratb.engine import identifiers, reference
 
 
-
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -211,7 +210,9 @@ class Organization(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="served_by",
-        help_text=_("Pour une CPTS : son territoire ; pour une EMA : le territoire qu'elle couvre."),
+        help_text=_(
+            "Pour une CPTS : son territoire ; pour une EMA : le territoire qu'elle couvre."
+        ),
     )
     host = models.ForeignKey(
         "self",
@@ -262,9 +263,9 @@ class Organization(models.Model):
             else:
                 duplicate = Organization.objects.filter(finess=self.finess).exclude(pk=self.pk)
                 if duplicate.exists():
-                    errors["finess"] = _(
-                        "Ce numéro FINESS est déjà celui de « %(name)s »."
-                    ) % {"name": duplicate.first()}
+                    errors["finess"] = _("Ce numéro FINESS est déjà celui de « %(name)s ».") % {
+                        "name": duplicate.first()
+                    }
         if self.commune_code and reference.commune(self.commune_code) is None:
             errors["commune_code"] = _("Code INSEE de commune inconnu.")
         if self.acute_beds and self.beds and self.acute_beds > self.beds:
@@ -303,7 +304,9 @@ class Practitioner(models.Model):
     listed = models.BooleanField(
         _("dans l'annuaire public"),
         default=True,
-        help_text=_("Nom, rôle et structure visibles par tous ; jamais le courriel ni le téléphone."),
+        help_text=_(
+            "Nom, rôle et structure visibles par tous ; jamais le courriel ni le téléphone."
+        ),
     )
     user = models.OneToOneField(
         "accounts.User",
@@ -415,7 +418,9 @@ class PractitionerRole(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1.5"))],
-        help_text=_("Équivalent temps plein consacré à cette fonction (0,2 = un jour par semaine)."),
+        help_text=_(
+            "Équivalent temps plein consacré à cette fonction (0,2 = un jour par semaine)."
+        ),
     )
     trained_on = models.DateField(
         _("formé le"),

@@ -229,7 +229,10 @@ class Registration(models.Model):
                 status = cls.Status.WAITLISTED
             else:
                 raise RegistrationError(
-                    _("La session est complète (%(capacity)s places) : aucune inscription n'a été enregistrée.")
+                    _(
+                        "La session est complète (%(capacity)s places) : aucune inscription "
+                        "n'a été enregistrée."
+                    )
                     % {"capacity": locked.capacity}
                 )
             fields["email"] = email
@@ -314,9 +317,7 @@ class RegistrationEvent(models.Model):
         ABSENT = "absent", _("absence")
         ANSWERED = "answered", _("questionnaire rempli")
 
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="events"
-    )
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("événement"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("le"), default=timezone.now)
     by = models.ForeignKey(

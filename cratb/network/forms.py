@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cratb.engine import reference
+from cratb.engine import identifiers, reference
 from cratb.network.bulk import KINDS
 from cratb.network.models import (
     CoverageAgreement,
@@ -38,6 +38,9 @@ class DateInput(forms.DateInput):
 
 
 class OrganizationForm(OrganizationFormBase):
+    # Typed as printed ("75 000 001 0"), normalised here, checked by the model.
+    finess = forms.CharField(label=_("FINESS"), max_length=20, required=False)
+
     class Meta:
         model = Organization
         fields = [
@@ -60,6 +63,9 @@ class OrganizationForm(OrganizationFormBase):
     def validate_unique(self) -> None:
         """``Organization.clean`` names the organisation holding the FINESS already."""
 
+    def clean_finess(self) -> str:
+        return identifiers.normalize(self.cleaned_data.get("finess", ""))
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["host"].queryset = Organization.objects.establishments()  # type: ignore[attr-defined]
@@ -69,6 +75,13 @@ class OrganizationForm(OrganizationFormBase):
 
 
 class PractitionerForm(PractitionerFormBase):
+    rpps = forms.CharField(
+        label=_("RPPS"),
+        max_length=20,
+        required=False,
+        help_text=_("11 chiffres, le dernier est une clé."),
+    )
+
     class Meta:
         model = Practitioner
         fields = [
@@ -84,6 +97,9 @@ class PractitionerForm(PractitionerFormBase):
 
     def validate_unique(self) -> None:
         """``Practitioner.clean`` names the person already there; no second message."""
+
+    def clean_rpps(self) -> str:
+        return identifiers.normalize(self.cleaned_data.get("rpps", ""))
 
 
 class RoleForm(RoleFormBase):

@@ -106,7 +106,12 @@ class SatisfactionForm(SatisfactionFormBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("overall", "usefulness"):
-            self.fields[name].widget = forms.RadioSelect(choices=self.SCALE)
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label,
+                choices=self.SCALE,
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
         self.fields["would_recommend"] = forms.TypedChoiceField(
             label=_("Recommanderiez-vous cette formation ?"),
             choices=[("1", _("oui")), ("0", _("non"))],

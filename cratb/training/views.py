@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import PUBLIC, allow, roles
@@ -281,7 +282,15 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.error(request, str(exc))
                     continue
                 changed += 1
-        messages.success(request, _("Présences enregistrées (%(n)s modifiées).") % {"n": changed})
+        messages.success(
+            request,
+            ngettext(
+                "Présences enregistrées : %(n)s modification.",
+                "Présences enregistrées : %(n)s modifications.",
+                changed,
+            )
+            % {"n": changed},
+        )
         return redirect("training:session-manage", pk=pk)
     if request.GET.get("format"):
         columns = ["nom", "prenom", "courriel", "profession", "structure", "departement", "etat",

@@ -36,7 +36,7 @@ def test_coordinator_marks_attendance_and_the_participant_gets_the_certificate(
         {f"attendance-{present.pk}": "present", f"attendance-{absent.pk}": "absent"},
         follow=True,
     )
-    assert "Présences enregistrées (2 modifiées)." in response.content.decode()
+    assert "Présences enregistrées : 2 modifications." in response.content.decode()
     present.refresh_from_db()
     absent.refresh_from_db()
     assert (present.attended, absent.attended) == (True, False)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from cratb.accounts.models import Role
 from cratb.network.models import CoverageAgreement, Organization, Practitioner, PractitionerRole
 
@@ -54,12 +52,3 @@ def contact_visible_ids(user: Any, people: list[Practitioner]) -> set[int]:
         practitioner__in=people, organization_id__in=orgs
     )
     return mine | set(shared.values_list("practitioner_id", flat=True))
-
-
-def may_see_contact(user: Any, person: Practitioner) -> bool:
-    return person.pk in contact_visible_ids(user, [person])
-
-
-def team_filter(user: Any) -> Q:
-    """Agreements an EMA member may see in full: their own team's."""
-    return Q(ema_id=getattr(user, "team_id", None))

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from cratb.network.models import (
     CoverageAgreement,
     Organization,
+    Practitioner,
     PractitionerRole,
     Territory,
 )
@@ -165,31 +166,47 @@ def cpts_referents(
 ) -> list[CptsRow]:
     """Each CPTS with its active antibiotic referents and how many are trained.
 
-    A referent is trained when a training is recorded on the role (``trained_on``) or when
-    the person attended a session of the training plan.
+    A referent counts for a CPTS when the role names the CPTS or its territory. A referent
+    is trained when a training is recorded on the role (``trained_on``) or when the person
+    attended a session of the training plan. Three queries, however many CPTS.
     """
-    active = _active(on)
-    cpts_list = (scope if scope is not None else Organization.objects.all()).filter(
-        kind=Organization.Kind.CPTS
+    cpts_list = list(
+        (scope if scope is not None else Organization.objects.all())
+        .filter(kind=Organization.Kind.CPTS)
+        .select_related("departement", "served_territory")
+        .order_by("departement__code", "name")
     )
+    territories = {c.served_territory_id for c in cpts_list if c.served_territory_id}
+    roles = list(
+        PractitionerRole.objects.filter(
+            _active(on),
+            Q(organization__in=cpts_list) | Q(territory_id__in=territories),
+            function=PractitionerRole.Function.CPTS_REFERENT,
+        ).values("practitioner_id", "organization_id", "territory_id", "trained_on")
+    )
+    attended = _attended_people({r["practitioner_id"] for r in roles})
     rows = []
-    for cpts in cpts_list.select_related("departement", "served_territory").order_by(
-        "departement__code", "name"
-    ):
-        where = Q(organization=cpts)
-        if cpts.served_territory_id:
-            where |= Q(territory_id=cpts.served_territory_id)
-        roles = PractitionerRole.objects.filter(
-            active, where, function=PractitionerRole.Function.CPTS_REFERENT
-        )
-        referents = roles.values("practitioner").distinct().count()
-        trained = (
-            roles.filter(
-                Q(trained_on__isnull=False) | Q(practitioner__registrations__attended=True)
-            )
-            .values("practitioner")
-            .distinct()
-            .count()
-        )
-        rows.append(CptsRow(cpts=cpts, referents=referents, trained=trained))
+    for cpts in cpts_list:
+        mine = [
+            r
+            for r in roles
+            if r["organization_id"] == cpts.pk
+            or (cpts.served_territory_id and r["territory_id"] == cpts.served_territory_id)
+        ]
+        people = {r["practitioner_id"] for r in mine}
+        trained = {
+            r["practitioner_id"]
+            for r in mine
+            if r["trained_on"] is not None or r["practitioner_id"] in attended
+        }
+        rows.append(CptsRow(cpts=cpts, referents=len(people), trained=len(trained)))
     return rows
+
+
+def _attended_people(ids: set[int]) -> set[int]:
+    """Among ``ids``, the people who attended at least one training session."""
+    return set(
+        Practitioner.objects.filter(pk__in=ids, registrations__attended=True).values_list(
+            "pk", flat=True
+        )
+    )

@@ -41,7 +41,7 @@ class Symbol:
     y: float
     fill: str
     title: str
-    shape: str  # "circle" or "square"
+    shape: str  # "circle", "square" or "diamond"
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,15 @@ def _outlines(layer: str) -> dict[str, tuple[str, list[list[Ring]]]]:
     return out
 
 
-def region_of_departement(code: str) -> str | None:
-    data = json.loads((MAPS_DIR / "departements.geojson").read_text(encoding="utf-8"))
-    for feature in data["features"]:
-        if feature["properties"]["code"] == code:
-            return str(feature["properties"].get("region_code") or "") or None
-    return None
+def departement_centre(code: str) -> tuple[float, float] | None:
+    """Longitude and latitude of the centre of a département's largest outline."""
+    found = _outlines("departements").get(code)
+    if found is None:
+        return None
+    biggest = max((polygon[0] for polygon in found[1]), key=len)
+    xs = [p[0] for p in biggest]
+    ys = [p[1] for p in biggest]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
 
 
 class Projection:

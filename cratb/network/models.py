@@ -30,10 +30,6 @@ class TerritoryQuerySet(models.QuerySet["Territory"]):
     def departements(self) -> TerritoryQuerySet:
         return self.filter(kind=Territory.Kind.DEPARTEMENT)
 
-    def of_region(self, region: Territory) -> TerritoryQuerySet:
-        """The territories inside a region: its départements, and GHT and CPTS under it."""
-        return self.filter(Q(parent=region) | Q(parent__parent=region))
-
     def covering_commune(self, code: str) -> TerritoryQuerySet:
         """GHT and CPTS covering a commune, by its own code or its whole département."""
         found = reference.commune(code)
@@ -96,20 +92,6 @@ class Territory(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
-    @property
-    def departement_codes(self) -> set[str]:
-        """The départements this territory lies in (itself, its children, what it covers)."""
-        if self.kind == self.Kind.DEPARTEMENT:
-            return {self.code}
-        if self.kind == self.Kind.REGION:
-            return {child.code for child in self.children.filter(kind=self.Kind.DEPARTEMENT)}
-        codes = {d.code for d in self.covered_departements.all()}
-        for link in self.communes.all():
-            found = reference.commune(link.code)
-            if found:
-                codes.add(found.departement)
-        return codes
-
 
 class TerritoryCommune(models.Model):
     """One commune (INSEE code) covered by a GHT or a CPTS."""
@@ -140,9 +122,6 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
     def establishments(self) -> OrganizationQuerySet:
         """Where patients are cared for: hospitals, clinics, nursing homes."""
         return self.filter(kind__in=Organization.ESTABLISHMENT_KINDS)
-
-    def in_departements(self, codes: set[str]) -> OrganizationQuerySet:
-        return self.filter(departement__code__in=codes)
 
 
 class Organization(models.Model):

@@ -37,7 +37,7 @@ from cratb.network.forms import (
     RoleForm,
     TerritoryForm,
 )
-from cratb.network.maps import Fill, departement_map
+from cratb.network.maps import Fill, departement_centre, departement_map
 from cratb.network.models import (
     CoverageAgreement,
     Organization,
@@ -508,6 +508,15 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
         if place:
             points.append((place[0], place[1], colour, f"{row.cpts.name} : {label}", shape))
         cpts_table.append({"row": row, "colour": colour, "label": label, "shape": shape})
+    ght_table = []
+    ghts = list(Territory.objects.filter(kind=Territory.Kind.GHT, parent=region).order_by("code"))
+    for fte in gaps.fte_by_territory(ghts):
+        colour, legend = FTE_CLASSES[fte.status]
+        place = _territory_point(fte.territory) or _departements_point(fte.territory)
+        if place:
+            title = f"{fte.territory.name} : {legend}"
+            points.append((place[0], place[1], colour, title, "diamond"))
+        ght_table.append({"fte": fte, "colour": colour, "legend": legend})
     svg = departement_map([d.code for d in departements], fills, points=points)
     classes = FTE_CLASSES if measure == "fte" else COVERAGE_CLASSES
     return render(
@@ -521,6 +530,7 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
             "cpts_legend": [(c, s, label) for c, s, label in CPTS_CLASSES.values()],
             "table": table,
             "cpts_table": cpts_table,
+            "ght_table": ght_table,
             "benchmark": gaps.FTE_BENCHMARK,
         },
     )
@@ -531,6 +541,17 @@ def _territory_point(territory: Territory | None) -> tuple[float, float] | None:
         return None
     places = [reference.commune(c.code) for c in territory.communes.all()]
     located = [(p.lon, p.lat) for p in places if p and p.lon is not None and p.lat is not None]
+    if not located:
+        return None
+    return (
+        sum(x for x, _y in located) / len(located),
+        sum(y for _x, y in located) / len(located),
+    )
+
+
+def _departements_point(territory: Territory) -> tuple[float, float] | None:
+    centres = [departement_centre(d.code) for d in territory.covered_departements.all()]
+    located = [c for c in centres if c is not None]
     if not located:
         return None
     return (

@@ -54,7 +54,8 @@ def test_visitor_finds_the_referent_for_a_commune(
         practitioner=referent, organization=cpts, function=PractitionerRole.Function.CPTS_REFERENT
     )
 
-    page.goto(live_server.url + reverse("network:public-directory"))
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Qui contacter ?").click()
     search = page.get_by_role("search", name="Par commune")
     search.get_by_label("Commune, code postal ou code INSEE").fill("creteil")
     search.get_by_role("button", name="Chercher").click()
@@ -70,7 +71,8 @@ def test_visitor_registers_for_a_session_and_receives_the_confirmation(
 ) -> None:
     session = SessionFactory.create(title="Atelier entre pairs : cystites", capacity=10)
 
-    page.goto(live_server.url + reverse("training:agenda"))
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Agenda des formations").click()
     page.get_by_role("link", name="Atelier entre pairs : cystites").click()
     page.get_by_label("Prénom").fill("Alex")
     page.get_by_label("Nom", exact=True).fill("Martin")

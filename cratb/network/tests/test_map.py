@@ -11,7 +11,7 @@ from django.test import Client
 from cratb.accounts.models import User
 from cratb.network.maps import Fill, departement_map
 from cratb.network.models import PractitionerRole, Territory
-from cratb.network.tests.factories import EstablishmentFactory, RoleFactory
+from cratb.network.tests.factories import EstablishmentFactory, GhtFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,9 @@ def test_map_page_without_javascript_has_the_svg_the_legend_and_the_table(
 ) -> None:
     for code, name in (("92", "Hauts-de-Seine"), ("93", "Seine-Saint-Denis")):
         Territory.objects.create(kind="departement", code=code, name=name, parent=region)
-    hospital = EstablishmentFactory.create(departement=departement, acute_beds=500)
+    ght = GhtFactory.create(parent=region, name="GHT Paris Centre")
+    ght.covered_departements.set([departement])
+    hospital = EstablishmentFactory.create(departement=departement, acute_beds=500, ght=ght)
     RoleFactory.create(
         organization=hospital,
         function=PractitionerRole.Function.INFECTIOLOGIST,
@@ -45,6 +47,9 @@ def test_map_page_without_javascript_has_the_svg_the_legend_and_the_table(
     row = re.search(r"Paris \(75\)</th>(.*?)</tr>", html, re.S)
     assert row is not None
     assert re.findall(r'<td class="num">([^<]*)</td>', row.group(1))[:3] == ["500", "2,00", "4,00"]
+    # The GHT is drawn as a diamond at the centre of what it covers, and listed.
+    assert 'transform="rotate(45' in html
+    assert "<title>GHT Paris Centre : référence atteinte (3,6 ETP)</title>" in html
     assert "aucun lit de court séjour" in html  # the legend names every class in words
     coverage = client.get("/reseau/carte/?mesure=couverture").content.decode()
     assert "<title>Paris (75) : 90 % ou plus</title>" in coverage

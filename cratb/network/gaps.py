@@ -26,6 +26,7 @@ from cratb.network.models import (
     Practitioner,
     PractitionerRole,
     Territory,
+    active_on,
 )
 
 #: FTE of infectiologists and antibiotic referents per 1000 acute-care beds (national).
@@ -34,18 +35,11 @@ FTE_BENCHMARK = Decimal("3.6")
 CPTS_REFERENT_TARGET = (1, 2)
 
 
-def _active(on: datetime.date | None) -> Q:
-    from django.utils import timezone
-
-    day = on or timezone.localdate()
-    return Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
-
-
 def annotate_coverage(
     organizations: QuerySet[Organization], *, on: datetime.date | None = None
 ) -> QuerySet[Organization]:
     """Add ``has_expert``, ``has_agreement`` and ``hosts_ema`` to each organisation."""
-    active = _active(on)
+    active = active_on(on)
     experts = PractitionerRole.objects.filter(
         active, organization=OuterRef("pk"), function__in=PractitionerRole.EXPERT_FUNCTIONS
     )
@@ -121,7 +115,7 @@ def fte_by_territory(
     A département counts the organisations located in it; a GHT its member establishments
     and the EMA teams they host. FTE are those of active roles in those organisations.
     """
-    active = _active(on)
+    active = active_on(on)
     rows = []
     for territory in territories:
         if territory.kind == Territory.Kind.GHT:
@@ -179,7 +173,7 @@ def cpts_referents(
     territories = {c.served_territory_id for c in cpts_list if c.served_territory_id}
     roles = list(
         PractitionerRole.objects.filter(
-            _active(on),
+            active_on(on),
             Q(organization__in=cpts_list) | Q(territory_id__in=territories),
             function=PractitionerRole.Function.CPTS_REFERENT,
         ).values("practitioner_id", "organization_id", "territory_id", "trained_on")

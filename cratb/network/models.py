@@ -26,6 +26,12 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def active_on(day: datetime.date | None = None) -> Q:
+    """Rows with ``start`` and ``end`` dates that are in force on ``day`` (default: today)."""
+    when = day or _today()
+    return Q(start__lte=when) & (Q(end__isnull=True) | Q(end__gte=when))
+
+
 class TerritoryQuerySet(models.QuerySet["Territory"]):
     def departements(self) -> TerritoryQuerySet:
         return self.filter(kind=Territory.Kind.DEPARTEMENT)
@@ -338,8 +344,7 @@ class Practitioner(models.Model):
 
 class RoleQuerySet(models.QuerySet["PractitionerRole"]):
     def active(self, on: datetime.date | None = None) -> RoleQuerySet:
-        day = on or _today()
-        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+        return self.filter(active_on(on))
 
 
 class PractitionerRole(models.Model):
@@ -434,8 +439,7 @@ class PractitionerRole(models.Model):
 
 class AgreementQuerySet(models.QuerySet["CoverageAgreement"]):
     def active(self, on: datetime.date | None = None) -> AgreementQuerySet:
-        day = on or _today()
-        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+        return self.filter(active_on(on))
 
 
 class CoverageAgreement(models.Model):

@@ -536,28 +536,23 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _mean(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    if not points:
+        return None
+    return sum(x for x, _y in points) / len(points), sum(y for _x, y in points) / len(points)
+
+
 def _territory_point(territory: Territory | None) -> tuple[float, float] | None:
+    """The centre of a territory's communes (their town halls)."""
     if territory is None:
         return None
     places = [reference.commune(c.code) for c in territory.communes.all()]
-    located = [(p.lon, p.lat) for p in places if p and p.lon is not None and p.lat is not None]
-    if not located:
-        return None
-    return (
-        sum(x for x, _y in located) / len(located),
-        sum(y for _x, y in located) / len(located),
-    )
+    return _mean([(p.lon, p.lat) for p in places if p and p.lon is not None and p.lat is not None])
 
 
 def _departements_point(territory: Territory) -> tuple[float, float] | None:
     centres = [departement_centre(d.code) for d in territory.covered_departements.all()]
-    located = [c for c in centres if c is not None]
-    if not located:
-        return None
-    return (
-        sum(x for x, _y in located) / len(located),
-        sum(y for _x, y in located) / len(located),
-    )
+    return _mean([c for c in centres if c is not None])
 
 
 def _commune_point(code: str) -> tuple[float, float] | None:

@@ -3,8 +3,7 @@
 - **RPPS** (Répertoire partagé des professionnels de santé): 11 digits, the last one a
   Luhn (mod 10) key over the first ten.
 - **FINESS** (Fichier national des établissements sanitaires et sociaux): 9 characters,
-  the first two (three overseas: 971…976) the département code, then a sequence, then
-  a Luhn key. The rule was checked against published numbers (010003820 and 010003812,
+  the first two the département code (97 overseas), then a sequence, then a Luhn key. The rule was checked against published numbers (010003820 and 010003812,
   from the Etalab extract of the FINESS file). For Corsica (2A, 2B) no source states
   how the letters enter the key, so only the format and département are checked there.
 
@@ -53,8 +52,10 @@ def check_finess(value: str, *, departements: frozenset[str] | None = None) -> s
         raise IdentifierError(
             f"numéro FINESS « {value} » : chiffres attendus (2A ou 2B en tête pour la Corse)."
         )
-    if departements is not None:
-        prefix = number[:3] if number.startswith("97") else number[:2]
+    # Overseas numbers start with 97; how their next digits name the département varies
+    # (971… and 9701… are both met), so only the 97 is checked there.
+    if departements is not None and not number.startswith("97"):
+        prefix = number[:2]
         if prefix not in departements:
             raise IdentifierError(
                 f"numéro FINESS « {value} » : le préfixe {prefix} n'est pas un département."

@@ -3,9 +3,10 @@
 - **RPPS** (Répertoire partagé des professionnels de santé): 11 digits, the last one a
   Luhn (mod 10) key over the first ten.
 - **FINESS** (Fichier national des établissements sanitaires et sociaux): 9 characters,
-  the first two the département code (97 overseas), then a sequence, then a Luhn key. The rule was checked against published numbers (010003820 and 010003812,
-  from the Etalab extract of the FINESS file). For Corsica (2A, 2B) no source states
-  how the letters enter the key, so only the format and département are checked there.
+  the first two the département code (97 overseas), then a sequence, then a Luhn key.
+  The rule was checked against published numbers (010003820 and 010003812, from the
+  Etalab extract of the FINESS file). For Corsica (2A, 2B) no source states how the
+  letters enter the key, so only the format and département are checked there.
 
 The demo generator (``cratb.engine.demo.codes``) makes its numbers with the same
 ``luhn_check_digit``, so every demo number passes these checks.

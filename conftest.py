@@ -85,5 +85,6 @@ def administrator(db: None) -> User:
 
 
 @pytest.fixture
-def outsider() -> AnonymousUser:
+def outsider(db: None) -> AnonymousUser:
+    """Public pages (directory, training agenda) read the database for visitors too."""
     return AnonymousUser()

@@ -76,18 +76,31 @@ def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
     return rejected
 
 
-def _web(region_code: str) -> list[tuple[str, str, str]]:
+def _web(spec: DemoSpec, files: DemoFiles) -> list[tuple[str, str, str]]:
     from cratb.bootstrap import setup_django
 
     setup_django()
     from cratb.accounts.demo import ensure_demo_users
+    from cratb.network.demo import build_demo as build_directory
     from cratb.network.territories import sync_territories
+    from cratb.training.demo import build_demo as build_training
 
     written = sync_territories()
     print(f"  territoires : {_plural(written, 'ligne')} écrite{'s' if written > 1 else ''}")
-    return [
-        (x.username, x.password, x.role_label) for x in ensure_demo_users(region_code=region_code)
+    logins = [
+        (x.username, x.password, x.role_label)
+        for x in ensure_demo_users(region_code=spec.region_code)
     ]
+    directory = build_directory(
+        region_code=spec.region_code,
+        seed=spec.seed,
+        scale=spec.scale,
+        establishments=files.establishments,
+    )
+    print(f"  annuaire : {directory.summary}")
+    training = build_training(region_code=spec.region_code, seed=spec.seed, year=spec.year)
+    print(f"  formation : {training.summary}")
+    return logins
 
 
 def _publish(warehouse: Path) -> str | None:
@@ -149,7 +162,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print("==> Base web : territoires et comptes de démonstration")
     try:
-        logins = _web(spec.region_code)
+        logins = _web(spec, files)
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE

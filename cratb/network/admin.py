@@ -1,4 +1,4 @@
-"""Territories and organisations in Django's admin."""
+"""The directory in Django's admin (administrators only; the coordination uses the pages)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,33 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin
 
-from cratb.network.models import Organization, Territory
+from cratb.network.models import (
+    CoverageAgreement,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    Territory,
+    TerritoryCommune,
+)
 
 # ModelAdmin is generic for the type checker only; subscripting it at run time fails.
 if TYPE_CHECKING:
     TerritoryAdminBase = admin.ModelAdmin[Territory]
     OrganizationAdminBase = admin.ModelAdmin[Organization]
+    PractitionerAdminBase = admin.ModelAdmin[Practitioner]
+    RoleAdminBase = admin.ModelAdmin[PractitionerRole]
+    AgreementAdminBase = admin.ModelAdmin[CoverageAgreement]
+    CommuneInlineBase = admin.TabularInline[TerritoryCommune, Territory]
+    RoleInlineBase = admin.TabularInline[PractitionerRole, Practitioner]
 else:
-    TerritoryAdminBase = OrganizationAdminBase = admin.ModelAdmin
+    TerritoryAdminBase = OrganizationAdminBase = PractitionerAdminBase = admin.ModelAdmin
+    RoleAdminBase = AgreementAdminBase = admin.ModelAdmin
+    CommuneInlineBase = RoleInlineBase = admin.TabularInline
+
+
+class CommuneInline(CommuneInlineBase):
+    model = TerritoryCommune
+    extra = 0
 
 
 @admin.register(Territory)
@@ -23,12 +42,46 @@ class TerritoryAdmin(TerritoryAdminBase):
     list_select_related = ("parent",)
     search_fields = ("code", "name")
     ordering = ("kind", "code")
+    filter_horizontal = ("covered_departements",)
+    inlines = [CommuneInline]
 
 
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationAdminBase):
-    list_display = ("name", "kind", "finess", "departement")
+    list_display = ("name", "kind", "finess", "departement", "beds", "acute_beds", "ght")
     list_filter = ("kind", "departement")
-    list_select_related = ("departement",)
+    list_select_related = ("departement", "ght")
     search_fields = ("name", "finess")
-    autocomplete_fields = ("departement",)
+    autocomplete_fields = ("departement", "ght", "served_territory", "host")
+
+
+class RoleInline(RoleInlineBase):
+    model = PractitionerRole
+    extra = 0
+    autocomplete_fields = ("organization", "territory")
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(PractitionerAdminBase):
+    list_display = ("last_name", "first_name", "rpps", "profession", "specialty", "listed")
+    list_filter = ("profession", "listed")
+    search_fields = ("last_name", "first_name", "rpps", "email")
+    autocomplete_fields = ("user",)
+    inlines = [RoleInline]
+
+
+@admin.register(PractitionerRole)
+class PractitionerRoleAdmin(RoleAdminBase):
+    list_display = ("practitioner", "function", "organization", "territory", "start", "end", "fte")
+    list_filter = ("function",)
+    list_select_related = ("practitioner", "organization", "territory")
+    search_fields = ("practitioner__last_name", "organization__name")
+    autocomplete_fields = ("practitioner", "organization", "territory")
+
+
+@admin.register(CoverageAgreement)
+class CoverageAgreementAdmin(AgreementAdminBase):
+    list_display = ("ema", "establishment", "level", "start", "end")
+    list_filter = ("level",)
+    list_select_related = ("ema", "establishment")
+    autocomplete_fields = ("ema", "establishment")

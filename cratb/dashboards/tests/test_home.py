@@ -34,8 +34,9 @@ def test_mission_cards_link_only_where_the_role_may_go(
     cards = html[html.index('id="titre-missions"') : html.index('id="titre-indicateurs"')]
     assert cards.count('class="card"') == 3
     assert 'href="/conseil/"' not in cards
-    assert 'href="/reseau/"' not in cards
-    assert cards.count("Non accessible avec votre rôle.") == 2
+    # The agency sees the network's aggregates (coverage map, gaps), never its people.
+    assert 'href="/reseau/"' in cards
+    assert cards.count("Non accessible avec votre rôle.") == 1
 
     client.force_login(coordinator)
     html = client.get("/surveillance/").content.decode()

@@ -10,6 +10,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cratb.engine.identifiers import luhn_check_digit
+
+__all__ = ["cip13", "ean13_check_digit", "finess", "luhn_check_digit", "prefixed"]
+
 
 def ean13_check_digit(first12: str) -> str:
     """EAN-13 check digit, as printed on French medicine boxes (CIP13)."""
@@ -23,18 +27,6 @@ def cip13(cip7: str) -> str:
     """A CIP13 code: French prefix 34009, the seven-digit CIP code, a check digit."""
     first12 = "34009" + cip7
     return first12 + ean13_check_digit(first12)
-
-
-def luhn_check_digit(digits: str) -> str:
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        n = int(d)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return str((10 - total % 10) % 10)
 
 
 def finess(departement: str, number: int) -> str:

@@ -22,10 +22,12 @@ import re
 from dataclasses import dataclass
 
 from cratb.engine.reference import storage
+from cratb.engine.reference.communes import Commune, commune, communes, find_communes
 
 __all__ = [
     "CRITICAL_PREFIXES",
     "Antibacterial",
+    "Commune",
     "Ddd",
     "Departement",
     "ReferenceError",
@@ -36,10 +38,13 @@ __all__ = [
     "aware_category",
     "by_whonet",
     "clear_caches",
+    "commune",
+    "communes",
     "departement",
     "departements",
     "departements_of",
     "editions",
+    "find_communes",
     "is_critical",
     "region",
     "regions",
@@ -134,6 +139,7 @@ def clear_caches() -> None:
     from cratb.engine.reference import tables
 
     tables.clear()
+    communes.cache_clear()
 
 
 # --- antibacterials ---------------------------------------------------------------------

@@ -129,7 +129,8 @@ def test_menu_shows_only_the_sections_a_role_may_open(client: Client, agency_vie
     assert 'href="/surveillance/" aria-current="page"' in menu
     assert 'href="/activite/"' in menu
     assert 'href="/conseil/"' not in menu
-    assert 'href="/reseau/"' not in menu
+    # The network section shows the agency its aggregates (coverage map, gaps).
+    assert 'href="/reseau/"' in menu
 
 
 def test_messages_are_displayed(client: Client, requester: User) -> None:

@@ -1,0 +1,206 @@
+"""Gap analysis of the regional network, for the coordination and the agency.
+
+Four questions the field asks (shared/domain/field-requirements.md):
+
+1. Which establishments have no antibiotic expertise at all: no active infectiologist,
+   antibiotic referent or EMA member of their own, no EMA hosted, and no active EMA
+   agreement?
+2. How much expert time is there per territory: FTE of infectiologists, antibiotic
+   referents and EMA members per 1000 acute-care (MCO) beds, against the national
+   benchmark of 3.6 FTE per 1000 acute-care beds.
+3. Which CPTS have no trained antibiotic referent (target: one or two per CPTS)?
+4. Which nursing homes have no agreement with an EMA?
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from cratb.network.models import (
+    CoverageAgreement,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+    Territory,
+    active_on,
+)
+
+#: FTE of infectiologists and antibiotic referents per 1000 acute-care beds (national).
+FTE_BENCHMARK = Decimal("3.6")
+#: Trained antibiotic referents wanted per CPTS (one at least, two ideally).
+CPTS_REFERENT_TARGET = (1, 2)
+
+
+def annotate_coverage(
+    organizations: QuerySet[Organization], *, on: datetime.date | None = None
+) -> QuerySet[Organization]:
+    """Add ``has_expert``, ``has_agreement`` and ``hosts_ema`` to each organisation."""
+    active = active_on(on)
+    experts = PractitionerRole.objects.filter(
+        active, organization=OuterRef("pk"), function__in=PractitionerRole.EXPERT_FUNCTIONS
+    )
+    agreements = CoverageAgreement.objects.filter(active, establishment=OuterRef("pk"))
+    emas = Organization.objects.filter(host=OuterRef("pk"), kind=Organization.Kind.EMA)
+    return organizations.annotate(
+        has_expert=Exists(experts), has_agreement=Exists(agreements), hosts_ema=Exists(emas)
+    )
+
+
+def uncovered_establishments(
+    scope: QuerySet[Organization] | None = None, *, on: datetime.date | None = None
+) -> list[Organization]:
+    """Establishments with no referent of their own and no EMA coverage."""
+    base = Organization.objects.establishments()
+    if scope is not None:
+        base = base.filter(pk__in=scope.values("pk"))
+    rows = annotate_coverage(base.select_related("departement", "ght"), on=on)
+    return list(
+        rows.filter(**{"has_expert": False, "has_agreement": False, "hosts_ema": False}).order_by(
+            "departement__code", "name"
+        )
+    )
+
+
+def nursing_homes_without_agreement(
+    scope: QuerySet[Organization] | None = None, *, on: datetime.date | None = None
+) -> list[Organization]:
+    base = (scope if scope is not None else Organization.objects.all()).filter(
+        kind=Organization.Kind.NURSING_HOME
+    )
+    rows = annotate_coverage(base.select_related("departement"), on=on)
+    return list(rows.filter(**{"has_agreement": False}).order_by("departement__code", "name"))
+
+
+@dataclass(frozen=True)
+class FteRow:
+    territory: Territory
+    acute_beds: int
+    fte: Decimal
+    establishments: int
+
+    @property
+    def per_1000(self) -> Decimal | None:
+        if not self.acute_beds:
+            return None
+        return (self.fte * 1000 / self.acute_beds).quantize(Decimal("0.01"))
+
+    @property
+    def needed(self) -> Decimal:
+        """FTE to add to reach the benchmark (0 when it is reached)."""
+        target = FTE_BENCHMARK * self.acute_beds / 1000
+        return max(Decimal("0"), (target - self.fte)).quantize(Decimal("0.01"))
+
+    @property
+    def status(self) -> str:
+        """``none`` (no acute beds), ``far`` (< half), ``below``, ``met``."""
+        value = self.per_1000
+        if value is None:
+            return "none"
+        if value >= FTE_BENCHMARK:
+            return "met"
+        if value >= FTE_BENCHMARK / 2:
+            return "below"
+        return "far"
+
+
+def fte_by_territory(
+    territories: list[Territory], *, on: datetime.date | None = None
+) -> list[FteRow]:
+    """Expert FTE per 1000 acute-care beds for each territory (département or GHT).
+
+    A département counts the organisations located in it; a GHT its member establishments
+    and the EMA teams they host. FTE are those of active roles in those organisations.
+    """
+    active = active_on(on)
+    rows = []
+    for territory in territories:
+        if territory.kind == Territory.Kind.GHT:
+            members = Organization.objects.filter(ght=territory)
+            orgs = Organization.objects.filter(Q(ght=territory) | Q(host__ght=territory))
+        else:
+            members = Organization.objects.filter(departement=territory)
+            orgs = members
+        beds = members.establishments().aggregate(total=Sum("acute_beds"))["total"] or 0
+        fte = PractitionerRole.objects.filter(
+            active, organization__in=orgs, function__in=PractitionerRole.EXPERT_FUNCTIONS
+        ).aggregate(total=Sum("fte"))["total"] or Decimal("0")
+        rows.append(
+            FteRow(
+                territory=territory,
+                acute_beds=beds,
+                fte=Decimal(fte).quantize(Decimal("0.01")),
+                establishments=members.establishments().count(),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class CptsRow:
+    cpts: Organization
+    referents: int
+    trained: int
+
+    @property
+    def status(self) -> str:
+        """``none`` (no referent), ``untrained`` (referents, none trained), ``ok``."""
+        if self.referents == 0:
+            return "none"
+        if self.trained < CPTS_REFERENT_TARGET[0]:
+            return "untrained"
+        return "ok"
+
+
+def cpts_referents(
+    scope: QuerySet[Organization] | None = None, *, on: datetime.date | None = None
+) -> list[CptsRow]:
+    """Each CPTS with its active antibiotic referents and how many are trained.
+
+    A referent counts for a CPTS when the role names the CPTS or its territory. A referent
+    is trained when a training is recorded on the role (``trained_on``) or when the person
+    attended a session of the training plan. Three queries, however many CPTS.
+    """
+    cpts_list = list(
+        (scope if scope is not None else Organization.objects.all())
+        .filter(kind=Organization.Kind.CPTS)
+        .select_related("departement", "served_territory")
+        .order_by("departement__code", "name")
+    )
+    territories = {c.served_territory_id for c in cpts_list if c.served_territory_id}
+    roles = list(
+        PractitionerRole.objects.filter(
+            active_on(on),
+            Q(organization__in=cpts_list) | Q(territory_id__in=territories),
+            function=PractitionerRole.Function.CPTS_REFERENT,
+        ).values("practitioner_id", "organization_id", "territory_id", "trained_on")
+    )
+    attended = _attended_people({r["practitioner_id"] for r in roles})
+    rows = []
+    for cpts in cpts_list:
+        mine = [
+            r
+            for r in roles
+            if r["organization_id"] == cpts.pk
+            or (cpts.served_territory_id and r["territory_id"] == cpts.served_territory_id)
+        ]
+        people = {r["practitioner_id"] for r in mine}
+        trained = {
+            r["practitioner_id"]
+            for r in mine
+            if r["trained_on"] is not None or r["practitioner_id"] in attended
+        }
+        rows.append(CptsRow(cpts=cpts, referents=len(people), trained=len(trained)))
+    return rows
+
+
+def _attended_people(ids: set[int]) -> set[int]:
+    """Among ``ids``, the people who attended at least one training session."""
+    return set(
+        Practitioner.objects.filter(pk__in=ids, registrations__attended=True).values_list(
+            "pk", flat=True
+        )
+    )

@@ -64,11 +64,13 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
     d["month_number"] = dates.dt.month
     d["month"] = d.year.astype(str) + "-" + d.month_number.astype(str).str.zfill(2)
     first, last = dates.min(), dates.max()
-    calendar = pd.DataFrame({"day": pd.date_range(first.replace(day=1), last + pd.offsets.MonthEnd(0))})
+    calendar = pd.DataFrame(
+        {"day": pd.date_range(first.replace(day=1), last + pd.offsets.MonthEnd(0))}
+    )
     calendar["year"] = calendar.day.dt.year
     calendar["month"] = calendar.day.dt.strftime("%Y-%m")
-    months = calendar.groupby(["year", "month"], as_index=False).size().rename(
-        columns={"size": "days"}
+    months = (
+        calendar.groupby(["year", "month"], as_index=False).size().rename(columns={"size": "days"})
     )
     person_days = _person_days(con, months)
     residents = d[d.departement.isin(person_days.departement.unique()) & d.j01]
@@ -81,15 +83,14 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
         critical=("critical", lambda s: 0),  # replaced below, kept simple and explicit
     )
     g["critical"] = (
-        residents.assign(c=residents.line_weight * residents.critical)
-        .groupby(keys)
-        .c.sum()
-        .values
+        residents.assign(c=residents.line_weight * residents.critical).groupby(keys).c.sum().values
     )
     access = residents[residents.ddd.notna()]
-    access_g = access.assign(access=access.ddd.where(access.aware == "Access", 0.0)).groupby(
-        keys, as_index=False
-    )[["access", "ddd"]].sum()
+    access_g = (
+        access.assign(access=access.ddd.where(access.aware == "Access", 0.0))
+        .groupby(keys, as_index=False)[["access", "ddd"]]
+        .sum()
+    )
     pd_by = person_days.groupby(keys, as_index=False).person_days.sum()
     t = pd_by.merge(g, on=keys, how="left").fillna({"ddd": 0.0, "lines": 0, "critical": 0})
     t["did"] = t.ddd / (t.person_days / 1000)
@@ -102,9 +103,11 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
     out["community.access_share"] = access_g[[*keys, "access_share"]]
 
     j01 = d[d.j01]
-    per = j01.assign(c=j01.line_weight * j01.critical).groupby(
-        ["prescriber_id", "prescriber_specialty"], as_index=False
-    ).agg(numerator=("c", "sum"), denominator=("line_weight", "sum"), ddd=("ddd", "sum"))
+    per = (
+        j01.assign(c=j01.line_weight * j01.critical)
+        .groupby(["prescriber_id", "prescriber_specialty"], as_index=False)
+        .agg(numerator=("c", "sum"), denominator=("line_weight", "sum"), ddd=("ddd", "sum"))
+    )
     per = per[per.denominator > 0]
     peers = per.groupby("prescriber_specialty").agg(
         pn=("numerator", "sum"), pd_=("denominator", "sum"), mean=("denominator", "mean")
@@ -121,14 +124,20 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
     out["community.prescriber_profile"] = per
 
     winter = residents.month_number.isin(WINTER)
-    seasonal = residents.assign(
-        w=residents.ddd.where(winter, 0.0), s=residents.ddd.where(~winter, 0.0)
-    ).groupby(["year", "departement"], as_index=False)[["w", "s"]].sum()
+    seasonal = (
+        residents.assign(w=residents.ddd.where(winter, 0.0), s=residents.ddd.where(~winter, 0.0))
+        .groupby(["year", "departement"], as_index=False)[["w", "s"]]
+        .sum()
+    )
     month_number = months.month.str[5:].astype(int)
-    days = months.assign(
-        wd=months.days.where(month_number.isin(WINTER), 0),
-        sd=months.days.where(~month_number.isin(WINTER), 0),
-    ).groupby("year", as_index=False)[["wd", "sd"]].sum()
+    days = (
+        months.assign(
+            wd=months.days.where(month_number.isin(WINTER), 0),
+            sd=months.days.where(~month_number.isin(WINTER), 0),
+        )
+        .groupby("year", as_index=False)[["wd", "sd"]]
+        .sum()
+    )
     seasonal = seasonal.merge(days, on="year")
     seasonal["value"] = ((seasonal.w / seasonal.wd) / (seasonal.s / seasonal.sd) - 1) * 100
     out["community.seasonal_variation"] = seasonal

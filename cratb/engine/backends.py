@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 
@@ -44,6 +45,8 @@ WAREHOUSE_TABLES = (
     "hospital_consumption",
     "patient_days",
     "isolates",
+    # Derived at import: the integer key of each prescriber (sources/derived.py).
+    "prescribers",
 )
 
 
@@ -70,7 +73,12 @@ class Session:
                 f"la table « {name} » est absente de l'entrepôt : importer d'abord un fichier "
                 f"de ce type (cratb import {name} FICHIER)"
             )
-        return self.con.table(name)
+        # ibis asks the backend for the schema at each call: once per session is enough.
+        key = f"table:{name}"
+        if key not in self.values:
+            self.values[key] = self.con.table(name)
+        table: ibis.Table = self.values[key]
+        return table
 
     def memtable(self, data: pa.Table) -> ibis.Table:
         if self.backend == "spark":
@@ -128,6 +136,7 @@ def open_session(
     """A session on ``backend`` over the DuckDB ``warehouse``; closed on exit."""
     if backend not in BACKENDS:
         raise BackendError(f"moteur inconnu « {backend} » ; moteurs admis : {', '.join(BACKENDS)}")
+    memory_limit = memory_limit or os.environ.get("CRATB_DUCKDB_MEMORY_LIMIT") or None
     session = (
         _duckdb(warehouse, threads=threads, memory_limit=memory_limit)
         if backend == "duckdb"
@@ -139,18 +148,22 @@ def open_session(
         session.close()
 
 
-def _existing_tables(warehouse: Path) -> frozenset[str]:
-    con = connect(warehouse, read_only=True)
+def _existing_tables(
+    warehouse: Path, con: duckdb.DuckDBPyConnection | None = None
+) -> frozenset[str]:
+    own = con is None
+    con = con or connect(warehouse, read_only=True)
     try:
         names = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     finally:
-        con.close()
+        if own:
+            con.close()
     return frozenset(names & set(WAREHOUSE_TABLES))
 
 
 def _duckdb(warehouse: Path, *, threads: int | None, memory_limit: str | None) -> Session:
-    available = _existing_tables(warehouse)
     raw = connect(warehouse, read_only=True)
+    available = _existing_tables(warehouse, raw)
     if threads:
         raw.execute(f"SET threads = {int(threads)}")
     if memory_limit:

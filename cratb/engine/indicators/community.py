@@ -69,12 +69,11 @@ def _count(n: float) -> str:
 def check_ddd(ctx: Context, t: ir.Table) -> None:
     """Warn when dispensed boxes were left out of the DDD for want of a DDD per box, or
     because their product is missing from the catalogue (never a silent zero)."""
-    scope = t.filter(t.j01 | ~t.known_product)
     row = ctx.rows(
-        scope.aggregate(
-            boxes=scope.boxes.sum(),
-            without=scope.boxes_without_ddd.sum(),
-            unknown=(~scope.known_product).ifelse(scope.boxes, 0).sum(),
+        t.aggregate(
+            boxes=t.boxes_j01.sum(),
+            without=t.boxes_without_ddd.sum(),
+            unknown=t.boxes_unknown.sum(),
         )
     )[0]
     boxes, without, unknown = (row["boxes"] or 0), (row["without"] or 0), (row["unknown"] or 0)
@@ -83,15 +82,19 @@ def check_ddd(ctx: Context, t: ir.Table) -> None:
             f"{_count(unknown)} boîtes de produits absents du catalogue (products) sont exclues"
             " de tous les indicateurs : voir « cratb ddd report »"
         )
-    if without - unknown:
-        share = 100.0 * (without - unknown) / boxes if boxes else 0.0
+    if without:
+        share = f"{100.0 * without / boxes if boxes else 0.0:.1f}".replace(".", ",")
         ctx.warn(
-            f"{_count(without - unknown)} boîtes ({share:.1f} %) sans DDJ calculable sont exclues"
-            " des DDJ : voir « cratb ddd report »".replace(".", ",", 1)
+            f"{_count(without)} boîtes ({share} %) sans DDJ calculable sont exclues des DDJ :"
+            " voir « cratb ddd report »"
         )
 
 
 def _group(t: ir.Table, by: list[str], **metrics: ir.Value) -> ir.Table:
+    """Sum ``metrics`` by ``by``; grouped by a product column, only J01 agents make rows
+    (the measures of other agents are zero: they would only add empty rows)."""
+    if any(c in PRODUCT_BY for c in by):
+        t = t.filter(t.atc.startswith("J01"))
     return t.group_by(by).aggregate(**metrics) if by else t.aggregate(**metrics)
 
 
@@ -156,7 +159,6 @@ def did(ctx: Context) -> ir.Table:
     residents ÷ (population × days ÷ 1000)."""
     t = consumption(ctx, dims=ctx.by, residents_only=True)
     check_ddd(ctx, t)
-    t = t.filter(t.j01)
     numerator = _group(t, list(ctx.by), numerator=t.ddd.sum())
     return _population_rate(ctx, numerator, days_per_unit=1.0)
 
@@ -186,7 +188,6 @@ def prescriptions_per_1000(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of J01 agents ÷
     (population × days ÷ 365 ÷ 1000)."""
     t = consumption(ctx, dims=ctx.by, residents_only=True)
-    t = t.filter(t.j01)
     numerator = _group(t, list(ctx.by), numerator=t.lines.sum())
     return _population_rate(ctx, numerator, days_per_unit=365.0)
 
@@ -214,13 +215,7 @@ def access_share(ctx: Context) -> ir.Table:
     counts of independent events, so no binomial interval is given (ci_* are empty)."""
     t = consumption(ctx, dims=ctx.by, residents_only=True)
     check_ddd(ctx, t)
-    t = t.filter(t.j01 & t.ddd.notnull())
-    share = _group(
-        t,
-        list(ctx.by),
-        numerator=(t.aware == "Access").ifelse(t.ddd, 0.0).sum(),
-        denominator=t.ddd.sum(),
-    )
+    share = _group(t, list(ctx.by), numerator=t.ddd_access.sum(), denominator=t.ddd.sum())
     return _share(share, wilson=False)
 
 
@@ -248,13 +243,7 @@ def critical_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of critical agents ÷
     J01 prescription lines, in %, with the Wilson 95 % interval."""
     t = consumption(ctx, dims=ctx.by, residents_only=True)
-    t = t.filter(t.j01)
-    share = _group(
-        t,
-        list(ctx.by),
-        numerator=t.critical.ifelse(t.lines, 0).sum(),
-        denominator=t.lines.sum(),
-    )
+    share = _group(t, list(ctx.by), numerator=t.lines_critical.sum(), denominator=t.lines.sum())
     return _share(share, wilson=True)
 
 
@@ -301,14 +290,9 @@ def prescriber_profile(ctx: Context) -> ir.Table:
     dispensing data (no list size): it is compared as a ratio to the peers' mean and a
     percentile rank among peers."""
     t = consumption(ctx, dims=ctx.by, residents_only=False)
-    t = t.filter(t.j01)
     by = list(ctx.by)
     per = _group(
-        t,
-        by,
-        numerator=t.critical.ifelse(t.lines, 0).sum(),
-        denominator=t.lines.sum(),
-        ddd=t.ddd.sum(),
+        t, by, numerator=t.lines_critical.sum(), denominator=t.lines.sum(), ddd=t.ddd.sum()
     )
     per = per.filter(per.denominator > 0)
     peers_by = [c for c in by if c != "prescriber_id"]
@@ -378,7 +362,6 @@ def seasonal_variation(ctx: Context) -> ir.Table:
     DDD per day in quarters 2 and 3 − 1) × 100. ``months`` says how many months of the
     year the period covers: a value is only comparable over 12."""
     t = consumption(ctx, dims=ctx.by, residents_only=True)
-    t = t.filter(t.j01)
     winter = (t.month_key % 100).isin([1, 2, 3, 10, 11, 12])
     ddd = _group(
         t,
@@ -426,15 +409,20 @@ def did_change_vs_baseline(ctx: Context) -> ir.Table:
     target_year = int(ctx.param("target_year"))
     target_change = float(ctx.param("target_change"))
     yearly = did.function(ctx)
-    base_ctx = replace(ctx, by=tuple(c for c in ctx.by if c != "year"), warnings=[])
-    base_ctx.date_from, base_ctx.date_to = date(baseline_year, 1, 1), date(baseline_year, 12, 31)
-    baseline = did.function(base_ctx)
+    keys = [c for c in ctx.by if c != "year"]
+    if ctx.date_from <= date(baseline_year, 1, 1) and date(baseline_year, 12, 31) <= ctx.date_to:
+        # The whole baseline year is in the period: its row is already computed.
+        baseline = yearly.filter(yearly.year == baseline_year).select(*keys, "numerator", "value")
+    else:
+        base_ctx = replace(ctx, by=tuple(keys), warnings=[])
+        base_ctx.date_from = date(baseline_year, 1, 1)
+        base_ctx.date_to = date(baseline_year, 12, 31)
+        baseline = did.function(base_ctx)
     if not ctx.rows(baseline.aggregate(n=baseline.numerator.sum()))[0]["n"]:
         ctx.warn(
             f"aucune délivrance en {baseline_year} (année de référence) : l'évolution ne peut"
             " pas être calculée"
         )
-    keys = [c for c in ctx.by if c != "year"]
     baseline = baseline.select(*keys, baseline=baseline.value)
     t = yearly.cross_join(baseline) if not keys else yearly.left_join(baseline, keys)
     t = t.select(*ctx.by, numerator=yearly.value, denominator=t.baseline)
@@ -472,7 +460,7 @@ def nursing_home_ddd(ctx: Context) -> ir.Table:
     agents dispensed to nursing-home residents ÷ (resident-days ÷ 1000); resident-days of
     a year are counted for the share of that year inside the period."""
     t = consumption(ctx, dims=ctx.by, residents_only=False)
-    t = t.filter(t.j01 & (t.setting == "nursing_home"))
+    t = t.filter(t.setting == "nursing_home")
     by = list(ctx.by)
     numerator = _group(t, by, numerator=t.ddd.sum())
     consumption_table = (

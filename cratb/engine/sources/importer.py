@@ -215,15 +215,18 @@ class _Sql:
             "WHERE t.import_id IS NOT NULL OR v._row <> v._first"
         )
 
+    def accepted(self) -> str:
+        """SQL condition on ``_staged``: the row is stored."""
+        return f"{self.good()} AND _row NOT IN (SELECT _row FROM _duplicates)"
+
     def insert_accepted(self, import_id: int) -> str:
         names = ", ".join(c.name for c in self.spec.columns)
-        extra = derived.DERIVED.get(self.spec.name)
-        target = f"{names}, import_id" + (f", {extra.column}" if extra else "")
-        computed = f"{names}, {import_id}" + (f", {extra.window_sql()}" if extra else "")
+        extra = derived.insert_columns(self.spec.name)
+        target = ", ".join([names, "import_id", *(name for name, _ in extra)])
+        computed = ", ".join([names, str(import_id), *(sql for _, sql in extra)])
         return (
             f"INSERT INTO {self.spec.name} ({target}) "
-            f"SELECT {computed} FROM _staged "
-            f"WHERE {self.good()} AND _row NOT IN (SELECT _row FROM _duplicates)"
+            f"SELECT {computed} FROM _staged WHERE {self.accepted()}"
         )
 
     def insert_rejected(self, import_id: int) -> list[str]:
@@ -242,13 +245,14 @@ class _Sql:
         ]
 
 
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return _count(con, f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{name}'") > 0
+
+
 def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     columns = ", ".join(f"{c.name} {c.rule.sql_type}" for c in spec.columns)
-    extra = derived.DERIVED.get(spec.name)
-    if extra:
-        columns += f", {extra.column} TINYINT DEFAULT 0"
+    columns += derived.create_sql(spec.name)
     con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({columns}, import_id INTEGER NOT NULL)")
-    derived.upgrade(con, spec.name)
     con.execute(
         "CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL,"
         " file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, read BIGINT NOT NULL,"
@@ -270,6 +274,16 @@ def _import(
     step: _Progress,
     report_path: Path,
 ) -> ImportReport:
+    # Derived columns a warehouse from an earlier version lacks are added in their own
+    # transaction: they hold even when this file turns out to be stored already.
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if _table_exists(con, spec.name):
+            derived.upgrade(con, spec.name)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     con.execute("BEGIN TRANSACTION")
     try:
         _create_tables(con, spec)
@@ -294,6 +308,7 @@ def _import(
         step("recherche des doublons")
         con.execute(sql.duplicates())
         step("écriture dans l'entrepôt")
+        derived.register_keys(con, spec.name, f"SELECT * FROM _staged WHERE {sql.accepted()}")
         inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
         accepted = int(inserted[0]) if inserted else 0
         derived.refresh(con, spec.name, import_id)

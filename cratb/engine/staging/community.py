@@ -12,7 +12,8 @@ __all__ = ["dispensations", "month_label", "population"]
 
 def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
     """One row per dispensing row of the period: ``month_key`` (YYYYMM as an integer),
-    ``departement`` (the patient's), ``prescriber_id``, ``prescriber_specialty``,
+    ``departement`` (the patient's), ``prescriber_id`` and its integer
+    ``prescriber_key``, ``prescriber_specialty``,
     ``setting``, ``cip13``, ``boxes`` (signed), ``line_weight`` (1 on the row that stands
     for a prescription line, see ``sources/derived.py``)."""
     t = t.filter(t.dispensed_on.between(ibis.literal(date_from), ibis.literal(date_to)))
@@ -20,6 +21,7 @@ def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
         month_key=(t.dispensed_on.year() * 100 + t.dispensed_on.month()).cast("int32"),
         departement=t.patient_departement,
         prescriber_id=t.prescriber_id,
+        prescriber_key=t.prescriber_key,
         prescriber_specialty=t.prescriber_specialty,
         setting=t.setting,
         cip13=t.cip13,

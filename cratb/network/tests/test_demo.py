@@ -53,9 +53,10 @@ def test_demo_directory_holds_the_warehouse_hospitals_and_its_gaps(demo_files: P
     # The nursing homes whose resident-days are in the warehouse are the directory's.
     homes = {row["finess"] for row in rows if row["type"] == "ehpad"}
     assert homes
-    assert set(
-        Organization.objects.filter(kind="nursing_home").values_list("finess", flat=True)
-    ) == homes
+    assert (
+        set(Organization.objects.filter(kind="nursing_home").values_list("finess", flat=True))
+        == homes
+    )
     for number, row in hospitals.items():
         assert (directory[number].name, directory[number].beds) == (row["name"], int(row["beds"]))
 

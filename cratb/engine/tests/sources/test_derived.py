@@ -77,6 +77,7 @@ def test_a_return_in_a_later_file_removes_the_line(
     )
     import_file("dispensations", first, warehouse=warehouse)
     assert _weights(query) == {"D1": 1, "D2": 1}
+    assert query("SELECT count(*) FROM dispensations WHERE prescriber_key IS NULL") == [(0,)]
     # The next quarter's extract holds the return of RX1 and a renewal of RX2.
     second = _file(
         write_csv,
@@ -97,9 +98,51 @@ def test_a_warehouse_from_before_the_column_is_upgraded_on_next_import(
     )
     with duckdb.connect(str(warehouse)) as con:
         con.execute("ALTER TABLE dispensations DROP COLUMN line_weight")
+        con.execute("ALTER TABLE dispensations DROP COLUMN prescriber_key")
+        con.execute("DROP TABLE prescribers")
     import_file(
         "dispensations",
         _file(write_csv, "b.csv", [("D2", "2025-01-02", "RX2", "C1", 1)]),
         warehouse=warehouse,
     )
     assert _weights(query) == {"D1": 1, "D2": 1}
+    assert query("SELECT count(*) FROM dispensations WHERE prescriber_key IS NULL") == [(0,)]
+
+
+def test_each_prescriber_gets_one_integer_key_across_files(
+    write_csv: WriteFile, warehouse: Path, query: Query
+) -> None:
+    header = HEADER
+    first = write_csv(
+        "a.csv",
+        "\n".join(
+            [
+                header,
+                "D1,2025-01-01,RX1,PAT,34,F,75,R-B,general_practice,C1,1",
+                "D2,2025-01-01,RX2,PAT,34,F,75,R-A,general_practice,C1,1",
+                "D3,2025-01-02,RX3,PAT,34,F,75,R-B,general_practice,C1,1",
+            ]
+        ),
+    )
+    second = write_csv(
+        "b.csv",
+        "\n".join(
+            [
+                header,
+                "D4,2025-02-01,RX4,PAT,34,F,75,R-C,general_practice,C1,1",
+                "D5,2025-02-01,RX5,PAT,34,F,75,R-A,general_practice,C1,1",
+            ]
+        ),
+    )
+    import_file("dispensations", first, warehouse=warehouse)
+    import_file("dispensations", second, warehouse=warehouse)
+    keys: dict[object, object] = dict(
+        query("SELECT dispensation_id, prescriber_key FROM dispensations")
+    )
+    assert keys["D1"] == keys["D3"] != keys["D2"] == keys["D5"]
+    assert len({keys["D1"], keys["D2"], keys["D4"]}) == 3
+    assert query("SELECT prescriber_id, prescriber_key FROM prescribers ORDER BY 2") == [
+        ("R-A", 1),
+        ("R-B", 2),
+        ("R-C", 3),
+    ]

@@ -1,0 +1,264 @@
+"""Benchmark of the community consumption indicators (issue #3).
+
+    python -m benchmarks community [--lines 10000000] [--workdir DIR] [--repeat 3]
+                                   [--no-pandas] [--spark] [--memory]
+
+1. generates a demo region (Île-de-France) with about ``--lines`` dispensing lines, and
+   imports population, products, dispensations and patient-days into a new warehouse
+   (the import of the dispensing lines is timed: it is part of the budget);
+2. runs, in this one process and on the same stored data, each ``--repeat`` times:
+   - the *floor*: one bare DuckDB SQL query reading the dispensing lines once and
+     computing DDD per 1000 inhabitants per day by département × month × ATC;
+   - the *engine*: the full community indicator set (``FULL_SET``) through the catalogue,
+     in a new session each time (nothing cached between runs);
+   - the *pandas* baseline (pandas_baseline.py), the same tables in plain pandas;
+3. optionally the engine on Spark (local mode), and the engine's peak memory measured in
+   a child process (``--memory``);
+4. checks that the engine and pandas give the same DDD per 1000 inhabitants per day, and
+   prints and writes the results (``results-<lines>.json``) with the machine they ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cratb.engine.backends import open_session
+from cratb.engine.demo import DemoSpec, generate
+from cratb.engine.indicators import Query, compute
+from cratb.engine.sources import import_file
+
+HERE = Path(__file__).resolve().parent
+LINES_PER_SCALE = 10_940_000  # dispensing lines of Île-de-France at scale 1 (measured)
+YEAR = 2025
+DEPARTEMENT_MONTH = ("departement", "month")
+FULL_SET: tuple[tuple[str, tuple[str, ...], dict[str, float]], ...] = (
+    ("community.did", DEPARTEMENT_MONTH, {}),
+    ("community.prescriptions_per_1000", DEPARTEMENT_MONTH, {}),
+    ("community.access_share", DEPARTEMENT_MONTH, {}),
+    ("community.critical_share", DEPARTEMENT_MONTH, {}),
+    ("community.prescriber_profile", (), {}),
+    ("community.seasonal_variation", ("departement",), {}),
+    ("community.did_change_vs_baseline", ("departement",), {"baseline_year": YEAR}),
+    ("nursing_home.ddd_per_1000_resident_days", ("departement",), {}),
+)
+
+FLOOR_SQL = """
+SELECT departement, month, atc, ddd / (population * days / 1000) AS did FROM (
+  SELECT d.patient_departement AS departement, date_trunc('month', d.dispensed_on) AS month,
+         p.atc,
+         sum(d.boxes * coalesce(p.ddd_per_box, p.units_per_box * p.amount_per_unit
+             * CASE p.amount_unit WHEN 'mg' THEN 0.001 ELSE 1 END / w.ddd)) AS ddd,
+         any_value(pop.population) AS population,
+         any_value(day(last_day(d.dispensed_on))) AS days
+  FROM dispensations d
+  JOIN products p USING (cip13)
+  LEFT JOIN who w ON w.atc = p.atc AND w.route = p.route
+  JOIN population pop ON pop.departement = d.patient_departement
+   AND pop.year = year(d.dispensed_on)
+  GROUP BY ALL
+)
+"""
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "os": platform.platform(),
+    }
+
+
+def prepare(lines: int, workdir: Path) -> tuple[Path, dict[str, float]]:
+    """Generate the files once (kept in ``workdir``), then import them into a new
+    warehouse, timing each import."""
+    scale = round(lines / LINES_PER_SCALE, 3)
+    folder = workdir / f"idf-{lines}"
+    spec = DemoSpec(region_code="11", scale=scale, seed=1, year=YEAR)
+    manifest = folder / "manifest.json"
+    kinds = ("population", "products", "dispensations", "patient_days", "hospital_consumption")
+    if manifest.exists() and json.loads(manifest.read_text())["scale"] == scale:
+        files = {kind: folder / f"{kind}.csv" for kind in kinds}
+    else:
+        generated = generate(
+            spec,
+            out_dir=folder,
+            skip=frozenset({"isolates"}),
+            progress=lambda m: None if "délivrances" in m else print(m, flush=True),
+        )
+        files = generated.files
+    warehouse = folder / "warehouse.duckdb"
+    for stale in folder.glob("warehouse.duckdb*"):
+        if stale.is_file():
+            stale.unlink()
+    timings: dict[str, float] = {}
+    for kind in kinds:
+        started = time.perf_counter()
+        report = import_file(kind, files[kind], warehouse=warehouse)
+        took = time.perf_counter() - started
+        timings[f"import_{kind}_s"] = round(took, 2)
+        print(f"import {kind}: {report.read} rows, {took:.1f} s", flush=True)
+    return warehouse, timings
+
+
+def floor(warehouse: Path) -> float:
+    from cratb.engine import reference
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("CREATE TEMP TABLE who (atc VARCHAR, route VARCHAR, ddd DOUBLE)")
+    rows = []
+    for agent in reference.antibacterials().values():
+        for route in ("O", "P", "R", "Inhal"):
+            d = reference.who_ddd(agent.atc, route)
+            if d is not None:
+                rows.append((agent.atc, route, d.value * (0.001 if d.unit == "mg" else 1)))
+    con.executemany("INSERT INTO who VALUES (?, ?, ?)", rows)
+    started = time.perf_counter()
+    con.execute(FLOOR_SQL).fetchall()
+    took = time.perf_counter() - started
+    con.close()
+    return took
+
+
+def engine_set(warehouse: Path, backend: str = "duckdb") -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    out = {}
+    with open_session(warehouse=warehouse, backend=backend) as session:
+        for indicator, by, params in FULL_SET:
+            query = Query(
+                by=by, date_from=date(YEAR, 1, 1), date_to=date(YEAR, 12, 31), params=params
+            )
+            out[indicator] = compute(indicator, session, query).table
+    return time.perf_counter() - started, out
+
+
+def pandas_set(warehouse: Path) -> tuple[float, dict[str, Any]]:
+    from benchmarks.community.pandas_baseline import compute_all
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    out = compute_all(con, baseline_year=YEAR)
+    con.close()
+    return time.perf_counter() - started, out
+
+
+def check_same(engine: dict[str, Any], pandas: dict[str, Any]) -> float:
+    """Largest relative difference of DDD/1000 inhabitants/day by département × month."""
+    ours = {(r["departement"], r["month"]): r["value"] for r in engine["community.did"].to_pylist()}
+    theirs = pandas["community.did"]
+    worst = 0.0
+    for row in theirs.itertuples():
+        a, b = ours[(row.departement, row.month)], row.did
+        worst = max(worst, abs(a - b) / max(abs(b), 1e-300))
+    assert len(ours) == len(theirs), (len(ours), len(theirs))
+    return worst
+
+
+def child_peak_memory(warehouse: Path, memory_limit: str | None) -> dict[str, Any]:
+    """Run the engine's full set in a child process and read its peak resident memory."""
+    code = (
+        "import sys, time; from pathlib import Path; "
+        "from benchmarks.community import run; "
+        "t = run.engine_set(Path(sys.argv[1]))[0]; print(t)"
+    )
+    env = dict(os.environ)
+    if memory_limit:
+        env["CRATB_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run(  # noqa: S603 - this interpreter, the benchmark's own code
+        [sys.executable, "-c", code, str(warehouse)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=HERE.parent.parent,
+    )
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "engine_child_seconds": round(float(result.stdout.strip().splitlines()[-1]), 3),
+        "engine_peak_rss_gib": round(max(peak_kib, before) / 2**20, 2),
+        "duckdb_memory_limit": memory_limit or "DuckDB default (80 % of RAM)",
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks community")
+    parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--workdir", type=Path, default=Path("var/bench"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument("--spark", action="store_true")
+    parser.add_argument("--memory", action="store_true", help="peak memory in a child process")
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
+    args = parser.parse_args(argv)
+
+    warehouse, timings = prepare(args.lines, args.workdir)
+    results: dict[str, Any] = dict(timings)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (rows,) = con.execute("SELECT count(*) FROM dispensations").fetchone() or (0,)
+    con.close()
+    results["dispensing_lines"] = rows
+    floors, engines, pandas_times = [], [], []
+    engine_out: dict[str, Any] = {}
+    pandas_out: dict[str, Any] = {}
+    for i in range(args.repeat):
+        floors.append(floor(warehouse))
+        took, engine_out = engine_set(warehouse)
+        engines.append(took)
+        print(f"run {i + 1}: floor {floors[-1]:.3f} s, engine {took:.3f} s", flush=True)
+        if not args.no_pandas:
+            took, pandas_out = pandas_set(warehouse)
+            pandas_times.append(took)
+            print(f"run {i + 1}: pandas {took:.3f} s", flush=True)
+    results["floor_s"] = round(statistics.median(floors), 3)
+    results["engine_s"] = round(statistics.median(engines), 3)
+    results["engine_over_floor"] = round(results["engine_s"] / results["floor_s"], 2)
+    if pandas_times:
+        results["pandas_s"] = round(statistics.median(pandas_times), 3)
+        results["pandas_over_engine"] = round(results["pandas_s"] / results["engine_s"], 2)
+        results["engine_vs_pandas_max_relative_difference"] = check_same(engine_out, pandas_out)
+    if args.spark:
+        spark_times = []
+        for _ in range(max(1, args.repeat - 1)):
+            took, _ = engine_set(warehouse, backend="spark")
+            spark_times.append(took)
+        results["spark_local_s"] = round(statistics.median(spark_times), 3)
+        results["spark_note"] = "first run includes the Parquet copy of the warehouse"
+        results["spark_first_run_s"] = round(spark_times[0], 3)
+    if args.memory:
+        results.update(child_peak_memory(warehouse, args.memory_limit))
+    results["machine"] = machine()
+    results["date"] = date.today().isoformat()
+    results["command"] = "python -m benchmarks community " + " ".join(argv)
+    out = HERE / f"results-{args.lines}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

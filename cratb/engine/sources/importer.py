@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +90,10 @@ def import_file(
 
 
 class _Progress:
-    """One line per stage on stderr, for an operator watching a terminal."""
+    """What an operator watching a terminal sees: one line per stage, and during the long
+    statements a bar filled from DuckDB's own progress of the running query."""
+
+    BAR = 30
 
     def __init__(self, *, enabled: bool, label: str) -> None:
         self.enabled = enabled
@@ -101,6 +107,35 @@ class _Progress:
             print(
                 f"  {self.label} : {stage}{suffix} ({elapsed:.1f} s)", file=sys.stderr, flush=True
             )
+
+    @contextmanager
+    def bar(self, con: duckdb.DuckDBPyConnection, stage: str) -> Iterator[None]:
+        """Run the enclosed statement while a thread draws its progress."""
+        self(stage)
+        if not self.enabled:
+            yield
+            return
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
+        stop = threading.Event()
+
+        def draw() -> None:
+            while not stop.wait(0.25):
+                percent = con.query_progress()
+                if percent >= 0:
+                    filled = round(self.BAR * min(percent, 100) / 100)
+                    bar = "#" * filled + "-" * (self.BAR - filled)
+                    print(f"\r    [{bar}] {percent:5.1f} %", end="", file=sys.stderr, flush=True)
+
+        thread = threading.Thread(target=draw, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+            print("\r" + " " * (self.BAR + 16) + "\r", end="", file=sys.stderr, flush=True)
+            con.execute("SET enable_progress_bar = false")
 
 
 def _map_columns(spec: Kind, source: SourceFile) -> dict[str, str]:
@@ -299,17 +334,17 @@ def _import(
         import_id = int(row[0]) if row else 1
         hashed = id_salt is not None and any(c.pseudonymous for c in spec.columns)
         sql = _Sql(spec, source, columns, hashed=hashed)
-        step("validation des lignes")
-        _run(con, sql.staged(), {"salt": id_salt} if hashed and id_salt else None, source)
+        with step.bar(con, "validation des lignes"):
+            _run(con, sql.staged(), {"salt": id_salt} if hashed and id_salt else None, source)
         malformed = _malformed_rows(con, source, len(source.columns), keep_raw=id_salt is None)
         read = _count(con, "SELECT count(*) FROM _staged") + malformed
         if read == 0:
             raise RefusedFile(f"{source.original} : aucune ligne de données après l'en-tête")
-        step("recherche des doublons")
-        con.execute(sql.duplicates())
-        step("écriture dans l'entrepôt")
-        derived.register_keys(con, spec.name, f"SELECT * FROM _staged WHERE {sql.accepted()}")
-        inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
+        with step.bar(con, "recherche des doublons"):
+            con.execute(sql.duplicates())
+        with step.bar(con, "écriture dans l'entrepôt"):
+            derived.register_keys(con, spec.name, f"SELECT * FROM _staged WHERE {sql.accepted()}")
+            inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
         accepted = int(inserted[0]) if inserted else 0
         derived.refresh(con, spec.name, import_id)
         for statement in sql.insert_rejected(import_id):

@@ -27,6 +27,8 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from cratb.engine.sources.derived import PRESCRIBERS
+from cratb.engine.sources.schema import KINDS
 from cratb.engine.warehouse import connect
 
 __all__ = [
@@ -38,16 +40,8 @@ __all__ = [
 ]
 
 BACKENDS = ("duckdb", "spark")
-WAREHOUSE_TABLES = (
-    "dispensations",
-    "products",
-    "population",
-    "hospital_consumption",
-    "patient_days",
-    "isolates",
-    # Derived at import: the integer key of each prescriber (sources/derived.py).
-    "prescribers",
-)
+#: The imported tables (one per input kind) and the prescribers' keys derived at import.
+WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS)
 
 
 class BackendError(RuntimeError):

@@ -88,4 +88,39 @@ class PublishForm(forms.Form):
         return sorted(set(years))
 
 
-__all__ = ["STANDARD_GROUPINGS", "PublishForm", "ValueFilterForm", "grouping_label"]
+__all__ = [
+    "STANDARD_GROUPINGS",
+    "DataImportForm",
+    "PublishForm",
+    "ValueFilterForm",
+    "grouping_label",
+]
+
+
+class DataImportForm(forms.Form):
+    """Upload an input file of CONTRACTS.md section 1 (POST, multipart)."""
+
+    kind = forms.ChoiceField(label=_("Type de fichier"))
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "CSV (virgule ou point-virgule, UTF-8 ou Latin-1, avec en-tête) ou Parquet, "
+            "aux colonnes décrites dans la documentation des formats."
+        ),
+    )
+    hash_ids = forms.BooleanField(
+        label=_("Hacher les identifiants pseudonymes (patient, prescripteur)"),
+        required=False,
+        help_text=_(
+            "Avec le sel secret CRATB_ID_SALT du serveur : les identifiants en clair "
+            "n'entrent pas dans l'entrepôt."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from cratb.dashboards.models import DataImport
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = DataImport.Kind.choices

@@ -150,3 +150,78 @@ class IndicatorValue(models.Model):
 
     def dimension_items(self) -> list[tuple[str, Any]]:
         return sorted(self.dimensions.items())
+
+
+def _upload_path(instance: DataImport, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{filename}"
+
+
+class DataImport(models.Model):
+    """A file uploaded from the web and imported into the warehouse by a background job,
+    with the import's report (counts, first rejections and their reasons)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        REFUSED = "refused", _("Fichier refusé")
+        FAILED = "failed", _("Échec")
+
+    class Kind(models.TextChoices):
+        DISPENSATIONS = "dispensations", _("Délivrances en ville (dispensations)")
+        PRODUCTS = "products", _("Catalogue des produits (products)")
+        POPULATION = "population", _("Population (population)")
+        HOSPITAL_CONSUMPTION = (
+            "hospital_consumption",
+            _("Consommation des établissements (hospital_consumption)"),
+        )
+        PATIENT_DAYS = "patient_days", _("Journées d'hospitalisation (patient_days)")
+        ISOLATES = "isolates", _("Résultats d'antibiogrammes (isolates)")
+
+    created_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_imports",
+    )
+    kind = models.CharField(_("type de fichier"), max_length=30, choices=Kind.choices)
+    file = models.FileField(_("fichier"), upload_to=_upload_path)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    hash_ids = models.BooleanField(_("identifiants hachés"), default=False)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    stage = models.CharField(_("étape"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    read = models.PositiveBigIntegerField(_("lignes lues"), null=True, blank=True)
+    accepted = models.PositiveBigIntegerField(_("lignes acceptées"), null=True, blank=True)
+    rejected = models.PositiveBigIntegerField(_("lignes rejetées"), null=True, blank=True)
+    already_imported = models.BooleanField(_("déjà importé"), default=False)
+    report = models.JSONField(_("rapport"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import de fichier")
+        verbose_name_plural = _("imports de fichiers")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_kind_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def set_stage(self, stage: str) -> None:
+        self.status = self.Status.RUNNING
+        self.stage = stage
+        self.save(update_fields=["status", "stage"])
+
+    def finish(self, *, status: str, message: str = "") -> None:
+        self.status = status
+        self.message = message
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "message", "finished_at"])

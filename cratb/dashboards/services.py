@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cratb.dashboards.models import IndicatorValue, Publication
+from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.engine.backends import BackendError, open_session
 from cratb.engine.indicators import (
     CATALOGUE,
@@ -24,7 +25,7 @@ from cratb.engine.indicators import (
 )
 from cratb.engine.warehouse import WarehouseError
 
-__all__ = ["PublicationError", "create_publication", "run_publication"]
+__all__ = ["PublicationError", "create_publication", "run_import", "run_publication"]
 
 LOCATION_COLUMNS = ("year", "month", "departement", "region")
 BATCH = 2000
@@ -188,3 +189,52 @@ def _run(
         publication.message = ""
         publication.save()
     return publication
+
+
+#: Rejections kept in the web database for the import page (all are in the warehouse).
+SHOWN_REJECTIONS = 200
+
+
+def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> DataImport:
+    """Import an uploaded file into the warehouse and keep its report on the record."""
+    import os
+
+    from cratb.engine.sources import RefusedFile, import_file
+
+    warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
+    salt = None
+    if data_import.hash_ids:
+        salt = os.environ.get("CRATB_ID_SALT", "")
+        if not salt.strip():
+            data_import.finish(
+                status=DataImport.Status.REFUSED,
+                message="le hachage des identifiants demande le sel secret CRATB_ID_SALT,"
+                " absent de la configuration du serveur",
+            )
+            return data_import
+    data_import.set_stage("démarrage")
+    path = Path(data_import.file.path)
+    try:
+        report = import_file(
+            data_import.kind,
+            path,
+            warehouse=warehouse,
+            report_path=path.with_name(path.name + ".report.json"),
+            id_salt=salt,
+            on_stage=data_import.set_stage,
+        )
+    except RefusedFile as exc:
+        data_import.finish(status=DataImport.Status.REFUSED, message=str(exc))
+        return data_import
+    except WarehouseError as exc:
+        data_import.finish(status=DataImport.Status.FAILED, message=str(exc))
+        return data_import
+    payload = asdict(report)
+    payload["rejections"] = payload["rejections"][:SHOWN_REJECTIONS]
+    data_import.read, data_import.accepted = report.read, report.accepted
+    data_import.rejected = report.rejected
+    data_import.already_imported = report.already_imported
+    data_import.report = payload
+    data_import.save(update_fields=["read", "accepted", "rejected", "already_imported", "report"])
+    data_import.finish(status=DataImport.Status.DONE)
+    return data_import

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from cratb.dashboards.models import Publication
-from cratb.dashboards.services import run_publication
+from cratb.dashboards.models import DataImport, Publication
+from cratb.dashboards.services import run_import, run_publication
 
 
 @task()
@@ -20,3 +20,18 @@ def publish_indicators(publication_id: int) -> int:
         publication.fail(f"erreur inattendue : {type(exc).__name__}: {exc}")
         raise
     return publication.values_count
+
+
+@task()
+def import_data(data_import_id: int) -> int | None:
+    """Import a file uploaded from the web; returns the number of rows accepted."""
+    data_import = DataImport.objects.get(pk=data_import_id)
+    try:
+        run_import(data_import)
+    except Exception as exc:
+        data_import.finish(
+            status=DataImport.Status.FAILED,
+            message=f"erreur inattendue : {type(exc).__name__}: {exc}",
+        )
+        raise
+    return data_import.accepted

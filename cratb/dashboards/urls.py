@@ -9,4 +9,6 @@ urlpatterns = [
     path("publications/", views.publication_list, name="publication-list"),
     path("publications/<int:pk>/", views.publication_detail, name="publication-detail"),
     path("ddj-par-produit/", views.ddd_report, name="ddd-report"),
+    path("imports/", views.data_import_list, name="import-list"),
+    path("imports/<int:pk>/", views.data_import_detail, name="import-detail"),
 ]

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
 from cratb.accounts.models import Role, User
-from cratb.dashboards.forms import PublishForm, ValueFilterForm, grouping_label
-from cratb.dashboards.models import IndicatorValue, Publication
+from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
+from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication
-from cratb.dashboards.tasks import publish_indicators
+from cratb.dashboards.tasks import import_data, publish_indicators
 from cratb.engine import reference
 from cratb.engine.backends import BackendError, open_session
 from cratb.engine.indicators import CATALOGUE, Indicator
@@ -269,3 +269,34 @@ def ddd_report(request: HttpRequest) -> HttpResponse:
         "dashboards/ddd_report.html",
         {"rows": rows, "problems": problems, "error": error},
     )
+
+
+@allow(roles(*STAFF_ROLES))
+def data_import_list(request: HttpRequest) -> HttpResponse:
+    """Upload an input file; it is imported into the warehouse by a background job."""
+    if request.method == "POST":
+        form = DataImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data_import = DataImport.objects.create(
+                kind=form.cleaned_data["kind"],
+                file=upload,
+                original_name=upload.name[:255],
+                hash_ids=form.cleaned_data["hash_ids"],
+                requested_by=_user(request),
+            )
+            import_data.enqueue(data_import.pk)
+            messages.success(request, _("Fichier reçu : l'import s'exécute en arrière-plan."))
+            return redirect("dashboards:import-detail", pk=data_import.pk)
+    else:
+        form = DataImportForm()
+    imports = DataImport.objects.select_related("requested_by")[:50]
+    return render(request, "dashboards/import_list.html", {"form": form, "imports": imports})
+
+
+@allow(roles(*STAFF_ROLES))
+def data_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import: its stage while it runs (the page refreshes itself), then its counts and
+    the reasons of its first rejected rows."""
+    data_import = get_object_or_404(DataImport.objects.select_related("requested_by"), pk=pk)
+    return render(request, "dashboards/import_detail.html", {"data_import": data_import})

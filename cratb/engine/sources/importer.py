@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,11 +62,14 @@ def import_file(
     report_path: Path | None = None,
     id_salt: str | None = None,
     progress: bool = False,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import ``path`` as ``kind`` into the DuckDB ``warehouse`` and write its JSON report.
 
     ``id_salt``: when given, the pseudonymous identifiers (patient_id, prescriber_id) are
     stored as sha256(salt || id), so the clear identifiers never reach the warehouse.
+    ``progress``: draw stages and a bar on stderr (a terminal); ``on_stage``: called with
+    the French name of each stage (a web page shows it).
     Raises ``RefusedFile`` (nothing stored, no report written) when the file cannot be read.
     """
     if kind not in KINDS:
@@ -74,7 +77,7 @@ def import_file(
     if id_salt is not None and not id_salt.strip():
         raise RefusedFile("le sel de hachage des identifiants est vide")
     spec = kind_spec(kind)
-    step = _Progress(enabled=progress, label=f"{kind} ({path.name})")
+    step = _Progress(enabled=progress, label=f"{kind} ({path.name})", on_stage=on_stage)
     report_path = report_path or default_report_path(path)
     with tempfile.TemporaryDirectory(prefix="cratb-import-") as workdir:
         step("lecture du fichier")
@@ -95,12 +98,17 @@ class _Progress:
 
     BAR = 30
 
-    def __init__(self, *, enabled: bool, label: str) -> None:
+    def __init__(
+        self, *, enabled: bool, label: str, on_stage: Callable[[str], None] | None = None
+    ) -> None:
         self.enabled = enabled
         self.label = label
+        self.on_stage = on_stage
         self.start = time.monotonic()
 
     def __call__(self, stage: str, *, last: bool = False) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
         if self.enabled:
             elapsed = time.monotonic() - self.start
             suffix = "" if last else "…"

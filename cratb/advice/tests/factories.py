@@ -34,7 +34,9 @@ class AdviceRequestFactory(DjangoModelFactory[AdviceRequest]):
     sex = codes.Sex.FEMALE
     question = "Cystite récidivante chez une femme de 40 ans, quelle durée de traitement ?"
     received_at = LazyFunction(timezone.now)
-    due_at = LazyAttribute(lambda r: target_time(r.received_at, departement_code=r.departement.code))
+    due_at = LazyAttribute(
+        lambda r: target_time(r.received_at, departement_code=r.departement.code)
+    )
 
 
 class ResponderFactory(UserFactory):

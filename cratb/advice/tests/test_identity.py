@@ -37,8 +37,13 @@ def test_fifteen_digits_with_a_wrong_key_are_not_a_nir() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["rappeler au 06 12 34 56 78", "tél. 0612345678", "+33 6 12 34 56 78", "0033612345678",
-     "01.45.67.89.10"],
+    [
+        "rappeler au 06 12 34 56 78",
+        "tél. 0612345678",
+        "+33 6 12 34 56 78",
+        "0033612345678",
+        "01.45.67.89.10",
+    ],
 )
 def test_phone_numbers_are_found(text: str) -> None:
     assert kinds(text) == {"phone"}
@@ -72,6 +77,4 @@ def test_clinical_text_without_identity_raises_no_warning(text: str) -> None:
 
 def test_describe_lists_each_kind_once() -> None:
     findings = find_identity("06 12 34 56 78 ou 07 12 34 56 78, Mme Martin 12/03/1950")
-    assert describe(findings) == (
-        "un numéro de téléphone, une date de naissance à côté d'un nom"
-    )
+    assert describe(findings) == ("un numéro de téléphone, une date de naissance à côté d'un nom")

@@ -147,13 +147,21 @@ def test_answer_records_agents_with_their_route_aware_aware_category(
     answer = request.answer(
         by=ema_responder,
         recommendation=codes.Recommendation.CHANGE,
-        agents=[AgentChoice("J01XX01", "O"), AgentChoice("J01XX01", "P"), AgentChoice("J01CA04", "O")],
+        agents=[
+            AgentChoice("J01XX01", "O"),
+            AgentChoice("J01XX01", "P"),
+            AgentChoice("J01CA04", "O"),
+        ],
         duration_days=7,
         text="Fosfomycine.",
         expected_version=request.version,
     )
     agents = list(answer.agents.values_list("atc", "route", "aware"))
-    assert agents == [("J01XX01", "O", "Watch"), ("J01XX01", "P", "Reserve"), ("J01CA04", "O", "Access")]
+    assert agents == [
+        ("J01XX01", "O", "Watch"),
+        ("J01XX01", "P", "Reserve"),
+        ("J01CA04", "O", "Access"),
+    ]
     request.refresh_from_db()
     assert request.first_answer_at == answer.created_at
     assert request.answer_critical is False
@@ -166,12 +174,20 @@ def test_a_second_answer_keeps_the_first_answer_time(
     request = new_request(departement)
     request.confirm()
     first = request.answer(
-        by=ema_responder, recommendation="stop", agents=[], duration_days=None, text="a",
+        by=ema_responder,
+        recommendation="stop",
+        agents=[],
+        duration_days=None,
+        text="a",
         expected_version=request.version,
     )
     request.answer(
-        by=ema_responder, recommendation="start", agents=[AgentChoice("J01DD04", "P")],
-        duration_days=None, text="b", expected_version=request.version,
+        by=ema_responder,
+        recommendation="start",
+        agents=[AgentChoice("J01DD04", "P")],
+        duration_days=None,
+        text="b",
+        expected_version=request.version,
     )
     request.refresh_from_db()
     assert request.first_answer_at == first.created_at
@@ -188,9 +204,12 @@ def test_coding_edit_keeps_old_and_new_values(departement: Territory, coordinato
     )
     assert event is not None
     assert event.data == {"changes": {"syndrome": ["uti_pyelonephritis", "uti_male"]}}
-    assert request.edit_coding(
-        by=coordinator, changes={"sex": codes.Sex.FEMALE}, expected_version=request.version
-    ) is None
+    assert (
+        request.edit_coding(
+            by=coordinator, changes={"sex": codes.Sex.FEMALE}, expected_version=request.version
+        )
+        is None
+    )
 
 
 def test_close_reopen_ask_reply_cycle(departement: Territory, ema_responder: User) -> None:
@@ -239,9 +258,12 @@ def test_admin_shows_requests_and_events_read_only(
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
     assert client.get(f"/admin/advice/adviceevent/{event.pk}/delete/").status_code == 403
-    assert client.post(
-        f"/admin/advice/adviceevent/{event.pk}/change/", {"text": "réécrit"}
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/admin/advice/adviceevent/{event.pk}/change/", {"text": "réécrit"}
+        ).status_code
+        == 403
+    )
     assert client.get("/admin/advice/adviceevent/add/").status_code == 403
     assert client.get(f"/admin/advice/advicerequest/{request.pk}/delete/").status_code == 403
     bulk = client.post(
@@ -263,7 +285,9 @@ def test_visibility_by_role(
     administrator: User,
 ) -> None:
     mine = AdviceRequestFactory.create(departement=departement, requester=requester)
-    other_dep = DepartementFactory.create(code="93", name="Seine-Saint-Denis", parent=departement.parent)
+    other_dep = DepartementFactory.create(
+        code="93", name="Seine-Saint-Denis", parent=departement.parent
+    )
     other_team = OrganizationFactory.create(kind=Organization.Kind.EMA, departement=other_dep)
     team_request = AdviceRequestFactory.create(departement=other_dep, team=ema_team)
     assigned = AdviceRequestFactory.create(departement=other_dep, assignee=ema_responder)

@@ -74,7 +74,9 @@ class World:
 def world(
     departement: Territory, ema_team: Organization, requester: User, ema_responder: User
 ) -> World:
-    request = AdviceRequestFactory.create(departement=departement, team=ema_team, requester=requester)
+    request = AdviceRequestFactory.create(
+        departement=departement, team=ema_team, requester=requester
+    )
     upload = SimpleUploadedFile("atb.pdf", PDF)
     add_attachments(
         request=request,
@@ -144,28 +146,43 @@ def test_signed_links_open_for_anyone_who_has_them(
     attachment = client.get(reverse("advice:follow-attachment", args=[token, world.attachment_pk]))
     assert attachment.status_code == 200
     assert client.get(reverse("advice:follow", args=[token + "x"])).status_code == 404
-    assert client.get(
-        reverse("advice:follow-attachment", args=[token + "x", world.attachment_pk])
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("advice:follow-attachment", args=[token + "x", world.attachment_pk])
+        ).status_code
+        == 404
+    )
 
 
-def test_another_requester_cannot_open_it(client: Client, world: World, departement: Territory) -> None:
+def test_another_requester_cannot_open_it(
+    client: Client, world: World, departement: Territory
+) -> None:
     other = UserFactory.create(role=Role.REQUESTER, territories=[departement])
     client.force_login(other)
     assert client.get(reverse("advice:request-detail", args=[world.request.pk])).status_code == 404
     assert client.get(reverse("advice:attachment", args=[world.attachment_pk])).status_code == 404
-    assert client.post(
-        reverse("advice:request-requester", args=[world.request.pk]),
-        {"action": "reply", "text": "intrusion"},
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("advice:request-requester", args=[world.request.pk]),
+            {"action": "reply", "text": "intrusion"},
+        ).status_code
+        == 404
+    )
     assert world.request.messages.count() == 0
     assert str(world.request) not in client.get(reverse("advice:my-requests")).content.decode()
 
 
-def test_a_link_of_one_request_does_not_open_another(client: Client, world: World, departement: Territory) -> None:
+def test_a_link_of_one_request_does_not_open_another(
+    client: Client, world: World, departement: Territory
+) -> None:
     other = AdviceRequestFactory.create(departement=departement)
     token = tokens.follow_token(other)
-    assert client.get(reverse("advice:follow-attachment", args=[token, world.attachment_pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("advice:follow-attachment", args=[token, world.attachment_pk])
+        ).status_code
+        == 404
+    )
 
 
 def test_a_responder_outside_the_scope_gets_404(
@@ -178,9 +195,13 @@ def test_a_responder_outside_the_scope_gets_404(
     stranger = UserFactory.create(role=Role.EMA_MEMBER, team=team, territories=[far])
     client.force_login(stranger)
     assert client.get(reverse("advice:request-detail", args=[world.request.pk])).status_code == 404
-    assert client.post(
-        reverse("advice:request-take", args=[world.request.pk]), {"version": world.request.version}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("advice:request-take", args=[world.request.pk]),
+            {"version": world.request.version},
+        ).status_code
+        == 404
+    )
     assert client.get(reverse("advice:attachment", args=[world.attachment_pk])).status_code == 404
 
 

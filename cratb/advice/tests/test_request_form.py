@@ -110,9 +110,7 @@ def test_a_logged_in_requester_is_routed_at_once(
 
 
 def test_attachment_is_stored_under_media_root(client: Client, departement: Territory) -> None:
-    client.post(
-        URL, {**form_data(), "attachments": SimpleUploadedFile("atb.pdf", PDF)}
-    )
+    client.post(URL, {**form_data(), "attachments": SimpleUploadedFile("atb.pdf", PDF)})
     attachment = AdviceRequest.objects.get().attachments.get()
     assert attachment.content_type == "application/pdf"
     assert attachment.file.name.startswith("advice/requests/")

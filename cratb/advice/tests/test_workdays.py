@@ -15,8 +15,13 @@ from cratb.advice.workdays import (
 
 @pytest.mark.parametrize(
     ("year", "easter"),
-    [(2019, date(2019, 4, 21)), (2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)),
-     (2026, date(2026, 4, 5)), (2038, date(2038, 4, 25))],
+    [
+        (2019, date(2019, 4, 21)),
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2038, date(2038, 4, 25)),
+    ],
 )
 def test_easter_sunday(year: int, easter: date) -> None:
     assert easter_sunday(year) == easter

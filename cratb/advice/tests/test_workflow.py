@@ -83,7 +83,9 @@ def test_take_ask_answer_close_from_the_pages(
     client.post(reverse("advice:request-close", args=[pk]), {"version": 4})
     open_request.refresh_from_db()
     assert open_request.status == Status.CLOSED
-    assert list(open_request.events.exclude(kind=EventKind.VIEWED).values_list("kind", flat=True)) == [
+    assert list(
+        open_request.events.exclude(kind=EventKind.VIEWED).values_list("kind", flat=True)
+    ) == [
         "assigned",
         "info_requested",
         "answered",
@@ -122,8 +124,13 @@ def test_two_responders_answering_at_once_second_sees_the_first_and_keeps_their_
     assert open_request.answers.count() == 1
     again = other.post(
         url,
-        {"version": 2, "recommendation": "start", "agent_1": "J01CA04", "route_1": "O",
-         "text": "Mon avis détaillé, rédigé pendant dix minutes."},
+        {
+            "version": 2,
+            "recommendation": "start",
+            "agent_1": "J01CA04",
+            "route_1": "O",
+            "text": "Mon avis détaillé, rédigé pendant dix minutes.",
+        },
     )
     assert again.status_code == 302
     assert open_request.answers.count() == 2
@@ -145,7 +152,9 @@ def test_concurrent_reassignment_is_a_conflict_too(
     assert open_request.assignee == coordinator
 
 
-def test_answer_form_errors_keep_the_text(client: Client, ema_responder: User, open_request: AdviceRequest) -> None:
+def test_answer_form_errors_keep_the_text(
+    client: Client, ema_responder: User, open_request: AdviceRequest
+) -> None:
     client.force_login(ema_responder)
     response = client.post(
         reverse("advice:request-answer", args=[open_request.pk]),
@@ -159,8 +168,12 @@ def test_requester_reads_the_answer_replies_and_fills_the_survey_by_link(
     client: Client, ema_responder: User, open_request: AdviceRequest
 ) -> None:
     open_request.answer(
-        by=ema_responder, recommendation="stop", agents=[], duration_days=None,
-        text="Arrêt de l'antibiotique.", expected_version=open_request.version,
+        by=ema_responder,
+        recommendation="stop",
+        agents=[],
+        duration_days=None,
+        text="Arrêt de l'antibiotique.",
+        expected_version=open_request.version,
     )
     url = reverse("advice:follow", args=[tokens.follow_token(open_request)])
     page = html.unescape(client.get(url).content.decode())
@@ -171,7 +184,10 @@ def test_requester_reads_the_answer_replies_and_fills_the_survey_by_link(
     open_request.refresh_from_db()
     assert open_request.survey.followed == "yes"
     assert open_request.events.filter(kind=EventKind.SURVEY_ANSWERED).exists()
-    assert client.post(url, {"action": "survey", "followed": "no", "outcome": "worse"}).status_code == 302
+    assert (
+        client.post(url, {"action": "survey", "followed": "no", "outcome": "worse"}).status_code
+        == 302
+    )
     open_request.refresh_from_db()
     assert open_request.survey.followed == "yes"
 
@@ -222,7 +238,9 @@ def test_phone_advice_is_recorded_answered_and_closed(
     assert list(request.events.values_list("kind", flat=True)) == ["created", "answered", "closed"]
 
 
-def test_phone_form_refuses_a_future_call(client: Client, ema_responder: User, departement: Territory) -> None:
+def test_phone_form_refuses_a_future_call(
+    client: Client, ema_responder: User, departement: Territory
+) -> None:
     client.force_login(ema_responder)
     response = client.post(reverse("advice:phone-create"), {"received_at": "2999-01-01T10:00"})
     assert response.status_code == 400

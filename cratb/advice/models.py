@@ -111,6 +111,11 @@ def _departement_ids(user: User) -> list[int]:
     return ids
 
 
+def new_access_key() -> str:
+    """The random part of a requester's signed links (32 hex digits)."""
+    return secrets.token_hex(16)
+
+
 class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
     def confirmed(self) -> AdviceRequestQuerySet:
         return self.exclude(status=Status.UNCONFIRMED)
@@ -192,7 +197,7 @@ class AdviceRequest(models.Model):
     requester_name = models.CharField(_("nom du demandeur"), max_length=150, blank=True)
     requester_email = models.EmailField(_("courriel du demandeur"), blank=True)
     requester_phone = models.CharField(_("téléphone du demandeur"), max_length=30, blank=True)
-    access_key = models.CharField(max_length=32, default=secrets.token_hex, editable=False)
+    access_key = models.CharField(max_length=32, default=new_access_key, editable=False)
     profession = models.CharField(_("profession"), max_length=30, choices=codes.Profession.choices)
     setting = models.CharField(
         _("lieu de prise en charge"), max_length=20, choices=codes.Setting.choices

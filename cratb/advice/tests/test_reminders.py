@@ -102,6 +102,7 @@ def test_survey_is_sent_a_week_after_the_answer(
     assert run(django_capture_on_commit_callbacks).surveys == 0
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
 def test_the_job_runs_in_the_database_queue_and_schedules_its_next_run(
     late: AdviceRequest, settings: Settings
 ) -> None:

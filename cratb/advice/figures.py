@@ -348,6 +348,11 @@ def cached_year_figures(year: int, *, dimension: str, period: str) -> Figures:
     return found
 
 
+def latest_year_with_data() -> int:
+    last = AdviceRequest.objects.confirmed().aggregate(last=Max("received_at"))["last"]
+    return timezone.localtime(last).year if last else timezone.localdate().year
+
+
 def available_years() -> list[int]:
     row = AdviceRequest.objects.confirmed().aggregate(
         first=Min("received_at"), last=Max("received_at")

@@ -831,12 +831,13 @@ def _figures_choice(request: HttpRequest) -> tuple[int, str, str, bool]:
     user = _user(request)
     detailed = user.role != Role.AGENCY_VIEWER
     years = figures.available_years()
+    default = figures.latest_year_with_data()
     try:
-        year = int(request.GET.get("annee", years[0]))
+        year = int(request.GET.get("annee", default))
     except ValueError:
-        year = years[0]
+        year = default
     if year not in years:
-        year = years[0]
+        year = default
     dimension = request.GET.get("par", "setting")
     if dimension not in figures.dimensions(detailed=detailed):
         dimension = "setting"

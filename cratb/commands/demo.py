@@ -76,7 +76,7 @@ def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
     return rejected
 
 
-def _web(region_code: str) -> list[tuple[str, str, str]]:
+def _web(region_code: str, *, seed: int = 1, year: int = 2025) -> list[tuple[str, str, str]]:
     from cratb.bootstrap import setup_django
 
     setup_django()
@@ -85,9 +85,13 @@ def _web(region_code: str) -> list[tuple[str, str, str]]:
 
     written = sync_territories()
     print(f"  territoires : {_plural(written, 'ligne')} écrite{'s' if written > 1 else ''}")
-    return [
+    logins = [
         (x.username, x.password, x.role_label) for x in ensure_demo_users(region_code=region_code)
     ]
+    from cratb.advice.demo import build_demo as build_advice_demo
+
+    print(f"  conseil : {build_advice_demo(region_code=region_code, seed=seed, year=year)}")
+    return logins
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -133,7 +137,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print("==> Base web : territoires et comptes de démonstration")
     try:
-        logins = _web(spec.region_code)
+        logins = _web(spec.region_code, seed=spec.seed, year=spec.year)
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE

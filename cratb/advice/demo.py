@@ -41,7 +41,14 @@ REQUESTS_PER_YEAR = 1600
 
 SETTINGS = (("community", 60), ("nursing_home", 20), ("hospital", 12), ("medico_social", 8))
 PROFESSIONS = {
-    "community": (("gp", 65), ("pharmacist", 15), ("dentist", 8), ("nurse", 7), ("midwife", 3), ("other", 2)),
+    "community": (
+        ("gp", 65),
+        ("pharmacist", 15),
+        ("dentist", 8),
+        ("nurse", 7),
+        ("midwife", 3),
+        ("other", 2),
+    ),
     "nursing_home": (("nursing_home_doctor", 50), ("nurse", 30), ("gp", 20)),
     "hospital": (("hospital_doctor", 70), ("hospital_pharmacist", 20), ("other_specialist", 10)),
     "medico_social": (("nurse", 50), ("gp", 50)),
@@ -49,30 +56,97 @@ PROFESSIONS = {
 CHANNELS = (("web", 45), ("phone", 45), ("tele_expertise", 8), ("email", 2))
 
 #: syndrome: (weight, considered agents, recommendation mix, recommended agents)
-SYNDROMES: dict[str, tuple[int, tuple[str, ...], tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]] = {
-    "uti_cystitis": (15, ("J01MA02", "J01XX01", "J01CR02"), (("change", 40), ("start", 30), ("shorten", 20), ("other", 10)), (("J01XX01", "O"), ("J01CA08", "O"))),
-    "uti_pyelonephritis": (10, ("J01MA02", "J01DD04", "J01DD08"), (("change", 40), ("narrow", 30), ("shorten", 20), ("refer", 10)), (("J01DD04", "P"), ("J01EE01", "O"))),
-    "uti_male": (8, ("J01MA02", "J01EE01"), (("change", 40), ("shorten", 30), ("start", 30)), (("J01EE01", "O"), ("J01MA02", "O"))),
+SYNDROMES: dict[
+    str, tuple[int, tuple[str, ...], tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]
+] = {
+    "uti_cystitis": (
+        15,
+        ("J01MA02", "J01XX01", "J01CR02"),
+        (("change", 40), ("start", 30), ("shorten", 20), ("other", 10)),
+        (("J01XX01", "O"), ("J01CA08", "O")),
+    ),
+    "uti_pyelonephritis": (
+        10,
+        ("J01MA02", "J01DD04", "J01DD08"),
+        (("change", 40), ("narrow", 30), ("shorten", 20), ("refer", 10)),
+        (("J01DD04", "P"), ("J01EE01", "O")),
+    ),
+    "uti_male": (
+        8,
+        ("J01MA02", "J01EE01"),
+        (("change", 40), ("shorten", 30), ("start", 30)),
+        (("J01EE01", "O"), ("J01MA02", "O")),
+    ),
     "uti_bacteriuria": (6, ("J01MA02", "J01XX01"), (("do_not_start", 70), ("stop", 30)), ()),
-    "rti_pneumonia": (8, ("J01CR02", "J01MA12", "J01DD04"), (("narrow", 40), ("start", 30), ("shorten", 20), ("refer", 10)), (("J01CA04", "O"),)),
-    "rti_pharyngitis": (3, ("J01CA04", "J01FA10"), (("do_not_start", 50), ("start", 50)), (("J01CA04", "O"),)),
+    "rti_pneumonia": (
+        8,
+        ("J01CR02", "J01MA12", "J01DD04"),
+        (("narrow", 40), ("start", 30), ("shorten", 20), ("refer", 10)),
+        (("J01CA04", "O"),),
+    ),
+    "rti_pharyngitis": (
+        3,
+        ("J01CA04", "J01FA10"),
+        (("do_not_start", 50), ("start", 50)),
+        (("J01CA04", "O"),),
+    ),
     "rti_otitis": (2, ("J01CR02",), (("narrow", 60), ("do_not_start", 40)), (("J01CA04", "O"),)),
-    "rti_sinusitis": (2, ("J01CR02", "J01MA12"), (("narrow", 50), ("do_not_start", 50)), (("J01CA04", "O"),)),
+    "rti_sinusitis": (
+        2,
+        ("J01CR02", "J01MA12"),
+        (("narrow", 50), ("do_not_start", 50)),
+        (("J01CA04", "O"),),
+    ),
     "rti_bronchitis": (2, ("J01CR02", "J01FA10"), (("do_not_start", 80), ("stop", 20)), ()),
     "rti_copd": (3, ("J01CR02", "J01MA12"), (("start", 50), ("shorten", 50)), (("J01CA04", "O"),)),
-    "ssti_skin": (7, ("J01CR02", "J01FF01"), (("start", 40), ("narrow", 40), ("shorten", 20)), (("J01CA04", "O"), ("J01CF02", "O"))),
+    "ssti_skin": (
+        7,
+        ("J01CR02", "J01FF01"),
+        (("start", 40), ("narrow", 40), ("shorten", 20)),
+        (("J01CA04", "O"), ("J01CF02", "O")),
+    ),
     "ssti_wound": (3, ("J01CR02",), (("do_not_start", 50), ("start", 50)), (("J01CR02", "O"),)),
-    "ssti_diabetic_foot": (3, ("J01CR02", "J01MA02"), (("refer", 40), ("start", 40), ("other", 20)), (("J01CR02", "O"),)),
+    "ssti_diabetic_foot": (
+        3,
+        ("J01CR02", "J01MA02"),
+        (("refer", 40), ("start", 40), ("other", 20)),
+        (("J01CR02", "O"),),
+    ),
     "bji": (4, ("J01MA02", "J01FF01"), (("refer", 50), ("other", 50)), (("J01CF02", "P"),)),
     "bji_prosthesis": (2, ("J01XA01",), (("refer", 80), ("other", 20)), ()),
-    "dental": (4, ("J01CR02", "J01FF01", "J01RA04"), (("narrow", 50), ("do_not_start", 30), ("shorten", 20)), (("J01CA04", "O"),)),
-    "intra_abdominal": (3, ("J01CR02", "J01MA02"), (("start", 50), ("shorten", 50)), (("J01CR02", "O"), ("J01XD01", "O"))),
-    "digestive": (2, ("J01MA02", "J01FA10"), (("do_not_start", 70), ("start", 30)), (("J01FA10", "O"),)),
+    "dental": (
+        4,
+        ("J01CR02", "J01FF01", "J01RA04"),
+        (("narrow", 50), ("do_not_start", 30), ("shorten", 20)),
+        (("J01CA04", "O"),),
+    ),
+    "intra_abdominal": (
+        3,
+        ("J01CR02", "J01MA02"),
+        (("start", 50), ("shorten", 50)),
+        (("J01CR02", "O"), ("J01XD01", "O")),
+    ),
+    "digestive": (
+        2,
+        ("J01MA02", "J01FA10"),
+        (("do_not_start", 70), ("start", 30)),
+        (("J01FA10", "O"),),
+    ),
     "c_difficile": (2, ("J01XD01",), (("start", 60), ("other", 40)), ()),
-    "bacteraemia": (3, ("J01DD04", "J01CR05"), (("narrow", 60), ("refer", 40)), (("J01DD04", "P"),)),
+    "bacteraemia": (
+        3,
+        ("J01DD04", "J01CR05"),
+        (("narrow", 60), ("refer", 40)),
+        (("J01DD04", "P"),),
+    ),
     "endocarditis": (1, ("J01CA04", "J01GB03"), (("refer", 100),), ()),
     "cns": (1, ("J01DD01",), (("refer", 100),), ()),
-    "sti": (2, ("J01DD04", "J01AA02"), (("start", 70), ("other", 30)), (("J01DD04", "P"), ("J01AA02", "O"))),
+    "sti": (
+        2,
+        ("J01DD04", "J01AA02"),
+        (("start", 70), ("other", 30)),
+        (("J01DD04", "P"), ("J01AA02", "O")),
+    ),
     "lyme": (2, ("J01AA02", "J01CA04"), (("start", 60), ("do_not_start", 40)), (("J01AA02", "O"),)),
     "eye_ent": (1, ("J01MA12",), (("other", 100),), ()),
     "fever": (1, ("J01CR02", "J01DD04"), (("do_not_start", 60), ("refer", 40)), ()),
@@ -81,8 +155,34 @@ SYNDROMES: dict[str, tuple[int, tuple[str, ...], tuple[tuple[str, int], ...], tu
     "other": (2, ("J01CR02",), (("other", 100),), ()),
 }
 AGE_BANDS = (("0-2", 4), ("3-15", 8), ("16-64", 38), ("65-74", 16), ("75-84", 18), ("85+", 16))
-FIRST_NAMES = ("Anne", "Bruno", "Chloé", "David", "Élise", "Farid", "Gaëlle", "Hugo", "Inès", "Julien", "Karima", "Louis")
-LAST_NAMES = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent")
+FIRST_NAMES = (
+    "Anne",
+    "Bruno",
+    "Chloé",
+    "David",
+    "Élise",
+    "Farid",
+    "Gaëlle",
+    "Hugo",
+    "Inès",
+    "Julien",
+    "Karima",
+    "Louis",
+)
+LAST_NAMES = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+)
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
@@ -199,7 +299,9 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
     if existing:
         return AdviceDemoReport(requests=existing, shifts=0, already_there=True)
     departements = list(
-        Territory.objects.filter(kind=Territory.Kind.DEPARTEMENT, parent__code=region_code).order_by("code")
+        Territory.objects.filter(
+            kind=Territory.Kind.DEPARTEMENT, parent__code=region_code
+        ).order_by("code")
     )
     if not departements:
         return AdviceDemoReport(requests=0, shifts=0, already_there=False)
@@ -211,7 +313,9 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
         shifts = _shifts(departements, people, teams, start=start, end=end, rng=rng)
         OnCallShift.objects.bulk_create(shifts, batch_size=2000)
         requester = User.objects.filter(username="demo-demandeur").first()
-        coordinators = list(User.objects.filter(role=Role.COORDINATOR, is_active=True).order_by("pk"))
+        coordinators = list(
+            User.objects.filter(role=Role.COORDINATOR, is_active=True).order_by("pk")
+        )
         weights = [d.population or 1 for d in departements]
         syndromes = list(SYNDROMES)
         total = REQUESTS_PER_YEAR * 2
@@ -228,7 +332,11 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
             channel = _pick(rng, CHANNELS)
             considered = [a for a in considered_pool if rng.random() < 0.45]
             on_call = next(
-                (s for s in shifts_by_dep.get(departement.pk, []) if s.starts_at <= received < s.ends_at),
+                (
+                    s
+                    for s in shifts_by_dep.get(departement.pk, [])
+                    if s.starts_at <= received < s.ends_at
+                ),
                 None,
             )
             if channel in ("phone", "tele_expertise", "email"):
@@ -263,10 +371,16 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 setting=setting,
                 departement=departement,
                 syndrome=syndrome,
-                organism=rng.choice(("", "", "Escherichia coli", "Klebsiella pneumoniae", "Staphylococcus aureus")),
-                resistance=rng.choice(("unknown", "unknown", "none", "esbl")) if syndrome.startswith("uti") else "unknown",
+                organism=rng.choice(
+                    ("", "", "Escherichia coli", "Klebsiella pneumoniae", "Staphylococcus aureus")
+                ),
+                resistance=rng.choice(("unknown", "unknown", "none", "esbl"))
+                if syndrome.startswith("uti")
+                else "unknown",
                 agents_considered=considered,
-                agents_given=[a for a in considered_pool if a not in considered and rng.random() < 0.15],
+                agents_given=[
+                    a for a in considered_pool if a not in considered and rng.random() < 0.15
+                ],
                 allergy=rng.choice(("none", "none", "none", "unknown", "penicillin")),
                 renal_function=rng.choice(("unknown", "normal", "normal", "moderate")),
                 pregnancy="not_applicable",
@@ -280,22 +394,33 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 received_at=received,
                 due_at=due,
                 first_answer_at=answered_at,
-                closed_at=(answered_at + timedelta(days=rng.randint(1, 10))) if answered_at else None,
+                closed_at=(answered_at + timedelta(days=rng.randint(1, 10)))
+                if answered_at
+                else None,
                 reminded_at=due if reminded else None,
                 escalated_at=(
                     due + timedelta(hours=4)
-                    if late and luck > 0.6 and answered_at and answered_at > due + timedelta(hours=4)
+                    if late
+                    and luck > 0.6
+                    and answered_at
+                    and answered_at > due + timedelta(hours=4)
                     else None
                 ),
-                survey_requested_at=answered_at + timedelta(days=7) if surveyed and answered_at else None,
+                survey_requested_at=answered_at + timedelta(days=7)
+                if surveyed and answered_at
+                else None,
             )
-            request.context_critical = any_critical([*request.agents_considered, *request.agents_given])
+            request.context_critical = any_critical(
+                [*request.agents_considered, *request.agents_given]
+            )
             recommendation = _pick(rng, recommendations)
             agents = list(recommended) if recommendation in ("start", "change", "narrow") else []
             request.answer_critical = any_critical(a for a, _r in agents) if answered_at else None
             plans.append((request, recommendation, agents, luck))
         AdviceRequest.objects.bulk_create([p[0] for p in plans], batch_size=1000)
-        created = list(AdviceRequest.objects.filter(requester_email__endswith=f"@{domain}").order_by("pk"))
+        created = list(
+            AdviceRequest.objects.filter(requester_email__endswith=f"@{domain}").order_by("pk")
+        )
         by_email = {r.requester_email: r for r in created}
         events, answers, surveys, messages = [], [], [], []
         answer_agents = []
@@ -303,23 +428,47 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
         coordinator_label = coordinators[0].get_full_name() if coordinators else "Coordination"
         for request_plan, recommendation, agents, luck in plans:
             request = by_email[request_plan.requester_email]
-            label = request.assignee.get_full_name() or request.assignee.username if request.assignee else ""
+            label = (
+                request.assignee.get_full_name() or request.assignee.username
+                if request.assignee
+                else ""
+            )
             version = 1
 
-            def event(kind: str, at: datetime, actor: User | None, actor_label: str, **data: object) -> None:
+            def event(
+                kind: str, at: datetime, actor: User | None, actor_label: str, **data: object
+            ) -> None:
                 nonlocal version
                 events.append(
                     AdviceEvent(
-                        request=request, kind=kind, at=at, actor=actor, actor_label=actor_label,
-                        version=version, data=data,
+                        request=request,
+                        kind=kind,
+                        at=at,
+                        actor=actor,
+                        actor_label=actor_label,
+                        version=version,
+                        data=data,
                     )
                 )
                 version += 1
 
-            event(EventKind.CREATED, request.created_at, None, request.requester_name, channel=request.channel)
+            event(
+                EventKind.CREATED,
+                request.created_at,
+                None,
+                request.requester_name,
+                channel=request.channel,
+            )
             if request.channel == "web":
                 event(EventKind.CONFIRMED, request.received_at, None, "Demandeur")
-                event(EventKind.ROUTED, request.received_at, None, "Orientation automatique", via=request.routed_via, assignee=label)
+                event(
+                    EventKind.ROUTED,
+                    request.received_at,
+                    None,
+                    "Orientation automatique",
+                    via=request.routed_via,
+                    assignee=label,
+                )
             if request.first_answer_at is None:
                 if request.reminded_at is not None:
                     event(EventKind.REMINDED, request.reminded_at, None, "Relance automatique")
@@ -327,18 +476,44 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 continue
             if request.channel == "web" and luck < 0.15:
                 asked = request.received_at + (request.first_answer_at - request.received_at) / 3
-                messages.append(AdviceMessage(request=request, kind="question", author=request.assignee, author_label=label, text="Pouvez-vous préciser la fonction rénale et le poids ?", created_at=asked))
+                messages.append(
+                    AdviceMessage(
+                        request=request,
+                        kind="question",
+                        author=request.assignee,
+                        author_label=label,
+                        text="Pouvez-vous préciser la fonction rénale et le poids ?",
+                        created_at=asked,
+                    )
+                )
                 event(EventKind.INFO_REQUESTED, asked, request.assignee, label)
                 replied = asked + (request.first_answer_at - asked) / 2
-                messages.append(AdviceMessage(request=request, kind="reply", author=None, author_label="Demandeur", text="DFG 55 mL/min, 70 kg.", created_at=replied))
+                messages.append(
+                    AdviceMessage(
+                        request=request,
+                        kind="reply",
+                        author=None,
+                        author_label="Demandeur",
+                        text="DFG 55 mL/min, 70 kg.",
+                        created_at=replied,
+                    )
+                )
                 event(EventKind.INFO_PROVIDED, replied, None, "Demandeur")
             if request.reminded_at is not None:
                 event(EventKind.REMINDED, request.reminded_at, None, "Relance automatique")
                 if request.escalated_at is not None:
-                    event(EventKind.ESCALATED, request.escalated_at, None, "Relance automatique", recipients=[coordinator_label])
+                    event(
+                        EventKind.ESCALATED,
+                        request.escalated_at,
+                        None,
+                        "Relance automatique",
+                        recipients=[coordinator_label],
+                    )
             answers.append(
                 Answer(
-                    request=request, author=request.assignee, created_at=request.first_answer_at,
+                    request=request,
+                    author=request.assignee,
+                    created_at=request.first_answer_at,
                     channel="phone" if request.channel == "phone" else "web",
                     recommendation=recommendation,
                     duration_days=rng.choice((None, 3, 5, 7, 7, 10)),
@@ -346,14 +521,37 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                     recommends_critical=bool(request.answer_critical),
                 )
             )
-            event(EventKind.ANSWERED, request.first_answer_at, request.assignee, label, recommendation=recommendation)
+            event(
+                EventKind.ANSWERED,
+                request.first_answer_at,
+                request.assignee,
+                label,
+                recommendation=recommendation,
+            )
             if request.survey_requested_at is not None:
                 asked_at = request.survey_requested_at
                 event(EventKind.SURVEY_REQUESTED, asked_at, None, "Relance automatique")
                 followed = "yes" if luck < 0.42 else ("partly" if luck < 0.50 else "no")
-                outcome = "cured" if followed != "no" or luck < 0.52 else rng.choice(("no_change", "worse", "hospitalised"))
-                surveys.append(Survey(request=request, followed=followed, outcome=outcome, answered_at=asked_at + timedelta(days=1)))
-                event(EventKind.SURVEY_ANSWERED, asked_at + timedelta(days=1), None, "Demandeur", followed=followed)
+                outcome = (
+                    "cured"
+                    if followed != "no" or luck < 0.52
+                    else rng.choice(("no_change", "worse", "hospitalised"))
+                )
+                surveys.append(
+                    Survey(
+                        request=request,
+                        followed=followed,
+                        outcome=outcome,
+                        answered_at=asked_at + timedelta(days=1),
+                    )
+                )
+                event(
+                    EventKind.SURVEY_ANSWERED,
+                    asked_at + timedelta(days=1),
+                    None,
+                    "Demandeur",
+                    followed=followed,
+                )
             if request.closed_at is not None:
                 event(EventKind.CLOSED, request.closed_at, request.assignee, label)
             request.version = version - 1
@@ -366,7 +564,13 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 continue
             for atc, route in agents:
                 answer_agents.append(
-                    RecommendedAgent(answer=answer, atc=atc, route=route, aware=reference.aware_category(atc, route) or "", aware_edition=edition)
+                    RecommendedAgent(
+                        answer=answer,
+                        atc=atc,
+                        route=route,
+                        aware=reference.aware_category(atc, route) or "",
+                        aware_edition=edition,
+                    )
                 )
         RecommendedAgent.objects.bulk_create(answer_agents, batch_size=2000)
         Survey.objects.bulk_create(surveys, batch_size=2000)

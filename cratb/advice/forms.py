@@ -298,9 +298,18 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
 
 
 class VersionForm(forms.Form):
-    """The version of the request the person was looking at (optimistic locking)."""
+    """The version of the request the person was looking at (optimistic locking).
 
+    Several forms share the request page: each has its own ``id_prefix`` so that
+    labels point to their own fields (names stay plain).
+    """
+
+    id_prefix = ""
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}%s" if self.id_prefix else False)
+        super().__init__(*args, **kwargs)
 
 
 class AnswerFieldsMixin(forms.Form):
@@ -350,12 +359,15 @@ class AnswerFieldsMixin(forms.Form):
 
 
 class AnswerForm(AnswerFieldsMixin, VersionForm):
+    id_prefix = "answer-"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_agent_fields()
 
 
 class AskForm(VersionForm):
+    id_prefix = "ask-"
     text = forms.CharField(
         label=_("Question au demandeur"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -365,6 +377,11 @@ class AskForm(VersionForm):
 
 class ReplyForm(IdentityCheckMixin, forms.Form):
     identity_text_fields = ("text",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reply-%s")
+        super().__init__(*args, **kwargs)
+
     text = forms.CharField(
         label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
@@ -376,10 +393,13 @@ class ReplyForm(IdentityCheckMixin, forms.Form):
 
 
 class RequesterAttachForm(AttachmentsMixin, forms.Form):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "attach-%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReassignForm(VersionForm):
+    id_prefix = "reassign-"
     to = forms.ModelChoiceField(label=_("Confier à"), queryset=User.objects.none())
     note = forms.CharField(label=_("Message (facultatif)"), required=False, max_length=1000)
 
@@ -414,6 +434,8 @@ CODING_FIELDS = (
 class CodingForm(VersionForm):
     """A responder corrects the coded context (not the requester's words)."""
 
+    id_prefix = "coding-"
+
     departement = DepartementField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -442,6 +464,10 @@ class CodingForm(VersionForm):
 
 
 class SurveyForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "survey-%s")
+        super().__init__(*args, **kwargs)
+
     followed = forms.ChoiceField(
         label=_("L'avis a-t-il été suivi ?"),
         choices=codes.Followed.choices,

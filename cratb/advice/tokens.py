@@ -23,13 +23,20 @@ class BadToken(ValueError):
     """A link that is altered, expired or revoked."""
 
 
-def _dump(request: AdviceRequest, *, salt: str) -> str:
-    return signing.dumps({"r": request.pk, "k": request.access_key}, salt=salt, compress=False)
+def _dump(request: AdviceRequest, *, salt: str, dated: bool) -> str:
+    payload = {"r": request.pk, "k": request.access_key}
+    if dated:
+        return signing.dumps(payload, salt=salt)
+    # Undated: the same link in every e-mail to the requester.
+    return signing.Signer(salt=salt).sign_object(payload)
 
 
 def _load(token: str, *, salt: str, max_age: int | None) -> AdviceRequest:
     try:
-        payload = signing.loads(token, salt=salt, max_age=max_age)
+        if max_age is not None:
+            payload = signing.loads(token, salt=salt, max_age=max_age)
+        else:
+            payload = signing.Signer(salt=salt).unsign_object(token)
     except signing.SignatureExpired as exc:
         raise BadToken("expired") from exc
     except signing.BadSignature as exc:
@@ -47,7 +54,7 @@ def _load(token: str, *, salt: str, max_age: int | None) -> AdviceRequest:
 
 
 def confirm_token(request: AdviceRequest) -> str:
-    return _dump(request, salt=CONFIRM_SALT)
+    return _dump(request, salt=CONFIRM_SALT, dated=True)
 
 
 def read_confirm_token(token: str) -> AdviceRequest:
@@ -55,7 +62,7 @@ def read_confirm_token(token: str) -> AdviceRequest:
 
 
 def follow_token(request: AdviceRequest) -> str:
-    return _dump(request, salt=FOLLOW_SALT)
+    return _dump(request, salt=FOLLOW_SALT, dated=False)
 
 
 def read_follow_token(token: str) -> AdviceRequest:

@@ -31,7 +31,10 @@ def snapshot() -> list[tuple[object, ...]]:
 def test_two_years_of_requests_answers_rota_and_surveys_then_nothing_new(small: None) -> None:
     report = build_demo(region_code="11", seed=1, year=2025)
     assert report.requests == 300 and report.shifts > 1000
-    assert {r.year for r in AdviceRequest.objects.values_list("received_at", flat=True)} == {2024, 2025}
+    assert {r.year for r in AdviceRequest.objects.values_list("received_at", flat=True)} == {
+        2024,
+        2025,
+    }
     assert Survey.objects.exists()
     figures = year_figures(2025, dimension="channel")
     assert figures.summary.total > 100 and figures.summary.median_hours is not None

@@ -95,7 +95,7 @@ def main() -> int:
     parser.add_argument("--duration", default="60s")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
@@ -114,9 +114,12 @@ def main() -> int:
     server = subprocess.Popen(  # noqa: S603
         [
             str(ROOT / ".venv/bin/gunicorn"),
-            "--bind", f"127.0.0.1:{args.port}",
-            "--workers", str(args.workers),
-            "--log-level", "error",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "error",
             "cratb.wsgi:application",
         ],
         cwd=ROOT,
@@ -131,15 +134,33 @@ def main() -> int:
             warm = base + path.replace("{id}", str(ids[0]))
             wait_for(warm, cookies[user])
             command = [
-                "wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}", "--timeout", "10s",
-                "-s", str(HERE / "report.lua"), "-H", f"Cookie: {cookies[user]}", base + path,
+                "wrk",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.duration}",
+                "--timeout",
+                "10s",
+                "-s",
+                str(HERE / "report.lua"),
+                "-H",
+                f"Cookie: {cookies[user]}",
+                base + path,
             ]
             completed = subprocess.run(  # noqa: S603
-                command, env={**env, "IDS_FILE": ids_file}, capture_output=True, text=True, check=True
+                command,
+                env={**env, "IDS_FILE": ids_file},
+                capture_output=True,
+                text=True,
+                check=True,
             )
             line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT"))
             values = dict(item.split("=") for item in line.split()[1:])
-            row = {"page": name, "path": path, "user": user, **{k: float(v) for k, v in values.items()}}
+            row = {
+                "page": name,
+                "path": path,
+                "user": user,
+                **{k: float(v) for k, v in values.items()},
+            }
             row["rps"] = round(row["requests"] / row["duration_s"], 1)
             results.append(row)
             print(
@@ -160,7 +181,9 @@ def main() -> int:
         "results": results,
     }
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    failed = [r["page"] for r in results if r["p95_ms"] >= 150 or r["status_errors"] or r["timeouts"]]
+    failed = [
+        r["page"] for r in results if r["p95_ms"] >= 150 or r["status_errors"] or r["timeouts"]
+    ]
     return 1 if failed else 0
 
 

@@ -337,15 +337,31 @@ def fingerprint() -> str:
     return f"{row['top']}:{last}"
 
 
-def cached_year_figures(year: int, *, dimension: str, period: str) -> Figures:
+def cache_key(year: int, *, dimension: str, period: str, stamp: str | None = None) -> str:
+    return f"cratb.advice.figures:{year}:{dimension}:{period}:{stamp or fingerprint()}"
+
+
+def cached_year_figures(
+    year: int, *, dimension: str, period: str, stamp: str | None = None
+) -> Figures:
     """:func:`year_figures`, kept in the cache until a request changes (or 10 minutes)."""
-    key = f"cratb.advice.figures:{year}:{dimension}:{period}:{fingerprint()}"
+    key = cache_key(year, dimension=dimension, period=period, stamp=stamp)
     found = cache.get(key)
     if found is None:
         found = year_figures(year, dimension=dimension, period=period)
         cache.set(key, found, CACHE_SECONDS)
     assert isinstance(found, Figures)
     return found
+
+
+def cached_years(stamp: str) -> tuple[list[int], int]:
+    """(:func:`available_years`, :func:`latest_year_with_data`), cached like the figures."""
+    key = f"cratb.advice.figures-years:{stamp}"
+    found = cache.get(key)
+    if found is None:
+        found = (available_years(), latest_year_with_data())
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
 
 
 def latest_year_with_data() -> int:

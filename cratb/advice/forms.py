@@ -15,10 +15,22 @@ from cratb.accounts.models import User
 from cratb.advice import codes, identity, uploads
 from cratb.advice.models import RESPONDER_ROLES, AdviceRequest, AgentChoice
 from cratb.advice.services import NewFile
+from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
 
 BLANK = [("", "—")]
+
+
+def speed_up(form: forms.BaseForm) -> None:
+    """Render this form's plain selects in Python (``widgets.FastSelect``)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if type(widget) is forms.Select:
+            fast = FastSelect(attrs=widget.attrs)
+            fast.choices = widget.choices
+            fast.is_required = widget.is_required
+            field.widget = fast
 
 
 def agent_choices() -> list[tuple[str, str]]:
@@ -166,14 +178,14 @@ def _context_fields() -> dict[str, forms.Field]:
             label=_("Antibiotiques envisagés"),
             choices=choices,
             required=False,
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+            widget=FastSelectMultiple(attrs={"size": 6}),
             help_text=_("Plusieurs choix possibles (touche Ctrl ou Cmd)."),
         ),
         "agents_given": forms.MultipleChoiceField(
             label=_("Antibiotiques déjà donnés"),
             choices=choices,
             required=False,
-            widget=forms.SelectMultiple(attrs={"size": 6}),
+            widget=FastSelectMultiple(attrs={"size": 6}),
         ),
         "allergy": forms.ChoiceField(
             label=_("Allergie aux antibiotiques"), choices=codes.Allergy.choices, initial="unknown"
@@ -261,6 +273,7 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
         departement = self.fields["departement"]
         assert isinstance(departement, DepartementField)
         departement.load()
+        speed_up(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -337,6 +350,7 @@ class AnswerFieldsMixin(forms.Form):
                 label=_("Antibiotique recommandé %(n)s") % {"n": row},
                 choices=choices,
                 required=False,
+                widget=FastSelect,
             )
             self.fields[f"route_{row}"] = forms.ChoiceField(
                 label=_("Voie %(n)s") % {"n": row},
@@ -364,6 +378,7 @@ class AnswerForm(AnswerFieldsMixin, VersionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_agent_fields()
+        speed_up(self)
 
 
 class AskForm(VersionForm):
@@ -413,6 +428,7 @@ class ReassignForm(VersionForm):
         field.label_from_instance = lambda u: (  # type: ignore[method-assign]
             f"{u.get_full_name() or u.username} — {u.get_role_display()}"
         )
+        speed_up(self)
 
 
 CODING_FIELDS = (
@@ -446,6 +462,7 @@ class CodingForm(VersionForm):
         departement = self.fields["departement"]
         assert isinstance(departement, DepartementField)
         departement.load()
+        speed_up(self)
 
     @classmethod
     def initial_for(cls, request: AdviceRequest) -> dict[str, Any]:
@@ -530,6 +547,7 @@ class PhoneAdviceForm(AnswerFieldsMixin, IdentityCheckMixin, forms.Form):
         departement = self.fields["departement"]
         assert isinstance(departement, DepartementField)
         departement.load()
+        speed_up(self)
         if not self.is_bound:
             self.initial.setdefault(
                 "received_at", timezone.localtime().replace(second=0, microsecond=0)

@@ -151,6 +151,20 @@ class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
             return visible.filter(departement_id__in=_departement_ids(user))
         return visible
 
+    def open_counts(self, user: User) -> dict[str, int]:
+        """Open requests per inbox tab, in one aggregate query."""
+        visible = self.visible_to(user).open().order_by()
+        counts = {
+            "mine": models.Count("pk", filter=Q(assignee=user)),
+            "territory": models.Count("pk", filter=Q(departement_id__in=_departement_ids(user))),
+            "all": models.Count("pk"),
+        }
+        if user.team_id is not None:
+            counts["team"] = models.Count("pk", filter=Q(team_id=user.team_id))
+        found: dict[str, int] = visible.aggregate(**counts)
+        found.setdefault("team", 0)
+        return found
+
     def overdue(self, at: datetime) -> AdviceRequestQuerySet:
         """Open (not waiting for the requester) and past their target time."""
         return self.filter(status=Status.OPEN, due_at__lt=at)

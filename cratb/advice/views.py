@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -225,7 +225,6 @@ def _staff_context(advice: AdviceRequest, **overrides: Any) -> dict[str, Any]:
         "answer_form": forms.AnswerForm(initial=version),
         "ask_form": forms.AskForm(initial=version),
         "reassign_form": forms.ReassignForm(initial=version),
-        "coding_form": forms.CodingForm(initial=forms.CodingForm.initial_for(advice)),
         "version_form": forms.VersionForm(initial=version),
         "attach_form": forms.RequesterAttachForm(),
     }
@@ -275,9 +274,9 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     rows = (
         AdviceRequest.objects.filter(requester=user)
         .select_related("departement")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Page.of(rows, request.GET.get("page"))
     return render(request, "advice/my_requests.html", {"page": page})
 
 
@@ -411,19 +410,32 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("advice:request-detail", pk=pk)
 
 
-@require_POST
 @allow(roles(*RESPONDERS))
 def request_coding(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Correct the coded context, on its own page (the request page stays light)."""
     advice = _visible(request, pk)
+    if request.method != "POST":
+        form = forms.CodingForm(initial=forms.CodingForm.initial_for(advice))
+        return render(request, "advice/coding_form.html", {"advice": advice, "form": form})
     form = forms.CodingForm(request.POST)
     if not form.is_valid():
-        return _invalid(request, pk=pk, coding_form=form)
+        return render(
+            request, "advice/coding_form.html", {"advice": advice, "form": form}, status=400
+        )
     try:
         changed = advice.edit_coding(
             by=_user(request), changes=form.changes(), expected_version=form.cleaned_data["version"]
         )
     except VersionConflict as exc:
-        return _conflict(request, exc, pk=pk, coding_form=form)
+        data = form.data.copy()
+        data["version"] = str(exc.request.version)
+        form.data = data
+        return render(
+            request,
+            "advice/coding_form.html",
+            {"advice": exc.request, "form": form, "conflict": exc, "conflict_changes": exc.changes},
+            status=409,
+        )
     if changed:
         messages.success(request, _("Codage corrigé."))
     else:
@@ -633,6 +645,40 @@ def follow_attachment(request: HttpRequest, token: str, pk: int) -> HttpResponse
 # --- inbox -----------------------------------------------------------------------------------
 
 
+class Page:
+    """A page of rows without counting them all (no COUNT over 100,000 requests):
+    one row more than shown says whether a next page exists."""
+
+    def __init__(self, rows: list[Any], number: int) -> None:
+        self.number = number
+        self.object_list = rows[:PAGE_SIZE]
+        self._more = len(rows) > PAGE_SIZE
+
+    @classmethod
+    def of(cls, queryset: Any, raw: str | None) -> Page:
+        try:
+            number = max(1, int(raw or 1))
+        except ValueError:
+            number = 1
+        start = (number - 1) * PAGE_SIZE
+        return cls(list(queryset[start : start + PAGE_SIZE + 1]), number)
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self._more or self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 @allow(roles(*RESPONDERS))
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -670,11 +716,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "assignee__last_name",
         "team__name",
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    open_counts = {
-        box_name: AdviceRequest.objects.inbox(user, box=box_name).open().count()
-        for box_name in INBOX_BOXES
-    }
+    page = Page.of(rows, request.GET.get("page"))
+    open_counts = AdviceRequest.objects.open_counts(user)
     return render(
         request,
         "advice/inbox.html",
@@ -827,11 +870,10 @@ def rota_import(request: HttpRequest) -> HttpResponse:
 # --- figures ---------------------------------------------------------------------------------
 
 
-def _figures_choice(request: HttpRequest) -> tuple[int, str, str, bool]:
+def _figures_choice(request: HttpRequest, stamp: str) -> tuple[int, str, str, bool, list[int]]:
     user = _user(request)
     detailed = user.role != Role.AGENCY_VIEWER
-    years = figures.available_years()
-    default = figures.latest_year_with_data()
+    years, default = figures.cached_years(stamp)
     try:
         year = int(request.GET.get("annee", default))
     except ValueError:
@@ -844,13 +886,48 @@ def _figures_choice(request: HttpRequest) -> tuple[int, str, str, bool]:
     period = request.GET.get("periode", "month")
     if period not in figures.PERIODS:
         period = "month"
-    return year, dimension, period, detailed
+    return year, dimension, period, detailed, years
+
+
+def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
+    """The figures with their charts and table rows, cached together."""
+    key = figures.cache_key(year, dimension=dimension, period=period, stamp=stamp) + ":page"
+    parts: dict[str, Any] | None = cache.get(key)
+    if parts is not None:
+        return parts
+    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
+    label = str(found.dimension.label).lower()
+    series = found.series
+    parts = {
+        "figures": found,
+        "series_header": [series.labels[code] for code in series.codes],
+        "series_rows": [
+            (
+                day,
+                [series.counts.get(day, {}).get(code, 0) for code in series.codes],
+                series.total(day),
+            )
+            for day in series.periods
+        ],
+        "series_chart": charts.stacked_bars(
+            series,
+            period=period,
+            title=_("Demandes par %(period)s et %(dimension)s, %(year)s")
+            % {"period": figures.PERIODS[period], "dimension": label, "year": year},
+        ),
+        "bars_chart": charts.horizontal_bars(
+            found.breakdown,
+            title=_("Demandes par %(dimension)s, %(year)s") % {"dimension": label, "year": year},
+        ),
+    }
+    cache.set(key, parts, figures.CACHE_SECONDS)
+    return parts
 
 
 @allow(roles(*FIGURES_ROLES))
 def figures_page(request: HttpRequest) -> HttpResponse:
-    year, dimension, period, detailed = _figures_choice(request)
-    found = figures.cached_year_figures(year, dimension=dimension, period=period)
+    stamp = figures.fingerprint()
+    year, dimension, period, detailed, years = _figures_choice(request, stamp)
     overdue = []
     if detailed:
         overdue = list(
@@ -862,27 +939,12 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         request,
         "advice/figures.html",
         {
-            "figures": found,
-            "years": figures.available_years(),
+            **_figures_parts(year, dimension, period, stamp),
+            "years": years,
             "dimensions": figures.dimensions(detailed=detailed),
             "periods": figures.PERIODS,
             "detailed": detailed,
             "overdue": overdue,
-            "series_chart": charts.stacked_bars(
-                found.series,
-                period=period,
-                title=_("Demandes par %(period)s et %(dimension)s, %(year)s")
-                % {
-                    "period": figures.PERIODS[period],
-                    "dimension": str(found.dimension.label).lower(),
-                    "year": year,
-                },
-            ),
-            "bars_chart": charts.horizontal_bars(
-                found.breakdown,
-                title=_("Demandes par %(dimension)s, %(year)s")
-                % {"dimension": str(found.dimension.label).lower(), "year": year},
-            ),
             "target_days": figures_target_days(),
         },
     )
@@ -942,8 +1004,9 @@ def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]
 
 @allow(roles(*FIGURES_ROLES))
 def figures_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    year, dimension, period, _detailed = _figures_choice(request)
-    found = figures.cached_year_figures(year, dimension=dimension, period=period)
+    stamp = figures.fingerprint()
+    year, dimension, period, _detailed, _years = _figures_choice(request, stamp)
+    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
     breakdown, series = export_rows(found)
     stem = f"cratb-avis-{year}-{dimension}-{period}"
     if fmt == "xlsx":

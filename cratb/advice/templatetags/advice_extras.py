@@ -26,14 +26,3 @@ def hours(value: float | None) -> str:
     if h >= 48:
         return f"{number_format(value / 24, 1)} j"
     return f"{h} h {m:02d}"
-
-
-@register.simple_tag
-def cell(counts: dict[object, dict[str, int]], period: object, code: str) -> int:
-    return counts.get(period, {}).get(code, 0)
-
-
-@register.simple_tag
-def cell_total(series: object, period: object) -> int:
-    total: int = series.total(period)  # type: ignore[attr-defined]
-    return total

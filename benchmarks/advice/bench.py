@@ -126,6 +126,7 @@ def main() -> int:
         env=env,
     )
     results = []
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
             handle.write("\n".join(str(pk) for pk in ids))
@@ -178,6 +179,8 @@ def main() -> int:
         "duration": args.duration,
         "gunicorn_workers": args.workers,
         "command": " ".join(sys.argv),
+        "loadavg_before": load_before,
+        "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],
         "results": results,
     }
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

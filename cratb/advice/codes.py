@@ -7,7 +7,10 @@ at the end of a list; a retired code stays, so that old requests keep their mean
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -171,3 +174,17 @@ CONTEXT_FIELDS = (
     "age_band",
     "sex",
 )
+
+
+@functools.cache
+def _labels(enum: type[models.TextChoices], language: str | None) -> dict[str, str]:
+    return {code: str(text) for code, text in enum.choices}
+
+
+def label(enum: type[models.TextChoices], code: str) -> str:
+    """The label of ``code`` in the current language, from a per-language cache.
+
+    Django's ``get_FOO_display`` rebuilds a dict of lazy labels on each call, which
+    showed in long lists (the inbox).
+    """
+    return _labels(enum, get_language()).get(code, code)

@@ -245,3 +245,38 @@ def test_phone_form_refuses_a_future_call(
     response = client.post(reverse("advice:phone-create"), {"received_at": "2999-01-01T10:00"})
     assert response.status_code == 400
     assert "ne peut pas être dans le futur" in html.unescape(response.content.decode())
+
+
+def test_coding_page_corrects_and_reports_a_conflict(
+    client: Client, ema_responder: User, coordinator: User, open_request: AdviceRequest
+) -> None:
+    client.force_login(ema_responder)
+    url = reverse("advice:request-coding", args=[open_request.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert '<option value="uti_cystitis" selected>' in page.content.decode()
+    data = {
+        "version": 1,
+        "departement": "75",
+        "profession": "gp",
+        "setting": "nursing_home",
+        "syndrome": "uti_male",
+        "resistance": "unknown",
+        "allergy": "unknown",
+        "renal_function": "unknown",
+        "pregnancy": "not_applicable",
+        "age_band": "16-64",
+        "sex": "M",
+    }
+    assert client.post(url, data).status_code == 302
+    open_request.refresh_from_db()
+    assert open_request.syndrome == "uti_male" and open_request.setting == "nursing_home"
+    edited = open_request.events.get(kind=EventKind.EDITED)
+    assert edited.data["changes"]["sex"] == ["F", "M"]
+    other = Client()
+    other.force_login(coordinator)
+    stale = other.post(url, {**data, "syndrome": "uti_cystitis"})
+    assert stale.status_code == 409
+    text = html.unescape(stale.content.decode())
+    assert "Quelqu'un a modifié cette demande pendant votre saisie" in text
+    assert '<option value="uti_cystitis" selected>' in text  # their choice kept

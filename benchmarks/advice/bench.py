@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -164,10 +163,13 @@ def main() -> int:
             }
             row["rps"] = round(row["requests"] / row["duration_s"], 1)
             results.append(row)
+            errors = int(
+                row["status_errors"] + row["connect_errors"] + row["read_errors"] + row["timeouts"]
+            )
             print(
                 f"{name:10s} p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
                 f"p99 {row['p99_ms']:6.1f} ms  {row['rps']:6.1f} req/s  "
-                f"erreurs {int(row['status_errors'] + row['connect_errors'] + row['read_errors'] + row['timeouts'])}"
+                f"erreurs {errors}"
             )
     finally:
         server.terminate()

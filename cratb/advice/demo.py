@@ -209,7 +209,7 @@ def _teams_and_responders(
     departements: list[Territory], *, region_code: str, seed: int
 ) -> tuple[dict[int, Organization], dict[int, list[User]]]:
     """One EMA team per département, two or three infectiologists each (no password)."""
-    rng = random.Random(f"advice-staff-{region_code}-{seed}")  # noqa: S311 - demo data
+    rng = random.Random(f"advice-staff-{region_code}-{seed}")
     teams: dict[int, Organization] = {}
     people: dict[int, list[User]] = {}
     demo_ema = User.objects.filter(username="demo-ema").select_related("team").first()
@@ -305,7 +305,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
     )
     if not departements:
         return AdviceDemoReport(requests=0, shifts=0, already_there=False)
-    rng = random.Random(f"advice-{region_code}-{seed}-{year}")  # noqa: S311 - demo data
+    rng = random.Random(f"advice-{region_code}-{seed}-{year}")
     start, end = date(year - 1, 1, 1), date(year + 1, 1, 1)
     days = (end - start).days
     with transaction.atomic():
@@ -328,7 +328,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
             departement = rng.choices(departements, weights=weights)[0]
             setting = _pick(rng, SETTINGS)
             syndrome = rng.choices(syndromes, weights=[SYNDROMES[s][0] for s in syndromes])[0]
-            weight, considered_pool, recommendations, recommended = SYNDROMES[syndrome]
+            _weight, considered_pool, recommendations, recommended = SYNDROMES[syndrome]
             channel = _pick(rng, CHANNELS)
             considered = [a for a in considered_pool if rng.random() < 0.45]
             on_call = next(
@@ -386,7 +386,10 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 pregnancy="not_applicable",
                 age_band=_pick(rng, AGE_BANDS),
                 sex=rng.choice(("F", "F", "M")),
-                question=f"Demande de démonstration n° {number + 1} : {codes.Syndrome(syndrome).label}, conduite à tenir ?",
+                question=(
+                    f"Demande de démonstration n° {number + 1} : "
+                    f"{codes.Syndrome(syndrome).label}, conduite à tenir ?"
+                ),
                 identity_confirmed=False,
                 routed_via=via,
                 team=teams[departement.pk],
@@ -426,7 +429,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
         answer_agents = []
         edition = reference.editions().get("aware", "")
         coordinator_label = coordinators[0].get_full_name() if coordinators else "Coordination"
-        for request_plan, recommendation, agents, luck in plans:
+        for request_plan, recommendation, _agents, luck in plans:
             request = by_email[request_plan.requester_email]
             label = (
                 request.assignee.get_full_name() or request.assignee.username
@@ -436,7 +439,12 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
             version = 1
 
             def event(
-                kind: str, at: datetime, actor: User | None, actor_label: str, **data: object
+                kind: str,
+                at: datetime,
+                actor: User | None,
+                actor_label: str,
+                request: AdviceRequest = request,
+                **data: object,
             ) -> None:
                 nonlocal version
                 events.append(
@@ -452,6 +460,8 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 )
                 version += 1
 
+            received_on = request.received_at
+            assert received_on is not None
             event(
                 EventKind.CREATED,
                 request.created_at,
@@ -460,10 +470,10 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 channel=request.channel,
             )
             if request.channel == "web":
-                event(EventKind.CONFIRMED, request.received_at, None, "Demandeur")
+                event(EventKind.CONFIRMED, received_on, None, "Demandeur")
                 event(
                     EventKind.ROUTED,
-                    request.received_at,
+                    received_on,
                     None,
                     "Orientation automatique",
                     via=request.routed_via,
@@ -474,8 +484,9 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                     event(EventKind.REMINDED, request.reminded_at, None, "Relance automatique")
                 request.version = version - 1
                 continue
+            answered = request.first_answer_at
             if request.channel == "web" and luck < 0.15:
-                asked = request.received_at + (request.first_answer_at - request.received_at) / 3
+                asked = received_on + (answered - received_on) / 3
                 messages.append(
                     AdviceMessage(
                         request=request,
@@ -487,7 +498,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                     )
                 )
                 event(EventKind.INFO_REQUESTED, asked, request.assignee, label)
-                replied = asked + (request.first_answer_at - asked) / 2
+                replied = asked + (answered - asked) / 2
                 messages.append(
                     AdviceMessage(
                         request=request,
@@ -513,7 +524,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 Answer(
                     request=request,
                     author=request.assignee,
-                    created_at=request.first_answer_at,
+                    created_at=answered,
                     channel="phone" if request.channel == "phone" else "web",
                     recommendation=recommendation,
                     duration_days=rng.choice((None, 3, 5, 7, 7, 10)),
@@ -523,7 +534,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
             )
             event(
                 EventKind.ANSWERED,
-                request.first_answer_at,
+                answered,
                 request.assignee,
                 label,
                 recommendation=recommendation,

@@ -181,7 +181,7 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
     return float(sorted_values[low] * (1 - weight) + sorted_values[high] * weight)
 
 
-def _delay() -> ExpressionWrapper:
+def _delay() -> Any:
     return ExpressionWrapper(F("first_answer_at") - F("received_at"), output_field=DurationField())
 
 

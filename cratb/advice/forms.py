@@ -19,7 +19,7 @@ from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
 
-BLANK = [("", "—")]
+BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
 def speed_up(form: forms.BaseForm) -> None:
@@ -65,7 +65,7 @@ class DepartementField(forms.ChoiceField):
     def validate(self, value: Any) -> None:
         forms.Field.validate(self, value)
 
-    def clean(self, value: Any) -> Territory | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Territory | None:
         code = super().clean(value)
         if not code:
             return None
@@ -276,7 +276,7 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
         speed_up(self)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         self.check_identity()
         return cleaned
 
@@ -402,7 +402,7 @@ class ReplyForm(IdentityCheckMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         self.check_identity()
         return cleaned
 
@@ -425,7 +425,7 @@ class ReassignForm(VersionForm):
         field.queryset = User.objects.filter(role__in=RESPONDER_ROLES, is_active=True).order_by(
             "last_name", "first_name", "username"
         )
-        field.label_from_instance = lambda u: (  # type: ignore[method-assign]
+        field.label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]
             f"{u.get_full_name() or u.username} — {u.get_role_display()}"
         )
         speed_up(self)
@@ -560,7 +560,7 @@ class PhoneAdviceForm(AnswerFieldsMixin, IdentityCheckMixin, forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         self.check_identity()
         return cleaned
 
@@ -618,7 +618,7 @@ class ShiftForm(forms.Form):
         responder.queryset = User.objects.filter(role__in=RESPONDER_ROLES, is_active=True).order_by(
             "last_name", "first_name", "username"
         )
-        responder.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign]
+        responder.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign,assignment]
         team = self.fields["team"]
         assert isinstance(team, forms.ModelChoiceField)
         team.queryset = Organization.objects.filter(
@@ -629,7 +629,7 @@ class ShiftForm(forms.Form):
         departement.load()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("La fin doit suivre le début."))

@@ -45,7 +45,7 @@ def _load(token: str, *, salt: str, max_age: int | None) -> AdviceRequest:
         raise BadToken("bad payload")
     request = (
         AdviceRequest.objects.select_related("departement")
-        .filter(pk=payload.get("r"), access_key=payload.get("k"))
+        .filter(pk=int(payload.get("r") or 0), access_key=str(payload.get("k", "")))
         .first()
     )
     if request is None:

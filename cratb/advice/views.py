@@ -173,7 +173,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _load(queryset: Any, pk: int) -> AdviceRequest:
-    return get_object_or_404(
+    found: AdviceRequest = get_object_or_404(
         queryset.select_related(
             "departement", "assignee", "team", "requester", "survey"
         ).prefetch_related(
@@ -186,6 +186,7 @@ def _load(queryset: Any, pk: int) -> AdviceRequest:
         ),
         pk=pk,
     )
+    return found
 
 
 def _visible(request: HttpRequest, pk: int) -> AdviceRequest:
@@ -212,7 +213,7 @@ def _mark_viewed(advice: AdviceRequest, user: User, events: list[AdviceEvent]) -
 def _survey(advice: AdviceRequest) -> Any:
     try:
         return advice.survey
-    except AdviceRequest.survey.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except AdviceRequest.survey.RelatedObjectDoesNotExist:
         return None
 
 
@@ -427,7 +428,7 @@ def request_coding(request: HttpRequest, pk: int) -> HttpResponseBase:
             by=_user(request), changes=form.changes(), expected_version=form.cleaned_data["version"]
         )
     except VersionConflict as exc:
-        data = form.data.copy()
+        data = request.POST.copy()
         data["version"] = str(exc.request.version)
         form.data = data
         return render(
@@ -994,7 +995,7 @@ def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]
 
     breakdown = [header] + [line(r.code, r.label, r.measures) for r in found.breakdown]
     breakdown.append(line("total", _("Total"), found.summary))
-    series = [["periode", found.dimension.key, "libelle", "demandes"]]
+    series: list[list[Any]] = [["periode", found.dimension.key, "libelle", "demandes"]]
     for period in found.series.periods:
         for code in found.series.codes:
             n = found.series.counts.get(period, {}).get(code, 0)

@@ -7,12 +7,11 @@ of the page. Same HTML, same attributes (id, aria-describedby, aria-invalid…).
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from html import escape
-
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 

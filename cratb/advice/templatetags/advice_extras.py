@@ -75,7 +75,8 @@ def inbox_rows(rows: list[Any], now: datetime) -> SafeString:
             f'<span class="note">{escape(codes.label(codes.Setting, item.setting))}</span></td>'
             f"<td>{escape(item.sex)}, {escape(item.age_band)}</td>"
             f"<td>{who}</td>"
-            f'<td><span class="badge{status_class}">{escape(codes.label(Status, item.status))}</span></td>'
+            f'<td><span class="badge{status_class}">'
+            f"{escape(codes.label(Status, item.status))}</span></td>"
             "</tr>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped above

@@ -27,7 +27,9 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "pregnancy": "no",
         "age_band": "16-64",
         "sex": "F",
-        "question": "Pyélonéphrite à E. coli BLSE sensible à la ciprofloxacine : quel relais oral ?",
+        "question": (
+            "Pyélonéphrite à E. coli BLSE sensible à la ciprofloxacine : quel relais oral ?"
+        ),
     }
     data.update(overrides)
     return data

@@ -61,7 +61,7 @@ def test_import_keeps_good_rows_and_explains_each_rejected_one(
         f"75,{ema_responder.username},2025-03-01 18:00,2025-03-02 08:00,{ema_team.name}",
         f"75,{ema_responder.email},2025-03-02 08:00,2025-03-02 18:00,",
         f"13,{ema_responder.username},2025-03-01 18:00,2025-03-02 08:00,",
-        f"75,inconnu,2025-03-03 18:00,2025-03-04 08:00,",
+        "75,inconnu,2025-03-03 18:00,2025-03-04 08:00,",
         f"75,{requester.username},2025-03-03 18:00,2025-03-04 08:00,",
         f"75,{ema_responder.username},03/03/2025 18h,2025-03-04 08:00,",
         f"75,{ema_responder.username},2025-03-01 20:00,2025-03-01 22:00,",
@@ -90,7 +90,10 @@ def test_import_keeps_good_rows_and_explains_each_rejected_one(
 def test_semicolon_latin1_and_case_insensitive_header(
     departement: Territory, ema_responder: User
 ) -> None:
-    text = f"DEPARTEMENT;Responder;starts_at;ends_at;équipe\n75;{ema_responder.username};2025-03-01 18:00;2025-03-02 08:00;\n"
+    text = (
+        "DEPARTEMENT;Responder;starts_at;ends_at;équipe\n"
+        f"75;{ema_responder.username};2025-03-01 18:00;2025-03-02 08:00;\n"
+    )
     report = import_rota(text.encode("cp1252"), by=None)
     assert report.created == 1
 

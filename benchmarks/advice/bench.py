@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -94,6 +95,11 @@ def main() -> int:
     parser.add_argument("--duration", default="60s")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--single-duration",
+        default="10s",
+        help="then one client alone on each page: the service time without queueing",
+    )
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
@@ -130,47 +136,56 @@ def main() -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
             handle.write("\n".join(str(pk) for pk in ids))
             ids_file = handle.name
-        for name, user, path in PAGES:
-            warm = base + path.replace("{id}", str(ids[0]))
-            wait_for(warm, cookies[user])
-            command = [
-                "wrk",
-                "-t2",
-                f"-c{args.connections}",
-                f"-d{args.duration}",
-                "--timeout",
-                "10s",
-                "-s",
-                str(HERE / "report.lua"),
-                "-H",
-                f"Cookie: {cookies[user]}",
-                base + path,
-            ]
-            completed = subprocess.run(  # noqa: S603
-                command,
-                env={**env, "IDS_FILE": ids_file},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT"))
-            values = dict(item.split("=") for item in line.split()[1:])
-            row = {
-                "page": name,
-                "path": path,
-                "user": user,
-                **{k: float(v) for k, v in values.items()},
-            }
-            row["rps"] = round(row["requests"] / row["duration_s"], 1)
-            results.append(row)
-            errors = int(
-                row["status_errors"] + row["connect_errors"] + row["read_errors"] + row["timeouts"]
-            )
-            print(
-                f"{name:10s} p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
-                f"p99 {row['p99_ms']:6.1f} ms  {row['rps']:6.1f} req/s  "
-                f"erreurs {errors}"
-            )
+        runs = [(args.connections, args.duration)]
+        if args.single_duration not in ("", "0", "0s"):
+            runs.append((1, args.single_duration))
+        for connections, duration in runs:
+            for name, user, path in PAGES:
+                warm = base + path.replace("{id}", str(ids[0]))
+                wait_for(warm, cookies[user])
+                command = [
+                    "wrk",
+                    "-t1" if connections == 1 else "-t2",
+                    f"-c{connections}",
+                    f"-d{duration}",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(HERE / "report.lua"),
+                    "-H",
+                    f"Cookie: {cookies[user]}",
+                    base + path,
+                ]
+                completed = subprocess.run(  # noqa: S603
+                    command,
+                    env={**env, "IDS_FILE": ids_file},
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT"))
+                values = dict(item.split("=") for item in line.split()[1:])
+                row: dict[str, Any] = {
+                    "page": name,
+                    "path": path,
+                    "user": user,
+                    "connections": connections,
+                    **{k: float(v) for k, v in values.items()},
+                }
+                row["rps"] = round(row["requests"] / row["duration_s"], 1)
+                results.append(row)
+                errors = int(
+                    row["status_errors"]
+                    + row["connect_errors"]
+                    + row["read_errors"]
+                    + row["timeouts"]
+                )
+                print(
+                    f"{name:10s} c={connections:<2d} p50 {row['p50_ms']:6.1f} ms  "
+                    f"p95 {row['p95_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
+                    f"{row['rps']:6.1f} req/s  erreurs {errors}",
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait(timeout=30)

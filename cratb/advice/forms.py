@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cratb.accounts.models import User
+from cratb.accounts.models import Role, User
 from cratb.advice import codes, identity, uploads
 from cratb.advice.models import RESPONDER_ROLES, AdviceRequest, AgentChoice
 from cratb.advice.services import NewFile
@@ -422,11 +422,13 @@ class ReassignForm(VersionForm):
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(role__in=RESPONDER_ROLES, is_active=True).order_by(
-            "last_name", "first_name", "username"
+        field.queryset = (
+            User.objects.filter(role__in=RESPONDER_ROLES, is_active=True)
+            .only("pk", "username", "first_name", "last_name", "role")
+            .order_by("last_name", "first_name", "username")
         )
         field.label_from_instance = lambda u: (  # type: ignore[method-assign,assignment]
-            f"{u.get_full_name() or u.username} — {u.get_role_display()}"
+            f"{u.get_full_name() or u.username} — {codes.label(Role, u.role)}"
         )
         speed_up(self)
 

@@ -25,8 +25,11 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -891,35 +894,54 @@ def _figures_choice(request: HttpRequest, stamp: str) -> tuple[int, str, str, bo
 
 
 def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
-    """The figures with their charts and table rows, cached together."""
-    key = figures.cache_key(year, dimension=dimension, period=period, stamp=stamp) + ":page"
+    """The figures' summary and their rendered tables and charts, cached together (the
+    page then costs a cache read), per language."""
+    key = (
+        figures.cache_key(year, dimension=dimension, period=period, stamp=stamp)
+        + f":page:{get_language()}"
+    )
     parts: dict[str, Any] | None = cache.get(key)
     if parts is not None:
         return parts
     found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
     label = str(found.dimension.label).lower()
     series = found.series
+    tables = render_to_string(
+        "advice/includes/figures_tables.html",
+        {
+            "figures": found,
+            "series_header": [series.labels[code] for code in series.codes],
+            "series_rows": [
+                (
+                    day,
+                    [series.counts.get(day, {}).get(code, 0) for code in series.codes],
+                    series.total(day),
+                )
+                for day in series.periods
+            ],
+            "series_chart": charts.stacked_bars(
+                series,
+                period=period,
+                title=_("Demandes par %(period)s et %(dimension)s, %(year)s")
+                % {"period": figures.PERIODS[period], "dimension": label, "year": year},
+            ),
+            "bars_chart": charts.horizontal_bars(
+                found.breakdown,
+                title=_("Demandes par %(dimension)s, %(year)s")
+                % {"dimension": label, "year": year},
+            ),
+            "periods": figures.PERIODS,
+        },
+    )
     parts = {
-        "figures": found,
-        "series_header": [series.labels[code] for code in series.codes],
-        "series_rows": [
-            (
-                day,
-                [series.counts.get(day, {}).get(code, 0) for code in series.codes],
-                series.total(day),
-            )
-            for day in series.periods
-        ],
-        "series_chart": charts.stacked_bars(
-            series,
-            period=period,
-            title=_("Demandes par %(period)s et %(dimension)s, %(year)s")
-            % {"period": figures.PERIODS[period], "dimension": label, "year": year},
-        ),
-        "bars_chart": charts.horizontal_bars(
-            found.breakdown,
-            title=_("Demandes par %(dimension)s, %(year)s") % {"dimension": label, "year": year},
-        ),
+        "figures": {
+            "year": found.year,
+            "period": found.period,
+            "dimension": found.dimension,
+            "summary": found.summary,
+            "computed_at": found.computed_at,
+        },
+        "tables": mark_safe(tables),  # noqa: S308 - rendered by the template engine
     }
     cache.set(key, parts, figures.CACHE_SECONDS)
     return parts
@@ -934,6 +956,14 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         overdue = list(
             AdviceRequest.objects.overdue(timezone.now())
             .select_related("departement", "assignee")
+            .only(
+                "pk",
+                "due_at",
+                "departement__code",
+                "assignee__username",
+                "assignee__first_name",
+                "assignee__last_name",
+            )
             .order_by("due_at")[:20]
         )
     return render(

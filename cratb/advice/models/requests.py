@@ -1,11 +1,7 @@
-"""Advice requests, their append-only history, answers, attachments, surveys, on-call rota.
+"""The advice request: its coded context, its queries, and the methods that change it.
 
-Every state change is a method of :class:`AdviceRequest` that updates the request and
-writes an :class:`AdviceEvent` in the same transaction (STYLE.md). A change made by a
-person who saw a given version of the request passes ``expected_version``: if someone
-else changed the request in between, :class:`VersionConflict` is raised and nothing is
-written (optimistic locking), so the view can show the other's change and keep the
-person's text.
+Each change updates the request and writes its event in one transaction; a change made
+from what a person saw passes ``expected_version`` (optimistic locking).
 """
 
 from __future__ import annotations
@@ -13,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -24,47 +20,19 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role, User
 from cratb.advice import codes
+from cratb.advice.models.choices import RESPONDER_ROLES, EventKind, RoutedVia, Status
+from cratb.advice.models.records import (
+    AdviceEvent,
+    AdviceMessage,
+    Answer,
+    Attachment,
+    RecommendedAgent,
+    Survey,
+)
+from cratb.advice.models.rota import OnCallShift
 from cratb.advice.workdays import add_working_days
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
-
-#: Roles that answer requests (and so may be assigned one).
-RESPONDER_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.ADMIN)
-
-
-class Status(models.TextChoices):
-    UNCONFIRMED = "unconfirmed", _("En attente de confirmation par courriel")
-    OPEN = "open", _("À traiter")
-    WAITING = "waiting", _("En attente du demandeur")
-    ANSWERED = "answered", _("Répondue")
-    CLOSED = "closed", _("Close")
-
-
-class RoutedVia(models.TextChoices):
-    ON_CALL = "on_call", _("Infectiologue d'astreinte du territoire")
-    EMA = "ema", _("EMA du territoire")
-    COORDINATION = "coordination", _("Coordination du CRAtb")
-    DIRECT = "direct", _("Saisie directe par le répondant")
-
-
-class EventKind(models.TextChoices):
-    CREATED = "created", _("Demande créée")
-    CONFIRMED = "confirmed", _("Adresse électronique confirmée")
-    ROUTED = "routed", _("Orientée")
-    ASSIGNED = "assigned", _("Prise en charge")
-    REASSIGNED = "reassigned", _("Réattribuée")
-    VIEWED = "viewed", _("Consultée par un répondant")
-    INFO_REQUESTED = "info_requested", _("Question posée au demandeur")
-    INFO_PROVIDED = "info_provided", _("Réponse du demandeur")
-    ANSWERED = "answered", _("Avis donné")
-    EDITED = "edited", _("Codage corrigé")
-    ATTACHMENT_ADDED = "attachment_added", _("Pièce jointe ajoutée")
-    CLOSED = "closed", _("Close")
-    REOPENED = "reopened", _("Rouverte")
-    REMINDED = "reminded", _("Relance : délai cible dépassé")
-    ESCALATED = "escalated", _("Alerte transmise à la coordination")
-    SURVEY_REQUESTED = "survey_requested", _("Questionnaire de suivi envoyé")
-    SURVEY_ANSWERED = "survey_answered", _("Questionnaire de suivi rempli")
 
 
 class VersionConflict(Exception):
@@ -771,240 +739,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value)
     return value
-
-
-class AdviceEventQuerySet(models.QuerySet["AdviceEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError
-
-
-class AppendOnlyError(PermissionError):
-    def __init__(self) -> None:
-        super().__init__("Le journal d'une demande est en ajout seul : rien ne s'y modifie.")
-
-
-class AdviceEvent(models.Model):
-    """One line of a request's history. Append-only: written once, never changed."""
-
-    request = models.ForeignKey(
-        AdviceRequest, on_delete=models.PROTECT, related_name="events", verbose_name=_("demande")
-    )
-    kind = models.CharField(_("événement"), max_length=30, choices=EventKind.choices)
-    at = models.DateTimeField(_("date"), default=timezone.now)
-    actor = models.ForeignKey(
-        User,
-        verbose_name=_("auteur"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_label = models.CharField(_("auteur (libellé)"), max_length=200)
-    version = models.PositiveIntegerField(_("version de la demande"))
-    data = models.JSONField(_("détails"), default=dict, blank=True)
-    text = models.TextField(_("texte"), blank=True)
-
-    objects: ClassVar[AdviceEventQuerySet] = AdviceEventQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        verbose_name = _("événement")
-        verbose_name_plural = _("historique")
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["request", "at"], name="advice_event_request_at")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.actor_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError
-
-
-class AdviceMessage(models.Model):
-    """A question to the requester, or the requester's reply."""
-
-    class Kind(models.TextChoices):
-        QUESTION = "question", _("Question au demandeur")
-        REPLY = "reply", _("Réponse du demandeur")
-
-    request = models.ForeignKey(AdviceRequest, on_delete=models.PROTECT, related_name="messages")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    author = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    author_label = models.CharField(max_length=200)
-    text = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.author_label}"
-
-
-class Answer(models.Model):
-    """A coded answer: recommendation, agents with their AWaRe category, duration."""
-
-    request = models.ForeignKey(AdviceRequest, on_delete=models.PROTECT, related_name="answers")
-    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    channel = models.CharField(
-        _("canal de la réponse"),
-        max_length=20,
-        choices=codes.Channel.choices,
-        default=codes.Channel.WEB,
-    )
-    recommendation = models.CharField(
-        _("recommandation"), max_length=20, choices=codes.Recommendation.choices
-    )
-    duration_days = models.PositiveSmallIntegerField(_("durée (jours)"), null=True, blank=True)
-    text = models.TextField(_("avis"))
-    recommends_critical = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_recommendation_display()} ({self.created_at:%Y-%m-%d})"
-
-
-class RecommendedAgent(models.Model):
-    """An agent recommended by an answer, with its AWaRe category when answered."""
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="agents")
-    atc = models.CharField(_("code ATC"), max_length=7)
-    route = models.CharField(_("voie"), max_length=2, choices=codes.Route.choices)
-    aware = models.CharField(_("catégorie AWaRe"), max_length=10, blank=True)
-    aware_edition = models.CharField(max_length=20, blank=True)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_route_display()})"
-
-    @property
-    def name(self) -> str:
-        agent = reference.antibacterials().get(self.atc)
-        return agent.name_fr if agent else self.atc
-
-    @property
-    def critical(self) -> bool:
-        return reference.is_critical(self.atc)
-
-
-class Attachment(models.Model):
-    """A susceptibility report (PDF or image) kept under MEDIA_ROOT, served by a checked view."""
-
-    request = models.ForeignKey(AdviceRequest, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(max_length=200)
-    original_name = models.CharField(_("nom du fichier"), max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    uploaded_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    from_requester = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-
-class Survey(models.Model):
-    """The close-out survey: was the advice followed, and what happened."""
-
-    request = models.OneToOneField(AdviceRequest, on_delete=models.PROTECT, related_name="survey")
-    followed = models.CharField(_("avis suivi"), max_length=10, choices=codes.Followed.choices)
-    outcome = models.CharField(_("évolution"), max_length=20, choices=codes.Outcome.choices)
-    comment = models.TextField(_("commentaire"), blank=True)
-    answered_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.get_followed_display()} / {self.get_outcome_display()}"
-
-
-class OnCallShiftQuerySet(models.QuerySet["OnCallShift"]):
-    def covering(self, *, departement: Territory, at: datetime) -> OnCallShiftQuerySet:
-        return self.filter(departement=departement, starts_at__lte=at, ends_at__gt=at).order_by(
-            "starts_at", "pk"
-        )
-
-    def overlapping(
-        self, *, departement_id: int, starts_at: datetime, ends_at: datetime
-    ) -> OnCallShiftQuerySet:
-        return self.filter(
-            departement_id=departement_id, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
-
-    def between(self, start: datetime, end: datetime) -> OnCallShiftQuerySet:
-        return self.filter(starts_at__lt=end, ends_at__gt=start)
-
-
-class OnCallShift(models.Model):
-    """An infectiologist on call for a département, from ``starts_at`` to ``ends_at``."""
-
-    departement = models.ForeignKey(
-        Territory,
-        verbose_name=_("département"),
-        on_delete=models.PROTECT,
-        related_name="on_call_shifts",
-        limit_choices_to={"kind": Territory.Kind.DEPARTEMENT},
-    )
-    team = models.ForeignKey(
-        Organization,
-        verbose_name=_("équipe"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="on_call_shifts",
-    )
-    responder = models.ForeignKey(
-        User,
-        verbose_name=_("infectiologue"),
-        on_delete=models.PROTECT,
-        related_name="on_call_shifts",
-    )
-    starts_at = models.DateTimeField(_("début"))
-    ends_at = models.DateTimeField(_("fin"))
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    objects: ClassVar[OnCallShiftQuerySet] = OnCallShiftQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        verbose_name = _("astreinte")
-        verbose_name_plural = _("astreintes")
-        ordering = ["starts_at", "departement"]
-        indexes = [
-            models.Index(fields=["departement", "starts_at", "ends_at"], name="advice_shift_span"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="advice_shift_ends_after_start"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.departement.code} {self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%H:%M}"
-
-    @property
-    def effective_team(self) -> Organization | None:
-        return self.team if self.team_id is not None else self.responder.team
-
-    @property
-    def duration(self) -> timedelta:
-        return self.ends_at - self.starts_at

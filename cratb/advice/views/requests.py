@@ -1,20 +1,11 @@
-"""Pages of the advice desk. Thin: parse a form, call one model or service method, render.
-
-Audiences (``@allow``) and row scoping (``AdviceRequest.objects.visible_to``) together
-decide what each person sees: a requester only their own requests, a responder their
-own, their team's and their territories', the agency only aggregated figures.
-"""
+"""Requests: the public form, the request page and its actions, the requester's side,
+attachments, the inbox."""
 
 from __future__ import annotations
 
-import csv
-import io
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -25,50 +16,34 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role, User
-from cratb.advice import charts, figures, forms, rota, services, tokens, uploads
+from cratb.advice import forms, services, tokens, uploads
 from cratb.advice.models import (
     AdviceEvent,
     AdviceRequest,
     Answer,
     Attachment,
     EventKind,
-    OnCallShift,
     StateError,
     Status,
     VersionConflict,
 )
-from cratb.advice.workdays import PARIS
+from cratb.advice.views.common import (
+    ADVICE_ROLES,
+    INBOX_BOXES,
+    INBOX_STATES,
+    RESPONDERS,
+    Page,
+    _is_responder,
+    _user,
+)
 from cratb.network.models import Territory
-
-#: Advice requests hold clinical context: only those who ask, those who answer and the
-#: CRAtb see them. The agency and the health insurance get aggregated figures only.
-ADVICE_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.ADMIN)
-RESPONDERS = (Role.COORDINATOR, Role.EMA_MEMBER, Role.ADMIN)
-ROTA_EDITORS = (Role.COORDINATOR, Role.ADMIN)
-FIGURES_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.AGENCY_VIEWER)
-INBOX_BOXES = ("mine", "team", "territory", "all")
-INBOX_STATES = ("open", "answered", "closed", "all")
-PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _is_responder(user: User) -> bool:
-    return user.role in RESPONDERS
 
 
 @allow(roles(*ADVICE_ROLES))
@@ -649,40 +624,6 @@ def follow_attachment(request: HttpRequest, token: str, pk: int) -> HttpResponse
 # --- inbox -----------------------------------------------------------------------------------
 
 
-class Page:
-    """A page of rows without counting them all (no COUNT over 100,000 requests):
-    one row more than shown says whether a next page exists."""
-
-    def __init__(self, rows: list[Any], number: int) -> None:
-        self.number = number
-        self.object_list = rows[:PAGE_SIZE]
-        self._more = len(rows) > PAGE_SIZE
-
-    @classmethod
-    def of(cls, queryset: Any, raw: str | None) -> Page:
-        try:
-            number = max(1, int(raw or 1))
-        except ValueError:
-            number = 1
-        start = (number - 1) * PAGE_SIZE
-        return cls(list(queryset[start : start + PAGE_SIZE + 1]), number)
-
-    def has_next(self) -> bool:
-        return self._more
-
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    def has_other_pages(self) -> bool:
-        return self._more or self.number > 1
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-
 @allow(roles(*RESPONDERS))
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -745,326 +686,3 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
         },
     )
-
-
-# --- on-call rota -------------------------------------------------------------------------
-
-
-def _month(request: HttpRequest) -> date:
-    try:
-        year, month = (int(x) for x in request.GET.get("mois", "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        return today.replace(day=1)
-
-
-@allow(roles(*RESPONDERS))
-def rota_calendar(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    editor = user.role in ROTA_EDITORS
-    first = _month(request)
-    next_month = (first + timedelta(days=32)).replace(day=1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=PARIS)
-    end = datetime.combine(next_month, datetime.min.time(), tzinfo=PARIS)
-    form = forms.ShiftForm()
-    if request.method == "POST":
-        if not editor:
-            raise PermissionDenied
-        form = forms.ShiftForm(request.POST)
-        if form.is_valid():
-            try:
-                rota.add_shift(
-                    departement=form.cleaned_data["departement"],
-                    responder=form.cleaned_data["responder"],
-                    team=form.cleaned_data["team"],
-                    starts_at=form.cleaned_data["starts_at"],
-                    ends_at=form.cleaned_data["ends_at"],
-                    by=user,
-                )
-            except ValueError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Astreinte ajoutée."))
-                return redirect(f"{reverse('advice:rota')}?mois={first:%Y-%m}")
-    departements = forms.region_departements()
-    shifts = list(
-        OnCallShift.objects.between(start, end)
-        .filter(departement__in=departements)
-        .select_related("departement", "responder", "team")
-        .order_by("starts_at")
-    )
-    days = []
-    day = first
-    while day < next_month:
-        day_start = datetime.combine(day, datetime.min.time(), tzinfo=PARIS)
-        day_end = day_start + timedelta(days=1)
-        cells = []
-        for departement in departements:
-            cells.append(
-                [
-                    s
-                    for s in shifts
-                    if s.departement_id == departement.pk
-                    and s.starts_at < day_end
-                    and s.ends_at > day_start
-                ]
-            )
-        days.append({"day": day, "cells": cells, "weekend": day.weekday() >= 5})
-        day += timedelta(days=1)
-    uncovered = rota.gaps(shifts, departements=departements, start=start, end=end)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    return render(
-        request,
-        "advice/rota.html",
-        {
-            "month": first,
-            "previous": previous,
-            "next": next_month,
-            "departements": departements,
-            "days": days,
-            "gaps": uncovered,
-            "form": form,
-            "editor": editor,
-            "import_form": forms.RotaImportForm(),
-        },
-        status=400 if form.is_bound else 200,
-    )
-
-
-@require_POST
-@allow(roles(*ROTA_EDITORS))
-def rota_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
-    shift = get_object_or_404(OnCallShift, pk=pk)
-    month = timezone.localtime(shift.starts_at, PARIS).strftime("%Y-%m")
-    shift.delete()
-    messages.success(request, _("Astreinte supprimée."))
-    return redirect(f"{reverse('advice:rota')}?mois={month}")
-
-
-@allow(roles(*ROTA_EDITORS))
-def rota_import(request: HttpRequest) -> HttpResponse:
-    report = None
-    refused = ""
-    form = forms.RotaImportForm()
-    status = 200
-    if request.method == "POST":
-        form = forms.RotaImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > 2 * 1024 * 1024:
-                refused = _("Fichier refusé : plus de 2 Mo, ce n'est pas un planning.")
-            else:
-                try:
-                    report = rota.import_rota(upload.read(), by=_user(request))
-                except rota.RefusedRotaFile as exc:
-                    refused = _("Fichier refusé, rien n'a été importé : %(reason)s") % {
-                        "reason": exc
-                    }
-        if refused or not form.is_valid():
-            status = 400
-    return render(
-        request,
-        "advice/rota_import.html",
-        {"form": form, "report": report, "refused": refused},
-        status=status,
-    )
-
-
-# --- figures ---------------------------------------------------------------------------------
-
-
-def _figures_choice(request: HttpRequest, stamp: str) -> tuple[int, str, str, bool, list[int]]:
-    user = _user(request)
-    detailed = user.role != Role.AGENCY_VIEWER
-    years, default = figures.cached_years(stamp)
-    try:
-        year = int(request.GET.get("annee", default))
-    except ValueError:
-        year = default
-    if year not in years:
-        year = default
-    dimension = request.GET.get("par", "setting")
-    if dimension not in figures.dimensions(detailed=detailed):
-        dimension = "setting"
-    period = request.GET.get("periode", "month")
-    if period not in figures.PERIODS:
-        period = "month"
-    return year, dimension, period, detailed, years
-
-
-def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
-    """The figures' summary and their rendered tables and charts, cached together (the
-    page then costs a cache read), per language."""
-    key = (
-        figures.cache_key(year, dimension=dimension, period=period, stamp=stamp)
-        + f":page:{get_language()}"
-    )
-    parts: dict[str, Any] | None = cache.get(key)
-    if parts is not None:
-        return parts
-    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
-    label = str(found.dimension.label).lower()
-    series = found.series
-    tables = render_to_string(
-        "advice/includes/figures_tables.html",
-        {
-            "figures": found,
-            "series_header": [series.labels[code] for code in series.codes],
-            "series_rows": [
-                (
-                    day,
-                    [series.counts.get(day, {}).get(code, 0) for code in series.codes],
-                    series.total(day),
-                )
-                for day in series.periods
-            ],
-            "series_chart": charts.stacked_bars(
-                series,
-                period=period,
-                title=_("Demandes par %(period)s et %(dimension)s, %(year)s")
-                % {"period": figures.PERIODS[period], "dimension": label, "year": year},
-            ),
-            "bars_chart": charts.horizontal_bars(
-                found.breakdown,
-                title=_("Demandes par %(dimension)s, %(year)s")
-                % {"dimension": label, "year": year},
-            ),
-            "periods": figures.PERIODS,
-        },
-    )
-    parts = {
-        "figures": {
-            "year": found.year,
-            "period": found.period,
-            "dimension": found.dimension,
-            "summary": found.summary,
-            "computed_at": found.computed_at,
-        },
-        "tables": mark_safe(tables),  # noqa: S308 - rendered by the template engine
-    }
-    cache.set(key, parts, figures.CACHE_SECONDS)
-    return parts
-
-
-@allow(roles(*FIGURES_ROLES))
-def figures_page(request: HttpRequest) -> HttpResponse:
-    stamp = figures.fingerprint()
-    year, dimension, period, detailed, years = _figures_choice(request, stamp)
-    overdue = []
-    if detailed:
-        overdue = list(
-            AdviceRequest.objects.overdue(timezone.now())
-            .select_related("departement", "assignee")
-            .only(
-                "pk",
-                "due_at",
-                "departement__code",
-                "assignee__username",
-                "assignee__first_name",
-                "assignee__last_name",
-            )
-            .order_by("due_at")[:20]
-        )
-    return render(
-        request,
-        "advice/figures.html",
-        {
-            **_figures_parts(year, dimension, period, stamp),
-            "years": years,
-            "dimensions": figures.dimensions(detailed=detailed),
-            "periods": figures.PERIODS,
-            "detailed": detailed,
-            "overdue": overdue,
-            "target_days": figures_target_days(),
-        },
-    )
-
-
-def figures_target_days() -> int:
-    from django.conf import settings
-
-    return int(settings.CRATB_ADVICE_TARGET_WORKING_DAYS)
-
-
-def _pct(share: figures.Share) -> str:
-    value = share.percent
-    return "" if value is None else f"{value:.1f}"
-
-
-def _hours(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]]]:
-    """The two tables of an export: breakdown (with the total) and series (long format)."""
-    header = [
-        found.dimension.key,
-        "libelle",
-        "demandes",
-        "repondues",
-        "delai_median_heures",
-        "delai_p90_heures",
-        "dans_le_delai_cible_pct",
-        "avis_suivis_pct",
-        "antibiotique_critique_evite_pct",
-    ]
-
-    def line(code: str, label: str, m: figures.Measures) -> list[Any]:
-        return [
-            code,
-            label,
-            m.total,
-            m.answered,
-            _hours(m.median_hours),
-            _hours(m.p90_hours),
-            _pct(m.within_target),
-            _pct(m.followed),
-            _pct(m.avoided_critical),
-        ]
-
-    breakdown = [header] + [line(r.code, r.label, r.measures) for r in found.breakdown]
-    breakdown.append(line("total", _("Total"), found.summary))
-    series: list[list[Any]] = [["periode", found.dimension.key, "libelle", "demandes"]]
-    for period in found.series.periods:
-        for code in found.series.codes:
-            n = found.series.counts.get(period, {}).get(code, 0)
-            series.append([period.isoformat(), code, found.series.labels[code], n])
-    return breakdown, series
-
-
-@allow(roles(*FIGURES_ROLES))
-def figures_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    stamp = figures.fingerprint()
-    year, dimension, period, _detailed, _years = _figures_choice(request, stamp)
-    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
-    breakdown, series = export_rows(found)
-    stem = f"cratb-avis-{year}-{dimension}-{period}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "synthese"
-        for row in breakdown:
-            sheet.append(row)
-        other = book.create_sheet("series")
-        for row in series:
-            other.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
-    table = series if request.GET.get("table") == "series" else breakdown
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerows(table)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    suffix = "series" if table is series else "synthese"
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{suffix}.csv"'
-    return response

@@ -253,29 +253,29 @@ def _shifts(
     end: date,
     rng: random.Random,
 ) -> list[OnCallShift]:
-    """Out-of-hours on call (weekday nights, whole weekends and holidays); a few
-    départements leave some nights uncovered, as the calendar's warnings show."""
+    """Day duty on working days (08:00–18:00) and out-of-hours on call (nights, whole
+    weekends and holidays); a few départements leave some nights uncovered, as the
+    calendar's warnings show (their requests then go to the EMA team)."""
     shifts = []
     day = start
     while day < end:
         for index, departement in enumerate(departements):
-            if index % 4 == 3 and rng.random() < 0.3:
-                continue  # an uncovered night: the EMA, then the coordination, take over
-            responder = rng.choice(people[departement.pk])
-            if is_working_day(day, departement=departement.code):
-                begins = datetime.combine(day, time(18), tzinfo=PARIS)
-            else:
-                begins = datetime.combine(day, time(8), tzinfo=PARIS)
-            ends = datetime.combine(day + timedelta(days=1), time(8), tzinfo=PARIS)
-            shifts.append(
-                OnCallShift(
-                    departement=departement,
-                    responder=responder,
-                    team=teams[departement.pk],
-                    starts_at=begins,
-                    ends_at=ends,
+            working = is_working_day(day, departement=departement.code)
+            spans = []
+            if working:
+                spans.append((time(8), day, time(18)))
+            if not (index % 4 == 3 and rng.random() < 0.3):
+                spans.append((time(18) if working else time(8), day + timedelta(days=1), time(8)))
+            for begins, end_day, ends in spans:
+                shifts.append(
+                    OnCallShift(
+                        departement=departement,
+                        responder=rng.choice(people[departement.pk]),
+                        team=teams[departement.pk],
+                        starts_at=datetime.combine(day, begins, tzinfo=PARIS),
+                        ends_at=datetime.combine(end_day, ends, tzinfo=PARIS),
+                    )
                 )
-            )
         day += timedelta(days=1)
     return shifts
 

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cratb.accounts.models import User
-from cratb.advice.models import RESPONDER_ROLES, OnCallShift
+from cratb.advice.models import RESPONDER_ROLES, OnCallShift, ema_team_of
 from cratb.advice.workdays import PARIS
 from cratb.network.models import Organization, Territory
 
@@ -35,11 +35,13 @@ MAX_SHIFT = timedelta(days=31)
 
 @dataclass(frozen=True)
 class Gap:
-    """A period of a département with nobody on call."""
+    """A period of a département with nobody on call; ``fallback``: who gets its
+    requests then (the département's EMA team, else the coordinators: empty)."""
 
     departement: Territory
     start: datetime
     end: datetime
+    fallback: str = ""
 
     @property
     def duration(self) -> timedelta:
@@ -61,13 +63,15 @@ def gaps(
         )
     found = []
     for departement in departements:
+        team = ema_team_of(departement)
+        fallback = team.name if team is not None else ""
         cursor = start
         for span_start, span_end in sorted(by_departement.get(departement.pk, [])):
             if span_start > cursor:
-                found.append(Gap(departement, cursor, span_start))
+                found.append(Gap(departement, cursor, span_start, fallback))
             cursor = max(cursor, span_end)
         if cursor < end:
-            found.append(Gap(departement, cursor, end))
+            found.append(Gap(departement, cursor, end, fallback))
     return found
 
 

@@ -174,7 +174,10 @@ def test_calendar_shows_shifts_and_warns_about_uncovered_periods(
     page = html.unescape(client.get(reverse("advice:rota") + "?mois=2025-03").content.decode())
     assert "Planning d'astreinte — mars 2025" in page
     assert "1 période sans astreinte ce mois-ci" in page
-    assert "Paris (75) : du 15/03 00:00 au 01/04 00:00" in page
+    assert (
+        "Paris (75) : du 15/03 00:00 au 01/04 00:00 — les demandes iront à "
+        "EMA du territoire de Paris" in " ".join(page.split())
+    )
     assert ema_responder.username in page or ema_responder.get_full_name() in page
 
 

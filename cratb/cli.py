@@ -89,6 +89,12 @@ def _run_reference(args: argparse.Namespace) -> int:
     return run_reference(args)
 
 
+def _run_advice(args: argparse.Namespace) -> int:
+    from cratb.commands.advice import run_advice
+
+    return run_advice(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cratb",
@@ -235,6 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
     p_aware.add_argument("file", type=Path)
     p_aware.add_argument("--edition", required=True, help="année de l'édition, ex. 2025")
     p_aware.set_defaults(handler=_run_reference)
+    p_advice = sub.add_parser("advice", help="conseil : relances, planning d'astreinte")
+    advice_sub = p_advice.add_subparsers(dest="advice_command", metavar="ACTION", required=True)
+    p_remind = advice_sub.add_parser(
+        "remind", help="relances, alertes et questionnaires de suivi (une passe, pour cron)"
+    )
+    p_remind.add_argument(
+        "--schedule",
+        action="store_true",
+        help="programmer plutôt la tâche périodique dans la file de tâches",
+    )
+    p_remind.set_defaults(handler=_run_advice)
+    p_rota = advice_sub.add_parser("import-rota", help="importer un planning d'astreinte (CSV)")
+    p_rota.add_argument("file", type=Path, metavar="FILE")
+    p_rota.add_argument("--report", type=Path, default=None, help="rapport JSON")
+    p_rota.set_defaults(handler=_run_advice)
     return parser
 
 

@@ -195,6 +195,17 @@ TASKS = {
     }
 }
 
+# The region this platform serves (INSEE code): advice requests come from its départements.
+CRATB_REGION = os.environ.get("CRATB_REGION", "11").strip()
+
+# Expert advice desk (docs/advice.md): target delay of a first answer in working days,
+# hours past it before the coordinators are alerted, days after the answer before the
+# close-out survey is sent, and how often the reminder job runs (minutes).
+CRATB_ADVICE_TARGET_WORKING_DAYS = envint("CRATB_ADVICE_TARGET_WORKING_DAYS", "1")
+CRATB_ADVICE_ESCALATION_HOURS = envint("CRATB_ADVICE_ESCALATION_HOURS", "4")
+CRATB_ADVICE_SURVEY_DAYS = envint("CRATB_ADVICE_SURVEY_DAYS", "7")
+CRATB_ADVICE_REMINDER_MINUTES = envint("CRATB_ADVICE_REMINDER_MINUTES", "15")
+
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
 CRATB_WAREHOUSE = Path(os.environ.get("CRATB_WAREHOUSE", VAR_DIR / "warehouse.duckdb"))
 

@@ -100,6 +100,10 @@ def _web(spec: DemoSpec, files: DemoFiles) -> list[tuple[str, str, str]]:
     print(f"  annuaire : {directory.summary}")
     training = build_training(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  formation : {training.summary}")
+    from cratb.advice.demo import build_demo as build_advice_demo
+
+    advice = build_advice_demo(region_code=spec.region_code, seed=spec.seed, year=spec.year)
+    print(f"  conseil : {advice}")
     return logins
 
 

@@ -115,8 +115,9 @@ def expected_status(endpoint: Endpoint, role: str | None) -> int:
 
 @pytest.mark.parametrize("persona", list(PERSONAS))
 def test_each_persona_gets_what_each_view_declares(
-    persona: str, client: Client, request: pytest.FixtureRequest
+    persona: str, client: Client, request: pytest.FixtureRequest, db: None
 ) -> None:
+    # ``db``: public pages may read the database (the advice form lists départements).
     user = request.getfixturevalue(persona)
     if user.is_authenticated:
         client.force_login(user)

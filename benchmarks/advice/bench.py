@@ -1,0 +1,211 @@
+"""Load test of the advice desk: inbox, request page, figures page under 20 clients.
+
+Starts gunicorn on the database of $DATABASE_URL (loaded by load.py), logs the demo
+coordinator and EMA member in (sessions created directly), then runs ``wrk`` for each
+page: 20 concurrent connections for 60 seconds, and writes ``results.json``. Target:
+95th percentile under 150 ms, no error. See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+PAGES = (
+    # name, user, path ({id}: a random request id)
+    ("inbox", "demo-ema", "/conseil/boite/"),
+    ("inbox-all", "demo-coordination", "/conseil/boite/?box=all&state=all"),
+    ("request", "demo-coordination", "/conseil/demandes/{id}/"),
+    ("figures", "demo-coordination", "/conseil/chiffres/?annee=2025&par=syndrome"),
+)
+
+
+def machine() -> dict[str, str]:
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": str(os.cpu_count()),
+        "ram_gb": f"{mem_kb / 1024 / 1024:.1f}",
+        "cpu": cpu,
+        "python": platform.python_version(),
+    }
+
+
+def sessions_and_ids() -> tuple[dict[str, str], list[int], dict[str, int]]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cratb.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from cratb.accounts.models import User
+    from cratb.advice.models import AdviceEvent, AdviceRequest
+
+    cookies = {}
+    for username in {user for _n, user, _p in PAGES}:
+        user = User.objects.get(username=username)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies[username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    ids = list(AdviceRequest.objects.values_list("pk", flat=True))
+    counts = {"requests": len(ids), "events": AdviceEvent.objects.count()}
+    return cookies, ids, counts
+
+
+def wait_for(url: str, cookie: str) -> None:
+    for _ in range(100):
+        try:
+            request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"le serveur ne répond pas : {url}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", default="60s")
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--single-duration",
+        default="10s",
+        help="then one client alone on each page: the service time without queueing",
+    )
+    parser.add_argument("--port", type=int, default=18765)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+    if "postgres" not in os.environ.get("DATABASE_URL", ""):
+        raise SystemExit("DATABASE_URL doit désigner la base PostgreSQL chargée par load.py")
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "LOG_LEVEL": "ERROR",
+    }
+    os.environ.update(env)
+    cookies, ids, counts = sessions_and_ids()
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "error",
+            "cratb.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    results = []
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
+    try:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+            handle.write("\n".join(str(pk) for pk in ids))
+            ids_file = handle.name
+        runs = [(args.connections, args.duration)]
+        if args.single_duration not in ("", "0", "0s"):
+            runs.append((1, args.single_duration))
+        for connections, duration in runs:
+            for name, user, path in PAGES:
+                warm = base + path.replace("{id}", str(ids[0]))
+                wait_for(warm, cookies[user])
+                command = [
+                    "wrk",
+                    "-t1" if connections == 1 else "-t2",
+                    f"-c{connections}",
+                    f"-d{duration}",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    str(HERE / "report.lua"),
+                    "-H",
+                    f"Cookie: {cookies[user]}",
+                    base + path,
+                ]
+                completed = subprocess.run(  # noqa: S603
+                    command,
+                    env={**env, "IDS_FILE": ids_file},
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT"))
+                values = dict(item.split("=") for item in line.split()[1:])
+                row: dict[str, Any] = {
+                    "page": name,
+                    "path": path,
+                    "user": user,
+                    "connections": connections,
+                    **{k: float(v) for k, v in values.items()},
+                }
+                row["rps"] = round(row["requests"] / row["duration_s"], 1)
+                results.append(row)
+                errors = int(
+                    row["status_errors"]
+                    + row["connect_errors"]
+                    + row["read_errors"]
+                    + row["timeouts"]
+                )
+                print(
+                    f"{name:10s} c={connections:<2d} p50 {row['p50_ms']:6.1f} ms  "
+                    f"p95 {row['p95_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
+                    f"{row['rps']:6.1f} req/s  erreurs {errors}",
+                    flush=True,
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report = {
+        "machine": machine(),
+        "data": counts,
+        "connections": args.connections,
+        "duration": args.duration,
+        "gunicorn_workers": args.workers,
+        "command": " ".join(sys.argv),
+        "loadavg_before": load_before,
+        "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],
+        "results": results,
+    }
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    failed = [
+        r["page"] for r in results if r["p95_ms"] >= 150 or r["status_errors"] or r["timeouts"]
+    ]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

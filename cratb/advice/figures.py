@@ -1,0 +1,381 @@
+"""Response figures of the advice desk, computed by aggregate queries.
+
+Definitions (docs/advice.md, "Figures"):
+
+- a request counts from its reception (``received_at``: the confirmation of a web
+  request, the call of a phone one); unconfirmed requests never count;
+- *time to first answer*: from reception to the first coded answer; median and 90th
+  percentile over the answered requests (``percentile_cont`` in PostgreSQL, the same
+  linear interpolation in Python on SQLite);
+- *within target*: answered no later than ``due_at`` (reception + the target delay in
+  working days), over the requests answered or already past their target time;
+- *advice followed*: close-out surveys answered « oui » or « en partie », over the
+  surveys answered;
+- *avoiding a critical antibiotic*: among the answered requests whose context names a
+  critical agent (amoxicillin-clavulanate, 3rd/4th-generation cephalosporins,
+  fluoroquinolones) as considered or already given, those whose answers recommend none.
+
+For the annual activity report, :func:`year_figures` gives one year's totals, the
+breakdown by any dimension and the monthly series, without re-typing anything::
+
+    from cratb.advice.figures import year_figures
+    figures = year_figures(2025, dimension="setting")
+    figures.summary.total, figures.breakdown, figures.series
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cratb.advice import codes
+from cratb.advice.models import AdviceRequest
+
+CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str | Promise
+    field: str
+    choices: dict[str, str] | None  # code → label; None: labels come from the rows
+
+    def label_of(self, code: Any) -> str:
+        if code in (None, ""):
+            return str(_("non renseigné"))
+        if self.choices is not None:
+            return str(self.choices.get(code, code))
+        return str(code)
+
+
+def _choices(enum: Any) -> dict[str, str]:
+    return {code: str(label) for code, label in enum.choices}
+
+
+def dimensions(*, detailed: bool) -> dict[str, Dimension]:
+    """The breakdowns offered; ``detailed`` adds those that name teams (coordinators)."""
+    found = {
+        "channel": Dimension("channel", _("Canal"), "channel", _choices(codes.Channel)),
+        "setting": Dimension(
+            "setting", _("Lieu de prise en charge"), "setting", _choices(codes.Setting)
+        ),
+        "profession": Dimension(
+            "profession", _("Profession du demandeur"), "profession", _choices(codes.Profession)
+        ),
+        "territory": Dimension("territory", _("Département"), "departement__name", None),
+        "syndrome": Dimension("syndrome", _("Syndrome"), "syndrome", _choices(codes.Syndrome)),
+    }
+    if detailed:
+        found["team"] = Dimension("team", _("Équipe"), "team__name", None)
+    return found
+
+
+PERIODS: dict[str, str | Promise] = {"month": _("mois"), "week": _("semaine")}
+
+
+@dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The figures of one group of requests."""
+
+    total: int
+    answered: int
+    median_hours: float | None
+    p90_hours: float | None
+    within_target: Share
+    followed: Share
+    avoided_critical: Share
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    code: str
+    label: str
+    measures: Measures
+
+
+@dataclass(frozen=True)
+class Series:
+    """Counts per period and dimension value: ``counts[period][code]``."""
+
+    periods: list[date]
+    codes: list[str]
+    labels: dict[str, str]
+    counts: dict[date, dict[str, int]]
+
+    def total(self, period: date) -> int:
+        return sum(self.counts.get(period, {}).values())
+
+
+@dataclass(frozen=True)
+class Figures:
+    year: int
+    period: str
+    dimension: Dimension
+    summary: Measures
+    breakdown: list[BreakdownRow]
+    series: Series
+    computed_at: datetime = field(default_factory=timezone.now)
+
+
+def _epoch_hours(value: timedelta | float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 3600
+    return float(value) / 3600
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate ``percentile_cont(p) WITHIN GROUP (ORDER BY x)``."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+    def __init__(self, expression: Any, *, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks, as PostgreSQL's percentile_cont."""
+    if not sorted_values:
+        return None
+    position = fraction * (len(sorted_values) - 1)
+    low = math.floor(position)
+    high = math.ceil(position)
+    if low == high:
+        return float(sorted_values[low])
+    weight = position - low
+    return float(sorted_values[low] * (1 - weight) + sorted_values[high] * weight)
+
+
+def _delay() -> Any:
+    return ExpressionWrapper(F("first_answer_at") - F("received_at"), output_field=DurationField())
+
+
+def _counts(now: datetime) -> dict[str, Count]:
+    answered = Q(first_answer_at__isnull=False)
+    judged = answered | Q(due_at__lt=now)
+    return {
+        "total": Count("pk"),
+        "answered": Count("pk", filter=answered),
+        "judged": Count("pk", filter=judged),
+        "in_time": Count("pk", filter=answered & Q(first_answer_at__lte=F("due_at"))),
+        "surveys": Count("survey"),
+        "followed": Count(
+            "survey", filter=Q(survey__followed__in=(codes.Followed.YES, codes.Followed.PARTLY))
+        ),
+        "critical_context": Count("pk", filter=answered & Q(context_critical=True)),
+        "avoided": Count("pk", filter=answered & Q(context_critical=True, answer_critical=False)),
+    }
+
+
+def _measures(row: dict[str, Any], median: float | None, p90: float | None) -> Measures:
+    return Measures(
+        total=row["total"],
+        answered=row["answered"],
+        median_hours=median,
+        p90_hours=p90,
+        within_target=Share(row["in_time"], row["judged"]),
+        followed=Share(row["followed"], row["surveys"]),
+        avoided_critical=Share(row["avoided"], row["critical_context"]),
+    )
+
+
+def _percentiles(
+    requests: QuerySet[AdviceRequest], *, group: str | None
+) -> dict[Any, tuple[float | None, float | None]]:
+    """Median and 90th percentile of the time to first answer, in hours, per group."""
+    answered = requests.filter(first_answer_at__isnull=False)
+    if connection.vendor == "postgresql":
+        aggregates = {
+            "median": PercentileCont(_delay(), fraction=0.5),
+            "p90": PercentileCont(_delay(), fraction=0.9),
+        }
+        if group is None:
+            row = answered.aggregate(**aggregates)
+            return {None: (_epoch_hours(row["median"]), _epoch_hours(row["p90"]))}
+        return {
+            row[group]: (_epoch_hours(row["median"]), _epoch_hours(row["p90"]))
+            for row in answered.values(group).annotate(**aggregates).order_by()
+        }
+    # SQLite has no ordered-set aggregate: read the delays, sorted by the database.
+    values: dict[Any, list[float]] = {}
+    fields = [group, "delay"] if group else ["delay"]
+    for row in answered.annotate(delay=_delay()).order_by("delay").values_list(*fields):
+        key = row[0] if group else None
+        delay = row[-1]
+        values.setdefault(key, []).append(delay.total_seconds() / 3600)
+    return {key: (percentile(v, 0.5), percentile(v, 0.9)) for key, v in values.items()}
+
+
+def measures(requests: QuerySet[AdviceRequest], *, now: datetime | None = None) -> Measures:
+    """The figures of a set of requests (any filter)."""
+    now = now or timezone.now()
+    row = requests.order_by().aggregate(**_counts(now))
+    median, p90 = _percentiles(requests, group=None).get(None, (None, None))
+    return _measures(row, median, p90)
+
+
+def breakdown(
+    requests: QuerySet[AdviceRequest], *, dimension: Dimension, now: datetime | None = None
+) -> list[BreakdownRow]:
+    now = now or timezone.now()
+    rows = requests.values(dimension.field).annotate(**_counts(now)).order_by()
+    delays = _percentiles(requests, group=dimension.field)
+    out = [
+        BreakdownRow(
+            code=str(row[dimension.field] or ""),
+            label=dimension.label_of(row[dimension.field]),
+            measures=_measures(row, *delays.get(row[dimension.field], (None, None))),
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda r: (-r.measures.total, r.label))
+
+
+def series(
+    requests: QuerySet[AdviceRequest], *, period: str, dimension: Dimension, year: int
+) -> Series:
+    """Requests per week or month and dimension value, every period of the year listed."""
+    trunc = TruncWeek if period == "week" else TruncMonth
+    rows = (
+        requests.annotate(period=trunc("received_at", tzinfo=timezone.get_default_timezone()))
+        .values("period", dimension.field)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[date, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for row in rows:
+        start = row["period"]
+        day = timezone.localtime(start).date() if isinstance(start, datetime) else start
+        code = str(row[dimension.field] or "")
+        counts.setdefault(day, {})[code] = counts.get(day, {}).get(code, 0) + row["n"]
+        totals[code] = totals.get(code, 0) + row["n"]
+        labels[code] = dimension.label_of(row[dimension.field])
+    return Series(
+        periods=_periods(year, period),
+        codes=sorted(totals, key=lambda c: (-totals[c], labels[c])),
+        labels=labels,
+        counts=counts,
+    )
+
+
+def _periods(year: int, period: str) -> list[date]:
+    if period == "month":
+        return [date(year, month, 1) for month in range(1, 13)]
+    first = date(year, 1, 1)
+    monday = first - timedelta(days=first.weekday())
+    weeks = []
+    while monday <= date(year, 12, 31):
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def year_requests(year: int) -> QuerySet[AdviceRequest]:
+    """The requests of the annual report: confirmed, received during ``year``."""
+    return AdviceRequest.objects.confirmed().received_in(year)
+
+
+def year_figures(year: int, *, dimension: str = "setting", period: str = "month") -> Figures:
+    """One year's figures: summary, breakdown by ``dimension``, series per ``period``.
+
+    The entry point for the annual activity report (and the figures page).
+    """
+    found = dimensions(detailed=True)[dimension]
+    requests = year_requests(year)
+    now = timezone.now()
+    return Figures(
+        year=year,
+        period=period,
+        dimension=found,
+        summary=measures(requests, now=now),
+        breakdown=breakdown(requests, dimension=found, now=now),
+        series=series(requests, period=period, dimension=found, year=year),
+    )
+
+
+def fingerprint() -> str:
+    """Changes whenever a request is added or changed (two indexed look-ups)."""
+    row = AdviceRequest.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
+    last = row["last"].isoformat() if row["last"] else "-"
+    return f"{row['top']}:{last}"
+
+
+def cache_key(year: int, *, dimension: str, period: str, stamp: str | None = None) -> str:
+    return f"cratb.advice.figures:{year}:{dimension}:{period}:{stamp or fingerprint()}"
+
+
+def cached_year_figures(
+    year: int, *, dimension: str, period: str, stamp: str | None = None
+) -> Figures:
+    """:func:`year_figures`, kept in the cache until a request changes (or 10 minutes)."""
+    key = cache_key(year, dimension=dimension, period=period, stamp=stamp)
+    found = cache.get(key)
+    if found is None:
+        found = year_figures(year, dimension=dimension, period=period)
+        cache.set(key, found, CACHE_SECONDS)
+    assert isinstance(found, Figures)
+    return found
+
+
+def cached_years(stamp: str) -> tuple[list[int], int]:
+    """(:func:`available_years`, :func:`latest_year_with_data`), cached like the figures."""
+    key = f"cratb.advice.figures-years:{stamp}"
+    found = cache.get(key)
+    if found is None:
+        found = (available_years(), latest_year_with_data())
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def latest_year_with_data() -> int:
+    last = AdviceRequest.objects.confirmed().aggregate(last=Max("received_at"))["last"]
+    return timezone.localtime(last).year if last else timezone.localdate().year
+
+
+def available_years() -> list[int]:
+    row = AdviceRequest.objects.confirmed().aggregate(
+        first=Min("received_at"), last=Max("received_at")
+    )
+    this_year = timezone.localdate().year
+    if row["first"] is None:
+        return [this_year]
+    first = timezone.localtime(row["first"]).year
+    last = max(timezone.localtime(row["last"]).year, this_year)
+    return list(range(last, first - 1, -1))

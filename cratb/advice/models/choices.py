@@ -1,0 +1,46 @@
+"""States, routes and event kinds of an advice request; the roles that answer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cratb.accounts.models import Role
+
+#: Roles that answer requests (and so may be assigned one).
+RESPONDER_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.ADMIN)
+
+
+class Status(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("En attente de confirmation par courriel")
+    OPEN = "open", _("À traiter")
+    WAITING = "waiting", _("En attente du demandeur")
+    ANSWERED = "answered", _("Répondue")
+    CLOSED = "closed", _("Close")
+
+
+class RoutedVia(models.TextChoices):
+    ON_CALL = "on_call", _("Infectiologue d'astreinte du territoire")
+    EMA = "ema", _("EMA du territoire")
+    COORDINATION = "coordination", _("Coordination du CRAtb")
+    DIRECT = "direct", _("Saisie directe par le répondant")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Demande créée")
+    CONFIRMED = "confirmed", _("Adresse électronique confirmée")
+    ROUTED = "routed", _("Orientée")
+    ASSIGNED = "assigned", _("Prise en charge")
+    REASSIGNED = "reassigned", _("Réattribuée")
+    VIEWED = "viewed", _("Consultée par un répondant")
+    INFO_REQUESTED = "info_requested", _("Question posée au demandeur")
+    INFO_PROVIDED = "info_provided", _("Réponse du demandeur")
+    ANSWERED = "answered", _("Avis donné")
+    EDITED = "edited", _("Codage corrigé")
+    ATTACHMENT_ADDED = "attachment_added", _("Pièce jointe ajoutée")
+    CLOSED = "closed", _("Close")
+    REOPENED = "reopened", _("Rouverte")
+    REMINDED = "reminded", _("Relance : délai cible dépassé")
+    ESCALATED = "escalated", _("Alerte transmise à la coordination")
+    SURVEY_REQUESTED = "survey_requested", _("Questionnaire de suivi envoyé")
+    SURVEY_ANSWERED = "survey_answered", _("Questionnaire de suivi rempli")

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from cratb.accounts.demo import ensure_demo_users
+from cratb.accounts.tests.factories import DepartementFactory
+from cratb.advice import demo
+from cratb.advice.demo import build_demo
+from cratb.advice.figures import year_figures
+from cratb.advice.models import AdviceEvent, AdviceRequest, OnCallShift, Survey
+from cratb.network.models import Territory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small(monkeypatch: pytest.MonkeyPatch, region: Territory, departement: Territory) -> None:
+    DepartementFactory.create(code="92", name="Hauts-de-Seine", parent=region, population=1_600_000)
+    monkeypatch.setattr(demo, "REQUESTS_PER_YEAR", 150)
+    ensure_demo_users(region_code=region.code)
+
+
+def snapshot() -> list[tuple[object, ...]]:
+    return list(
+        AdviceRequest.objects.order_by("received_at", "requester_email", "pk").values_list(
+            "received_at", "channel", "syndrome", "departement__code", "first_answer_at", "version"
+        )
+    )
+
+
+def test_two_years_of_requests_answers_rota_and_surveys_then_nothing_new(small: None) -> None:
+    report = build_demo(region_code="11", seed=1, year=2025)
+    assert report.requests == 300 and report.shifts > 1000
+    received = AdviceRequest.objects.values_list("received_at", flat=True)
+    assert {r.year for r in received if r is not None} == {2024, 2025}
+    assert Survey.objects.exists()
+    figures = year_figures(2025, dimension="channel")
+    assert figures.summary.total > 100 and figures.summary.median_hours is not None
+    events = AdviceEvent.objects.count()
+    # Each request's version is the number of its events (one change, one event).
+    for request in AdviceRequest.objects.all()[:50]:
+        assert request.version == request.events.count()
+    again = build_demo(region_code="11", seed=1, year=2025)
+    assert again.already_there
+    assert AdviceRequest.objects.count() == 300
+    assert AdviceEvent.objects.count() == events
+    assert OnCallShift.objects.count() == report.shifts
+
+
+def test_deterministic_for_region_and_seed(small: None) -> None:
+    build_demo(region_code="11", seed=1, year=2025)
+    first = snapshot()
+    AdviceEvent.objects.all()._raw_delete(AdviceEvent.objects.db)
+    for model in (Survey,):
+        model.objects.all().delete()
+    from cratb.advice.models import AdviceMessage, Answer, Attachment, RecommendedAgent
+
+    RecommendedAgent.objects.all().delete()
+    Answer.objects.all().delete()
+    AdviceMessage.objects.all().delete()
+    Attachment.objects.all().delete()
+    AdviceRequest.objects.all().delete()
+    OnCallShift.objects.all().delete()
+    build_demo(region_code="11", seed=1, year=2025)
+    assert snapshot() == first
+    build_demo(region_code="11", seed=2, year=2025)
+    seed_two = [row for row in snapshot() if row not in first]
+    assert len(seed_two) == 300

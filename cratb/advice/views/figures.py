@@ -1,0 +1,229 @@
+"""Response figures: the page and its CSV and Excel exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.core.cache import cache
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+)
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cratb.accounts.access import allow, roles
+from cratb.accounts.models import Role
+from cratb.advice import charts, figures
+from cratb.advice.models import (
+    AdviceRequest,
+)
+from cratb.advice.views.common import (
+    FIGURES_ROLES,
+    _user,
+)
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _figures_choice(request: HttpRequest, stamp: str) -> tuple[int, str, str, bool, list[int]]:
+    user = _user(request)
+    detailed = user.role != Role.AGENCY_VIEWER
+    years, default = figures.cached_years(stamp)
+    try:
+        year = int(request.GET.get("annee", default))
+    except ValueError:
+        year = default
+    if year not in years:
+        year = default
+    dimension = request.GET.get("par", "setting")
+    if dimension not in figures.dimensions(detailed=detailed):
+        dimension = "setting"
+    period = request.GET.get("periode", "month")
+    if period not in figures.PERIODS:
+        period = "month"
+    return year, dimension, period, detailed, years
+
+
+def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
+    """The figures' summary and their rendered tables and charts, cached together (the
+    page then costs a cache read), per language."""
+    key = (
+        figures.cache_key(year, dimension=dimension, period=period, stamp=stamp)
+        + f":page:{get_language()}"
+    )
+    parts: dict[str, Any] | None = cache.get(key)
+    if parts is not None:
+        return parts
+    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
+    label = str(found.dimension.label).lower()
+    series = found.series
+    tables = render_to_string(
+        "advice/includes/figures_tables.html",
+        {
+            "figures": found,
+            "series_header": [series.labels[code] for code in series.codes],
+            "series_rows": [
+                (
+                    day,
+                    [series.counts.get(day, {}).get(code, 0) for code in series.codes],
+                    series.total(day),
+                )
+                for day in series.periods
+            ],
+            "series_chart": charts.stacked_bars(
+                series,
+                period=period,
+                title=_("Demandes par %(period)s et %(dimension)s, %(year)s")
+                % {"period": figures.PERIODS[period], "dimension": label, "year": year},
+            ),
+            "bars_chart": charts.horizontal_bars(
+                found.breakdown,
+                title=_("Demandes par %(dimension)s, %(year)s")
+                % {"dimension": label, "year": year},
+            ),
+            "periods": figures.PERIODS,
+        },
+    )
+    parts = {
+        "figures": {
+            "year": found.year,
+            "period": found.period,
+            "dimension": found.dimension,
+            "summary": found.summary,
+            "computed_at": found.computed_at,
+        },
+        "tables": mark_safe(tables),  # noqa: S308 - rendered by the template engine
+    }
+    cache.set(key, parts, figures.CACHE_SECONDS)
+    return parts
+
+
+@allow(roles(*FIGURES_ROLES))
+def figures_page(request: HttpRequest) -> HttpResponse:
+    stamp = figures.fingerprint()
+    year, dimension, period, detailed, years = _figures_choice(request, stamp)
+    overdue = []
+    if detailed:
+        overdue = list(
+            AdviceRequest.objects.overdue(timezone.now())
+            .select_related("departement", "assignee")
+            .only(
+                "pk",
+                "due_at",
+                "departement__code",
+                "assignee__username",
+                "assignee__first_name",
+                "assignee__last_name",
+            )
+            .order_by("due_at")[:20]
+        )
+    return render(
+        request,
+        "advice/figures.html",
+        {
+            **_figures_parts(year, dimension, period, stamp),
+            "years": years,
+            "dimensions": figures.dimensions(detailed=detailed),
+            "periods": figures.PERIODS,
+            "detailed": detailed,
+            "overdue": overdue,
+            "target_days": figures_target_days(),
+        },
+    )
+
+
+def figures_target_days() -> int:
+    from django.conf import settings
+
+    return int(settings.CRATB_ADVICE_TARGET_WORKING_DAYS)
+
+
+def _pct(share: figures.Share) -> str:
+    value = share.percent
+    return "" if value is None else f"{value:.1f}"
+
+
+def _hours(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The two tables of an export: breakdown (with the total) and series (long format)."""
+    header = [
+        found.dimension.key,
+        "libelle",
+        "demandes",
+        "repondues",
+        "delai_median_heures",
+        "delai_p90_heures",
+        "dans_le_delai_cible_pct",
+        "avis_suivis_pct",
+        "antibiotique_critique_evite_pct",
+    ]
+
+    def line(code: str, label: str, m: figures.Measures) -> list[Any]:
+        return [
+            code,
+            label,
+            m.total,
+            m.answered,
+            _hours(m.median_hours),
+            _hours(m.p90_hours),
+            _pct(m.within_target),
+            _pct(m.followed),
+            _pct(m.avoided_critical),
+        ]
+
+    breakdown = [header] + [line(r.code, r.label, r.measures) for r in found.breakdown]
+    breakdown.append(line("total", _("Total"), found.summary))
+    series: list[list[Any]] = [["periode", found.dimension.key, "libelle", "demandes"]]
+    for period in found.series.periods:
+        for code in found.series.codes:
+            n = found.series.counts.get(period, {}).get(code, 0)
+            series.append([period.isoformat(), code, found.series.labels[code], n])
+    return breakdown, series
+
+
+@allow(roles(*FIGURES_ROLES))
+def figures_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    stamp = figures.fingerprint()
+    year, dimension, period, _detailed, _years = _figures_choice(request, stamp)
+    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
+    breakdown, series = export_rows(found)
+    stem = f"cratb-avis-{year}-{dimension}-{period}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "synthese"
+        for row in breakdown:
+            sheet.append(row)
+        other = book.create_sheet("series")
+        for row in series:
+            other.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+    table = series if request.GET.get("table") == "series" else breakdown
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows(table)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    suffix = "series" if table is series else "synthese"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{suffix}.csv"'
+    return response

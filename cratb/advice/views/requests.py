@@ -1,0 +1,688 @@
+"""Requests: the public form, the request page and its actions, the requester's side,
+attachments, the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cratb.accounts.access import PUBLIC, allow, roles
+from cratb.accounts.models import Role, User
+from cratb.advice import forms, services, tokens, uploads
+from cratb.advice.models import (
+    AdviceEvent,
+    AdviceRequest,
+    Answer,
+    Attachment,
+    EventKind,
+    StateError,
+    Status,
+    VersionConflict,
+)
+from cratb.advice.views.common import (
+    ADVICE_ROLES,
+    INBOX_BOXES,
+    INBOX_STATES,
+    RESPONDERS,
+    Page,
+    _is_responder,
+    _user,
+)
+from cratb.network.models import Territory
+
+
+@allow(roles(*ADVICE_ROLES))
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context: dict[str, Any] = {"is_responder": _is_responder(user)}
+    if _is_responder(user):
+        open_requests = AdviceRequest.objects.open()
+        context["counts"] = {
+            box: open_requests.inbox(user, box=box).count() for box in ("mine", "team")
+        }
+    else:
+        context["recent"] = (
+            AdviceRequest.objects.visible_to(user)
+            .select_related("departement")
+            .order_by("-created_at")[:5]
+        )
+    return render(request, "advice/home.html", context)
+
+
+# --- the public form -------------------------------------------------------------------
+
+
+def _initial_for(user: User | None) -> dict[str, Any]:
+    if user is None or user.role != Role.REQUESTER:
+        return {}
+    initial: dict[str, Any] = {
+        "requester_name": user.get_full_name() or user.username,
+        "requester_email": user.email,
+    }
+    departement = user.territories.filter(kind=Territory.Kind.DEPARTEMENT).first()
+    if departement is not None:
+        initial["departement"] = departement.code
+    return initial
+
+
+@allow(PUBLIC)
+def request_create(request: HttpRequest) -> HttpResponse:
+    """The request form, open to anyone; a logged-in requester skips the e-mail check."""
+    user = request.user if isinstance(request.user, User) else None
+    if request.method == "POST":
+        form = forms.RequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            created = services.submit_request(
+                fields=form.request_fields(),
+                files=form.valid_files,
+                pending=form.pending,
+                user=user,
+            )
+            if created.status == Status.UNCONFIRMED:
+                request.session["advice_sent_to"] = created.requester_email
+                return redirect("advice:request-sent")
+            messages.success(request, _("Votre demande est transmise à un infectiologue."))
+            return redirect("advice:request-detail", pk=created.pk)
+        # Nothing is lost: the files already checked are kept for the next try.
+        kept = form.pending + [
+            uploads.stash(new.upload, sniffed=new.sniffed)
+            for new in getattr(form, "valid_files", [])
+        ]
+        data = request.POST.copy()
+        data["pending_files"] = uploads.sign_pending(kept)
+        form.data = data
+        return render(
+            request,
+            "advice/request_form.html",
+            {
+                "form": form,
+                "pending": kept,
+                "logged_in_requester": user and user.role == Role.REQUESTER,
+            },
+            status=400,
+        )
+    form = forms.RequestForm(initial=_initial_for(user))
+    return render(
+        request,
+        "advice/request_form.html",
+        {"form": form, "pending": [], "logged_in_requester": user and user.role == Role.REQUESTER},
+    )
+
+
+@allow(PUBLIC)
+def request_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "advice/request_sent.html", {"email": request.session.get("advice_sent_to", "")}
+    )
+
+
+@allow(PUBLIC)
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        advice = tokens.read_confirm_token(token)
+    except tokens.BadToken:
+        return render(request, "advice/bad_link.html", status=404)
+    if services.confirm_request(advice):
+        messages.success(
+            request,
+            _("Merci : votre demande est confirmée et transmise à un infectiologue."),
+        )
+    else:
+        messages.info(request, _("Cette demande était déjà confirmée."))
+    return redirect("advice:follow", token=tokens.follow_token(advice))
+
+
+# --- loading a request -----------------------------------------------------------------
+
+
+def _load(queryset: Any, pk: int) -> AdviceRequest:
+    found: AdviceRequest = get_object_or_404(
+        queryset.select_related(
+            "departement", "assignee", "team", "requester", "survey"
+        ).prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("author").prefetch_related("agents"),
+            ),
+            "attachments",
+            "messages",
+        ),
+        pk=pk,
+    )
+    return found
+
+
+def _visible(request: HttpRequest, pk: int) -> AdviceRequest:
+    """The request if the user may open it; 404 otherwise (its existence is not told)."""
+    return _load(AdviceRequest.objects.visible_to(_user(request)), pk)
+
+
+def _events(advice: AdviceRequest) -> list[AdviceEvent]:
+    return list(advice.events.all().order_by("at", "pk"))
+
+
+def _mark_viewed(advice: AdviceRequest, user: User, events: list[AdviceEvent]) -> None:
+    """One « viewed » event per responder and version: a trace, not a log of every refresh."""
+    for event in events:
+        if (
+            event.kind == EventKind.VIEWED
+            and event.actor_id == user.pk
+            and event.version == advice.version
+        ):
+            return
+    events.append(advice.mark_viewed(by=user))
+
+
+def _survey(advice: AdviceRequest) -> Any:
+    try:
+        return advice.survey
+    except AdviceRequest.survey.RelatedObjectDoesNotExist:
+        return None
+
+
+def _staff_context(advice: AdviceRequest, **overrides: Any) -> dict[str, Any]:
+    version = {"version": advice.version}
+    context: dict[str, Any] = {
+        "advice": advice,
+        "survey": _survey(advice),
+        "staff": True,
+        "answer_form": forms.AnswerForm(initial=version),
+        "ask_form": forms.AskForm(initial=version),
+        "reassign_form": forms.ReassignForm(initial=version),
+        "version_form": forms.VersionForm(initial=version),
+        "attach_form": forms.RequesterAttachForm(),
+    }
+    context.update(overrides)
+    return context
+
+
+def _requester_context(
+    advice: AdviceRequest, *, action_url: str, **overrides: Any
+) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "advice": advice,
+        "survey": _survey(advice),
+        "staff": False,
+        "action_url": action_url,
+        "reply_form": forms.ReplyForm(),
+        "survey_form": forms.SurveyForm(),
+        "attach_form": forms.RequesterAttachForm(),
+    }
+    context.update(overrides)
+    return context
+
+
+@allow(roles(*ADVICE_ROLES))
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    advice = _visible(request, pk)
+    events = _events(advice)
+    if _is_responder(user):
+        _mark_viewed(advice, user, events)
+        return render(
+            request, "advice/request_detail.html", {**_staff_context(advice), "events": events}
+        )
+    return render(
+        request,
+        "advice/request_detail.html",
+        {
+            **_requester_context(advice, action_url=reverse("advice:request-requester", args=[pk])),
+            "events": events,
+        },
+    )
+
+
+@allow(roles(Role.REQUESTER))
+def my_requests(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rows = (
+        AdviceRequest.objects.filter(requester=user)
+        .select_related("departement")
+        .order_by("-created_at", "-pk")
+    )
+    page = Page.of(rows, request.GET.get("page"))
+    return render(request, "advice/my_requests.html", {"page": page})
+
+
+# --- responders' actions -----------------------------------------------------------------
+
+
+def _conflict(
+    request: HttpRequest, exc: VersionConflict, *, pk: int, **forms_kept: Any
+) -> HttpResponse:
+    """Show the other person's change and keep this person's text in their form."""
+    advice = _visible(request, pk)
+    kept = dict(forms_kept.items())
+    for form in kept.values():
+        # A resubmission now applies on top of the version just shown.
+        if "version" in form.fields:
+            data = form.data.copy()
+            data["version"] = str(advice.version)
+            form.data = data
+    return render(
+        request,
+        "advice/request_detail.html",
+        {
+            **_staff_context(advice, **kept),
+            "events": _events(advice),
+            "conflict": exc,
+            "conflict_changes": exc.changes,
+        },
+        status=409,
+    )
+
+
+def _invalid(request: HttpRequest, *, pk: int, **forms_kept: Any) -> HttpResponse:
+    advice = _visible(request, pk)
+    return render(
+        request,
+        "advice/request_detail.html",
+        {**_staff_context(advice, **forms_kept), "events": _events(advice)},
+        status=400,
+    )
+
+
+def _refused(request: HttpRequest, exc: StateError, pk: int) -> HttpResponse:
+    messages.error(request, str(exc))
+    return redirect("advice:request-detail", pk=pk)
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_take(request: HttpRequest, pk: int) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk=pk)
+    try:
+        advice.take(by=_user(request), expected_version=form.cleaned_data["version"])
+    except VersionConflict as exc:
+        return _conflict(request, exc, pk=pk)
+    except StateError as exc:
+        return _refused(request, exc, pk)
+    messages.success(request, _("Vous prenez en charge cette demande."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_reassign(request: HttpRequest, pk: int) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    form = forms.ReassignForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk=pk, reassign_form=form)
+    try:
+        services.reassign(
+            request=advice,
+            to=form.cleaned_data["to"],
+            by=_user(request),
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except VersionConflict as exc:
+        return _conflict(request, exc, pk=pk, reassign_form=form)
+    except StateError as exc:
+        return _refused(request, exc, pk)
+    messages.success(request, _("Demande réattribuée."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_ask(request: HttpRequest, pk: int) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    form = forms.AskForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk=pk, ask_form=form)
+    try:
+        services.ask_requester(
+            request=advice,
+            by=_user(request),
+            text=form.cleaned_data["text"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except VersionConflict as exc:
+        return _conflict(request, exc, pk=pk, ask_form=form)
+    except StateError as exc:
+        return _refused(request, exc, pk)
+    messages.success(request, _("Votre question est envoyée au demandeur."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_answer(request: HttpRequest, pk: int) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk=pk, answer_form=form)
+    try:
+        services.give_answer(
+            request=advice,
+            by=_user(request),
+            recommendation=form.cleaned_data["recommendation"],
+            agents=form.agents(),
+            duration_days=form.cleaned_data["duration_days"],
+            text=form.cleaned_data["text"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except VersionConflict as exc:
+        return _conflict(request, exc, pk=pk, answer_form=form)
+    except StateError as exc:
+        return _refused(request, exc, pk)
+    messages.success(request, _("Votre avis est enregistré et envoyé au demandeur."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+@allow(roles(*RESPONDERS))
+def request_coding(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Correct the coded context, on its own page (the request page stays light)."""
+    advice = _visible(request, pk)
+    if request.method != "POST":
+        form = forms.CodingForm(initial=forms.CodingForm.initial_for(advice))
+        return render(request, "advice/coding_form.html", {"advice": advice, "form": form})
+    form = forms.CodingForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "advice/coding_form.html", {"advice": advice, "form": form}, status=400
+        )
+    try:
+        changed = advice.edit_coding(
+            by=_user(request), changes=form.changes(), expected_version=form.cleaned_data["version"]
+        )
+    except VersionConflict as exc:
+        data = request.POST.copy()
+        data["version"] = str(exc.request.version)
+        form.data = data
+        return render(
+            request,
+            "advice/coding_form.html",
+            {"advice": exc.request, "form": form, "conflict": exc, "conflict_changes": exc.changes},
+            status=409,
+        )
+    if changed:
+        messages.success(request, _("Codage corrigé."))
+    else:
+        messages.info(request, _("Aucun changement."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+def _version_action(request: HttpRequest, pk: int, action: str) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk=pk)
+    try:
+        getattr(advice, action)(by=_user(request), expected_version=form.cleaned_data["version"])
+    except VersionConflict as exc:
+        return _conflict(request, exc, pk=pk)
+    except StateError as exc:
+        return _refused(request, exc, pk)
+    messages.success(request, _("Demande close.") if action == "close" else _("Demande rouverte."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_close(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _version_action(request, pk, "close")
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _version_action(request, pk, "reopen")
+
+
+@allow(roles(*RESPONDERS))
+def phone_create(request: HttpRequest) -> HttpResponse:
+    """A phone advice recorded in under a minute: context, question and answer at once."""
+    user = _user(request)
+    if request.method == "POST":
+        form = forms.PhoneAdviceForm(request.POST)
+        if form.is_valid():
+            created = services.record_phone_advice(
+                by=user,
+                fields=form.request_fields(),
+                received_at=form.cleaned_data["received_at"],
+                recommendation=form.cleaned_data["recommendation"],
+                agents=form.agents(),
+                duration_days=form.cleaned_data["duration_days"],
+                text=form.cleaned_data["text"],
+                close=form.cleaned_data["close"],
+            )
+            messages.success(request, _("Avis téléphonique enregistré."))
+            return redirect("advice:request-detail", pk=created.pk)
+        return render(request, "advice/phone_form.html", {"form": form}, status=400)
+    initial = {}
+    departement = user.territories.filter(kind=Territory.Kind.DEPARTEMENT).first()
+    if departement is not None:
+        initial["departement"] = departement.code
+    return render(
+        request, "advice/phone_form.html", {"form": forms.PhoneAdviceForm(initial=initial)}
+    )
+
+
+# --- the requester's side (logged in, or by the signed link) ------------------------------
+
+
+def _requester_action(
+    request: HttpRequest, advice: AdviceRequest, *, by: User | None, action_url: str, done_url: str
+) -> HttpResponse:
+    """Reply, attach or fill the survey, from the requester's page."""
+    action = request.POST.get("action")
+    overrides: dict[str, Any] = {}
+    try:
+        if action == "reply":
+            reply_form = forms.ReplyForm(request.POST)
+            if reply_form.is_valid():
+                services.requester_reply(
+                    request=advice, text=reply_form.cleaned_data["text"], by=by
+                )
+                messages.success(request, _("Votre réponse est transmise à l'infectiologue."))
+                return HttpResponseRedirect(done_url)
+            overrides["reply_form"] = reply_form
+        elif action == "survey":
+            survey_form = forms.SurveyForm(request.POST)
+            if survey_form.is_valid():
+                advice.record_survey(
+                    followed=survey_form.cleaned_data["followed"],
+                    outcome=survey_form.cleaned_data["outcome"],
+                    comment=survey_form.cleaned_data["comment"],
+                    by=by,
+                )
+                messages.success(request, _("Merci d'avoir répondu au questionnaire de suivi."))
+                return HttpResponseRedirect(done_url)
+            overrides["survey_form"] = survey_form
+        elif action == "attach":
+            attach_form = forms.RequesterAttachForm(request.POST, request.FILES)
+            if attach_form.is_valid() and attach_form.valid_files:
+                services.add_attachments(
+                    request=advice, files=attach_form.valid_files, by=by, from_requester=True
+                )
+                messages.success(request, _("Pièce jointe ajoutée."))
+                return HttpResponseRedirect(done_url)
+            overrides["attach_form"] = attach_form
+        else:
+            raise Http404
+    except StateError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(done_url)
+    return render(
+        request,
+        "advice/request_detail.html",
+        {
+            **_requester_context(advice, action_url=action_url, **overrides),
+            "events": _events(advice),
+        },
+        status=400,
+    )
+
+
+@require_POST
+@allow(roles(Role.REQUESTER))
+def request_requester(request: HttpRequest, pk: int) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    url = reverse("advice:request-requester", args=[pk])
+    return _requester_action(
+        request,
+        advice,
+        by=_user(request),
+        action_url=url,
+        done_url=reverse("advice:request-detail", args=[pk]),
+    )
+
+
+def _from_token(token: str) -> AdviceRequest:
+    try:
+        found = tokens.read_follow_token(token)
+    except tokens.BadToken:
+        raise Http404 from None
+    if found.status == Status.UNCONFIRMED:
+        raise Http404
+    return _load(AdviceRequest.objects.all(), found.pk)
+
+
+@allow(PUBLIC)
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """The requester's page, opened by the signed link of their e-mails."""
+    try:
+        advice = _from_token(token)
+    except Http404:
+        return render(request, "advice/bad_link.html", status=404)
+    url = reverse("advice:follow", args=[token])
+    if request.method == "POST":
+        return _requester_action(request, advice, by=None, action_url=url, done_url=url)
+    return render(
+        request,
+        "advice/request_detail.html",
+        {**_requester_context(advice, action_url=url), "events": _events(advice), "token": token},
+    )
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_attach(request: HttpRequest, pk: int) -> HttpResponseBase:
+    advice = _visible(request, pk)
+    form = forms.RequesterAttachForm(request.POST, request.FILES)
+    if not form.is_valid() or not form.valid_files:
+        return _invalid(request, pk=pk, attach_form=form)
+    services.add_attachments(
+        request=advice, files=form.valid_files, by=_user(request), from_requester=False
+    )
+    messages.success(request, _("Pièce jointe ajoutée."))
+    return redirect("advice:request-detail", pk=pk)
+
+
+def _send_file(attachment: Attachment) -> FileResponse:
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=attachment.content_type == "application/pdf",
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@allow(roles(*ADVICE_ROLES))
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    attachment = get_object_or_404(
+        Attachment.objects.filter(request__in=AdviceRequest.objects.visible_to(_user(request))),
+        pk=pk,
+    )
+    return _send_file(attachment)
+
+
+@allow(PUBLIC)
+def follow_attachment(request: HttpRequest, token: str, pk: int) -> HttpResponseBase:
+    advice = _from_token(token)
+    return _send_file(get_object_or_404(advice.attachments.all(), pk=pk))
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@allow(roles(*RESPONDERS))
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    box = request.GET.get("box", "mine" if user.role == Role.EMA_MEMBER else "territory")
+    box = box if box in INBOX_BOXES else "mine"
+    state = request.GET.get("state", "open")
+    state = state if state in INBOX_STATES else "open"
+    rows = AdviceRequest.objects.inbox(user, box=box)
+    if state == "open":
+        rows = rows.open().order_by("due_at", "pk")
+    elif state == "answered":
+        rows = rows.filter(status=Status.ANSWERED).order_by("-first_answer_at", "-pk")
+    elif state == "closed":
+        rows = rows.filter(status=Status.CLOSED).order_by("-closed_at", "-pk")
+    else:
+        rows = rows.order_by("-received_at", "-pk")
+    rows = rows.select_related("departement", "assignee", "team").only(
+        "pk",
+        "status",
+        "channel",
+        "syndrome",
+        "setting",
+        "profession",
+        "age_band",
+        "sex",
+        "received_at",
+        "due_at",
+        "first_answer_at",
+        "closed_at",
+        "routed_via",
+        "departement__code",
+        "departement__name",
+        "assignee__username",
+        "assignee__first_name",
+        "assignee__last_name",
+        "team__name",
+    )
+    page = Page.of(rows, request.GET.get("page"))
+    open_counts = AdviceRequest.objects.open_counts(user)
+    return render(
+        request,
+        "advice/inbox.html",
+        {
+            "page": page,
+            "box": box,
+            "state": state,
+            "open_counts": open_counts,
+            "boxes": [
+                ("mine", _("À moi")),
+                ("team", _("Mon équipe")),
+                ("territory", _("Mes territoires")),
+                ("all", _("Tout ce que je vois")),
+            ],
+            "states": [
+                ("open", _("À traiter")),
+                ("answered", _("Répondues")),
+                ("closed", _("Closes")),
+                ("all", _("Toutes")),
+            ],
+            "now": timezone.now(),
+        },
+    )

@@ -130,7 +130,6 @@ def open_session(
     """A session on ``backend`` over the DuckDB ``warehouse``; closed on exit."""
     if backend not in BACKENDS:
         raise BackendError(f"moteur inconnu « {backend} » ; moteurs admis : {', '.join(BACKENDS)}")
-    memory_limit = memory_limit or os.environ.get("CRATB_DUCKDB_MEMORY_LIMIT") or None
     session = (
         _duckdb(warehouse, threads=threads, memory_limit=memory_limit)
         if backend == "duckdb"

@@ -6,11 +6,15 @@ into a French message the operator can act on.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["WarehouseError", "connect"]
+__all__ = ["MEMORY_LIMIT_VARIABLE", "WarehouseError", "connect"]
+
+#: The most memory DuckDB may use (imports and computations); beyond it, it spills to disk.
+MEMORY_LIMIT_VARIABLE = "CRATB_DUCKDB_MEMORY_LIMIT"
 
 
 class WarehouseError(RuntimeError):
@@ -38,6 +42,15 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         raise WarehouseError(f"entrepôt {path} illisible : {_first_line(exc)}") from exc
     # DuckDB draws its own progress bar on a terminal; callers report progress themselves.
     connection.execute("SET enable_progress_bar = false")
+    limit = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip()
+    if limit:
+        try:
+            connection.execute("SET memory_limit = ?", [limit])
+        except duckdb.Error as exc:
+            connection.close()
+            raise WarehouseError(
+                f"{MEMORY_LIMIT_VARIABLE}={limit!r} : taille attendue, ex. 4GB ou 512MB"
+            ) from exc
     return connection
 
 

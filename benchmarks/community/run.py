@@ -179,13 +179,16 @@ def check_same(engine: dict[str, Any], pandas: dict[str, Any]) -> float:
 
 def child_peak_memory(warehouse: Path, memory_limit: str | None) -> dict[str, Any]:
     """Run the engine's full set in a fresh child process, which reports its own peak
-    resident memory (the parent's memory, pandas' included, is not counted: a forked
-    child would show it until it execs)."""
+    resident memory (Linux's VmHWM); the parent's memory, pandas' included, is not
+    counted."""
+    # VmHWM is the peak of this process image: ru_maxrss would also count the pages of
+    # the forked parent, which are the child's until it execs.
     code = (
-        "import resource, sys; from pathlib import Path; "
+        "import re, sys; from pathlib import Path; "
         "from benchmarks.community import run; "
         "t = run.engine_set(Path(sys.argv[1]))[0]; "
-        "print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()); "
+        "print(t, hwm.group(1))"
     )
     env = dict(os.environ)
     if memory_limit:
@@ -217,6 +220,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
     args = parser.parse_args(argv)
 
+    load_before = os.getloadavg()
     warehouse, timings = prepare(args.lines, args.workdir)
     results: dict[str, Any] = dict(timings)
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -235,6 +239,9 @@ def main(argv: list[str]) -> int:
             took, pandas_out = pandas_set(warehouse)
             pandas_times.append(took)
             print(f"run {i + 1}: pandas {took:.3f} s", flush=True)
+    results["floor_runs_s"] = [round(x, 3) for x in floors]
+    results["engine_runs_s"] = [round(x, 3) for x in engines]
+    results["pandas_runs_s"] = [round(x, 3) for x in pandas_times]
     results["floor_s"] = round(statistics.median(floors), 3)
     results["engine_s"] = round(statistics.median(engines), 3)
     results["engine_over_floor"] = round(results["engine_s"] / results["floor_s"], 2)
@@ -252,6 +259,8 @@ def main(argv: list[str]) -> int:
         results["spark_first_run_s"] = round(spark_times[0], 3)
     if args.memory:
         results.update(child_peak_memory(warehouse, args.memory_limit))
+    results["load_average_before"] = [round(x, 2) for x in load_before]
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["machine"] = machine()
     results["date"] = date.today().isoformat()
     results["command"] = "python -m benchmarks community " + " ".join(argv)

@@ -159,10 +159,16 @@ def _map_columns(spec: Kind, source: SourceFile) -> dict[str, str]:
         by_name[key] = name
     missing = [c for c in spec.required if c not in by_name]
     if missing:
+        hint = ""
+        if len(source.columns) == 1 and any(c in source.columns[0] for c in "|:/ "):
+            hint = (
+                " (une seule colonne lue : séparateur non reconnu, attendu virgule,"
+                " point-virgule ou tabulation)"
+            )
         raise RefusedFile(
             f"{source.original} : colonne{'s' if len(missing) > 1 else ''} obligatoire"
             f"{'s' if len(missing) > 1 else ''} absente{'s' if len(missing) > 1 else ''} pour"
-            f" « {spec.name} » : {', '.join(missing)}"
+            f" « {spec.name} » : {', '.join(missing)}{hint}"
         )
     return {c.name: by_name[c.name] for c in spec.columns if c.name in by_name}
 

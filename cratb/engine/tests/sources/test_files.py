@@ -173,6 +173,14 @@ def test_parquet_dates(tmp_path: Path, warehouse: Path, query: Query) -> None:
         (b"finess,year,sector,patient_days,YEAR\n1,2,3,4,5\n", "colonne en double « YEAR »"),
         (b"\x00\x01\x02binary", "fichier binaire"),
         (b"PAR1not really parquet", "Parquet illisible"),
+        # A separator other than comma, semicolon or tab: one column only, named after
+        # the whole header line.
+        (
+            b"finess|year|sector|patient_days\n750000011|2024|acute|35000\n",
+            "colonnes obligatoires absentes pour « patient_days » : finess, year, sector,"
+            " patient_days (une seule colonne lue : séparateur non reconnu, attendu virgule,"
+            " point-virgule ou tabulation)",
+        ),
     ],
 )
 def test_unreadable_files_are_refused_and_nothing_is_stored(

@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -165,6 +166,50 @@ def pandas_set(warehouse: Path) -> tuple[float, dict[str, Any]]:
     return time.perf_counter() - started, out
 
 
+def pandas_child(warehouse: Path, *, limit_gib: float) -> dict[str, Any]:
+    """Run the pandas baseline in a child process watched by this one: it is stopped when
+    its resident memory passes ``limit_gib`` (so that it cannot take the machine down),
+    and the outcome says so."""
+    code = (
+        "import sys, time; from pathlib import Path; "
+        "from benchmarks.community import run; "
+        "print(run.pandas_set(Path(sys.argv[1]))[0])"
+    )
+    started = time.perf_counter()
+    child = subprocess.Popen(  # noqa: S603 - this interpreter, the benchmark's own code
+        [sys.executable, "-c", code, str(warehouse)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=HERE.parent.parent,
+    )
+    peak = 0.0
+    status = Path(f"/proc/{child.pid}/status")
+    while child.poll() is None:
+        try:
+            match = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+        except OSError:
+            match = None
+        if match:
+            peak = max(peak, int(match.group(1)) / 2**20)
+        if peak > limit_gib:
+            child.kill()
+            child.wait()
+            return {
+                "pandas_outcome": f"stopped: resident memory above {limit_gib:g} GiB",
+                "pandas_seconds_before_stop": round(time.perf_counter() - started, 1),
+                "pandas_peak_rss_gib": round(peak, 2),
+            }
+        time.sleep(0.2)
+    out = child.stdout.read() if child.stdout else ""
+    if child.returncode != 0:
+        return {"pandas_outcome": f"failed with exit code {child.returncode}"}
+    return {
+        "pandas_outcome": "completed",
+        "pandas_child_s": round(float(out.strip().splitlines()[-1]), 3),
+        "pandas_peak_rss_gib": round(peak, 2),
+    }
+
+
 def check_same(engine: dict[str, Any], pandas: dict[str, Any]) -> float:
     """Largest relative difference of DDD/1000 inhabitants/day by département × month."""
     ours = {(r["departement"], r["month"]): r["value"] for r in engine["community.did"].to_pylist()}
@@ -215,6 +260,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("var/bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument(
+        "--pandas-child",
+        type=float,
+        default=None,
+        metavar="GIB",
+        help="run pandas once in a child process, stopped above GIB of memory",
+    )
     parser.add_argument("--spark", action="store_true")
     parser.add_argument("--memory", action="store_true", help="peak memory in a child process")
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
@@ -249,6 +301,12 @@ def main(argv: list[str]) -> int:
         results["pandas_s"] = round(statistics.median(pandas_times), 3)
         results["pandas_over_engine"] = round(results["pandas_s"] / results["engine_s"], 2)
         results["engine_vs_pandas_max_relative_difference"] = check_same(engine_out, pandas_out)
+    if args.pandas_child:
+        results.update(pandas_child(warehouse, limit_gib=args.pandas_child))
+        if results.get("pandas_child_s"):
+            results["pandas_over_engine"] = round(
+                results["pandas_child_s"] / results["engine_s"], 2
+            )
     if args.spark:
         spark_times = []
         for _ in range(max(1, args.repeat - 1)):

@@ -13,8 +13,36 @@ def indicator_choices() -> list[tuple[str, str]]:
     return [(ind.id, f"{ind.title_fr} ({ind.id})") for ind in CATALOGUE.values()]
 
 
+#: What the --by columns of the indicator tables are called on the pages.
+COLUMN_LABELS = {
+    "year": _("année"),
+    "month": _("mois"),
+    "departement": _("département"),
+    "region": _("région"),
+    "atc": _("substance (ATC)"),
+    "atc3": _("classe ATC (niveau 3)"),
+    "atc4": _("classe ATC (niveau 4)"),
+    "aware": _("catégorie AWaRe"),
+    "route": _("voie"),
+    "prescriber_id": _("prescripteur"),
+    "prescriber_specialty": _("spécialité du prescripteur"),
+    "setting": _("lieu de vie"),
+    "finess": _("établissement (FINESS)"),
+    "organism": _("micro-organisme"),
+    "antibiotic": _("antibiotique"),
+    "specimen": _("prélèvement"),
+    "lab_id": _("laboratoire"),
+}
+
+
+def column_label(column: str) -> str:
+    return str(COLUMN_LABELS.get(column, column))
+
+
 def grouping_label(grouping: str) -> str:
-    return grouping.replace(",", " × ") if grouping else str(_("ensemble du territoire"))
+    if not grouping:
+        return str(_("ensemble du territoire"))
+    return " × ".join(column_label(c) for c in grouping.split(","))
 
 
 class ValueFilterForm(forms.Form):

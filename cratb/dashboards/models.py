@@ -149,7 +149,10 @@ class IndicatorValue(models.Model):
         return f"{self.indicator} {self.grouping or 'total'} {self.period_start}: {self.value}"
 
     def dimension_items(self) -> list[tuple[str, Any]]:
-        return sorted(self.dimensions.items())
+        """The other --by columns, with the names the pages give them."""
+        from cratb.dashboards.forms import column_label
+
+        return sorted((column_label(k), v) for k, v in self.dimensions.items())
 
 
 def _upload_path(instance: DataImport, filename: str) -> str:

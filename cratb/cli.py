@@ -217,6 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_demo.add_argument("--seed", type=int, default=1, help="graine du générateur (défaut : 1)")
     p_demo.add_argument("--year", type=int, default=2025, help="année simulée (défaut : 2025)")
+    p_demo.add_argument(
+        "--baseline-year",
+        type=int,
+        default=2019,
+        help=(
+            "année de référence ajoutée aux délivrances, au niveau national de cette année-là"
+            " (défaut : 2019, référence de l'objectif national ; 0 : aucune)"
+        ),
+    )
     p_demo.add_argument("--out", type=Path, default=None, help="dossier des fichiers générés")
     p_demo.add_argument(
         "--files-only", action="store_true", help="écrire les fichiers sans les importer"

@@ -72,7 +72,8 @@ def test_demo_imports_everything_then_nothing_new_on_a_second_run(
 ) -> None:
     assert main(_args(tmp_path)) == 0
     first = capsys.readouterr().out
-    for kind in IMPORT_ORDER:
+    # The demo year's files, then the 2019 baseline's (population and dispensing).
+    for kind in (*IMPORT_ORDER, "population-2019", "dispensations-2019"):
         line = next(x for x in first.splitlines() if x.startswith(f"  {kind} :"))
         assert re.search(r", 0 rejetée \(importé\)$", line), line
     assert "| Identifiant" in first
@@ -80,7 +81,7 @@ def test_demo_imports_everything_then_nothing_new_on_a_second_run(
 
     assert main(_args(tmp_path)) == 0
     second = capsys.readouterr().out
-    assert second.count("(déjà importé, rien de nouveau)") == len(IMPORT_ORDER)
+    assert second.count("(déjà importé, rien de nouveau)") == len(IMPORT_ORDER) + 2
     assert "demo-coordination" in second
 
 

@@ -54,21 +54,22 @@ def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
     from cratb.engine.sources import RefusedFile, import_file
 
     rejected = 0
-    for kind in IMPORT_ORDER:
-        path = files.files[kind]
+    work = [(kind, files.files[kind]) for kind in IMPORT_ORDER if kind in files.files]
+    work += list(files.baseline.items())
+    for kind, path in work:
         try:
             report = import_file(
                 kind,
                 path,
                 warehouse=warehouse,
-                report_path=path.with_name(f"{kind}.report.json"),
+                report_path=path.with_name(f"{path.stem}.report.json"),
                 progress=progress,
             )
         except RefusedFile as exc:
             raise CommandError(f"{path} refusé : {exc}") from exc
         state = "déjà importé, rien de nouveau" if report.already_imported else "importé"
         print(
-            f"  {kind} : {_plural(report.read, 'ligne')} lue{'s' if report.read > 1 else ''}, "
+            f"  {path.stem} : {_plural(report.read, 'ligne')} lue{'s' if report.read > 1 else ''}, "
             f"{_count(report.accepted)} acceptée{'s' if report.accepted > 1 else ''}, "
             f"{_count(report.rejected)} rejetée{'s' if report.rejected > 1 else ''} ({state})"
         )
@@ -139,7 +140,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print(f"==> Région de démonstration : fichiers dans {out_dir}")
     try:
-        files = generate(spec, out_dir=out_dir, progress=lambda message: print(message, flush=True))
+        files = generate(
+            spec,
+            out_dir=out_dir,
+            progress=lambda message: print(message, flush=True),
+            baseline_year=None if args.baseline_year == 0 else args.baseline_year,
+        )
     except DemoError as exc:
         raise CommandError(str(exc)) from exc
     except OSError as exc:

@@ -14,6 +14,7 @@ their sources are in docs/demo.md.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from cratb.engine import reference
 from cratb.engine.demo import catalogue as cat
 from cratb.engine.demo.codes import cip13
 from cratb.engine.demo.community import (
+    CommunityPlan,
     expected_treated_residents,
     generate_dispensations,
     plan_community,
@@ -122,6 +124,8 @@ class DemoFiles:
     files: dict[str, Path]  # kind → CSV file, in IMPORT_ORDER
     establishments: Path  # directory side: finess, name, type, departement, beds
     rows: dict[str, int]
+    # kind → CSV file of the baseline year (population, dispensations), when asked
+    baseline: dict[str, Path] = dataclasses.field(default_factory=dict)
 
 
 def products_table() -> pa.Table:
@@ -199,11 +203,15 @@ def generate(
     out_dir: Path,
     progress: Progress | None = None,
     skip: frozenset[str] = frozenset(),
+    baseline_year: int | None = None,
 ) -> DemoFiles:
     """Write the demo region's input files into ``out_dir`` and return where they are.
 
     ``skip``: kinds not to write (e.g. ``{"isolates"}`` for a consumption benchmark); the
-    other files are the same as without it."""
+    other files are the same as without it. ``baseline_year``: also write a year of
+    dispensing and its population at the national level of 2019, the baseline of the
+    national target, in files of their own (``dispensations-2019.csv``…), so the demo
+    year's files stay the same."""
     say = progress or (lambda _message: None)
     try:
         region = reference.regions()[spec.region_code]
@@ -308,6 +316,11 @@ def generate(
             quote=False,
         )
         say(f"  résultats d'antibiogrammes : {_count(rows['isolates'])} lignes")
+    baseline: dict[str, Path] = {}
+    if baseline_year is not None:
+        baseline = _write_baseline(
+            spec, plan, population, codes, baseline_year, out_dir=out_dir, rows=rows, say=say
+        )
     manifest = {
         "region": spec.region_code,
         "scale": spec.scale,
@@ -315,8 +328,61 @@ def generate(
         "year": spec.year,
         "files": {
             kind: {"file": path.name, "rows": rows[kind], "sha256": _sha256(path)}
-            for kind, path in files.items()
+            for kind, path in (
+                *files.items(),
+                *((f"{k}-{baseline_year}", p) for k, p in baseline.items()),
+            )
         },
     }
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return DemoFiles(folder=out_dir, files=files, establishments=est_path, rows=rows)
+    return DemoFiles(
+        folder=out_dir, files=files, establishments=est_path, rows=rows, baseline=baseline
+    )
+
+
+def _write_baseline(
+    spec: DemoSpec,
+    plan: CommunityPlan,
+    population: np.ndarray,
+    codes: tuple[str, ...],
+    year: int,
+    *,
+    out_dir: Path,
+    rows: dict[str, int],
+    say: Progress,
+) -> dict[str, Path]:
+    """The baseline year: the same population and prescribers, prescribing at the national
+    level of 2019."""
+    if not 2000 <= year < spec.year:
+        raise DemoError(f"année de référence {year} invalide : attendue avant {spec.year}.")
+    base = DemoSpec(region_code=spec.region_code, scale=spec.scale, seed=spec.seed, year=year)
+    # Consumption in DDD is what the national target is about: the baseline year is scaled
+    # on it (its prescriptions come out at about 1.06 × the demo year's).
+    factor = cat.BASELINE_DID / cat.NATIONAL_DID
+    baseline_plan = dataclasses.replace(
+        plan,
+        year=year,
+        tag=base.tag,
+        treated_patients=max(1, round(plan.treated_patients * factor)),
+        target_lines=plan.target_lines * factor,
+    )
+    paths = {kind: out_dir / f"{kind}-{year}.csv" for kind in ("population", "dispensations")}
+    rows[f"population-{year}"] = _write_csv(
+        paths["population"],
+        [
+            pa.table(
+                {
+                    "year": pa.array([year] * len(codes), type=pa.int32()),
+                    "departement": list(codes),
+                    "population": pa.array(population),
+                }
+            )
+        ],
+    )
+    rows[f"dispensations-{year}"] = _write_csv(
+        paths["dispensations"],
+        generate_dispensations(baseline_plan, entropy=base.entropy),
+        quote=False,
+    )
+    say(f"  année de référence {year} : {_count(rows[f'dispensations-{year}'])} délivrances")
+    return paths

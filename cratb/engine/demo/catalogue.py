@@ -22,6 +22,12 @@ from dataclasses import dataclass
 # 820.6 prescriptions/1000/year) and regional factors relative to them.
 NATIONAL_PRESCRIPTIONS_PER_1000 = 820.6
 NATIONAL_DID = 20.9
+# 2019, the baseline of the national target (−25 % by 2025): 2021 was 18.9 DDD/1000/day
+# and 704.6 prescriptions/1000/year, about 15 % and 17 % below 2019 (SpF 2011-2021 report;
+# preventioninfection.fr), hence about 22.2 and 849 in 2019.
+BASELINE_YEAR = 2019
+BASELINE_PRESCRIPTIONS_PER_1000 = 704.6 / (1 - 0.17)
+BASELINE_DID = 18.9 / (1 - 0.15)
 REGIONAL_FACTOR: dict[str, float] = {
     "11": 1.07,  # Île-de-France: 7 % above the national average (field presentation)
     "93": 1.10,  # Provence-Alpes-Côte d'Azur: among the highest (SpF 2023)

@@ -171,6 +171,10 @@ class Context:
     date_to: date
     params: Mapping[str, float]
     warnings: list[str] = field(default_factory=list)
+    # Without --from/--to, the months (YYYYMM) of the years that hold data: a period
+    # spanning years without any data (a 2019 baseline and the current year) must not
+    # count them as zero.
+    data_months: frozenset[int] | None = None
 
     def param(self, name: str) -> float:
         return self.params[name]
@@ -182,7 +186,8 @@ class Context:
         return self.session.memtable(data)
 
     def shared(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
-        return self.session.shared(f"{key}:{self.date_from}:{self.date_to}", build)
+        months = "all" if self.data_months is None else hash(self.data_months)
+        return self.session.shared(f"{key}:{self.date_from}:{self.date_to}:{months}", build)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -204,10 +209,17 @@ class Context:
     def months(self) -> ir.Table:
         """One row per calendar month of the period: ``year``, ``month`` ('YYYY-MM'),
         ``days`` (the days of that month inside the period)."""
-        return self.memtable(months_table(self.date_from, self.date_to))
+        return self.memtable(self.month_rows())
+
+    def month_rows(self) -> pa.Table:
+        months = months_table(self.date_from, self.date_to)
+        if self.data_months is None:
+            return months
+        keys = [int(m.replace("-", "")) for m in months["month"].to_pylist()]
+        return months.filter(pa.array([k in self.data_months for k in keys]))
 
     def years(self) -> list[int]:
-        return list(range(self.date_from.year, self.date_to.year + 1))
+        return sorted({int(y) for y in self.month_rows()["year"].to_pylist()})
 
 
 def months_table(date_from: date, date_to: date) -> pa.Table:
@@ -262,6 +274,14 @@ def _period(session: Session, indicator: Indicator, query: Query) -> tuple[date,
     return date_from, date_to
 
 
+def _data_months(session: Session, indicator: Indicator) -> frozenset[int]:
+    """The months (YYYYMM) of the calendar years for which the indicator's main table holds
+    data: a year without any data (between a 2019 baseline and the current year) is no
+    period of zero consumption."""
+    years = available_years(session, indicator)
+    return frozenset(y * 100 + m for y in years for m in range(1, 13))
+
+
 def available_years(session: Session, indicator: Indicator) -> list[int]:
     """The calendar years for which the indicator's main table holds data."""
     table_name, column = indicator.period_from
@@ -302,6 +322,7 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
         session.table(name)  # a clear error when a needed table was never imported
     date_from, date_to = _period(session, indicator, query)
     by = tuple(dict.fromkeys((*indicator.always_by, *query.by)))
+    defaulted = query.date_from is None and query.date_to is None
     context = Context(
         session=session,
         indicator=indicator,
@@ -309,6 +330,7 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
         date_from=date_from,
         date_to=date_to,
         params={**indicator.parameters, **query.params},
+        data_months=_data_months(session, indicator) if defaulted else None,
     )
     expr = indicator.function(context)
     columns = indicator.columns(by)

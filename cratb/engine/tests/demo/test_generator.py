@@ -93,3 +93,38 @@ def test_check_digits_match_hand_computation() -> None:
     # 75001000, doubling every second digit from the right: 0+0+0+1+0+0+(10→1)+7 = 9 → 1.
     assert finess("75", 1000) == "750010001"
     assert len(finess("971", 12)) == 9
+
+
+def test_a_baseline_year_adds_its_own_files_and_leaves_the_demo_year_alone(
+    tmp_path: Path, demo_idf: DemoFiles
+) -> None:
+    import duckdb
+
+    from cratb.engine.demo.catalogue import BASELINE_DID, NATIONAL_DID
+
+    spec = DemoSpec(region_code="11", scale=0.01, seed=1, year=2025)
+    files = generate(spec, out_dir=tmp_path, baseline_year=2019)
+    assert set(files.baseline) == {"population", "dispensations"}
+    for kind, path in demo_idf.files.items():
+        assert files.files[kind].read_bytes() == path.read_bytes(), kind
+    con = duckdb.connect()
+    dispensing: dict[str, tuple[int, int, int]] = {}
+    sources = (("base", files.baseline["dispensations"]), ("year", files.files["dispensations"]))
+    for name, path in sources:
+        # Names and paths are the test's own.
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv('{path}')"  # noqa: S608
+        )
+        query = f"SELECT count(*), min(year(dispensed_on)), max(year(dispensed_on)) FROM {name}"  # noqa: S608
+        row = con.execute(query).fetchone()
+        assert row is not None
+        dispensing[name] = row
+    assert dispensing["base"][1:] == (2019, 2019)
+    # The same patients' ids never meet: another tag.
+    shared = con.execute("SELECT count(*) FROM base JOIN year USING (dispensation_id)").fetchone()
+    assert shared == (0,)
+    # Scaled on the national consumption of 2019 against the demo year's.
+    ratio = dispensing["base"][0] / dispensing["year"][0]
+    assert abs(ratio - BASELINE_DID / NATIONAL_DID) < 0.03
+    with pytest.raises(DemoError, match="année de référence 2030 invalide"):
+        generate(spec, out_dir=tmp_path / "x", baseline_year=2030)

@@ -287,3 +287,47 @@ def test_requests_the_catalogue_cannot_answer(
 ) -> None:
     with pytest.raises(IndicatorError, match=message):
         compute(indicator, session, query)
+
+
+def test_years_without_any_data_are_left_out_not_counted_as_zero(
+    tmp_path: Path, backend: str
+) -> None:
+    from cratb.engine.sources import import_file
+
+    files = {
+        "products": golden.PRODUCTS,
+        "population": "year,departement,population\n2019,75,1000\n2025,75,1000\n",
+        "dispensations": "\n".join(
+            [
+                golden.HEADER,
+                "B1,2019-06-01,RX1,P1,30,F,75,GP1,general_practice,AMX500,1,",
+                "B2,2025-06-01,RX2,P1,36,F,75,GP1,general_practice,AMX500,2,",
+            ]
+        ),
+    }
+    warehouse = tmp_path / "w.duckdb"
+    for kind, text in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text("\n".join(x.strip() for x in text.strip().splitlines()) + "\n")
+        import_file(kind, path, warehouse=warehouse)
+    for session in session_on(warehouse, backend):
+        by_year = {r["year"]: r for r in rows(session, "community.did", Query(by=("year",)))}
+        whole = one(session, "community.did")
+        change = {
+            r["year"]: r
+            for r in rows(
+                session, "community.did_change_vs_baseline", Query(params={"baseline_year": 2019})
+            )
+        }
+    # Without --from/--to: the whole months from June 2019 to June 2025, but the years
+    # without any data (2020 to 2024) are left out: June to December 2019 (214 days) and
+    # January to June 2025 (181 days).
+    assert set(by_year) == {2019, 2025}
+    assert by_year[2019]["value"] == pytest.approx(4 / 214, rel=REL)
+    assert by_year[2025]["denominator"] == pytest.approx(181, rel=REL)
+    assert whole["denominator"] == pytest.approx(395, rel=REL)
+    assert whole["value"] == pytest.approx(12 / 395, rel=REL)
+    # 8 DDD over 181 days in 2025 against the baseline year's DID, over its whole calendar
+    # year since the period holds only part of it: 4 DDD over 365 days.
+    assert change[2025]["value"] == pytest.approx(((8 / 181) / (4 / 365) - 1) * 100, rel=1e-9)
+    assert set(change) == {2019, 2025}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
 from cratb.accounts.models import Role, User
+from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication
@@ -154,6 +155,36 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool) -> Any:
+    """A bar chart of the values when they are one series of a few dozen bars."""
+    items = list(values.order_by("year", "month", "departement")[: MAX_BARS + 1])
+    if (
+        not items
+        or len(items) > MAX_BARS
+        or (len({v.year for v in items}) > 1 and grouping != "year")
+    ):
+        return None
+
+    def label(v: IndicatorValue) -> str:
+        if grouping == "departement":
+            return _departement_label(v.departement)
+        if grouping in ("month", "year", "region"):
+            return str(getattr(v, grouping))
+        return str(v.dimensions.get(grouping, ""))
+
+    bars = [Bar(label(v), v.value, v.ci_low, v.ci_high) for v in items if v.value is not None]
+    target = next(
+        ((t.value, t.label) for t in declaration.targets if t.year is None or t.year >= 2025),
+        None,
+    )
+    return bar_chart(
+        bars,
+        title=_title(declaration, english=english),
+        unit=_unit(declaration, english=english),
+        target=target,
+    )
+
+
 def _title(declaration: Indicator | None, *, english: bool) -> str:
     if declaration is None:
         return ""
@@ -190,10 +221,15 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
         }
         for v in page.object_list
     ]
+    chart = None
+    grouping = form.cleaned_data.get("grouping") if form.is_bound and form.is_valid() else ""
+    if selected and grouping and grouping != "-" and "," not in grouping:
+        chart = _chart(values, CATALOGUE[selected], grouping, english=english)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
+        "chart": chart,
         "declaration": CATALOGUE.get(selected) if selected else None,
         "title": _title(CATALOGUE.get(selected), english=english) if selected else "",
         "query": query.urlencode(),

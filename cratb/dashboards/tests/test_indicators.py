@@ -233,3 +233,35 @@ def test_ddd_report_page(
     assert "produit d&#x27;association sans DDJ OMS" in html
     response = client.get("/surveillance/ddj-par-produit/", {"format": "xlsx"})
     assert response["Content-Disposition"] == 'attachment; filename="ddj-par-produit.xlsx"'
+
+
+def test_one_series_is_drawn_as_a_chart_beside_the_table(
+    client: Client, coordinator: User, published: Publication
+) -> None:
+    client.force_login(coordinator)
+    html = client.get(URL, {"indicator": "community.did", "grouping": "departement"}).content
+    page = html.decode()
+    assert '<svg class="chart"' in page
+    assert "Paris (75) : 22,5" in page and "Hauts-de-Seine (92) : 19,5" in page
+    assert "2 valeurs, de 19,5 à 22,5 DDJ pour 1000 habitants et par jour." in page
+    # No chart for a mix of indicators or groupings.
+    assert '<svg class="chart"' not in client.get(URL).content.decode()
+
+
+def test_the_chart_shows_the_national_target(
+    client: Client, coordinator: User, departement: Territory
+) -> None:
+    publication = PublicationFactory.create()
+    for month, value in (("2025-01", 900.0), ("2025-02", 700.0)):
+        IndicatorValueFactory.create(
+            publication=publication,
+            indicator="community.prescriptions_per_1000",
+            grouping="month",
+            month=month,
+            value=value,
+        )
+    client.force_login(coordinator)
+    page = client.get(
+        URL, {"indicator": "community.prescriptions_per_1000", "grouping": "month"}
+    ).content.decode()
+    assert 'stroke-dasharray="6 4"><title>Objectif national : moins de 650' in page

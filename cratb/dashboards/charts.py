@@ -31,11 +31,12 @@ def _f(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _nice_max(value: float) -> float:
+def _nice(value: float) -> float:
+    """A round number at or above ``value`` (≥ 0) for the end of an axis."""
     if value <= 0:
-        return 1.0
-    magnitude = float(10 ** len(str(int(value))))  # a power of ten above the value
-    for step in (0.1, 0.2, 0.25, 0.5, 1.0):
+        return 0.0
+    magnitude = float(10 ** (len(str(int(value))) - 1)) if value >= 1 else 1.0
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * magnitude >= value:
             return step * magnitude
     return float(value)
@@ -53,12 +54,19 @@ def bar_chart(
     plot_w = 460
     width = label_w + plot_w + value_w
     height = top + row_h * len(bars) + bottom
-    peak = max(max(b.high or b.value for b in bars), target[0] if target else 0.0)
-    scale = plot_w / _nice_max(peak)
+    ends = [v for b in bars for v in (b.value, b.low, b.high) if v is not None]
+    ends += [target[0]] if target else []
+    low_end, high_end = -_nice(-min(0.0, *ends)), _nice(max(0.0, *ends))
+    span = (high_end - low_end) or 1.0
+    scale = plot_w / span
+
+    def x(value: float) -> float:
+        return label_w + (value - low_end) * scale
+
     rows = []
     for i, b in enumerate(bars):
         y = top + i * row_h
-        length = max(b.value, 0.0) * scale
+        start, end = sorted((x(0.0), x(b.value)))
         rows.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" class="chart__label">{}</text>'
@@ -67,9 +75,9 @@ def bar_chart(
                 _f(label_w - 8),
                 _f(y + row_h * 0.7),
                 b.label[:34],
-                _f(label_w),
+                _f(start),
                 _f(y + 4),
-                _f(length),
+                _f(end - start),
                 _f(row_h - 8),
                 BAR_COLOUR,
                 b.label,
@@ -83,8 +91,8 @@ def bar_chart(
             rows.append(
                 format_html(
                     '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5"/>',
-                    _f(label_w + b.low * scale),
-                    _f(label_w + b.high * scale),
+                    _f(x(b.low)),
+                    _f(x(b.high)),
                     _f(y + row_h / 2),
                     _f(y + row_h / 2),
                     INTERVAL_COLOUR,
@@ -93,18 +101,20 @@ def bar_chart(
     axis_y = top + row_h * len(bars)
     extra = format_html(
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#6b7785"/>'
-        '<text x="{}" y="{}" class="chart__axis">0</text>'
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#6b7785"/>'
+        '<text x="{}" y="{}" class="chart__axis">{}</text>'
         '<text x="{}" y="{}" text-anchor="end" class="chart__axis">{} {}</text>',
         _f(label_w), _f(label_w + plot_w), _f(axis_y), _f(axis_y),
-        _f(label_w), _f(axis_y + 18),
-        _f(label_w + plot_w), _f(axis_y + 18), number_format(_nice_max(peak), 1), unit,
+        _f(x(0.0)), _f(x(0.0)), _f(top), _f(axis_y),
+        _f(label_w), _f(axis_y + 18), number_format(low_end, 1),
+        _f(label_w + plot_w), _f(axis_y + 18), number_format(high_end, 1), unit,
     )  # fmt: skip
     if target is not None:
-        x = label_w + target[0] * scale
         extra += format_html(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="2"'
             ' stroke-dasharray="6 4"><title>{}</title></line>',
-            _f(x), _f(x), _f(top - 4), _f(axis_y), TARGET_COLOUR, target[1],
+            _f(x(target[0])), _f(x(target[0])), _f(top - 4), _f(axis_y), TARGET_COLOUR,
+            target[1],
         )  # fmt: skip
     description = _("%(count)s valeurs, de %(low)s à %(high)s %(unit)s.") % {
         "count": len(bars),

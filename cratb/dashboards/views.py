@@ -67,7 +67,9 @@ def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any]:
         {y for y in visible.values_list("year", flat=True).distinct() if y is not None},
         reverse=True,
     )
-    groupings = sorted(set(visible.values_list("grouping", flat=True).distinct()))
+    chosen = request.GET.get("indicator", "")
+    of_chosen = visible.filter(indicator=chosen) if chosen in CATALOGUE else visible
+    groupings = sorted(set(of_chosen.values_list("grouping", flat=True).distinct()))
     codes = sorted(set(visible.exclude(departement="").values_list("departement", flat=True)))
     form = ValueFilterForm(
         request.GET or None,

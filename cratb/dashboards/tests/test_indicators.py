@@ -265,3 +265,12 @@ def test_the_chart_shows_the_national_target(
         URL, {"indicator": "community.prescriptions_per_1000", "grouping": "month"}
     ).content.decode()
     assert 'stroke-dasharray="6 4"><title>Objectif national : moins de 650' in page
+
+
+def test_negative_values_are_drawn_left_of_zero() -> None:
+    from cratb.dashboards.charts import Bar, bar_chart
+
+    svg = str(bar_chart([Bar("2019", 0.0), Bar("2025", -6.0)], title="Évolution", unit="%"))
+    # Axis from −6 to 0: the 2025 bar spans the whole plot, left of the zero line.
+    assert '<rect x="220.0" y="36.0" width="460.0"' in svg
+    assert ">-6,0<" in svg

@@ -178,3 +178,24 @@ def test_publish_refuses_an_unknown_indicator_and_a_missing_warehouse(
     assert main(["indicators", "publish", "--warehouse", str(missing)]) == 1
     assert "entrepôt introuvable" in capsys.readouterr().err
     assert Publication.objects.get().status == Publication.Status.FAILED
+
+
+@pytest.mark.slow
+def test_compute_on_spark_gives_the_duckdb_numbers(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = {}
+    for backend in ("duckdb", "spark"):
+        out = tmp_path / f"did-{backend}.csv"
+        code = main(
+            [
+                "indicators", "compute", "community.did", "--by", "year,departement",
+                "--backend", backend, "--out", str(out), "--warehouse", str(warehouse),
+            ]
+        )  # fmt: skip
+        assert code == 0
+        outputs[backend] = list(csv.DictReader(out.read_text().splitlines()))
+    assert len(outputs["spark"]) == len(outputs["duckdb"]) == 4
+    for a, b in zip(outputs["duckdb"], outputs["spark"], strict=True):
+        assert (a["year"], a["departement"]) == (b["year"], b["departement"])
+        assert float(a["value"]) == pytest.approx(float(b["value"]), rel=1e-9)

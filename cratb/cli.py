@@ -66,6 +66,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     return run_demo(args)
 
 
+def _run_lab_codes(args: argparse.Namespace) -> int:
+    from cratb.commands.lab_codes import run_lab_codes
+
+    return run_lab_codes(args)
+
+
 def _run_reference(args: argparse.Namespace) -> int:
     from cratb.commands.reference import run_reference
 
@@ -91,6 +97,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_import.add_argument(
         "--report", type=Path, default=None, help="rapport JSON (défaut : FILE.report.json)"
     )
+    p_import.add_argument(
+        "--format",
+        dest="layout",
+        choices=["auto", "long", "wide", "whonet", "hl7"],
+        default="auto",
+        help=(
+            "isolats : format du fichier (défaut : reconnu ; long, large, export WHONET,"
+            " messages HL7 v2 ORU^R01)"
+        ),
+    )
+    for column, text in (
+        ("lab-id", "laboratoire"),
+        ("setting", "secteur (community, nursing_home, hospital)"),
+        ("departement", "département (code INSEE)"),
+    ):
+        p_import.add_argument(
+            f"--{column}",
+            dest=f"default_{column.replace('-', '_')}",
+            default=None,
+            metavar="VALEUR",
+            help=f"isolats : {text} des lignes qui n'en donnent pas",
+        )
     p_import.add_argument(
         "--hash-ids",
         action="store_true",
@@ -123,6 +151,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_target.add_argument("file", metavar="FILE", type=Path)
     p_target.add_argument("--out", type=Path, required=True, metavar="FILE")
     p_target.set_defaults(handler=not_built("ast target", 4))
+
+    p_codes = sub.add_parser(
+        "lab-codes",
+        help="table de correspondance des codes d'antibiotiques des laboratoires (→ WHONET)",
+    )
+    codes_sub = p_codes.add_subparsers(dest="lab_codes_command", metavar="ACTION", required=True)
+    p_codes_show = codes_sub.add_parser("show", help="afficher la version en vigueur")
+    _warehouse_option(p_codes_show)
+    p_codes_show.set_defaults(handler=_run_lab_codes)
+    p_codes_import = codes_sub.add_parser(
+        "import", help="remplacer la table par un CSV lab_id,lab_code,whonet (nouvelle version)"
+    )
+    p_codes_import.add_argument("file", metavar="FILE", type=Path)
+    p_codes_import.add_argument("--note", default="", help="motif de la modification")
+    _warehouse_option(p_codes_import)
+    p_codes_import.set_defaults(handler=_run_lab_codes)
+    p_codes_export = codes_sub.add_parser("export", help="écrire la version en vigueur en CSV")
+    p_codes_export.add_argument(
+        "file", metavar="FILE", type=Path, nargs="?", default=None, help="défaut : la sortie"
+    )
+    _warehouse_option(p_codes_export)
+    p_codes_export.set_defaults(handler=_run_lab_codes)
 
     p_demo = sub.add_parser(
         "demo", help="générer une région de démonstration (fichiers d'entrée puis import)"

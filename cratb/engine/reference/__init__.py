@@ -131,9 +131,10 @@ def clear_caches() -> None:
         _territories,
     ):
         cached.cache_clear()
-    from cratb.engine.reference import tables
+    from cratb.engine.reference import organisms, tables
 
     tables.clear()
+    organisms.clear()
 
 
 # --- antibacterials ---------------------------------------------------------------------

@@ -44,6 +44,8 @@ WAREHOUSE_TABLES = (
     "hospital_consumption",
     "patient_days",
     "isolates",
+    # Written by the targeted-reporting engine (cratb ast target, the lab API).
+    "targeted_reports",
 )
 
 

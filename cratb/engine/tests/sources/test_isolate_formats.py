@@ -162,7 +162,7 @@ def test_a_whonet_export_without_departement_is_refused_unless_given(
 ) -> None:
     path = tmp_path / "whonet.txt"
     path.write_text(WHONET, encoding="utf-8")
-    with pytest.raises(RefusedFile, match="colonne obligatoire absente .* departement"):
+    with pytest.raises(RefusedFile, match=r"colonne obligatoire absente .* departement"):
         import_file("isolates", path, warehouse=warehouse)
 
 
@@ -226,7 +226,9 @@ def test_an_hl7_message_cut_in_half_is_rejected_with_its_place(
 ) -> None:
     # The second message stops inside its first susceptibility segment; the third stops
     # after the organism.
-    lab_codes.save(warehouse, [{"lab_id": "*", "lab_code": "CIPRO", "whonet": "CIP"}], changed_by="")
+    lab_codes.save(
+        warehouse, [{"lab_id": "*", "lab_code": "CIPRO", "whonet": "CIP"}], changed_by=""
+    )
     cut = [*SECOND[:5], "OBX|2|NM|AMX^Amoxi"]
     cut_earlier = [s.replace("M2", "M3").replace("ECBU-002", "ECBU-003") for s in SECOND[:5]]
     report = import_file("isolates", _hl7(tmp_path, GOOD, cut, cut_earlier), warehouse=warehouse)

@@ -44,6 +44,8 @@ WAREHOUSE_TABLES = (
     "hospital_consumption",
     "patient_days",
     "isolates",
+    # One row per isolate, kept by the importer (sources/isolate_heads.py).
+    "isolate_heads",
     # Written by the targeted-reporting engine (cratb ast target, the lab API).
     "targeted_reports",
 )

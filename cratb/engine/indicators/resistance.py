@@ -24,7 +24,7 @@ ECOLI = "Escherichia coli"
 C3G_PROXY = ("CTX", "CRO", "CAZ")
 PARAMETERS = {"episode_days": 365.0, "min_isolates": 30.0}
 M39 = "CLSI M39 (premier isolat par patient et par espèce, épisode de 365 jours)"
-PERIOD = ("isolates", "sampled_on")
+PERIOD = ("isolate_heads", "sampled_on")
 
 
 def _group(t: ir.Table, by: list[str], **metrics: ir.Value) -> ir.Table:
@@ -54,7 +54,7 @@ def _proportion(ctx: Context, t: ir.Table, *, count: ir.NumericValue) -> ir.Tabl
     lower_is_better=None,
     proportion=True,
     by=res.ISOLATE_BY,
-    tables=("isolates",),
+    tables=("isolates", "isolate_heads"),
     editions=(),
     source=f"CONTRACTS.md section 3 ; {M39}",
     version=1,
@@ -88,7 +88,7 @@ def first_isolates(ctx: Context) -> ir.Table:
     proportion=True,
     by=res.RESULT_BY,
     always_by=("organism", "antibiotic"),
-    tables=("isolates",),
+    tables=("isolates", "isolate_heads"),
     editions=(),
     source=f"CONTRACTS.md section 3 ; {M39} ; catégories EUCAST",
     version=1,
@@ -146,7 +146,7 @@ def esbl_status(ctx: Context) -> ir.Table:
     lower_is_better=True,
     proportion=True,
     by=tuple(c for c in res.ISOLATE_BY if c != "organism"),
-    tables=("isolates",),
+    tables=("isolates", "isolate_heads"),
     editions=(),
     source=(f"CONTRACTS.md section 3 ; PRIMO, SPARES (BLSE confirmées) ; EARS-Net (C3G-R) ; {M39}"),
     version=1,
@@ -194,7 +194,7 @@ def _enterobacterales() -> list[str]:
     lower_is_better=False,
     proportion=True,
     by=("year", "month", "departement", "region", "setting", "lab_id"),
-    tables=("isolates",),
+    tables=("isolates", "isolate_heads"),
     editions=(),
     source=(
         "HAS, antibiogrammes ciblés pour les infections urinaires à entérobactéries (2023) ;"

@@ -8,7 +8,8 @@ is applied to the isolates of the period asked (the analysis period of CLSI M39)
 
 How it is computed, on any backend: most patients have one isolate of a species, and
 each of those is a first isolate. Only the patient × organism groups with several
-isolates (``multi``) go through the episode rounds: round 1 takes each group's earliest
+isolates in the period (``multi``, found among the isolates the importer marks
+``repeated``, ``sources.isolate_heads``) go through the episode rounds: round 1 takes each group's earliest
 isolate; round k + 1 the earliest isolate at least ``episode_days`` after round k's.
 A period of D days holds at most D // episode_days + 1 episodes, which bounds the rounds
 without running anything. The result is the small table of isolates that are *not*
@@ -66,30 +67,32 @@ def episode_days(ctx: Context) -> int:
 
 
 def result_rows(ctx: Context) -> ir.Table:
-    """One row per isolate × antibiotic of the period (``staging.resistance``)."""
-    return ctx.shared(
-        "resistance_rows",
-        lambda: stg.isolate_rows(
-            ctx.table("isolates"), date_from=ctx.date_from, date_to=ctx.date_to
-        ),
-    )
+    """One row per isolate × antibiotic of the period (``staging.resistance``). Not
+    materialised: a projection of the large table is cheaper to read again than to copy."""
+    return stg.isolate_rows(ctx.table("isolates"), date_from=ctx.date_from, date_to=ctx.date_to)
 
 
 def heads(ctx: Context) -> ir.Table:
-    """One row per isolate of the period, with the columns shared by its rows."""
-    rows = result_rows(ctx)
-    return ctx.shared(
-        "resistance_heads",
-        lambda: rows.filter(rows.is_head).select(*stg.ISOLATE_COLUMNS),
+    """One row per isolate of the period (``staging.resistance.isolate_heads``)."""
+    return stg.isolate_heads(
+        ctx.table("isolate_heads"), date_from=ctx.date_from, date_to=ctx.date_to
     )
 
 
+DAY_DIGITS = 8
+
+
 def _earliest(t: ir.Table) -> ir.Table:
-    """Per patient × organism: the earliest day and, that day, the smallest isolate_id."""
-    first_day = t.group_by(["patient_id", "organism"]).aggregate(first_day=t.day.min())
-    same_day = t.join(first_day, ["patient_id", "organism"]).filter(lambda j: j.day == j.first_day)
-    return same_day.group_by(["patient_id", "organism", "day"]).aggregate(
-        isolate_id=same_day.isolate_id.min()
+    """Per patient × organism: the earliest isolate, same-day ties broken by the smaller
+    isolate_id, in one aggregation: the minimum of "day (zero-padded) | isolate_id"
+    orders by day, then by isolate_id."""
+    key = t.day.cast("string").lpad(DAY_DIGITS, "0") + "|" + t.isolate_id
+    first = t.group_by(["patient_id", "organism"]).aggregate(key=key.min())
+    return first.select(
+        "patient_id",
+        "organism",
+        day=first.key.left(DAY_DIGITS).cast("int64"),
+        isolate_id=first.key.substr(DAY_DIGITS + 1),
     )
 
 
@@ -101,11 +104,13 @@ def non_first(ctx: Context) -> ir.Table:
 
 def _non_first(ctx: Context, days: int) -> ir.Table:
     h = heads(ctx)
-    groups = h.group_by(["patient_id", "organism"]).aggregate(n=h.count())
-    multi = h.semi_join(groups.filter(groups.n > 1), ["patient_id", "organism"]).select(
-        "isolate_id", "patient_id", "organism", "day"
-    )
-    multi = ctx.shared(f"resistance_multi:{days}", lambda: multi)
+    # Isolates of patients with another isolate of the species (kept by the importer):
+    # the others are first isolates whatever the period and the episode length.
+    several = h.filter(h.repeated).select("isolate_id", "patient_id", "organism", "day")
+    groups = several.group_by(["patient_id", "organism"]).aggregate(n=several.count())
+    multi = several.semi_join(groups.filter(groups.n > 1), ["patient_id", "organism"])
+    # Materialised: each round reads it (a few hundred thousand rows at most).
+    multi = _materialised(ctx, "resistance_multi", multi)
     bound = (ctx.date_to - ctx.date_from).days // days + 1
     starts = _earliest(multi)
     found = [starts.select("isolate_id")]
@@ -145,8 +150,7 @@ def first_isolate_rows(ctx: Context) -> ir.Table:
 def with_calendar(ctx: Context, t: ir.Table, by: Iterable[str]) -> ir.Table:
     """``year``, ``month`` and ``region`` added when ``by`` asks for them."""
     by = set(by)
-    if by & {"year", "month"}:
-        t = stg.calendar(t)
+    t = stg.calendar(t, year="year" in by, month="month" in by)
     if "region" in by:
         deps = ctx.memtable(ref.departements_table())
         t = t.left_join(deps, t.departement == deps.departement).select(t, deps.region)

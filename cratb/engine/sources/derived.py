@@ -12,12 +12,6 @@ Keeping this at import time means the indicators count prescription lines with a
 sum in the same scan as the DDD, instead of a distinct count over the whole table at
 every computation (see benchmarks/community). It is recomputed for every line an import
 touches, including lines whose rows came in earlier files.
-
-``isolates.isolate_row`` marks one row per isolate (its first antibiotic in code order),
-so the resistance indicators read the isolate-level table (patient, organism, date) with
-a filter instead of grouping ten or more result rows per isolate (see
-benchmarks/resistance). An isolate whose results come in several files is marked again
-when each file arrives.
 """
 
 # ruff: noqa: S608 - table and column names come from the kind specifications.
@@ -37,7 +31,7 @@ class Derived:
 
     column: str
     line_key: tuple[str, ...]
-    row_key: tuple[str, ...]  # unique per row
+    row_key: str
     order: str
     measure: str
 
@@ -54,16 +48,9 @@ DERIVED: dict[str, Derived] = {
     "dispensations": Derived(
         column="line_weight",
         line_key=("prescription_id", "cip13"),
-        row_key=("dispensation_id",),
+        row_key="dispensation_id",
         order="(boxes > 0) DESC, dispensed_on, dispensation_id",
         measure="boxes",
-    ),
-    "isolates": Derived(
-        column="isolate_row",
-        line_key=("isolate_id",),
-        row_key=("isolate_id", "antibiotic"),
-        order="antibiotic",
-        measure="1",
     ),
 }
 
@@ -102,11 +89,10 @@ def _recompute(con: duckdb.DuckDBPyConnection, kind: str, derived: Derived, line
     count = con.execute("SELECT count(*) FROM _lines").fetchone()
     if count and count[0]:
         on = " AND ".join(f"t.{k} = l.{k}" for k in derived.line_key)
-        rows = ", ".join(f"t.{k}" for k in derived.row_key)
-        same = " AND ".join(f"{kind}.{k} = n.{k}" for k in derived.row_key)
+        row = derived.row_key
         con.execute(
             f"UPDATE {kind} SET {derived.column} = n.w FROM ("
-            f"SELECT {rows}, {derived.window_sql()} AS w FROM {kind} t SEMI JOIN _lines l ON {on}"
-            f") n WHERE {same}"
+            f"SELECT t.{row}, {derived.window_sql()} AS w FROM {kind} t SEMI JOIN _lines l ON {on}"
+            f") n WHERE {kind}.{row} = n.{row}"
         )
     con.execute("DROP TABLE _lines")

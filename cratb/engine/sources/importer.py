@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from cratb.engine.sources import derived, lab_codes
+from cratb.engine.sources import derived, isolate_heads, lab_codes
 from cratb.engine.sources.files import SourceFile, inspect_file, quote_identifier
 from cratb.engine.sources.formats import INTERNAL_COLUMNS, LAYOUTS, open_isolates
 from cratb.engine.sources.formats.common import ERROR, PLACE, SOURCE_ROW
@@ -318,6 +318,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
         columns += f", {extra.column} TINYINT DEFAULT 0"
     con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({columns}, import_id INTEGER NOT NULL)")
     derived.upgrade(con, spec.name)
+    if spec.name == "isolates":
+        isolate_heads.upgrade(con)
     con.execute(
         "CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL,"
         " file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, read BIGINT NOT NULL,"
@@ -374,6 +376,8 @@ def _import(
         inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
         accepted = int(inserted[0]) if inserted else 0
         derived.refresh(con, spec.name, import_id)
+        if spec.name == "isolates":
+            isolate_heads.refresh(con, import_id)
         for statement in sql.insert_rejected(import_id):
             con.execute(statement)
         if malformed:

@@ -1,4 +1,5 @@
-"""Staging of the lab susceptibility results (CONTRACTS.md 1.5)."""
+"""Staging of the lab susceptibility results (CONTRACTS.md 1.5): the result rows and the
+isolate-level table the importer keeps beside them (``sources.isolate_heads``)."""
 
 from __future__ import annotations
 
@@ -9,48 +10,59 @@ import ibis.expr.types as ir
 
 from cratb.engine.staging.community import month_label
 
-__all__ = ["ISOLATE_COLUMNS", "isolate_rows"]
+__all__ = ["calendar", "isolate_heads", "isolate_rows"]
 
-# Columns that are the same on every row of one isolate.
-ISOLATE_COLUMNS = (
-    "isolate_id",
-    "patient_id",
-    "organism",
-    "day",
-    "month_key",
-    "specimen",
-    "setting",
-    "departement",
-    "lab_id",
-    "esbl",
-)
+
+def _period(t: ir.Table, date_from: date, date_to: date) -> ir.Table:
+    return t.filter(t.sampled_on.between(ibis.literal(date_from), ibis.literal(date_to)))
 
 
 def isolate_rows(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
     """One row per isolate × antibiotic sampled in the period: ``isolate_id``,
-    ``patient_id``, ``organism``, ``day`` (days since 1970-01-01, so that episode lengths
-    are integer differences on every backend), ``month_key`` (YYYYMM), ``specimen``,
-    ``setting``, ``departement``, ``lab_id``, ``esbl`` (the lab's flag, Y/N or NULL),
-    ``antibiotic``, ``sir``, and ``is_head`` (true on the one row per isolate marked at
-    import, ``isolate_row``)."""
-    t = t.filter(t.sampled_on.between(ibis.literal(date_from), ibis.literal(date_to)))
+    ``organism``, ``sampled_on``, ``specimen``, ``setting``, ``departement``, ``lab_id``,
+    ``antibiotic``, ``sir``."""
+    t = _period(t, date_from, date_to)
     return t.select(
-        isolate_id=t.isolate_id,
-        patient_id=t.patient_id,
-        organism=t.organism,
-        day=t.sampled_on.epoch_days().cast("int64"),
-        month_key=(t.sampled_on.year() * 100 + t.sampled_on.month()).cast("int32"),
-        specimen=t.specimen,
-        setting=t.setting,
-        departement=t.departement,
-        lab_id=t.lab_id,
-        esbl=t.esbl,
-        antibiotic=t.antibiotic,
-        sir=t.sir,
-        is_head=t.isolate_row.cast("int8") == 1,
+        "isolate_id",
+        "organism",
+        "sampled_on",
+        "specimen",
+        "setting",
+        "departement",
+        "lab_id",
+        "antibiotic",
+        "sir",
     )
 
 
-def calendar(t: ir.Table) -> ir.Table:
-    """``year`` and ``month`` ('YYYY-MM') from ``month_key``."""
-    return t.mutate(year=(t.month_key // 100).cast("int32"), month=month_label(t.month_key))
+def isolate_heads(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
+    """One row per isolate sampled in the period: ``isolate_id``, ``patient_id``,
+    ``organism``, ``sampled_on``, ``day`` (days since 1970-01-01, so that episode lengths
+    are integer differences on every backend), ``specimen``, ``setting``,
+    ``departement``, ``lab_id``, ``esbl`` (the lab's flag, Y/N or NULL) and
+    ``repeated`` (the patient has another isolate of the species in the warehouse)."""
+    t = _period(t, date_from, date_to)
+    return t.select(
+        "isolate_id",
+        "patient_id",
+        "organism",
+        "sampled_on",
+        "specimen",
+        "setting",
+        "departement",
+        "lab_id",
+        "esbl",
+        day=t.sampled_on.epoch_days().cast("int64"),
+        repeated=t.repeated.cast("int8") == 1,
+    )
+
+
+def calendar(t: ir.Table, *, year: bool, month: bool) -> ir.Table:
+    """``year`` and/or ``month`` ('YYYY-MM') from ``sampled_on``."""
+    columns: dict[str, ir.Value] = {}
+    if year:
+        columns["year"] = t.sampled_on.year().cast("int32")
+    if month:
+        key = (t.sampled_on.year() * 100 + t.sampled_on.month()).cast("int32")
+        columns["month"] = month_label(key)
+    return t.mutate(**columns) if columns else t

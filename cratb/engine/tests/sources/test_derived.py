@@ -103,35 +103,3 @@ def test_a_warehouse_from_before_the_column_is_upgraded_on_next_import(
         warehouse=warehouse,
     )
     assert _weights(query) == {"D1": 1, "D2": 1}
-
-
-ISOLATES_HEADER = (
-    "isolate_id,patient_id,sampled_on,specimen,setting,departement,lab_id,organism,antibiotic,sir"
-)
-
-
-def test_one_row_per_isolate_is_marked_even_across_files(
-    write_csv: WriteFile, warehouse: Path, query: Query
-) -> None:
-    row = "{iso},P1,2025-03-01,urine,community,75,L1,E. coli,{ab},S"
-    first = write_csv(
-        "a.csv",
-        "\n".join([ISOLATES_HEADER, *(row.format(iso=i, ab=a) for i, a in
-                                      (("I1", "CIP"), ("I1", "AMX"), ("I2", "FOS")))]),
-    )  # fmt: skip
-    import_file("isolates", first, warehouse=warehouse)
-    assert query(
-        "SELECT isolate_id, antibiotic FROM isolates WHERE isolate_row = 1 ORDER BY 1"
-    ) == [
-        ("I1", "AMX"),
-        ("I2", "FOS"),
-    ]
-    # A later file brings I1's amoxicillin-clavulanate: the mark moves to it (AMC < AMX).
-    later = write_csv("b.csv", "\n".join([ISOLATES_HEADER, row.format(iso="I1", ab="AMC")]))
-    import_file("isolates", later, warehouse=warehouse)
-    assert query(
-        "SELECT isolate_id, antibiotic FROM isolates WHERE isolate_row = 1 ORDER BY 1"
-    ) == [
-        ("I1", "AMC"),
-        ("I2", "FOS"),
-    ]

@@ -113,4 +113,5 @@ def generate(n: int, *, seed: int = 1) -> pa.Table:
 def write(n: int, path: Path, *, seed: int = 1) -> int:
     table = generate(n, seed=seed)
     pq.write_table(table, path)
-    return table.num_rows
+    rows: int = table.num_rows
+    return rows

@@ -9,8 +9,9 @@ is applied to the isolates of the period asked (the analysis period of CLSI M39)
 How it is computed, on any backend: most patients have one isolate of a species, and
 each of those is a first isolate. Only the patient × organism groups with several
 isolates in the period (``multi``, found among the isolates the importer marks
-``repeated``, ``sources.isolate_heads``) go through the episode rounds: round 1 takes each group's earliest
-isolate; round k + 1 the earliest isolate at least ``episode_days`` after round k's.
+``repeated``, ``sources.isolate_heads``) go through the episode rounds: round 1 takes
+each group's earliest isolate; round k + 1 the earliest isolate at least
+``episode_days`` after round k's.
 A period of D days holds at most D // episode_days + 1 episodes, which bounds the rounds
 without running anything. The result is the small table of isolates that are *not*
 first isolates; indicators keep the result rows of the other isolates (an anti-join),

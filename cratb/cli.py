@@ -72,6 +72,13 @@ def _run_lab_codes(args: argparse.Namespace) -> int:
     return run_lab_codes(args)
 
 
+def _run_ast(args: argparse.Namespace) -> int:
+    from cratb.commands import ast
+
+    handler = {"target": ast.run_target, "rules": ast.run_rules, "sync": ast.run_sync}
+    return handler[args.ast_command](args)
+
+
 def _run_reference(args: argparse.Namespace) -> int:
     from cratb.commands.reference import run_reference
 
@@ -149,8 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
     ast_sub = p_ast.add_subparsers(dest="ast_command", metavar="ACTION", required=True)
     p_target = ast_sub.add_parser("target", help="appliquer le rendu ciblé à un fichier d'isolats")
     p_target.add_argument("file", metavar="FILE", type=Path)
-    p_target.add_argument("--out", type=Path, required=True, metavar="FILE")
-    p_target.set_defaults(handler=not_built("ast target", 4))
+    p_target.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="CSV, ou Parquet (.parquet)"
+    )
+    p_target.add_argument(
+        "--no-log",
+        action="store_true",
+        help="ne pas inscrire les isolats au journal des rendus ciblés de l'entrepôt",
+    )
+    _warehouse_option(p_target)
+    p_target.set_defaults(handler=_run_ast)
+    p_rules = ast_sub.add_parser("rules", help="afficher les règles en vigueur et leurs sources")
+    p_rules.set_defaults(handler=_run_ast)
+    p_sync = ast_sub.add_parser(
+        "sync", help="copier dans l'entrepôt le journal des rendus ciblés de l'API"
+    )
+    _warehouse_option(p_sync)
+    p_sync.set_defaults(handler=_run_ast)
 
     p_codes = sub.add_parser(
         "lab-codes",

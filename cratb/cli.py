@@ -79,6 +79,12 @@ def _run_ast(args: argparse.Namespace) -> int:
     return handler[args.ast_command](args)
 
 
+def _run_antibiogram(args: argparse.Namespace) -> int:
+    from cratb.commands.antibiogram import run_antibiogram
+
+    return run_antibiogram(args)
+
+
 def _run_reference(args: argparse.Namespace) -> int:
     from cratb.commands.reference import run_reference
 
@@ -173,6 +179,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _warehouse_option(p_sync)
     p_sync.set_defaults(handler=_run_ast)
+
+    p_ab = sub.add_parser(
+        "antibiogram",
+        help="antibiogramme cumulé (CLSI M39) d'un secteur : CSV, Excel ou PDF",
+    )
+    p_ab.add_argument("--setting", required=True, choices=["community", "nursing_home", "hospital"])
+    p_ab.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    p_ab.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p_ab.add_argument(
+        "--specimen",
+        choices=["urine", "blood", "respiratory", "skin", "other"],
+        default=None,
+        help="un type de prélèvement seulement (défaut : tous)",
+    )
+    p_ab.add_argument("--min-isolates", type=int, default=30, help="seuil d'effectif (défaut 30)")
+    p_ab.add_argument(
+        "--episode-days", type=int, default=365, help="durée d'un épisode (défaut 365 jours)"
+    )
+    p_ab.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx|FILE.pdf")
+    p_ab.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+    _warehouse_option(p_ab)
+    p_ab.set_defaults(handler=_run_antibiogram)
 
     p_codes = sub.add_parser(
         "lab-codes",

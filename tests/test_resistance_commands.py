@@ -130,3 +130,24 @@ def test_import_of_a_whonet_export_with_defaults(
     defaults = ["--lab-id", "LBM-1", "--setting", "community", "--departement", "75"]
     assert main([*args, *defaults]) == 0
     assert "isolates : 2 lignes lues, 2 acceptées, 0 rejetée." in capsys.readouterr().out
+
+
+def test_antibiogram_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    rows = [
+        f"A{i},P{i},2025-03-01,urine,community,75,L1,E. coli,AMX,{'R' if i % 4 else 'S'}"
+        for i in range(40)
+    ]
+    path = tmp_path / "i.csv"
+    path.write_text("\n".join([HEADER.rsplit(",", 4)[0], *rows]) + "\n", encoding="utf-8")
+    assert main(["import", "isolates", str(path), "--warehouse", str(warehouse)]) == 0
+    capsys.readouterr()
+    base = ["antibiogram", "--setting", "community", "--from", "2025-01-01", "--to", "2025-12-31"]
+    out = tmp_path / "ab.csv"
+    assert main([*base, "--out", str(out), "--warehouse", str(warehouse)]) == 0
+    assert "1 espèces, 1 antibiotiques, 1 cases dont 0 à effectif faible" in capsys.readouterr().out
+    assert "Escherichia coli,40,AMX,amoxicilline,40,10,0,30,25.0,0.0,false" in out.read_text()
+    assert main([*base, "--out", str(tmp_path / "ab.doc"), "--warehouse", str(warehouse)]) == 2
+    assert "extension « .doc » inconnue" in capsys.readouterr().err
+    assert main([*base[:6], "2024-01-01", "--out", str(out), "--warehouse", str(warehouse)]) == 2
+    assert "période vide" in capsys.readouterr().err

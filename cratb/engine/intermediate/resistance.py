@@ -75,6 +75,12 @@ def result_rows(ctx: Context) -> ir.Table:
 
 def heads(ctx: Context) -> ir.Table:
     """One row per isolate of the period (``staging.resistance.isolate_heads``)."""
+    if not ctx.session.has("isolate_heads"):
+        raise IndicatorError(
+            "la table « isolate_heads » (un isolat par ligne, tenue par l'import des isolats)"
+            " manque : l'entrepôt vient d'une version antérieure de cratb ; réimporter les"
+            " isolats dans un nouvel entrepôt"
+        )
     return stg.isolate_heads(
         ctx.table("isolate_heads"), date_from=ctx.date_from, date_to=ctx.date_to
     )

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "cratb.activity",
     "cratb.dashboards",
     "cratb.public",
+    "cratb.resistance",
 ]
 
 MIDDLEWARE = [

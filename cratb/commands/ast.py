@@ -100,7 +100,7 @@ def run_sync(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    from cratb.labs.services import sync_targeted_log
+    from cratb.resistance.services import sync_targeted_log
 
     warehouse: Path = args.warehouse or default_warehouse()
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
 from cratb.engine.demo import IMPORT_ORDER, DemoError, DemoFiles, DemoSpec, generate
+from cratb.engine.demo.resistance import load_samples, write_samples
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -76,18 +77,23 @@ def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
     return rejected
 
 
-def _web(region_code: str) -> list[tuple[str, str, str]]:
+def _web(region_code: str, warehouse: Path) -> list[tuple[str, str, str]]:
     from cratb.bootstrap import setup_django
 
     setup_django()
     from cratb.accounts.demo import ensure_demo_users
     from cratb.network.territories import sync_territories
+    from cratb.resistance.demo import build_demo
 
     written = sync_territories()
     print(f"  territoires : {_plural(written, 'ligne')} écrite{'s' if written > 1 else ''}")
-    return [
+    logins = [
         (x.username, x.password, x.role_label) for x in ensure_demo_users(region_code=region_code)
     ]
+    lab = build_demo(region_code=region_code, warehouse=warehouse)
+    if lab is not None:
+        print(f"  laboratoire de démonstration {lab.lab_id} : jeton d'API {lab.token}")
+    return logins
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -107,6 +113,13 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"==> Région de démonstration : fichiers dans {out_dir}")
     try:
         files = generate(spec, out_dir=out_dir, progress=lambda message: print(message, flush=True))
+        samples = write_samples(
+            out_dir=out_dir,
+            region_code=spec.region_code,
+            year=spec.year,
+            tag=spec.tag,
+            seed=spec.seed,
+        )
     except DemoError as exc:
         raise CommandError(str(exc)) from exc
     except OSError as exc:
@@ -120,6 +133,15 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print(f"==> Import dans l'entrepôt {warehouse}")
     rejected = _import_files(files, warehouse=warehouse, progress=on_terminal)
+    if not rejected:
+        for line in load_samples(
+            samples,
+            warehouse=warehouse,
+            isolates_csv=files.files["isolates"],
+            out_dir=out_dir,
+            seed=spec.seed,
+        ):
+            print(line)
     if rejected:
         print(
             f"cratb : {_plural(rejected, 'ligne')} de démonstration rejetée"
@@ -133,7 +155,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print("==> Base web : territoires et comptes de démonstration")
     try:
-        logins = _web(spec.region_code)
+        logins = _web(spec.region_code, warehouse)
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -42,7 +42,14 @@ from cratb.engine.sources.report import RefusedFile
 from cratb.engine.sources.rules import Choice, Rule, literal
 from cratb.engine.sources.schema import kind_spec, with_lab_codes
 
-__all__ = ["REQUIRED", "TargetReport", "TargetResult", "target_file", "target_table"]
+__all__ = [
+    "REQUIRED",
+    "TargetReport",
+    "TargetResult",
+    "target_file",
+    "target_table",
+    "write_output",
+]
 
 REQUIRED = ("isolate_id", "sampled_on", "specimen", "lab_id", "organism", "antibiotic", "sir")
 OPTIONAL = ("esbl", "patient_age", "patient_sex", "clinical_context", "pregnant")
@@ -103,7 +110,7 @@ def target_file(
         raise RefusedFile("le fichier de sortie doit être différent du fichier lu")
     table = read_table(path, dictionary=DICTIONARY_COLUMNS)
     result = target_table(table, rules=rules, mapping=codes.by_key, name=str(path))
-    _write(result.table, out)
+    write_output(result.table, out)
     logged = 0
     if write_log and warehouse is not None:
         logged = log.append(warehouse, result.isolates, rules=rules, source=source)
@@ -408,7 +415,8 @@ def _isolates(
     )
 
 
-def _write(table: pa.Table, out: Path) -> None:
+def write_output(table: pa.Table, out: Path) -> None:
+    """Write the output table: Parquet for a ``.parquet`` name, CSV otherwise."""
     tmp = out.with_name(out.name + ".part")
     try:
         if out.suffix.lower() == ".parquet":

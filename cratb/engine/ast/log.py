@@ -26,7 +26,15 @@ import pyarrow as pa
 from cratb.engine.ast.rules import Ruleset
 from cratb.engine.warehouse import connect
 
-__all__ = ["COLUMNS", "TABLE", "append", "append_rows", "ensure_table", "last_source_id"]
+__all__ = [
+    "COLUMNS",
+    "TABLE",
+    "append",
+    "append_rows",
+    "ensure_table",
+    "has_source",
+    "last_source_id",
+]
 
 TABLE = "targeted_reports"
 COLUMNS = (
@@ -82,6 +90,23 @@ def append_rows(warehouse: Path, rows: Iterable[Mapping[str, Any]]) -> int:
     finally:
         con.close()
     return int(count[0]) if count else 0
+
+
+def has_source(warehouse: Path, source: str) -> bool:
+    """Whether the log already holds rows of ``source`` (e.g. the demo's)."""
+    if not warehouse.exists():
+        return False
+    con = connect(warehouse, read_only=True)
+    try:
+        present = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [TABLE]
+        ).fetchone()
+        if not present or not present[0]:
+            return False
+        row = con.execute(f"SELECT count(*) FROM {TABLE} WHERE source = ?", [source]).fetchone()
+        return bool(row and row[0])
+    finally:
+        con.close()
 
 
 def last_source_id(warehouse: Path) -> int:

@@ -223,8 +223,127 @@ def ast(workdir: Path, n: int, repeat: int, results: dict[str, Any]) -> bool:
     return bool(r["isolates_per_second"] >= 100_000)
 
 
+SETUP_LAB = """
+from cratb.accounts.models import Role, User
+from cratb.resistance.models import ApiToken, LabAccount
+user, _ = User.objects.get_or_create(username="bench-lab", defaults={"role": Role.LAB})
+LabAccount.objects.update_or_create(user=user, defaults={"lab_id": "LBM-001"})
+print(ApiToken.issue(user=user, label="benchmark")[1])
+"""
+
+
+def _payloads(count: int) -> list[bytes]:
+    """One JSON request per isolate of the benchmark data (15 antibiotics each)."""
+    from benchmarks.resistance.data import generate
+
+    table = generate(count, seed=2).to_pylist()
+    isolates: dict[str, dict[str, Any]] = {}
+    for row in table:
+        item = isolates.setdefault(
+            row["isolate_id"],
+            {
+                "isolate_id": row["isolate_id"],
+                "sampled_on": row["sampled_on"].isoformat(),
+                "specimen": row["specimen"],
+                "organism": row["organism"],
+                "patient_age": row["patient_age"],
+                "patient_sex": row["patient_sex"],
+                "clinical_context": row["clinical_context"],
+                "results": [],
+            },
+        )
+        item["results"].append({"antibiotic": row["antibiotic"], "sir": row["sir"]})
+    return [json.dumps(i).encode() for i in isolates.values()]
+
+
 def api(workdir: Path, requests: int, results: dict[str, Any]) -> bool:
-    raise NotImplementedError
+    """Sequential requests to cratb's WSGI application (``serve.py``: threaded, with
+    TCP_NODELAY like production servers; SQLite, DEBUG off); latency measured by the
+    client, connection kept alive."""
+    import http.client
+    import socket
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    python = sys.executable
+    var = workdir / "api-var"
+    var.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "CRATB_VAR_DIR": str(var),
+        "CRATB_WAREHOUSE": str(var / "warehouse.duckdb"),
+        "DATABASE_URL": f"sqlite:///{var / 'cratb.sqlite3'}",
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    manage = [python, str(root / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    key = subprocess.run(
+        [*manage, "shell", "-c", SETUP_LAB], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip().splitlines()[-1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [python, "-m", "benchmarks.resistance.serve", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        payloads = _payloads(requests + 100)
+        # As behind the TLS proxy of a production deployment (SECURE_PROXY_SSL_HEADER).
+        headers = {
+            "Authorization": f"Token {key}",
+            "Content-Type": "application/json",
+            "X-Forwarded-Proto": "https",
+        }
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        print(f"  {requests} requêtes séquentielles (après 100 de mise en route)…", flush=True)
+        for i, body in enumerate(payloads):
+            start = time.perf_counter()
+            connection.request("POST", "/api/v1/ast/target", body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - start
+            if i >= 100:
+                latencies.append(elapsed)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 1)
+
+    results["api"] = {
+        "requests": len(latencies),
+        "statuses": statuses,
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "max_ms": round(1000 * latencies[-1], 1),
+        "server": "wsgiref threaded + TCP_NODELAY (benchmarks/resistance/serve.py), SQLite",
+    }
+    r = results["api"]
+    print(f"  p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms ; {statuses}")
+    return bool(r["p99_ms"] < 20 and statuses == {200: len(latencies)})
 
 
 if __name__ == "__main__":

@@ -139,7 +139,10 @@ class ApiToken(models.Model):
     def authenticate(cls, key: str) -> ApiToken | None:
         """The active token of ``key`` whose user is an active lab user, else None."""
         token = (
-            cls.objects.active().select_related("user").filter(digest=digest(key.strip())).first()
+            cls.objects.active()
+            .select_related("user__lab_account")
+            .filter(digest=digest(key.strip()))
+            .first()
         )
         if token is None or not token.user.is_active:
             return None

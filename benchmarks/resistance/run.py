@@ -279,9 +279,13 @@ def api(workdir: Path, requests: int, results: dict[str, Any]) -> bool:
     }
     manage = [python, str(root / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    key = subprocess.run(
-        [*manage, "shell", "-c", SETUP_LAB], env=env, check=True, capture_output=True, text=True
-    ).stdout.strip().splitlines()[-1]
+    key = (
+        subprocess.run(
+            [*manage, "shell", "-c", SETUP_LAB], env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
 from cratb.engine.demo import IMPORT_ORDER, DemoError, DemoFiles, DemoSpec, generate
-from cratb.engine.demo.resistance import load_samples, write_samples
+from cratb.engine.demo.resistance import DemoSampleError, load_samples, write_samples
+from cratb.engine.sources import RefusedFile
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -134,13 +135,17 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"==> Import dans l'entrepôt {warehouse}")
     rejected = _import_files(files, warehouse=warehouse, progress=on_terminal)
     if not rejected:
-        for line in load_samples(
-            samples,
-            warehouse=warehouse,
-            isolates_csv=files.files["isolates"],
-            out_dir=out_dir,
-            seed=spec.seed,
-        ):
+        try:
+            lines = load_samples(
+                samples,
+                warehouse=warehouse,
+                isolates_csv=files.files["isolates"],
+                out_dir=out_dir,
+                seed=spec.seed,
+            )
+        except (DemoSampleError, RefusedFile) as exc:
+            raise CommandError(str(exc)) from exc
+        for line in lines:
             print(line)
     if rejected:
         print(

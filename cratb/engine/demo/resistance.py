@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 from cratb.engine import reference
 from cratb.engine.demo.isolates import ECOLI, KPNEU, TOWN_PANEL, _enterobacterales
 
-__all__ = ["Samples", "load_samples", "write_samples"]
+__all__ = ["DemoSampleError", "Samples", "load_samples", "write_samples"]
 
 HL7_LAB = "LBM-HL7-01"
 WHONET_LAB = "LBM-WHONET-01"
@@ -52,6 +52,10 @@ CONTEXT_SHARES = {
     "pregnancy": 0.04,
     "unknown": 0.18,
 }
+
+
+class DemoSampleError(ValueError):
+    """A demo sample that does not load; French, one line."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def write_samples(*, out_dir: Path, region_code: str, year: int, tag: str, seed:
     """Write the three sample files (deterministic for the arguments)."""
     rng = np.random.default_rng([seed, 4])
     departement = reference.departements_of(region_code)[0].code
+    postcode = {"2A": "20000", "2B": "20200"}.get(departement, departement.ljust(5, "0"))
     codes = out_dir / "lab_codes.csv"
     codes.write_text(
         "lab_id,lab_code,whonet\n"
@@ -101,7 +106,7 @@ def write_samples(*, out_dir: Path, region_code: str, year: int, tag: str, seed:
         segments = [
             f"MSH|^~\\&|SIL|{HL7_LAB}|CRATB|ARS|{day:%Y%m%d}1200||ORU^R01^ORU_R01|{control}|P|2.5",
             f"PID|1||PH{tag}{i + 1:05d}^^^LBM||||{born:%Y%m%d}|{'F' if female[i] else 'M'}"
-            f"|||^^^^{departement}000",
+            f"|||^^^^{postcode}",
             "PV1|1|O",
             f"OBR|1|CMD{i + 1}|ECBU-{control}|630-4^Culture urine^LN|||{day:%Y%m%d}0800",
             f"OBX|1|CWE|11475-1^Germe identifié^LN|1|^{organisms[i]}^SCT||||||F",
@@ -212,7 +217,10 @@ def load_samples(
             f" {report.rejected} rejetées ({state})"
         )
         if report.rejected:
-            raise ValueError(f"{path} : {report.rejected} lignes de démonstration rejetées")
+            raise DemoSampleError(
+                f"{path} : {report.rejected} lignes de démonstration rejetées (voir"
+                f" {path.name}.report.json)"
+            )
     if log.has_source(warehouse, "demo"):
         lines.append("  rendus ciblés des laboratoires : déjà simulés")
         return lines

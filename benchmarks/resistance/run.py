@@ -278,9 +278,9 @@ def api(workdir: Path, requests: int, results: dict[str, Any]) -> bool:
         "ALLOWED_HOSTS": "127.0.0.1",
     }
     manage = [python, str(root / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)  # noqa: S603 - fixed arguments
     key = (
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - fixed arguments
             [*manage, "shell", "-c", SETUP_LAB], env=env, check=True, capture_output=True, text=True
         )
         .stdout.strip()
@@ -289,7 +289,7 @@ def api(workdir: Path, requests: int, results: dict[str, Any]) -> bool:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
         [python, "-m", "benchmarks.resistance.serve", str(port)],
         cwd=root,
         env=env,

@@ -112,12 +112,10 @@ def non_first(ctx: Context) -> ir.Table:
 def _non_first(ctx: Context, days: int) -> ir.Table:
     h = heads(ctx)
     # Isolates of patients with another isolate of the species (kept by the importer):
-    # the others are first isolates whatever the period and the episode length.
-    several = h.filter(h.repeated).select("isolate_id", "patient_id", "organism", "day")
-    groups = several.group_by(["patient_id", "organism"]).aggregate(n=several.count())
-    multi = several.semi_join(groups.filter(groups.n > 1), ["patient_id", "organism"])
-    # Materialised: each round reads it (a few hundred thousand rows at most).
-    multi = _materialised(ctx, "resistance_multi", multi)
+    # the others are first isolates whatever the period and the episode length. A patient
+    # whose other isolates fall outside the period goes through the rounds all the same
+    # (round 1 makes its isolate a first isolate): cheaper than checking.
+    multi = h.filter(h.repeated).select("isolate_id", "patient_id", "organism", "day")
     bound = (ctx.date_to - ctx.date_from).days // days + 1
     starts = _earliest(multi)
     found = [starts.select("isolate_id")]

@@ -147,12 +147,8 @@ def read_table(path: Path, *, dictionary: tuple[str, ...] = ()) -> pa.Table:
         if src.format == "parquet":
             try:
                 schema = pq.read_schema(src.readable)
-                wanted = {c.lower() for c in dictionary}
-                as_dictionary = [
-                    f.name
-                    for f in schema
-                    if f.name.lower() in wanted and pa.types.is_string(f.type)
-                ]
+                # Text columns come as dictionaries: faster to read and to write back.
+                as_dictionary = [f.name for f in schema if pa.types.is_string(f.type)]
                 table: pa.Table = pq.read_table(src.readable, read_dictionary=as_dictionary)
             except (pa.ArrowException, OSError) as exc:
                 raise RefusedFile(f"Parquet illisible ({path}) : {exc}") from exc
@@ -212,12 +208,34 @@ def _dictionary(column: pa.ChunkedArray | None, rows: int) -> _Column:
     if column.num_chunks == 0:
         return _Column(np.zeros(0, dtype=np.int32), pa.array([], type=pa.string()))
     if pa.types.is_dictionary(column.type):
-        # Parquet dictionaries, one per row group: unified (few distinct values).
-        encoded = column.unify_dictionaries().combine_chunks()
-    else:
-        # One hash table over the whole column (per-chunk dictionaries would have to be
-        # unified, which is slow for millions of distinct values).
-        encoded = pc.dictionary_encode(column.combine_chunks())
+        # Parquet gives one dictionary per row group: their values are encoded together
+        # once (a few distinct values each, however many rows), then each chunk's indices
+        # are mapped through.
+        chunks = [c for c in column.chunks if len(c)]
+        values = pa.concat_arrays([c.dictionary for c in chunks]) if chunks else None
+        if values is None:
+            return _Column(np.zeros(0, dtype=np.int32), pa.array([], type=pa.string()))
+        merged = pc.dictionary_encode(values)
+        mapping = pc.fill_null(merged.indices, -1).to_numpy().astype(np.int32)
+        sizes = np.array([len(c.dictionary) for c in chunks], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int32)
+        local = pa.chunked_array([c.indices for c in chunks], type=chunks[0].indices.type)
+        nulls = local.null_count
+        positions = pc.fill_null(local, 0).to_numpy().astype(np.int32, copy=False)
+        positions = positions + np.repeat(starts, [len(c) for c in chunks])
+        indices = mapping[positions]
+        if nulls:
+            indices[pc.is_null(local).to_numpy(zero_copy_only=False)] = -1
+        dictionary = merged.dictionary
+        if not pa.types.is_string(dictionary.type):
+            dictionary = pc.cast(dictionary, pa.string())
+        if nulls or (mapping < 0).any():
+            # An empty cell (or a null in a dictionary) points after the last value.
+            indices = np.where(indices < 0, len(dictionary), indices).astype(np.int32)
+        return _Column(indices, dictionary)
+    # One hash table over the whole column (per-chunk dictionaries would have to be
+    # unified).
+    encoded = pc.dictionary_encode(column.combine_chunks())
     dictionary = encoded.dictionary
     if not pa.types.is_string(dictionary.type):
         dictionary = pc.cast(dictionary, pa.string())
@@ -281,8 +299,10 @@ def target_table(
     columns = _map(table, name)
     n = table.num_rows
     checks = _rules_of(mapping or {})
-    raw = {c: _dictionary(table.column(columns[c]) if c in columns else None, n) for c in checks}
-    raw = {c: raw[c] for c in (*REQUIRED, *OPTIONAL)}
+    raw = {
+        c: _dictionary(table.column(columns[c]) if c in columns else None, n)
+        for c in (*REQUIRED, *OPTIONAL)
+    }
     con = duckdb.connect()
     try:
         looked: dict[str, tuple[pa.Array, pa.Array]] = {}
@@ -309,7 +329,8 @@ def target_table(
     index = {c: row_index(c) for c in looked}
     bad_rows = np.zeros(n, dtype=bool)
     for c, (_, reasons) in looked.items():
-        bad_rows |= reasons.is_valid().to_numpy(zero_copy_only=False)[index[c]]
+        if reasons.null_count < len(reasons):  # some distinct value is refused
+            bad_rows |= reasons.is_valid().to_numpy(zero_copy_only=False)[index[c]]
 
     # Isolates: one per isolate_id; a row without one is an isolate of its own.
     iso_values = raw["isolate_id"]
@@ -426,7 +447,10 @@ def write_output(table: pa.Table, out: Path) -> None:
                 for f in table.schema
                 if pa.types.is_dictionary(f.type) or f.name.lower() in DICTIONARY_COLUMNS
             ]
-            pq.write_table(table, tmp, use_dictionary=repeated)
+            # Min/max statistics of text columns cost a third of the writing time and serve
+            # no query of a report file: kept for dates and numbers only.
+            plain = [f.name for f in table.schema if not pa.types.is_dictionary(f.type)]
+            pq.write_table(table, tmp, use_dictionary=repeated, write_statistics=plain)
         else:
             plain = table.set_column(
                 table.num_columns - 2, "reported", pc.cast(table.column("reported"), pa.string())

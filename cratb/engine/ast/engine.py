@@ -267,20 +267,19 @@ def decide(rules: Ruleset, enc: Encoded) -> Decided:
     n = enc.isolates
     ranks = _ranks(rules)
     code = np.where(enc.code >= 0, enc.code, ranks.shape[1] - 1)
-    susceptible = enc.sir <= 1  # S or I
-    stops = np.full((len(SITUATIONS), n), NOT_SHOWN, dtype=np.int16)
-    for s in range(len(SITUATIONS)):
-        row_rank = np.where(susceptible, ranks[s, code], NOT_SHOWN)
-        np.minimum.at(stops[s], enc.iso, row_rank)
     out = _out_of_scope(rules, enc)
     situation = _situations(rules, enc, np.abs(out))
-    stop = np.where(situation >= 0, stops[np.maximum(situation, 0), np.arange(n)], NOT_SHOWN)
+    # Each row's rank in its isolate's cascade; the rank shown up to is the smallest rank
+    # holding a susceptible agent (S, or I: susceptible at increased exposure).
+    row_rank = np.where(situation[enc.iso] >= 0, ranks[np.maximum(situation, 0)[enc.iso], code],
+                        NOT_SHOWN)  # fmt: skip
+    stop = np.full(n, NOT_SHOWN, dtype=np.int16)
+    np.minimum.at(stop, enc.iso, np.where(enc.sir <= 1, row_rank, NOT_SHOWN))
     mode = np.select(
         [out < 0, out > 0, situation < 0, stop >= NOT_SHOWN],
         [INVALID, OUT, UNKNOWN, NO_SUSCEPTIBLE],
         default=TARGETED,
     ).astype(np.int8)
-    row_rank = ranks[np.maximum(situation[enc.iso], 0), code]
     reported = (mode[enc.iso] != TARGETED) | (row_rank <= stop[enc.iso])
     comment_index, comments, withheld = _comments(rules, enc, mode, situation, stop, out, code)
     return Decided(

@@ -62,6 +62,8 @@ def machine() -> dict[str, Any]:
         "cpu": cpu,
         "python": platform.python_version(),
         "date": dt.date.today().isoformat(),
+        # The machine is shared: its load during the run says how much it could give.
+        "load_average_at_start": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -188,6 +190,7 @@ def main(argv: list[str]) -> int:
                 ok = ast(workdir, args.isolates, args.repeat, results) and ok
             else:
                 ok = api(workdir, args.requests, results) and ok
+    results["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
     if args.json:

@@ -30,6 +30,7 @@ The rules (``rules.Ruleset``), in order:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,15 +88,30 @@ NOT_SHOWN = np.int16(32_000)  # the rank of an agent outside a cascade
 FEMALE, MALE = 0, 1
 
 
+_NAMES: dict[int, tuple[dict[str, str], list[str]]] = {}
+
+
+def _names() -> tuple[dict[str, str], list[str]]:
+    """Names and sorted codes, computed once per reference table (a new edition, after
+    ``reference.clear_caches()``, is a new table)."""
+    agents = reference.antibacterials()
+    found = _NAMES.get(id(agents))
+    if found is None:
+        names = {a.whonet: a.name_fr for a in agents.values() if a.whonet}
+        names = {**names, **{k: v for k, v in SHORT_NAMES.items() if k in names}}
+        _NAMES.clear()
+        found = _NAMES[id(agents)] = (names, sorted(names))
+    return found
+
+
 def agent_names() -> dict[str, str]:
     """The French name of each WHONET code, as report comments write it."""
-    names = {a.whonet: a.name_fr for a in reference.antibacterials().values() if a.whonet}
-    return {**names, **{k: v for k, v in SHORT_NAMES.items() if k in names}}
+    return _names()[0]
 
 
 def codes() -> list[str]:
     """The WHONET codes, in the order of the ``Encoded.code`` indices."""
-    return sorted(agent_names())
+    return _names()[1]
 
 
 def _sort_key(text: str) -> str:
@@ -208,6 +224,11 @@ def comment(rules: Ruleset, decision: Decision) -> tuple[str, int]:
 def _ranks(rules: Ruleset) -> np.ndarray:
     """rank[situation, code]: the agent's rank in the situation's cascade (``NOT_SHOWN``
     outside it); one more column for an unreadable code."""
+    return _ranks_of(rules, id(reference.antibacterials()))
+
+
+@functools.lru_cache(maxsize=16)
+def _ranks_of(rules: Ruleset, _agents: int) -> np.ndarray:
     index = {c: i for i, c in enumerate(codes())}
     table = np.full((len(SITUATIONS), len(index) + 1), NOT_SHOWN, dtype=np.int16)
     for s, situation in enumerate(SITUATIONS):

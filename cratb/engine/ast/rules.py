@@ -71,7 +71,9 @@ class Situation:
     next: str | None
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: a loaded set is cached (``_load``) and its cascades
+# with it (``chain``).
+@dataclass(frozen=True, eq=False)
 class Ruleset:
     path: Path
     ruleset: str
@@ -100,6 +102,9 @@ class Ruleset:
         """The cascade of a situation: (rank, agent, situation the tier belongs to), the
         situation's tiers then those of its ``next`` situations; an agent keeps its first
         rank."""
+        return list(_chain(self, start))
+
+    def _chain(self, start: str) -> tuple[tuple[int, str, str], ...]:
         out: list[tuple[int, str, str]] = []
         seen: set[str] = set()
         rank = 0
@@ -115,7 +120,7 @@ class Ruleset:
                         seen.add(agent)
                         out.append((rank, agent, code))
             code = situation.next
-        return out
+        return tuple(out)
 
     def tiers_table(self) -> pa.Table:
         """One row per start situation × agent of its cascade: ``situation``,
@@ -133,6 +138,11 @@ class Ruleset:
                 "tier_situation": [r[3] for r in rows],
             }
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _chain(rules: Ruleset, start: str) -> tuple[tuple[int, str, str], ...]:
+    return rules._chain(start)
 
 
 def rules_path() -> Path:
@@ -156,6 +166,7 @@ def load_rules(path: Path | None = None) -> Ruleset:
 
 def clear() -> None:
     _load.cache_clear()
+    _chain.cache_clear()
 
 
 @functools.cache

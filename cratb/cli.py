@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK = 0
@@ -29,17 +29,6 @@ class CommandError(Exception):
 def default_warehouse() -> Path:
     base = Path(os.environ.get("CRATB_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
     return Path(os.environ.get("CRATB_WAREHOUSE", base / "warehouse.duckdb"))
-
-
-def not_built(feature: str, issue: int) -> Callable[[argparse.Namespace], int]:
-    def handler(args: argparse.Namespace) -> int:
-        print(
-            f"cratb : « {feature} » n'est pas encore disponible (prévu par l'issue #{issue}).",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-
-    return handler
 
 
 def _warehouse_option(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +72,25 @@ def _run_ddd(args: argparse.Namespace) -> int:
     return run_ddd_report(args)
 
 
+def _run_lab_codes(args: argparse.Namespace) -> int:
+    from cratb.commands.lab_codes import run_lab_codes
+
+    return run_lab_codes(args)
+
+
+def _run_ast(args: argparse.Namespace) -> int:
+    from cratb.commands import ast
+
+    handler = {"target": ast.run_target, "rules": ast.run_rules, "sync": ast.run_sync}
+    return handler[args.ast_command](args)
+
+
+def _run_antibiogram(args: argparse.Namespace) -> int:
+    from cratb.commands.antibiogram import run_antibiogram
+
+    return run_antibiogram(args)
+
+
 def _run_reference(args: argparse.Namespace) -> int:
     from cratb.commands.reference import run_reference
 
@@ -114,6 +122,28 @@ def build_parser() -> argparse.ArgumentParser:
     p_import.add_argument(
         "--report", type=Path, default=None, help="rapport JSON (défaut : FILE.report.json)"
     )
+    p_import.add_argument(
+        "--format",
+        dest="layout",
+        choices=["auto", "long", "wide", "whonet", "hl7"],
+        default="auto",
+        help=(
+            "isolats : format du fichier (défaut : reconnu ; long, large, export WHONET,"
+            " messages HL7 v2 ORU^R01)"
+        ),
+    )
+    for column, text in (
+        ("lab-id", "laboratoire"),
+        ("setting", "secteur (community, nursing_home, hospital)"),
+        ("departement", "département (code INSEE)"),
+    ):
+        p_import.add_argument(
+            f"--{column}",
+            dest=f"default_{column.replace('-', '_')}",
+            default=None,
+            metavar="VALEUR",
+            help=f"isolats : {text} des lignes qui n'en donnent pas",
+        )
     p_import.add_argument(
         "--hash-ids",
         action="store_true",
@@ -198,8 +228,67 @@ def build_parser() -> argparse.ArgumentParser:
     ast_sub = p_ast.add_subparsers(dest="ast_command", metavar="ACTION", required=True)
     p_target = ast_sub.add_parser("target", help="appliquer le rendu ciblé à un fichier d'isolats")
     p_target.add_argument("file", metavar="FILE", type=Path)
-    p_target.add_argument("--out", type=Path, required=True, metavar="FILE")
-    p_target.set_defaults(handler=not_built("ast target", 4))
+    p_target.add_argument(
+        "--out", type=Path, required=True, metavar="FILE", help="CSV, ou Parquet (.parquet)"
+    )
+    p_target.add_argument(
+        "--no-log",
+        action="store_true",
+        help="ne pas inscrire les isolats au journal des rendus ciblés de l'entrepôt",
+    )
+    _warehouse_option(p_target)
+    p_target.set_defaults(handler=_run_ast)
+    p_rules = ast_sub.add_parser("rules", help="afficher les règles en vigueur et leurs sources")
+    p_rules.set_defaults(handler=_run_ast)
+    p_sync = ast_sub.add_parser(
+        "sync", help="copier dans l'entrepôt le journal des rendus ciblés de l'API"
+    )
+    _warehouse_option(p_sync)
+    p_sync.set_defaults(handler=_run_ast)
+
+    p_ab = sub.add_parser(
+        "antibiogram",
+        help="antibiogramme cumulé (CLSI M39) d'un secteur : CSV, Excel ou PDF",
+    )
+    p_ab.add_argument("--setting", required=True, choices=["community", "nursing_home", "hospital"])
+    p_ab.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    p_ab.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p_ab.add_argument(
+        "--specimen",
+        choices=["urine", "blood", "respiratory", "skin", "other"],
+        default=None,
+        help="un type de prélèvement seulement (défaut : tous)",
+    )
+    p_ab.add_argument("--min-isolates", type=int, default=30, help="seuil d'effectif (défaut 30)")
+    p_ab.add_argument(
+        "--episode-days", type=int, default=365, help="durée d'un épisode (défaut 365 jours)"
+    )
+    p_ab.add_argument("--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx|FILE.pdf")
+    p_ab.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+    _warehouse_option(p_ab)
+    p_ab.set_defaults(handler=_run_antibiogram)
+
+    p_codes = sub.add_parser(
+        "lab-codes",
+        help="table de correspondance des codes d'antibiotiques des laboratoires (→ WHONET)",
+    )
+    codes_sub = p_codes.add_subparsers(dest="lab_codes_command", metavar="ACTION", required=True)
+    p_codes_show = codes_sub.add_parser("show", help="afficher la version en vigueur")
+    _warehouse_option(p_codes_show)
+    p_codes_show.set_defaults(handler=_run_lab_codes)
+    p_codes_import = codes_sub.add_parser(
+        "import", help="remplacer la table par un CSV lab_id,lab_code,whonet (nouvelle version)"
+    )
+    p_codes_import.add_argument("file", metavar="FILE", type=Path)
+    p_codes_import.add_argument("--note", default="", help="motif de la modification")
+    _warehouse_option(p_codes_import)
+    p_codes_import.set_defaults(handler=_run_lab_codes)
+    p_codes_export = codes_sub.add_parser("export", help="écrire la version en vigueur en CSV")
+    p_codes_export.add_argument(
+        "file", metavar="FILE", type=Path, nargs="?", default=None, help="défaut : la sortie"
+    )
+    _warehouse_option(p_codes_export)
+    p_codes_export.set_defaults(handler=_run_lab_codes)
 
     p_demo = sub.add_parser(
         "demo", help="générer une région de démonstration (fichiers d'entrée puis import)"

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "cratb.activity",
     "cratb.dashboards",
     "cratb.public",
+    "cratb.resistance",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +132,13 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL illisible ({exc}).") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # WAL: readers do not wait for the writer; synchronous=NORMAL: a commit does not wait
+    # for the disk (safe in WAL mode: a power cut may lose the last commits, never corrupt).
+    # The lab API writes one log row per request (cratb/resistance) and must stay fast.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

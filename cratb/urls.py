@@ -4,6 +4,8 @@ from django.urls import URLPattern, URLResolver, include, path
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The lab API: no language prefix, token authentication (cratb/resistance/api.py).
+    path("api/v1/", include("cratb.resistance.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("cratb.public.urls")),
@@ -13,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("reseau/", include("cratb.network.urls")),
     path("formation/", include("cratb.training.urls")),
     path("activite/", include("cratb.activity.urls")),
+    path("resistances/", include("cratb.resistance.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

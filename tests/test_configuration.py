@@ -122,9 +122,8 @@ def test_cratb_refuses_an_unknown_command_with_exit_code_2(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
-def test_cratb_says_in_french_that_a_planned_command_is_not_built_yet(tmp_path: Path) -> None:
-    # `ast target` belongs to a later issue (#4): until then it must say so, not crash.
-    # Whoever builds the command replaces this test by the command's own tests.
+def test_a_refused_file_is_one_french_line_from_the_installed_command(tmp_path: Path) -> None:
+    # The console script as a user runs it: no traceback, exit code 2.
     source = tmp_path / "isolats.csv"
     source.write_text("isolate_id\n1\n")
     result = _run(
@@ -133,7 +132,7 @@ def test_cratb_says_in_french_that_a_planned_command_is_not_built_yet(tmp_path: 
         var_dir=tmp_path,
     )
 
-    _assert_one_line_error(result, mentions="n'est pas encore disponible")
+    _assert_one_line_error(result, mentions="obligatoire")
     assert result.returncode == 2
 
 

@@ -37,6 +37,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Consommation d'antibiotiques et résistances bactériennes, par territoire."),
     ),
     Section(
+        "resistance:antibiogram",
+        _("Résistances"),
+        "chart",
+        _("Antibiogramme cumulé par secteur, codes d'antibiotiques des laboratoires."),
+    ),
+    Section(
         "advice:home",
         _("Conseil"),
         "chat",
@@ -59,6 +65,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Activité"),
         "clipboard",
         _("Plans d'action et rapports d'activité des EMA, rapport annuel."),
+    ),
+    Section(
+        "resistance:tokens",
+        _("Accès API"),
+        "lock",
+        _("Jetons d'accès du laboratoire à l'API de rendu ciblé des antibiogrammes."),
     ),
 )
 

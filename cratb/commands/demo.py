@@ -20,6 +20,8 @@ from pathlib import Path
 
 from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
 from cratb.engine.demo import IMPORT_ORDER, DemoError, DemoFiles, DemoSpec, generate
+from cratb.engine.demo.resistance import DemoSampleError, load_samples, write_samples
+from cratb.engine.sources import RefusedFile
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -77,13 +79,14 @@ def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
     return rejected
 
 
-def _web(spec: DemoSpec, files: DemoFiles) -> list[tuple[str, str, str]]:
+def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, str, str]]:
     from cratb.bootstrap import setup_django
 
     setup_django()
     from cratb.accounts.demo import ensure_demo_users
     from cratb.network.demo import build_demo as build_directory
     from cratb.network.territories import sync_territories
+    from cratb.resistance.demo import build_demo as build_lab
     from cratb.training.demo import build_demo as build_training
 
     written = sync_territories()
@@ -105,6 +108,9 @@ def _web(spec: DemoSpec, files: DemoFiles) -> list[tuple[str, str, str]]:
 
     advice = build_advice_demo(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  conseil : {advice}")
+    lab = build_lab(region_code=spec.region_code, warehouse=warehouse)
+    if lab is not None:
+        print(f"  laboratoire de démonstration {lab.lab_id} : jeton d'API {lab.token}")
     return logins
 
 
@@ -146,6 +152,13 @@ def run_demo(args: argparse.Namespace) -> int:
             progress=lambda message: print(message, flush=True),
             baseline_year=None if args.baseline_year == 0 else args.baseline_year,
         )
+        samples = write_samples(
+            out_dir=out_dir,
+            region_code=spec.region_code,
+            year=spec.year,
+            tag=spec.tag,
+            seed=spec.seed,
+        )
     except DemoError as exc:
         raise CommandError(str(exc)) from exc
     except OSError as exc:
@@ -159,6 +172,19 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print(f"==> Import dans l'entrepôt {warehouse}")
     rejected = _import_files(files, warehouse=warehouse, progress=on_terminal)
+    if not rejected:
+        try:
+            lines = load_samples(
+                samples,
+                warehouse=warehouse,
+                isolates_csv=files.files["isolates"],
+                out_dir=out_dir,
+                seed=spec.seed,
+            )
+        except (DemoSampleError, RefusedFile) as exc:
+            raise CommandError(str(exc)) from exc
+        for line in lines:
+            print(line)
     if rejected:
         print(
             f"cratb : {_plural(rejected, 'ligne')} de démonstration rejetée"
@@ -172,7 +198,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print("==> Base web : territoires et comptes de démonstration")
     try:
-        logins = _web(spec, files)
+        logins = _web(spec, files, warehouse)
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE

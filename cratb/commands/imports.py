@@ -28,6 +28,11 @@ def run_import(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     warehouse = args.warehouse or default_warehouse()
     report_path = args.report or default_report_path(args.file)
+    defaults = {
+        column: value
+        for column in ("lab_id", "setting", "departement")
+        if (value := getattr(args, f"default_{column}", None))
+    }
     try:
         report = import_file(
             args.kind,
@@ -36,6 +41,8 @@ def run_import(args: argparse.Namespace) -> int:
             report_path=report_path,
             id_salt=salt,
             progress=sys.stderr.isatty(),
+            layout=getattr(args, "layout", "auto"),
+            defaults=defaults,
         )
     except RefusedFile as exc:
         print(f"cratb : fichier refusé, rien n'a été importé : {exc}", file=sys.stderr)
@@ -65,8 +72,13 @@ def summary(report: ImportReport, *, report_path: str) -> str:
     if report.rejections:
         lines.append("Premiers rejets :")
         for rejection in report.rejections[:SHOWN_REASONS]:
-            where = f", colonne {rejection.column}" if rejection.column else ""
-            lines.append(f"  ligne de données {rejection.row}{where} : {rejection.reason}")
+            if rejection.place:
+                where = f" ({rejection.column})" if rejection.column else ""
+                at = rejection.place
+            else:
+                where = f", colonne {rejection.column}" if rejection.column else ""
+                at = f"ligne de données {rejection.row}"
+            lines.append(f"  {at}{where} : {rejection.reason}")
         by_column = Counter(r.column or "ligne entière" for r in report.rejections)
         if len(report.rejections) > SHOWN_REASONS:
             lines.append(

@@ -140,6 +140,12 @@ def _run(
     indicators = [CATALOGUE[i] for i in (publication.indicators or list(CATALOGUE))]
     values: list[IndicatorValue] = []
     warnings: list[str] = []
+    if any(i.id == "resistance.targeted_reporting" for i in indicators):
+        # The lab API logs its decisions in the web database; the adoption indicator reads
+        # the warehouse's log, brought up to date first.
+        from cratb.resistance.services import sync_targeted_log
+
+        sync_targeted_log(warehouse=warehouse)
     editions: dict[str, str] = {}
     with open_session(warehouse=warehouse, backend=publication.backend) as session:
         plan: list[tuple[Indicator, int]] = []

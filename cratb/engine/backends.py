@@ -40,8 +40,10 @@ __all__ = [
 ]
 
 BACKENDS = ("duckdb", "spark")
-#: The imported tables (one per input kind) and the prescribers' keys derived at import.
-WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS)
+#: The imported tables (one per input kind), and the tables derived at import: the
+#: prescribers' keys, one row per isolate (sources/isolate_heads.py), and the log of
+#: the targeted-reporting engine (cratb ast target, the lab API).
+WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS, "isolate_heads", "targeted_reports")
 
 
 class BackendError(RuntimeError):

@@ -40,9 +40,9 @@ def test_login_honours_next(client: Client, coordinator: User) -> None:
     assert response["Location"] == "/activite/"
 
 
-def test_a_lab_client_lands_on_its_account_page(client: Client, lab_client: User) -> None:
+def test_a_lab_client_lands_on_its_api_page(client: Client, lab_client: User) -> None:
     response = login(client, "laboratoire", PASSWORD)
-    assert response["Location"] == "/comptes/mon-compte/"  # type: ignore[index]
+    assert response["Location"] == "/resistances/acces-api/"  # type: ignore[index]
 
 
 def test_wrong_password_is_refused_with_a_french_message(client: Client, coordinator: User) -> None:
@@ -141,14 +141,15 @@ def test_account_page_shows_role_scope_and_password_link(
     assert 'href="/comptes/mot-de-passe/modifier/"' in html
 
 
-def test_account_page_tells_a_lab_that_api_tokens_are_coming(
-    client: Client, lab_client: User
-) -> None:
+def test_account_page_leads_a_lab_to_its_api_tokens(client: Client, lab_client: User) -> None:
     client.force_login(lab_client)
     html = client.get("/comptes/mon-compte/").content.decode()
-    assert "jetons d'accès à l'API ne sont pas encore disponibles" in html
-    # A lab client has no section to open: the menu offers none.
-    assert 'aria-label="Navigation principale"' not in html
+    assert 'href="/resistances/acces-api/"' in html
+    # The menu offers a lab client its API page only.
+    menu = html[html.index('aria-label="Navigation principale"') :]
+    menu = menu[: menu.index("</nav>")]
+    assert menu.count("<li>") == 1
+    assert 'href="/resistances/acces-api/"' in menu
 
 
 @pytest.mark.parametrize("role", Role.values)

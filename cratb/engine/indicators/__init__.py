@@ -6,7 +6,7 @@ declarations, ``compute(id, session, Query(...))`` computes one.
 
 from __future__ import annotations
 
-from cratb.engine.indicators import community, hospital
+from cratb.engine.indicators import community, hospital, resistance
 from cratb.engine.indicators.catalogue import (
     CATALOGUE,
     Indicator,
@@ -31,4 +31,5 @@ __all__ = [
     "compute",
     "get",
     "hospital",
+    "resistance",
 ]

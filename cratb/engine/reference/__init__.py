@@ -136,10 +136,11 @@ def clear_caches() -> None:
         _territories,
     ):
         cached.cache_clear()
-    from cratb.engine.reference import tables
+    from cratb.engine.reference import organisms, tables
 
     tables.clear()
     communes.cache_clear()
+    organisms.clear()
 
 
 # --- antibacterials ---------------------------------------------------------------------

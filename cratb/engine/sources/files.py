@@ -47,6 +47,11 @@ class SourceFile:
     encoding: str | None
     delimiter: str | None
     columns: tuple[str, ...]  # names as written in the file
+    # "long" for a file read as it is; "wide", "whonet", "hl7" for isolates converted to
+    # long rows (``sources.formats``), whose ``columns`` are then the converted ones.
+    layout: str = "long"
+    # Columns of the original file left unused, when a conversion knows them.
+    ignored: tuple[str, ...] | None = None
 
     def scan_sql(self, *, rejects_table: str) -> str:
         """A DuckDB table expression yielding the file's cells as text, with ``_row``."""

@@ -18,15 +18,17 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from cratb.engine.sources import derived
+from cratb.engine.sources import derived, isolate_heads, lab_codes
 from cratb.engine.sources.files import SourceFile, inspect_file, quote_identifier
+from cratb.engine.sources.formats import INTERNAL_COLUMNS, LAYOUTS, open_isolates
+from cratb.engine.sources.formats.common import ERROR, PLACE, SOURCE_ROW
 from cratb.engine.sources.report import (
     MAX_LISTED_REJECTIONS,
     ImportReport,
@@ -34,12 +36,13 @@ from cratb.engine.sources.report import (
     Rejection,
 )
 from cratb.engine.sources.rules import literal
-from cratb.engine.sources.schema import KINDS, Kind, kind_spec
+from cratb.engine.sources.schema import KINDS, Kind, kind_spec, with_lab_codes
 from cratb.engine.warehouse import connect
 
 __all__ = ["default_report_path", "import_file"]
 
 MISSING = "valeur obligatoire manquante"
+REJECTED_COLUMNS = 'import_id, "row", "column", reason, raw, place'
 REJECTS_TABLE = "_csv_rejects"
 MALFORMED_REASONS = {
     "MISSING COLUMNS": "ligne mal formée : des champs manquent ({n} attendus)",
@@ -63,6 +66,8 @@ def import_file(
     id_salt: str | None = None,
     progress: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    layout: str = "auto",
+    defaults: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import ``path`` as ``kind`` into the DuckDB ``warehouse`` and write its JSON report.
 
@@ -70,22 +75,34 @@ def import_file(
     stored as sha256(salt || id), so the clear identifiers never reach the warehouse.
     ``progress``: draw stages and a bar on stderr (a terminal); ``on_stage``: called with
     the French name of each stage (a web page shows it).
+    ``layout`` (isolates only): ``auto`` (recognised), ``long``, ``wide``, ``whonet``,
+    ``hl7`` (see ``sources.formats``). ``defaults``: a value for columns the file lacks
+    or leaves empty (e.g. the ``lab_id`` of a WHONET export), by contract column name.
     Raises ``RefusedFile`` (nothing stored, no report written) when the file cannot be read.
     """
     if kind not in KINDS:
         raise RefusedFile(f"type de fichier inconnu « {kind} » ; types admis : {', '.join(KINDS)}")
     if id_salt is not None and not id_salt.strip():
         raise RefusedFile("le sel de hachage des identifiants est vide")
+    if layout not in LAYOUTS:
+        raise RefusedFile(f"format inconnu « {layout} » ; formats admis : {', '.join(LAYOUTS)}")
+    if kind != "isolates" and layout not in ("auto", "long"):
+        raise RefusedFile(f"le format « {layout} » ne concerne que les fichiers « isolates »")
     spec = kind_spec(kind)
+    defaults = _check_defaults(spec, defaults or {})
     step = _Progress(enabled=progress, label=f"{kind} ({path.name})", on_stage=on_stage)
     report_path = report_path or default_report_path(path)
     with tempfile.TemporaryDirectory(prefix="cratb-import-") as workdir:
         step("lecture du fichier")
-        source = inspect_file(path, workdir=Path(workdir))
-        columns = _map_columns(spec, source)
+        if kind == "isolates":
+            known = lab_codes.read_current(warehouse).codes
+            source = open_isolates(path, workdir=Path(workdir), layout=layout, lab_codes=known)
+        else:
+            source = inspect_file(path, workdir=Path(workdir))
+        columns = _map_columns(spec, source, defaults)
         con = connect(warehouse)
         try:
-            report = _import(con, spec, source, columns, id_salt, step, report_path)
+            report = _import(con, spec, source, columns, id_salt, step, report_path, defaults)
         finally:
             con.close()
     step("terminé", last=True)
@@ -146,7 +163,19 @@ class _Progress:
             con.execute("SET enable_progress_bar = false")
 
 
-def _map_columns(spec: Kind, source: SourceFile) -> dict[str, str]:
+def _check_defaults(spec: Kind, defaults: Mapping[str, str]) -> dict[str, str]:
+    names = {c.name for c in spec.columns}
+    unknown = sorted(set(defaults) - names)
+    if unknown:
+        raise RefusedFile(
+            f"valeur par défaut pour une colonne inconnue de « {spec.name} » : {', '.join(unknown)}"
+        )
+    return {k: v.strip() for k, v in defaults.items() if v and v.strip()}
+
+
+def _map_columns(
+    spec: Kind, source: SourceFile, defaults: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Contract column name → column name in the file (names match without regard to case)."""
     by_name: dict[str, str] = {}
     for name in source.columns:
@@ -157,7 +186,7 @@ def _map_columns(spec: Kind, source: SourceFile) -> dict[str, str]:
                 " compte de la casse)"
             )
         by_name[key] = name
-    missing = [c for c in spec.required if c not in by_name]
+    missing = [c for c in spec.required if c not in by_name and c not in (defaults or {})]
     if missing:
         hint = ""
         if len(source.columns) == 1 and any(c in source.columns[0] for c in "|:/ "):
@@ -181,14 +210,24 @@ class _Sql:
     source: SourceFile
     columns: dict[str, str]
     hashed: bool
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def converted(self) -> bool:
+        """Rows converted from another layout carry ``_source_row``, ``_place`` and
+        ``_error`` (``sources.formats.common``)."""
+        return self.source.layout != "long"
 
     def reason_columns(self) -> list[tuple[str, str]]:
-        """(SQL name of the reason column, contract column it blames), in contract order."""
+        """(SQL name of the reason column, contract column it blames), in contract order;
+        the column is empty for a reason about the whole row."""
         out = [(f"_r{i:02d}:{c.name}", c.name) for i, c in enumerate(self.spec.columns)]
         base = len(out)
         out += [
             (f"_r{base + i:02d}:{r.column}", r.column) for i, r in enumerate(self.spec.row_checks)
         ]
+        if self.converted:
+            out.append((f"_r{len(out):02d}:", ""))
         return out
 
     def good(self) -> str:
@@ -203,10 +242,24 @@ class _Sql:
                 cell = f"NULLIF(trim(CAST({name} AS VARCHAR)), '')"
             else:
                 cell = "CAST(NULL AS VARCHAR)"
+            if column.name in self.defaults:
+                cell = f"coalesce({cell}, {literal(self.defaults[column.name])})"
             if self.hashed and column.pseudonymous:
                 # The salt is a query parameter: it never appears in the SQL text.
                 cell = f"sha256($salt || {cell})"
             cells.append(f"{cell} AS v_{column.name}")
+        if self.converted:
+            cells += [
+                f"CAST({SOURCE_ROW} AS BIGINT) AS _source_row",
+                f"{PLACE} AS _place",
+                f"{ERROR} AS _error",
+            ]
+        else:
+            cells += [
+                "_row AS _source_row",
+                "CAST(NULL AS VARCHAR) AS _place",
+                "CAST(NULL AS VARCHAR) AS _error",
+            ]
         values = []
         reasons = []
         column_reasons = self.reason_columns()[: len(self.spec.columns)]
@@ -218,29 +271,31 @@ class _Sql:
             values.append(f"{value} AS {column.name}")
             whens = " ".join(f"WHEN {cond} THEN {why}" for cond, why in column.rule.checks(v))
             missing = literal(MISSING) if column.required else "NULL"
+            # A row rejected as a whole (_error) gives that reason only.
             reasons.append(
-                f"CASE WHEN {v} IS NULL THEN {missing} {whens} END"
-                f" AS {quote_identifier(reason_name)}"
+                f"CASE WHEN _error IS NOT NULL THEN NULL WHEN {v} IS NULL THEN {missing}"
+                f" {whens} END AS {quote_identifier(reason_name)}"
             )
         row_reason_names = self.reason_columns()[len(self.spec.columns) :]
-        for check, (reason_name, _) in zip(self.spec.row_checks, row_reason_names, strict=True):
+        for check, (reason_name, _) in zip(self.spec.row_checks, row_reason_names, strict=False):
             reasons.append(
-                f"CASE WHEN {check.condition} THEN {literal(check.reason)} END"
+                f"CASE WHEN _error IS NULL AND {check.condition} THEN {literal(check.reason)} END"
                 f" AS {quote_identifier(reason_name)}"
             )
+        if self.converted:
+            reasons.append(f"_error AS {quote_identifier(self.reason_columns()[-1][0])}")
         names = [c.name for c in self.spec.columns]
         reason_names = [quote_identifier(n) for n, _ in self.reason_columns()]
-        raw = (
-            "to_json(struct_pack("
-            + ", ".join(f"{n} := v_{n}" for n in names if n in self.columns)
-            + "))"
-        )
+        raw_cells = [f"{n} := v_{n}" for n in names if n in self.columns or n in self.defaults]
+        if self.converted:
+            raw_cells.append("place := _place")
+        raw = "to_json(struct_pack(" + ", ".join(raw_cells) + "))"
         scan = self.source.scan_sql(rejects_table=REJECTS_TABLE)
         return (
             "CREATE TEMP TABLE _staged AS "
             f"WITH cells AS (SELECT _row, {', '.join(cells)} FROM {scan}), "
             f"checked AS (SELECT *, {', '.join(values)}, {', '.join(reasons)} FROM cells) "
-            f"SELECT _row, {', '.join(names)}, {', '.join(reason_names)}, "
+            f"SELECT _row, _source_row, _place, {', '.join(names)}, {', '.join(reason_names)}, "
             f"CASE WHEN coalesce({', '.join(reason_names)}) IS NOT NULL THEN {raw} END AS _raw "
             "FROM checked"
         )
@@ -255,11 +310,12 @@ class _Sql:
         return (
             "CREATE TEMP TABLE _duplicates AS "
             f"WITH valid AS (SELECT _row, {key_text}, "
-            f"min(_row) OVER (PARTITION BY {key_text}) AS _first "
+            f"min(_row) OVER (PARTITION BY {key_text}) AS _first, "
+            f"arg_min(_source_row, _row) OVER (PARTITION BY {key_text}) AS _first_shown "
             f"FROM _staged WHERE {self.good()}) "
             "SELECT v._row, CASE WHEN t.import_id IS NOT NULL THEN "
             f"{stored} || t.import_id || ')' "
-            f"ELSE {earlier} || v._first || {same} END AS reason "
+            f"ELSE {earlier} || v._first_shown || {same} END AS reason "
             f"FROM valid v LEFT JOIN {self.spec.name} t ON {on} "
             "WHERE t.import_id IS NOT NULL OR v._row <> v._first"
         )
@@ -283,15 +339,27 @@ class _Sql:
         names = ", ".join(f"{c.name} := s.{c.name}" for c in self.spec.columns)
         key = self.spec.key
         blamed = literal(key[0]) if len(key) == 1 else "NULL"
+        columns = f"{REJECTED_COLUMNS}"
         return [
-            "INSERT INTO rejected_rows "
-            f"SELECT {import_id}, _row, split_part(_check, ':', 2), reason, _raw FROM ("
-            f"UNPIVOT (SELECT _row, _raw, {reason_names} FROM _staged WHERE _raw IS NOT NULL) "
+            f"INSERT INTO rejected_rows ({columns}) "
+            f"SELECT {import_id}, _source_row, nullif(split_part(_check, ':', 2), ''), reason,"
+            " _raw, _place FROM ("
+            "UNPIVOT (SELECT _row, _source_row, _place, _raw, "
+            f"{reason_names} FROM _staged WHERE _raw IS NOT NULL) "
             f"ON {reason_names} INTO NAME _check VALUE reason)",
-            "INSERT INTO rejected_rows "
-            f"SELECT {import_id}, d._row, {blamed}, d.reason, to_json(struct_pack({names})) "
+            f"INSERT INTO rejected_rows ({columns}) "
+            f"SELECT {import_id}, s._source_row, {blamed}, d.reason, "
+            f"to_json(struct_pack({names})), s._place "
             "FROM _duplicates d JOIN _staged s USING (_row)",
         ]
+
+    def rejected_count(self) -> str:
+        """Rows rejected, counted on the import's own rows (several stored rejections may
+        share a source row when a wide line or an HL7 message gave several rows)."""
+        return (
+            "SELECT count(*) FROM (SELECT _row FROM _staged WHERE _raw IS NOT NULL "
+            "UNION SELECT _row FROM _duplicates)"
+        )
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -302,6 +370,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     columns = ", ".join(f"{c.name} {c.rule.sql_type}" for c in spec.columns)
     columns += derived.create_sql(spec.name)
     con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({columns}, import_id INTEGER NOT NULL)")
+    if spec.name == "isolates":
+        isolate_heads.upgrade(con)
     con.execute(
         "CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL,"
         " file VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, read BIGINT NOT NULL,"
@@ -312,6 +382,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
         "CREATE TABLE IF NOT EXISTS rejected_rows (import_id INTEGER NOT NULL,"
         ' "row" BIGINT NOT NULL, "column" VARCHAR, reason VARCHAR NOT NULL, raw VARCHAR)'
     )
+    # Where in the original file a converted row came from (wide line, HL7 segment).
+    con.execute("ALTER TABLE rejected_rows ADD COLUMN IF NOT EXISTS place VARCHAR")
 
 
 def _import(
@@ -322,6 +394,7 @@ def _import(
     id_salt: str | None,
     step: _Progress,
     report_path: Path,
+    defaults: Mapping[str, str] | None = None,
 ) -> ImportReport:
     # Derived columns a warehouse from an earlier version lacks are added in their own
     # transaction: they hold even when this file turns out to be stored already.
@@ -329,6 +402,8 @@ def _import(
     try:
         if _table_exists(con, spec.name):
             derived.upgrade(con, spec.name)
+            if spec.name == "isolates":
+                isolate_heads.upgrade(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -336,18 +411,23 @@ def _import(
     con.execute("BEGIN TRANSACTION")
     try:
         _create_tables(con, spec)
+        codes: lab_codes.LabCodes | None = None
+        if spec.name == "isolates":
+            codes = lab_codes.current(con)
+            spec = with_lab_codes(spec, codes.by_key)
         previous = con.execute(
             "SELECT id FROM imports WHERE kind = ? AND sha256 = ?", [spec.name, source.sha256]
         ).fetchone()
         if previous is not None:
             report = _stored_report(con, spec, source, int(previous[0]), columns)
+            report.lab_codes_version = codes.version if codes else None
             _write_report(report, report_path)
             con.execute("ROLLBACK")
             return report
         row = con.execute("SELECT coalesce(max(id), 0) + 1 FROM imports").fetchone()
         import_id = int(row[0]) if row else 1
         hashed = id_salt is not None and any(c.pseudonymous for c in spec.columns)
-        sql = _Sql(spec, source, columns, hashed=hashed)
+        sql = _Sql(spec, source, columns, hashed=hashed, defaults=dict(defaults or {}))
         with step.bar(con, "validation des lignes"):
             _run(con, sql.staged(), {"salt": id_salt} if hashed and id_salt else None, source)
         malformed = _malformed_rows(con, source, len(source.columns), keep_raw=id_salt is None)
@@ -361,13 +441,16 @@ def _import(
             inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
         accepted = int(inserted[0]) if inserted else 0
         derived.refresh(con, spec.name, import_id)
+        if spec.name == "isolates":
+            isolate_heads.refresh(con, import_id)
         for statement in sql.insert_rejected(import_id):
             con.execute(statement)
         if malformed:
-            con.execute(f"INSERT INTO rejected_rows SELECT {import_id}, * FROM _malformed")
-        rejected = _count(
-            con, f'SELECT count(DISTINCT "row") FROM rejected_rows WHERE import_id = {import_id}'
-        )
+            con.execute(
+                f"INSERT INTO rejected_rows ({REJECTED_COLUMNS}) "
+                f'SELECT {import_id}, "row", "column", reason, raw, NULL FROM _malformed'
+            )
+        rejected = _count(con, sql.rejected_count()) + malformed
         con.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, current_localtimestamp())",
             [import_id, spec.name, str(source.original), source.sha256, read, accepted, rejected],
@@ -375,6 +458,7 @@ def _import(
         report = _report(
             con, spec, source, import_id, read, accepted, rejected, columns, already=False
         )
+        report.lab_codes_version = codes.version if codes else None
         _write_report(report, report_path)
         con.execute("COMMIT")
     except BaseException:
@@ -421,11 +505,13 @@ def _malformed_rows(
     if count:
         # The i-th set-aside row (in file order) had row - i good rows before it, so the
         # k-th good row is row k + #{i : row_i - i < k}.
-        con.execute(
-            "UPDATE _staged SET _row = _row + (SELECT count(*) FROM "
+        shift = (
+            "(SELECT count(*) FROM "
             '(SELECT "row" - row_number() OVER (ORDER BY "row") AS before FROM _malformed) m '
             "WHERE m.before < _staged._row)"
         )
+        # A long file's rows are shown by their own number: both move together.
+        con.execute(f"UPDATE _staged SET _row = _row + {shift}, _source_row = _row + {shift}")
     return count
 
 
@@ -448,12 +534,17 @@ def _report(
 ) -> ImportReport:
     order = "[" + ", ".join(literal(c.name) for c in spec.columns) + "]"
     rows = con.execute(
-        'SELECT "row", "column", reason FROM rejected_rows WHERE import_id = ? '
-        f'ORDER BY "row", coalesce(list_position({order}, "column"), 0) '
+        'SELECT "row", "column", reason, place FROM rejected_rows WHERE import_id = ? '
+        f'ORDER BY "row", place, coalesce(list_position({order}, "column"), 0) '
         f"LIMIT {MAX_LISTED_REJECTIONS + 1}",
         [import_id],
     ).fetchall()
-    mapped = {v.lower() for v in columns.values()}
+    mapped = {v.lower() for v in columns.values()} | set(INTERNAL_COLUMNS)
+    ignored = (
+        list(source.ignored)
+        if source.ignored is not None
+        else [c for c in source.columns if c.lower() not in mapped]
+    )
     return ImportReport(
         kind=spec.name,
         file=str(source.original),
@@ -461,13 +552,16 @@ def _report(
         read=read,
         accepted=accepted,
         rejected=rejected,
-        rejections=[Rejection(int(r), c, str(why)) for r, c, why in rows[:MAX_LISTED_REJECTIONS]],
+        rejections=[
+            Rejection(int(r), c, str(why), place)
+            for r, c, why, place in rows[:MAX_LISTED_REJECTIONS]
+        ],
         already_imported=already,
         import_id=import_id,
-        format=source.format,
+        format=source.format if source.layout == "long" else source.layout,
         encoding=source.encoding,
         delimiter=source.delimiter,
-        ignored_columns=[c for c in source.columns if c.lower() not in mapped],
+        ignored_columns=ignored,
         rejections_listed_all=len(rows) <= MAX_LISTED_REJECTIONS,
     )
 

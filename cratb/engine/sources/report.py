@@ -21,6 +21,9 @@ class Rejection:
     row: int  # 1-based data row: row 1 is the first row after the header
     column: str | None  # None when the whole row is at fault (malformed CSV line)
     reason: str
+    # Where a row converted from another layout came from: "ligne 3, colonne « CIP »",
+    # "message 2 (MSH-10 M2), segment 6 OBX"; None for a long file (``row`` says it).
+    place: str | None = None
 
 
 @dataclass
@@ -39,6 +42,8 @@ class ImportReport:
     delimiter: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
     rejections_listed_all: bool = True
+    # Isolates: the version of the lab-code correspondence table the import used.
+    lab_codes_version: int | None = None
 
     def __post_init__(self) -> None:
         if self.read != self.accepted + self.rejected:
@@ -48,4 +53,10 @@ class ImportReport:
             )
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+        data = asdict(self)
+        for rejection in data["rejections"]:
+            if rejection["place"] is None:
+                del rejection["place"]
+        if data["lab_codes_version"] is None:
+            del data["lab_codes_version"]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

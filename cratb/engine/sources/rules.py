@@ -22,6 +22,7 @@ __all__ = [
     "Departement",
     "Integer",
     "IsoDate",
+    "LabAntibiotic",
     "Number",
     "Organism",
     "Pattern",
@@ -161,6 +162,10 @@ class Number(Rule):
 
 @dataclass(frozen=True)
 class IsoDate(Rule):
+    """A day written AAAA-MM-JJ. ``not_future``: a day after today is refused (a sample
+    cannot be taken tomorrow; such a date is a typing or clock error)."""
+
+    not_future: bool = False
     sql_type = "DATE"
 
     def value(self, v: str) -> str:
@@ -168,7 +173,7 @@ class IsoDate(Rule):
 
     def checks(self, v: str) -> list[Check]:
         first, last = plausible_years()
-        return [
+        out = [
             (
                 # The pattern keeps out what DuckDB's cast would accept too (2025-1-3,
                 # timestamps); the cast keeps out impossible days (2025-02-30).
@@ -181,6 +186,14 @@ class IsoDate(Rule):
                 reason(f"date hors de la période plausible {first}–{last} :", v),
             ),
         ]
+        if self.not_future:
+            out.append(
+                (
+                    f"TRY_CAST({v} AS DATE) > current_date",
+                    reason("date dans le futur :", v),
+                )
+            )
+        return out
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,51 @@ class CodeSet(Rule):
         return [
             (f"NOT regexp_full_match(upper({v}), '{self.shape}')", reason(self.shape_reason, v)),
             (f"upper({v}) NOT IN ({_in_list(self.codes)})", reason(self.unknown_reason, v)),
+        ]
+
+
+@dataclass(frozen=True)
+class LabAntibiotic(CodeSet):
+    """A WHONET antibiotic code, or a lab's own code that the correspondence table
+    (``sources.lab_codes``) translates: ``mapping`` maps (lab_id, LAB_CODE) to the WHONET
+    code, lab_id ``*`` standing for every lab. The lab is read from the row's own
+    ``lab_id`` cell (``lab_cell``), so the rule must run where that cell is visible.
+    Codes no lab uses skip the translation."""
+
+    mapping: Mapping[tuple[str, str], str] | None = None
+    lab_cell: str = "v_lab_id"
+
+    def value(self, v: str) -> str:
+        code = f"upper({v})"
+        mapping = self.mapping or {}
+        if not mapping:
+            return code
+        specific = " ".join(
+            f"WHEN {literal(lab + '|' + c)} THEN {literal(w)}"
+            for (lab, c), w in sorted(mapping.items())
+            if lab != "*"
+        )
+        generic = " ".join(
+            f"WHEN {literal(c)} THEN {literal(w)}"
+            for (lab, c), w in sorted(mapping.items())
+            if lab == "*"
+        )
+        parts = []
+        if specific:
+            parts.append(f"(CASE coalesce({self.lab_cell}, '') || '|' || {code} {specific} END)")
+        if generic:
+            parts.append(f"(CASE {code} {generic} END)")
+        lab_codes = _in_list({c for _, c in mapping})
+        return (
+            f"(CASE WHEN {code} NOT IN ({lab_codes}) THEN {code} "
+            f"ELSE coalesce({', '.join(parts)}, {code}) END)"
+        )
+
+    def checks(self, v: str) -> list[Check]:
+        mapped = self.value(v)
+        return [
+            (f"NOT regexp_full_match({mapped}, '{self.shape}')", reason(self.shape_reason, v)),
+            (f"{mapped} NOT IN ({_in_list(self.codes)})", reason(self.unknown_reason, v)),
         ]
 
 
@@ -268,43 +326,44 @@ class Departement(Rule):
 
 @dataclass(frozen=True)
 class Organism(Rule):
-    """A scientific name, stored as ``Genus species`` (genus capitalised). Common
-    abbreviations (``E. coli``, ``E.coli``) are expanded; other abbreviations are refused
-    rather than guessed."""
+    """A species of the organism reference table, stored under its scientific name.
 
-    abbreviations: Mapping[str, str] | None = None
+    ``keys`` maps every accepted spelling in key form (lower case, dots and underscores
+    read as spaces, spaces squeezed: see ``reference.organisms.normalise_key``) to the
+    scientific name, so ``E. coli``, ``E.coli``, ``escherichia coli`` and the WHONET code
+    ``eco`` are one species. A name outside the table is refused, never guessed. Cells
+    already holding a scientific name skip the (slower) key computation."""
 
-    def _squeezed(self, v: str) -> str:
-        return f"regexp_replace({v}, '\\s+', ' ', 'g')"
+    names: frozenset[str] = frozenset()
+    keys: Mapping[str, str] | None = None
 
     def _key(self, v: str) -> str:
-        return f"lower(replace({v}, ' ', ''))"
-
-    def _is_abbreviation(self, v: str) -> str:
-        return f"regexp_full_match({v}, '[A-Za-z]\\. ?[A-Za-z]+')"
+        return f"trim(regexp_replace(lower({v}), '[._\\s]+', ' ', 'g'))"
 
     def value(self, v: str) -> str:
-        s = self._squeezed(v)
         cases = " ".join(
-            f"WHEN {literal(k)} THEN {literal(full)}"
-            for k, full in sorted((self.abbreviations or {}).items())
+            f"WHEN {literal(k)} THEN {literal(name)}"
+            for k, name in sorted((self.keys or {}).items())
         )
         return (
-            f"(CASE WHEN {self._is_abbreviation(s)} THEN (CASE {self._key(s)} {cases} END) "
-            f"ELSE upper(left({s}, 1)) || lower(substr({s}, 2)) END)"
+            f"(CASE WHEN {v} IN ({_in_list(self.names)}) THEN {v} "
+            f"ELSE (CASE {self._key(v)} {cases} END) END)"
         )
 
     def checks(self, v: str) -> list[Check]:
-        s = self._squeezed(v)
         return [
             (
-                f"NOT regexp_full_match({s}, '[A-Za-z][A-Za-z0-9 .()/-]*')",
+                f"{v} NOT IN ({_in_list(self.names)}) "
+                f"AND NOT regexp_full_match({v}, '[A-Za-z][A-Za-z0-9 .()/_-]*')",
                 reason("nom d'organisme illisible :", v),
             ),
             (
                 f"{self.value(v)} IS NULL",
-                f"{reason('abréviation d’organisme inconnue', v)} || "
-                + literal(" : écrire le nom scientifique complet"),
+                f"{reason('organisme inconnu', v)} || "
+                + literal(
+                    " : absent du référentiel des organismes (écrire le nom scientifique,"
+                    " ex. Escherichia coli)"
+                ),
             ),
         ]
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from cratb.engine import reference
+from cratb.engine.reference import organisms
 from cratb.engine.sources.rules import (
     FINESS,
     Choice,
@@ -13,6 +15,7 @@ from cratb.engine.sources.rules import (
     Departement,
     Integer,
     IsoDate,
+    LabAntibiotic,
     Number,
     Organism,
     Pattern,
@@ -21,7 +24,7 @@ from cratb.engine.sources.rules import (
     Year,
 )
 
-__all__ = ["KINDS", "Column", "Kind", "RowCheck", "kind_spec"]
+__all__ = ["KINDS", "Column", "Kind", "RowCheck", "kind_spec", "with_lab_codes"]
 
 KINDS = (
     "dispensations",
@@ -45,28 +48,6 @@ SPECIMENS = ("urine", "blood", "respiratory", "skin", "other")
 ROUTES = ("O", "P", "R", "Inhal")
 SEXES = ("F", "M")
 YES_NO = ("Y", "N")
-
-# Short forms labs commonly write, keyed by the lower-case form without spaces.
-ORGANISM_ABBREVIATIONS = {
-    "a.baumannii": "Acinetobacter baumannii",
-    "c.freundii": "Citrobacter freundii",
-    "c.koseri": "Citrobacter koseri",
-    "e.aerogenes": "Enterobacter aerogenes",
-    "e.cloacae": "Enterobacter cloacae",
-    "e.coli": "Escherichia coli",
-    "e.faecalis": "Enterococcus faecalis",
-    "e.faecium": "Enterococcus faecium",
-    "k.aerogenes": "Klebsiella aerogenes",
-    "k.oxytoca": "Klebsiella oxytoca",
-    "k.pneumoniae": "Klebsiella pneumoniae",
-    "m.morganii": "Morganella morganii",
-    "p.aeruginosa": "Pseudomonas aeruginosa",
-    "p.mirabilis": "Proteus mirabilis",
-    "s.agalactiae": "Streptococcus agalactiae",
-    "s.aureus": "Staphylococcus aureus",
-    "s.marcescens": "Serratia marcescens",
-    "s.pneumoniae": "Streptococcus pneumoniae",
-}
 
 
 @dataclass(frozen=True)
@@ -119,14 +100,36 @@ def _atc() -> CodeSet:
     )
 
 
-def _whonet() -> CodeSet:
+def _organism() -> Organism:
+    keys = organisms.organism_keys()
+    return Organism(names=frozenset(organisms.organisms()), keys=keys)
+
+
+def _whonet() -> LabAntibiotic:
+    """WHONET codes; ``with_lab_codes`` adds each lab's own codes at import time."""
     codes = frozenset(a.whonet for a in reference.antibacterials().values() if a.whonet)
-    return CodeSet(
+    return LabAntibiotic(
         codes=codes,
         shape="[A-Z]{3}",
-        shape_reason="code antibiotique WHONET à 3 lettres attendu (ex. AMX), lu",
+        shape_reason=(
+            "code antibiotique WHONET à 3 lettres attendu (ex. AMX), ni code du laboratoire"
+            " connu de la table de correspondance (cratb lab-codes), lu"
+        ),
         unknown_reason="code antibiotique WHONET inconnu :",
     )
+
+
+def with_lab_codes(spec: Kind, mapping: Mapping[tuple[str, str], str]) -> Kind:
+    """``spec`` whose antibiotic column translates the labs' own codes with ``mapping``."""
+    if not mapping or "antibiotic" not in {c.name for c in spec.columns}:
+        return spec
+    columns = tuple(
+        replace(c, rule=replace(c.rule, mapping=dict(mapping)))
+        if c.name == "antibiotic" and isinstance(c.rule, LabAntibiotic)
+        else c
+        for c in spec.columns
+    )
+    return replace(spec, columns=columns)
 
 
 @functools.cache
@@ -236,12 +239,12 @@ def _specs() -> dict[str, Kind]:
             (
                 Column("isolate_id", text),
                 pseudonym,
-                Column("sampled_on", IsoDate()),
+                Column("sampled_on", IsoDate(not_future=True)),
                 Column("specimen", Choice(values=SPECIMENS)),
                 Column("setting", Choice(values=("community", "nursing_home", "hospital"))),
                 Column("departement", _departement()),
                 Column("lab_id", text),
-                Column("organism", Organism(abbreviations=ORGANISM_ABBREVIATIONS)),
+                Column("organism", _organism()),
                 Column("antibiotic", _whonet()),
                 Column("sir", Choice(values=("S", "I", "R"))),
                 Column("esbl", Choice(values=YES_NO), required=False),

@@ -238,6 +238,11 @@ def test_isolates_organisms_and_antibiotic_codes(
         I2,PAT2,2025-03-02,Blood,hospital,93,L1,klebsiella PNEUMONIAE,CIP,I,
         I3,PAT3,2025-03-02,urine,community,93,L1,X. foo,XYZ,S,
         I1,PAT1,2025-03-01,urine,community,93,L1,E. coli,AMX,S,Y
+        I4,PAT4,2025-03-03,urine,community,93,L1,escherichia  coli,AMX,S,
+        I5,PAT5,2025-03-03,urine,community,93,L1,E coli,AMX,S,
+        I6,PAT6,2025-03-03,urine,community,93,L1,eco,AMX,S,
+        I7,PAT7,2025-03-03,urine,community,93,L1,Enterobacter aerogenes,AMX,R,
+        I8,PAT8,2025-03-03,urine,community,93,L1,Escherichia colli,AMX,S,
         """,
     )
     report = _import("isolates", path, warehouse)
@@ -248,13 +253,20 @@ def test_isolates_organisms_and_antibiotic_codes(
         ("I1", "urine", "Escherichia coli", "AMX", "R", "Y"),
         ("I1", "urine", "Escherichia coli", "CTX", "S", "Y"),
         ("I2", "blood", "Klebsiella pneumoniae", "CIP", "I", None),
+        # Every spelling of one species is stored as its scientific name; a former name
+        # (Enterobacter aerogenes) is stored as the current one.
+        ("I4", "urine", "Escherichia coli", "AMX", "S", None),
+        ("I5", "urine", "Escherichia coli", "AMX", "S", None),
+        ("I6", "urine", "Escherichia coli", "AMX", "S", None),
+        ("I7", "urine", "Klebsiella aerogenes", "AMX", "R", None),
     ]
+    unknown = (
+        " : absent du référentiel des organismes (écrire le nom scientifique, ex. Escherichia coli)"
+    )
     assert report.rejections == [
-        Rejection(
-            4,
-            "organism",
-            "abréviation d’organisme inconnue « X. foo » : écrire le nom scientifique complet",
-        ),
+        Rejection(4, "organism", f"organisme inconnu « X. foo »{unknown}"),
         Rejection(4, "antibiotic", "code antibiotique WHONET inconnu : « XYZ »"),
         Rejection(5, None, "doublon de la ligne de données 1 (même isolate_id, antibiotic)"),
+        # A misspelt species is refused, not guessed.
+        Rejection(10, "organism", f"organisme inconnu « Escherichia colli »{unknown}"),
     ]

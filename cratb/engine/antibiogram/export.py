@@ -1,0 +1,213 @@
+"""The cumulative antibiogram as a file a clinician prints or a data manager reuses.
+
+- CSV: one row per organism × antibiotic (counts, % S, % I, low_count);
+- Excel: the table (organisms in rows, antibiotics in columns, % S), shaded, cells with
+  too few isolates in grey italics with an asterisk, then the counts and the method;
+- PDF: the same table on landscape A4 pages, with the method under it.
+
+Shading follows the usual antibiogram reading: % S ≥ 90 green, 70–89 amber, < 70 red.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from cratb.engine.antibiogram import Antibiogram, Cell
+
+__all__ = ["FORMATS", "to_csv", "to_pdf", "to_xlsx", "write"]
+
+FORMATS = ("csv", "xlsx", "pdf")
+GREEN, AMBER, RED, GREY = "C8E6C9", "FFE0B2", "FFCDD2", "EEEEEE"
+
+
+def _shade(cell: Cell) -> str:
+    if cell.low_count:
+        return GREY
+    pct = cell.pct_susceptible
+    return GREEN if pct >= 90 else AMBER if pct >= 70 else RED
+
+
+def _pct(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.0f}"
+
+
+def _label(cell: Cell | None) -> str:
+    if cell is None:
+        return ""
+    return _pct(cell.pct_susceptible) + ("*" if cell.low_count else "")
+
+
+def to_csv(ab: Antibiogram) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "setting", "specimen", "date_from", "date_to", "organism", "first_isolates",
+            "antibiotic", "antibiotic_name", "tested", "susceptible", "intermediate",
+            "resistant", "pct_susceptible", "pct_susceptible_increased", "low_count",
+        ]
+    )  # fmt: skip
+    for organism in ab.organisms:
+        for code in ab.antibiotics:
+            cell = ab.cell(organism, code)
+            if cell is None:
+                continue
+            writer.writerow(
+                [
+                    ab.setting, ab.specimen or "", ab.date_from.isoformat(),
+                    ab.date_to.isoformat(), organism, ab.first_isolates[organism], code,
+                    cell.name, cell.tested, cell.susceptible, cell.intermediate,
+                    cell.resistant, f"{cell.pct_susceptible:.1f}",
+                    f"{cell.pct_susceptible_increased:.1f}", str(cell.low_count).lower(),
+                ]
+            )  # fmt: skip
+    return out.getvalue()
+
+
+def to_xlsx(ab: Antibiogram) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Antibiogramme"
+    sheet["A1"] = ab.title
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = ab.subtitle
+    codes = ab.antibiotics
+    header = 4
+    sheet.cell(header, 1, "Espèce").font = Font(bold=True)
+    sheet.cell(header, 2, "Premiers isolats").font = Font(bold=True)
+    for j, code in enumerate(codes, start=3):
+        head = sheet.cell(header, j, code)
+        head.font = Font(bold=True)
+        head.alignment = Alignment(horizontal="center")
+    for i, organism in enumerate(ab.organisms, start=header + 1):
+        sheet.cell(i, 1, organism).font = Font(italic=True)
+        sheet.cell(i, 2, ab.first_isolates[organism])
+        for j, code in enumerate(codes, start=3):
+            cell = ab.cell(organism, code)
+            if cell is None:
+                continue
+            target = sheet.cell(i, j, round(cell.pct_susceptible))
+            target.fill = PatternFill("solid", fgColor=_shade(cell))
+            target.alignment = Alignment(horizontal="center")
+            if cell.low_count:
+                target.value = _label(cell)
+                target.font = Font(italic=True, color="666666")
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 16
+    for j in range(3, len(codes) + 3):
+        sheet.column_dimensions[get_column_letter(j)].width = 6
+    row = header + len(ab.organisms) + 2
+    names = {c.antibiotic: c.name for c in ab.cells}
+    sheet.cell(row, 1, "Antibiotiques : " + ", ".join(f"{c} = {names[c]}" for c in codes))
+    for k, line in enumerate(ab.method, start=1):
+        sheet.cell(row + k, 1, line)
+    counts = book.create_sheet("Effectifs")
+    columns = ["Espèce", "Code", "Antibiotique", "Testés", "S", "I", "R", "% S", "Effectif faible"]
+    counts.append(columns)
+    for organism in ab.organisms:
+        for code in codes:
+            cell = ab.cell(organism, code)
+            if cell is not None:
+                counts.append(
+                    [organism, code, cell.name, cell.tested, cell.susceptible, cell.intermediate,
+                     cell.resistant, round(cell.pct_susceptible, 1),
+                     "oui" if cell.low_count else "non"]
+                )  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(ab: Antibiogram) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=f"{ab.title} - {ab.subtitle}",
+        author="cratb",
+    )
+    codes = ab.antibiotics
+    data: list[list[str]] = [["Espèce", "n", *codes]]
+    style = [
+        ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+        ("FONT", (0, 1), (0, -1), "Helvetica-Oblique", 8),
+        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
+        ("REPEATROWS", (0, 0), (-1, 0)),
+    ]
+    for i, organism in enumerate(ab.organisms, start=1):
+        row = [organism, str(ab.first_isolates[organism])]
+        for j, code in enumerate(codes, start=2):
+            cell = ab.cell(organism, code)
+            row.append(_label(cell))
+            if cell is not None:
+                style.append(("BACKGROUND", (j, i), (j, i), colors.HexColor("#" + _shade(cell))))
+                if cell.low_count:
+                    style.append(("TEXTCOLOR", (j, i), (j, i), colors.HexColor("#555555")))
+        data.append(row)
+    available = landscape(A4)[0] - 24 * mm
+    first = min(55 * mm, available * 0.3)
+    other = (available - first - 10 * mm) / max(len(codes), 1)
+    table = Table(data, colWidths=[first, 10 * mm, *([min(other, 14 * mm)] * len(codes))])
+    table.setStyle(TableStyle(style))
+    names = {c.antibiotic: c.name for c in ab.cells}
+    story = [
+        Paragraph(ab.title, styles["Title"]),
+        Paragraph(ab.subtitle, styles["Heading2"]),
+        Paragraph(
+            "Pourcentage de souches sensibles (% S). Vert : 90 % ou plus ; orange : 70 à 89 % ;"
+            " rouge : moins de 70 %.",
+            styles["Normal"],
+        ),
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 4 * mm),
+        Paragraph(
+            "Antibiotiques : " + " ; ".join(f"{c} = {names[c]}" for c in codes), styles["Normal"]
+        ),
+        *(Paragraph(line, styles["Normal"]) for line in ab.method),
+        Paragraph(
+            f"Édité le {ab.generated_at:%d/%m/%Y} par cratb (entrepôt régional).",
+            styles["Italic"],
+        ),
+    ]
+    if not ab.organisms:
+        story[4] = Paragraph("Aucun isolat pour cette période et ce secteur.", styles["Normal"])
+    doc.build(story)
+    return out.getvalue()
+
+
+def write(ab: Antibiogram, path: Path) -> str:
+    """Write ``ab`` to ``path`` in the format its suffix names; returns the format."""
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise ValueError(
+            f"format de sortie inconnu « {path.suffix} » ; formats admis : .csv, .xlsx, .pdf"
+        )
+    if kind == "csv":
+        path.write_text(to_csv(ab), encoding="utf-8")
+    elif kind == "xlsx":
+        path.write_bytes(to_xlsx(ab))
+    else:
+        path.write_bytes(to_pdf(ab))
+    return kind

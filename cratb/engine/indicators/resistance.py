@@ -1,0 +1,229 @@
+"""Resistance indicators: first isolates, % resistant, ESBL share of E. coli, adoption of
+targeted reporting (CONTRACTS.md section 3 and issue #4).
+
+Every indicator counts isolates sampled in the period (``isolates.sampled_on``) and
+first isolates as defined in ``intermediate.resistance`` (``episode_days``, default
+365). Groups with fewer than ``min_isolates`` (default 30) first isolates in the
+denominator are returned with ``low_count = true`` (CLSI M39: hide or flag them).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from cratb.engine import stats
+from cratb.engine.indicators.catalogue import Context, ratio, register
+from cratb.engine.intermediate import resistance as res
+from cratb.engine.reference.organisms import ENTEROBACTERALES, organisms
+
+__all__ = ["C3G_PROXY", "ECOLI", "PARAMETERS"]
+
+ECOLI = "Escherichia coli"
+# Third-generation cephalosporins of the ESBL proxy (EARS-Net's "3GC-R E. coli").
+C3G_PROXY = ("CTX", "CRO", "CAZ")
+PARAMETERS = {"episode_days": 365.0, "min_isolates": 30.0}
+M39 = "CLSI M39 (premier isolat par patient et par espèce, épisode de 365 jours)"
+PERIOD = ("isolate_heads", "sampled_on")
+
+
+def _group(t: ir.Table, by: list[str], **metrics: ir.Value) -> ir.Table:
+    return t.group_by(by).aggregate(**metrics) if by else t.aggregate(**metrics)
+
+
+def _proportion(ctx: Context, t: ir.Table, *, count: ir.NumericValue) -> ir.Table:
+    """value (%), Wilson 95 % interval and ``low_count`` (``count`` < min_isolates)."""
+    low, high = stats.wilson_expr(t.numerator, t.denominator)
+    minimum = int(ctx.param("min_isolates"))
+    return t.mutate(
+        value=ratio(t.numerator, t.denominator) * 100.0,
+        ci_low=low,
+        ci_high=high,
+        low_count=count < minimum,
+    )
+
+
+@register(
+    id="resistance.first_isolates",
+    title_fr="Premiers isolats",
+    title_en="First isolates",
+    unit="% des isolats",
+    unit_en="% of isolates",
+    numerator="premiers isolats (par patient et espèce, épisodes de episode_days jours)",
+    denominator="tous les isolats de la période",
+    lower_is_better=None,
+    proportion=True,
+    by=res.ISOLATE_BY,
+    tables=("isolates",),
+    editions=(),
+    source=f"CONTRACTS.md section 3 ; {M39}",
+    version=1,
+    extra_columns=("low_count",),
+    parameters=PARAMETERS,
+    period_from=PERIOD,
+)
+def first_isolates(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: first isolates (the count, ``numerator``)
+    among all isolates of the period (``denominator``), in %; ``low_count`` when fewer
+    than min_isolates first isolates."""
+    h = res.with_calendar(ctx, res.first_isolate_heads(ctx), ctx.by)
+    t = _group(
+        h,
+        list(ctx.by),
+        numerator=h.first_isolate.ifelse(1, 0).sum(),
+        denominator=h.count(),
+    )
+    return _proportion(ctx, t, count=t.numerator)
+
+
+@register(
+    id="resistance.pct_resistant",
+    title_fr="Pourcentage de résistance",
+    title_en="Percentage resistant",
+    unit="% des premiers isolats testés",
+    unit_en="% of first isolates tested",
+    numerator="premiers isolats résistants (R)",
+    denominator="premiers isolats testés (S, I ou R ; I compté au dénominateur seulement)",
+    lower_is_better=True,
+    proportion=True,
+    by=res.RESULT_BY,
+    always_by=("organism", "antibiotic"),
+    tables=("isolates",),
+    editions=(),
+    source=f"CONTRACTS.md section 3 ; {M39} ; catégories EUCAST",
+    version=1,
+    extra_columns=("susceptible", "low_count"),
+    parameters=PARAMETERS,
+    period_from=PERIOD,
+)
+def pct_resistant(ctx: Context) -> ir.Table:
+    """One row per organism × antibiotic (× the other --by columns): first isolates
+    resistant (R) ÷ first isolates tested, in %, with the Wilson 95 % interval;
+    ``susceptible`` counts the S results (I, susceptible at increased exposure, is
+    neither); ``low_count`` when fewer than min_isolates first isolates were tested."""
+    rows = res.with_calendar(ctx, res.first_isolate_rows(ctx), ctx.by)
+    t = _group(
+        rows,
+        list(ctx.by),
+        numerator=(rows.sir == "R").ifelse(1, 0).sum(),
+        denominator=rows.count(),
+        susceptible=(rows.sir == "S").ifelse(1, 0).sum(),
+    )
+    return _proportion(ctx, t, count=t.denominator)
+
+
+def esbl_status(ctx: Context) -> ir.Table:
+    """One row per first E. coli isolate of the period that can be classified: ``esbl``
+    (boolean) and ``by_lab`` (true when the lab's own flag decided it, false when the
+    proxy did: R to cefotaxime, ceftriaxone or ceftazidime). An isolate without a lab
+    flag and without any of those three agents tested cannot be classified and is left
+    out of the denominator."""
+    h = res.first_isolate_heads(ctx)
+    h = h.filter(h.first_isolate & (h.organism == ECOLI))
+    rows = res.result_rows(ctx)
+    c3g = rows.filter((rows.organism == ECOLI) & rows.antibiotic.isin(C3G_PROXY))
+    c3g = c3g.group_by("isolate_id").aggregate(c3g_r=(c3g.sir == "R").ifelse(1, 0).max())
+    t = h.left_join(c3g, "isolate_id").select(h, c3g.c3g_r)
+    t = t.filter(t.esbl.notnull() | t.c3g_r.notnull())
+    return t.mutate(
+        by_lab=t.esbl.notnull(),
+        esbl=ibis.cases((t.esbl.notnull(), t.esbl == "Y"), else_=t.c3g_r == 1),
+    )
+
+
+@register(
+    id="resistance.esbl_share",
+    title_fr="E. coli producteurs de BLSE",
+    title_en="ESBL-producing E. coli",
+    unit="% des premiers isolats d'E. coli",
+    unit_en="% of first E. coli isolates",
+    numerator=(
+        "premiers isolats d'E. coli producteurs de BLSE : marqueur BLSE du laboratoire, à"
+        " défaut résistance au céfotaxime, à la ceftriaxone ou à la ceftazidime (C3G-R,"
+        " approximation signalée par la colonne method)"
+    ),
+    denominator="premiers isolats d'E. coli classables (marqueur BLSE ou C3G testée)",
+    lower_is_better=True,
+    proportion=True,
+    by=tuple(c for c in res.ISOLATE_BY if c != "organism"),
+    tables=("isolates",),
+    editions=(),
+    source=(f"CONTRACTS.md section 3 ; PRIMO, SPARES (BLSE confirmées) ; EARS-Net (C3G-R) ; {M39}"),
+    version=1,
+    extra_columns=("method", "lab_flagged", "proxy", "low_count"),
+    parameters=PARAMETERS,
+    period_from=PERIOD,
+)
+def esbl_share(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: ESBL first E. coli isolates ÷ classifiable
+    first E. coli isolates, in %, with the Wilson 95 % interval. ``method`` says where
+    the answer came from: ``lab`` (every isolate had the lab's ESBL flag), ``proxy``
+    (none had: resistance to a 3rd-generation cephalosporin, which slightly
+    overestimates ESBL) or ``mixed``; ``lab_flagged`` and ``proxy`` count the isolates
+    of each kind."""
+    t = res.with_calendar(ctx, esbl_status(ctx), ctx.by)
+    g = _group(
+        t,
+        list(ctx.by),
+        numerator=t.esbl.ifelse(1, 0).sum(),
+        denominator=t.count(),
+        lab_flagged=t.by_lab.ifelse(1, 0).sum(),
+    )
+    g = g.mutate(proxy=g.denominator - g.lab_flagged)
+    g = g.mutate(
+        method=ibis.cases((g.proxy == 0, "lab"), (g.lab_flagged == 0, "proxy"), else_="mixed")
+    )
+    return _proportion(ctx, g, count=g.denominator)
+
+
+def _enterobacterales() -> list[str]:
+    return sorted(o.name for o in organisms().values() if o.group == ENTEROBACTERALES)
+
+
+@register(
+    id="resistance.targeted_reporting",
+    title_fr="Adoption de l'antibiogramme ciblé",
+    title_en="Adoption of targeted susceptibility reporting",
+    unit="% des ECBU à entérobactéries",
+    unit_en="% of urine cultures with Enterobacterales",
+    numerator=(
+        "isolats urinaires d'entérobactéries rendus avec un antibiogramme ciblé (journal du"
+        " moteur de rendu ciblé : cratb ast target et API des laboratoires)"
+    ),
+    denominator="isolats urinaires d'entérobactéries reçus des laboratoires",
+    lower_is_better=False,
+    proportion=True,
+    by=("year", "month", "departement", "region", "setting", "lab_id"),
+    tables=("isolates",),
+    editions=(),
+    source=(
+        "HAS, antibiogrammes ciblés pour les infections urinaires à entérobactéries (2023) ;"
+        " journal targeted_reports de cratb"
+    ),
+    version=1,
+    extra_columns=("low_count",),
+    parameters={"min_isolates": 30.0},
+    period_from=PERIOD,
+)
+def targeted_reporting(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns (typically lab_id × month): urine isolates
+    of Enterobacterales (``denominator``, one per isolate_id) and, among them, those
+    reported with a targeted report (``numerator``: the isolate, same lab_id and
+    isolate_id, is in the ``targeted_reports`` log with mode ``targeted``), in %."""
+    h = res.heads(ctx)
+    h = h.filter((h.specimen == "urine") & h.organism.isin(_enterobacterales()))
+    if ctx.session.has("targeted_reports"):
+        log = ctx.table("targeted_reports")
+        log = log.filter(log.mode == "targeted").select("lab_id", "isolate_id").distinct()
+        log = log.mutate(targeted=ibis.literal(1))
+        h = h.left_join(log, ["lab_id", "isolate_id"]).select(h, log.targeted)
+        h = h.mutate(targeted=h.targeted.fill_null(0))
+    else:
+        ctx.warn(
+            "aucun rendu ciblé journalisé dans l'entrepôt (table targeted_reports absente) :"
+            " voir « cratb ast target » et « cratb ast sync »"
+        )
+        h = h.mutate(targeted=ibis.literal(0))
+    h = res.with_calendar(ctx, h, ctx.by)
+    t = _group(h, list(ctx.by), numerator=h.targeted.sum(), denominator=h.count())
+    return _proportion(ctx, t, count=t.denominator)

@@ -1,0 +1,81 @@
+"""The lab API: ``POST /api/v1/ast/target``, one isolate per request, JSON in and out.
+
+Authentication: ``Authorization: Token <key>`` (a key issued on the lab user's page
+« Accès API »). A request without a key, or with a key that is not valid, is answered
+401; a key of a user who is not a lab, 403. A browser session never authenticates a
+POST here (no cookie-based write, so no cross-site request forgery).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from cratb.accounts.access import allow, roles
+from cratb.accounts.models import Role
+from cratb.resistance.models import ApiToken
+from cratb.resistance.services import target_isolate
+
+SCHEME = "token"
+
+
+def _unauthorized(detail: str) -> JsonResponse:
+    response = JsonResponse({"detail": detail}, status=401)
+    response["WWW-Authenticate"] = 'Token realm="cratb"'
+    return response
+
+
+def token_auth(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Authenticate ``Authorization: Token <key>``; a POST needs it."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        header = request.headers.get("Authorization", "")
+        request.api_token = None  # type: ignore[attr-defined]
+        if header:
+            scheme, _, key = header.partition(" ")
+            token = ApiToken.authenticate(key) if scheme.lower() == SCHEME and key else None
+            if token is None:
+                return _unauthorized("jeton d'accès invalide ou révoqué")
+            if getattr(token.user, "role", None) != Role.LAB:
+                return JsonResponse(
+                    {"detail": "ce jeton n'appartient pas à un compte de laboratoire"}, status=403
+                )
+            request.user = token.user
+            request.api_token = token  # type: ignore[attr-defined]
+        elif request.method == "POST":
+            return _unauthorized("jeton d'accès manquant : en-tête Authorization: Token <clé>")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class TargetView(View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token: ApiToken = request.api_token  # type: ignore[attr-defined]
+        account = getattr(token.user, "lab_account", None)
+        if account is None:
+            return JsonResponse(
+                {
+                    "detail": "ce compte n'est rattaché à aucun laboratoire : demander à"
+                    " l'administrateur de la plateforme de le rattacher"
+                },
+                status=403,
+            )
+        try:
+            payload = json.loads(request.body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return JsonResponse({"errors": {"": "corps JSON illisible"}}, status=400)
+        body, status = target_isolate(payload, token=token, lab_id=account.lab_id)
+        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+target = csrf_exempt(token_auth(allow(roles(Role.LAB))(TargetView.as_view())))

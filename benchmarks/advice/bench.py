@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,25 @@ def sessions_and_ids() -> tuple[dict[str, str], list[int], dict[str, int]]:
     return cookies, ids, counts
 
 
+def wrk_command(connections: int, duration: str, cookie: str, url: str) -> list[str]:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk est introuvable : apt-get install wrk")
+    return [
+        wrk,
+        "-t1" if connections == 1 else "-t2",
+        f"-c{connections}",
+        f"-d{duration}",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "report.lua"),
+        "-H",
+        f"Cookie: {cookie}",
+        url,
+    ]
+
+
 def wait_for(url: str, cookie: str) -> None:
     for _ in range(100):
         try:
@@ -99,6 +119,17 @@ def main() -> int:
         "--single-duration",
         default="10s",
         help="then one client alone on each page: the service time without queueing",
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(name for name, _u, _p in PAGES),
+        help="the pages to load, separated by commas (default: all)",
+    )
+    parser.add_argument(
+        "--warmup",
+        default="5s",
+        help="wrk on each page before it is measured, not counted: every gunicorn worker "
+        "has then loaded its templates, translations and database connection",
     )
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -141,21 +172,18 @@ def main() -> int:
             runs.append((1, args.single_duration))
         for connections, duration in runs:
             for name, user, path in PAGES:
+                if name not in args.pages.split(","):
+                    continue
                 warm = base + path.replace("{id}", str(ids[0]))
                 wait_for(warm, cookies[user])
-                command = [
-                    "wrk",
-                    "-t1" if connections == 1 else "-t2",
-                    f"-c{connections}",
-                    f"-d{duration}",
-                    "--timeout",
-                    "10s",
-                    "-s",
-                    str(HERE / "report.lua"),
-                    "-H",
-                    f"Cookie: {cookies[user]}",
-                    base + path,
-                ]
+                if args.warmup not in ("", "0", "0s"):
+                    subprocess.run(  # noqa: S603
+                        wrk_command(connections, args.warmup, cookies[user], base + path),
+                        env={**env, "IDS_FILE": ids_file},
+                        capture_output=True,
+                        check=True,
+                    )
+                command = wrk_command(connections, duration, cookies[user], base + path)
                 completed = subprocess.run(  # noqa: S603
                     command,
                     env={**env, "IDS_FILE": ids_file},
@@ -195,6 +223,7 @@ def main() -> int:
         "connections": args.connections,
         "duration": args.duration,
         "gunicorn_workers": args.workers,
+        "warmup": args.warmup,
         "command": " ".join(sys.argv),
         "loadavg_before": load_before,
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import User
 from cratb.advice import codes
-from cratb.advice.models.choices import EventKind
+from cratb.advice.models.choices import EventKind, FastDisplay
 from cratb.engine import reference
 
 REQUEST = "advice.AdviceRequest"
@@ -29,7 +29,7 @@ class AppendOnlyError(PermissionError):
         super().__init__("Le journal d'une demande est en ajout seul : rien ne s'y modifie.")
 
 
-class AdviceEvent(models.Model):
+class AdviceEvent(FastDisplay, models.Model):
     """One line of a request's history. Append-only: written once, never changed."""
 
     request = models.ForeignKey(
@@ -70,7 +70,7 @@ class AdviceEvent(models.Model):
         raise AppendOnlyError
 
 
-class AdviceMessage(models.Model):
+class AdviceMessage(FastDisplay, models.Model):
     """A question to the requester, or the requester's reply."""
 
     class Kind(models.TextChoices):
@@ -93,7 +93,7 @@ class AdviceMessage(models.Model):
         return f"{self.get_kind_display()} — {self.author_label}"
 
 
-class Answer(models.Model):
+class Answer(FastDisplay, models.Model):
     """A coded answer: recommendation, agents with their AWaRe category, duration."""
 
     request = models.ForeignKey(REQUEST, on_delete=models.PROTECT, related_name="answers")
@@ -119,7 +119,7 @@ class Answer(models.Model):
         return f"{self.get_recommendation_display()} ({self.created_at:%Y-%m-%d})"
 
 
-class RecommendedAgent(models.Model):
+class RecommendedAgent(FastDisplay, models.Model):
     """An agent recommended by an answer, with its AWaRe category when answered."""
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="agents")
@@ -144,7 +144,7 @@ class RecommendedAgent(models.Model):
         return reference.is_critical(self.atc)
 
 
-class Attachment(models.Model):
+class Attachment(FastDisplay, models.Model):
     """A susceptibility report (PDF or image) kept under MEDIA_ROOT, served by a checked view."""
 
     request = models.ForeignKey(REQUEST, on_delete=models.PROTECT, related_name="attachments")
@@ -165,7 +165,7 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class Survey(models.Model):
+class Survey(FastDisplay, models.Model):
     """The close-out survey: was the advice followed, and what happened."""
 
     request = models.OneToOneField(REQUEST, on_delete=models.PROTECT, related_name="survey")

@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role, User
 from cratb.advice import codes
-from cratb.advice.models.choices import RESPONDER_ROLES, EventKind, RoutedVia, Status
+from cratb.advice.models.choices import (
+    RESPONDER_ROLES,
+    EventKind,
+    FastDisplay,
+    RoutedVia,
+    Status,
+)
 from cratb.advice.models.records import (
     AdviceEvent,
     AdviceMessage,
@@ -61,20 +67,18 @@ class StateError(ValueError):
 def _departement_ids(user: User) -> list[int]:
     """The départements a user covers: their own, and those of their regions.
 
-    Kept on the user object for the duration of the request (two look-ups at most).
+    Kept on the user object for the duration of the request (one query).
     """
     cached: list[int] | None = getattr(user, "_advice_departement_ids", None)
     if cached is not None:
         return cached
-    territories = list(user.territories.values_list("pk", "kind"))
-    ids = [pk for pk, kind in territories if kind == Territory.Kind.DEPARTEMENT]
-    regions = [pk for pk, kind in territories if kind == Territory.Kind.REGION]
-    if regions:
-        ids += list(
-            Territory.objects.filter(
-                parent__in=regions, kind=Territory.Kind.DEPARTEMENT
-            ).values_list("pk", flat=True)
-        )
+    ids = list(
+        Territory.objects.filter(kind=Territory.Kind.DEPARTEMENT)
+        .filter(Q(users=user) | Q(parent__users=user, parent__kind=Territory.Kind.REGION))
+        .order_by()
+        .values_list("pk", flat=True)
+        .distinct()
+    )
     user._advice_departement_ids = ids  # type: ignore[attr-defined]
     return ids
 
@@ -153,7 +157,7 @@ class AgentChoice:
     route: str
 
 
-class AdviceRequest(models.Model):
+class AdviceRequest(FastDisplay, models.Model):
     """A question from a health professional about one patient's antibiotic treatment.
 
     Holds no patient identity: an age band, a sex and a coded clinical context.

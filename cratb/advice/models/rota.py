@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import User
+from cratb.advice.models.choices import FastDisplay
 from cratb.network.models import Organization, Territory
 
 
@@ -31,7 +32,7 @@ class OnCallShiftQuerySet(models.QuerySet["OnCallShift"]):
         return self.filter(starts_at__lt=end, ends_at__gt=start)
 
 
-class OnCallShift(models.Model):
+class OnCallShift(FastDisplay, models.Model):
     """An infectiologist on call for a département, from ``starts_at`` to ``ends_at``."""
 
     departement = models.ForeignKey(

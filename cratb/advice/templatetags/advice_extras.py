@@ -41,6 +41,8 @@ def hours(value: float | None) -> str:
 @register.simple_tag
 def inbox_rows(rows: list[Any], now: datetime) -> SafeString:
     """The inbox table body, built in Python: the busiest list of the desk (50 rows)."""
+    # One reverse for the 50 rows: the path of request 0, its id replaced per row.
+    url_head, url_tail = reverse("advice:request-detail", args=[0]).rsplit("/0/", 1)
     late = escape(gettext("en retard"))
     unassigned = escape(gettext("non attribuée"))
     out = []
@@ -63,7 +65,7 @@ def inbox_rows(rows: list[Any], now: datetime) -> SafeString:
             if item.status == "open" and item.due_at and item.due_at < now
             else ""
         )
-        url = reverse("advice:request-detail", args=[item.pk])
+        url = f"{url_head}/{item.pk}/{url_tail}"
         out.append(
             "<tr>"
             f'<td><a href="{url}">{escape(str(item))}</a><br>'

@@ -110,21 +110,7 @@ def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[s
 def figures_page(request: HttpRequest) -> HttpResponse:
     stamp = figures.fingerprint()
     year, dimension, period, detailed, years = _figures_choice(request, stamp)
-    overdue = []
-    if detailed:
-        overdue = list(
-            AdviceRequest.objects.overdue(timezone.now())
-            .select_related("departement", "assignee")
-            .only(
-                "pk",
-                "due_at",
-                "departement__code",
-                "assignee__username",
-                "assignee__first_name",
-                "assignee__last_name",
-            )
-            .order_by("due_at")[:20]
-        )
+    overdue = _overdue_list(stamp) if detailed else ""
     return render(
         request,
         "advice/figures.html",
@@ -138,6 +124,34 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             "target_days": figures_target_days(),
         },
     )
+
+
+def _overdue_list(stamp: str) -> str:
+    """The 20 most overdue open requests, rendered; kept until a request changes, and
+    for one minute at most (time alone makes requests overdue)."""
+    now = timezone.now()
+    key = f"cratb.advice.overdue:{stamp}:{now:%Y%m%d%H%M}:{get_language()}"
+    found: str | None = cache.get(key)
+    if found is not None:
+        return found
+    overdue = list(
+        AdviceRequest.objects.overdue(now)
+        .select_related("departement", "assignee")
+        .only(
+            "pk",
+            "due_at",
+            "departement__code",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+        .order_by("due_at")[:20]
+    )
+    found = mark_safe(  # noqa: S308 - rendered by the template engine
+        render_to_string("advice/includes/overdue.html", {"overdue": overdue})
+    )
+    cache.set(key, found, 60)
+    return found
 
 
 def figures_target_days() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import (
     FileResponse,
     Http404,
@@ -18,6 +18,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from cratb.accounts.models import Role, User
 from cratb.advice import forms, services, tokens, uploads
 from cratb.advice.models import (
     AdviceEvent,
+    AdviceMessage,
     AdviceRequest,
     Answer,
     Attachment,
@@ -151,20 +153,45 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _load(queryset: Any, pk: int) -> AdviceRequest:
+    """The request with what its page shows, in as few queries as its content needs: the
+    answers, attachments and messages are fetched only when the request has some (told by
+    ``EXISTS`` in the main query), the others are set empty without a query."""
     found: AdviceRequest = get_object_or_404(
-        queryset.select_related(
-            "departement", "assignee", "team", "requester", "survey"
-        ).prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=Answer.objects.select_related("author").prefetch_related("agents"),
-            ),
-            "attachments",
-            "messages",
-        ),
+        queryset.select_related("departement", "assignee", "team", "survey")
+        .annotate(
+            has_answers=Exists(Answer.objects.filter(request=OuterRef("pk"))),
+            has_attachments=Exists(Attachment.objects.filter(request=OuterRef("pk"))),
+            has_messages=Exists(AdviceMessage.objects.filter(request=OuterRef("pk"))),
+        )
+        .order_by(),
         pk=pk,
     )
+    related: dict[str, Any] = {
+        "answers": Prefetch(
+            "answers",
+            queryset=Answer.objects.select_related("author").prefetch_related("agents"),
+        ),
+        "attachments": "attachments",
+        "messages": "messages",
+    }
+    wanted = [lookup for name, lookup in related.items() if getattr(found, f"has_{name}")]
+    if wanted:
+        prefetch_related_objects([found], *wanted)
+    for name in related:
+        if not getattr(found, f"has_{name}"):
+            _set_empty(found, name)
     return found
+
+
+def _set_empty(advice: AdviceRequest, name: str) -> None:
+    """Mark the related set ``name`` as fetched and empty, as a prefetch finding nothing
+    would (so the template's ``advice.<name>.all`` runs no query)."""
+    empty = getattr(advice, name).all()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    fetched: dict[str, Any] = getattr(advice, "_prefetched_objects_cache", {})
+    fetched[name] = empty
+    advice._prefetched_objects_cache = fetched  # type: ignore[attr-defined]
 
 
 def _visible(request: HttpRequest, pk: int) -> AdviceRequest:
@@ -197,15 +224,20 @@ def _survey(advice: AdviceRequest) -> Any:
 
 def _staff_context(advice: AdviceRequest, **overrides: Any) -> dict[str, Any]:
     version = {"version": advice.version}
+    # Built only if the page shows them (a closed request shows none of the answer,
+    # question and reassignment forms).
     context: dict[str, Any] = {
         "advice": advice,
         "survey": _survey(advice),
         "staff": True,
-        "answer_form": forms.AnswerForm(initial=version),
-        "ask_form": forms.AskForm(initial=version),
-        "reassign_form": forms.ReassignForm(initial=version),
-        "version_form": forms.VersionForm(initial=version),
-        "attach_form": forms.RequesterAttachForm(),
+        "answer_form": SimpleLazyObject(lambda: forms.AnswerForm(initial=version)),
+        "ask_form": SimpleLazyObject(lambda: forms.AskForm(initial=version)),
+        "reassign_form": SimpleLazyObject(lambda: forms.ReassignForm(initial=version)),
+        "version_form": SimpleLazyObject(lambda: forms.VersionForm(initial=version)),
+        "attach_form": SimpleLazyObject(forms.RequesterAttachForm),
+        # Forms sent back with the person's input: drawn afresh, not from the cache of
+        # the empty forms' fields (request_detail.html).
+        "kept_forms": set(overrides),
     }
     context.update(overrides)
     return context

@@ -28,6 +28,15 @@ def fast_password_hashing(settings: Settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: pages cached by an earlier test (whose rows
+    were rolled back, their ids reused) are never served to the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def empty_warehouse(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Pages that read the analytics warehouse see an empty one, never the developer's."""
     settings.CRATB_WAREHOUSE = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"

@@ -40,6 +40,28 @@ def test_inbox_tabs(
     assert "Close" in closed
 
 
+def test_inbox_shows_a_change_at_once_though_it_is_cached(
+    client: Client, ema_responder: User, open_request: AdviceRequest, departement: Territory
+) -> None:
+    client.force_login(ema_responder)
+    url = reverse("advice:inbox") + "?box=territory"
+    detail = reverse("advice:request-detail", args=[open_request.pk])
+    assert "Mes territoires (1)" in client.get(url).content.decode()
+    # Served from the cache: same content, fewer queries.
+    assert "Mes territoires (1)" in client.get(url).content.decode()
+    newer = AdviceRequestFactory.create(departement=departement)
+    page = client.get(url).content.decode()
+    assert "Mes territoires (2)" in page
+    assert reverse("advice:request-detail", args=[newer.pk]) in page
+    open_request.take(by=ema_responder, expected_version=open_request.version)
+    page = client.get(url).content.decode()
+    assert "À moi (1)" in page and detail in page
+    open_request.refresh_from_db()
+    open_request.close(by=ema_responder, expected_version=open_request.version)
+    page = client.get(url).content.decode()
+    assert "Mes territoires (1)" in page and detail not in page
+
+
 def test_viewing_is_traced_once_per_version(
     client: Client, ema_responder: User, open_request: AdviceRequest
 ) -> None:

@@ -31,6 +31,14 @@ def _is_responder(user: User) -> bool:
     return user.role in RESPONDERS
 
 
+def page_number(raw: str | None) -> int:
+    """The page asked for in the query string; 1 when absent or not a number."""
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
 class Page:
     """A page of rows without counting them all (no COUNT over 100,000 requests):
     one row more than shown says whether a next page exists."""
@@ -42,10 +50,7 @@ class Page:
 
     @classmethod
     def of(cls, queryset: Any, raw: str | None) -> Page:
-        try:
-            number = max(1, int(raw or 1))
-        except ValueError:
-            number = 1
+        number = page_number(raw)
         start = (number - 1) * PAGE_SIZE
         return cls(list(queryset[start : start + PAGE_SIZE + 1]), number)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import (
     FileResponse,
@@ -16,15 +17,18 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role, User
-from cratb.advice import forms, services, tokens, uploads
+from cratb.advice import figures, forms, services, tokens, uploads
 from cratb.advice.models import (
     AdviceEvent,
     AdviceMessage,
@@ -44,6 +48,7 @@ from cratb.advice.views.common import (
     Page,
     _is_responder,
     _user,
+    page_number,
 )
 from cratb.network.models import Territory
 
@@ -663,6 +668,45 @@ def inbox(request: HttpRequest) -> HttpResponse:
     box = box if box in INBOX_BOXES else "mine"
     state = request.GET.get("state", "open")
     state = state if state in INBOX_STATES else "open"
+    parts = _inbox_parts(user, box=box, state=state, page=page_number(request.GET.get("page")))
+    return render(
+        request,
+        "advice/inbox.html",
+        {
+            **parts,
+            "box": box,
+            "state": state,
+            "boxes": [
+                ("mine", _("À moi")),
+                ("team", _("Mon équipe")),
+                ("territory", _("Mes territoires")),
+                ("all", _("Tout ce que je vois")),
+            ],
+            "states": [
+                ("open", _("À traiter")),
+                ("answered", _("Répondues")),
+                ("closed", _("Closes")),
+                ("all", _("Toutes")),
+            ],
+        },
+    )
+
+
+def _inbox_parts(user: User, *, box: str, state: str, page: int) -> dict[str, Any]:
+    """The inbox table (rows and paging, rendered) and the tab counters.
+
+    Kept in the cache until any request changes (the key holds the requests' change
+    stamp) and for one minute at most: the « late » badges move with time, and names of
+    responders or a user's territories may change without changing a request.
+    """
+    now = timezone.now()
+    key = (
+        f"cratb.advice.inbox:{user.pk}:{user.role}:{user.team_id}:{box}:{state}:{page}:"
+        f"{figures.fingerprint()}:{now:%Y%m%d%H%M}:{get_language()}"
+    )
+    found: dict[str, Any] | None = cache.get(key)
+    if found is not None:
+        return found
     rows = AdviceRequest.objects.inbox(user, box=box)
     if state == "open":
         rows = rows.open().order_by("due_at", "pk")
@@ -693,28 +737,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "assignee__last_name",
         "team__name",
     )
-    page = Page.of(rows, request.GET.get("page"))
-    open_counts = AdviceRequest.objects.open_counts(user)
-    return render(
-        request,
-        "advice/inbox.html",
-        {
-            "page": page,
-            "box": box,
-            "state": state,
-            "open_counts": open_counts,
-            "boxes": [
-                ("mine", _("À moi")),
-                ("team", _("Mon équipe")),
-                ("territory", _("Mes territoires")),
-                ("all", _("Tout ce que je vois")),
-            ],
-            "states": [
-                ("open", _("À traiter")),
-                ("answered", _("Répondues")),
-                ("closed", _("Closes")),
-                ("all", _("Toutes")),
-            ],
-            "now": timezone.now(),
-        },
+    rows_page = Page.of(rows, str(page))
+    table = render_to_string(
+        "advice/includes/inbox_table.html",
+        {"page": rows_page, "box": box, "state": state, "now": now},
     )
+    found = {
+        "table": mark_safe(table),  # noqa: S308 - rendered by the template engine
+        "open_counts": AdviceRequest.objects.open_counts(user),
+    }
+    cache.set(key, found, 60)
+    return found

@@ -115,6 +115,8 @@ def main() -> int:
     parser.add_argument("--duration", default="60s")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn's worker class")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument(
         "--single-duration",
         default="10s",
@@ -154,6 +156,10 @@ def main() -> int:
             f"127.0.0.1:{args.port}",
             "--workers",
             str(args.workers),
+            "--worker-class",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
             "--log-level",
             "error",
             "cratb.wsgi:application",
@@ -223,6 +229,8 @@ def main() -> int:
         "connections": args.connections,
         "duration": args.duration,
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_class": args.worker_class,
+        "gunicorn_threads": args.threads,
         "warmup": args.warmup,
         "command": " ".join(sys.argv),
         "loadavg_before": load_before,

@@ -290,6 +290,27 @@ class AdviceRequest(FastDisplay, models.Model):
     def is_open(self) -> bool:
         return self.status in (Status.OPEN, Status.WAITING)
 
+    def is_visible_to(self, user: User) -> bool:
+        """Whether ``user`` may open this request: the rule of
+        :meth:`AdviceRequestQuerySet.visible_to` for one request already loaded (the
+        request page checks it so, its query staying a plain look-up by key; a test
+        proves the two agree for every role)."""
+        if not user.is_active:
+            return False
+        if user.role == Role.REQUESTER:
+            return self.requester_id == user.pk
+        if self.status == Status.UNCONFIRMED:
+            return False
+        if user.role == Role.ADMIN:
+            return True
+        if user.role not in (Role.COORDINATOR, Role.EMA_MEMBER):
+            return False
+        if self.assignee_id == user.pk:
+            return True
+        if user.team_id is not None and self.team_id == user.team_id:
+            return True
+        return self.departement_id in _departement_ids(user)
+
     @property
     def is_overdue(self) -> bool:
         return (

@@ -215,3 +215,48 @@ def test_agency_figures_are_aggregated_only(
     assert client.get(reverse("advice:figures") + "?par=team").status_code == 200
     client.force_login(coordinator)
     assert ">Équipe<" in client.get(reverse("advice:figures")).content.decode()
+
+
+def test_the_request_page_check_agrees_with_the_inbox_scope(region: Territory) -> None:
+    """AdviceRequest.is_visible_to (the request page) and visible_to (lists, counts) are
+    one rule written twice: for every role, scope and state they give the same answer."""
+    from cratb.accounts.tests.factories import DepartementFactory, OrganizationFactory
+    from cratb.advice.models import Status
+
+    here = DepartementFactory.create(code="75", name="Paris", parent=region)
+    there = DepartementFactory.create(code="77", name="Seine-et-Marne", parent=region)
+    team = OrganizationFactory.create(kind=Organization.Kind.EMA, departement=here)
+    other_team = OrganizationFactory.create(kind=Organization.Kind.EMA, departement=there)
+    users = [
+        UserFactory.create(role=Role.COORDINATOR, territories=[region]),
+        UserFactory.create(role=Role.COORDINATOR, territories=[here]),
+        UserFactory.create(role=Role.EMA_MEMBER, team=team, territories=[here]),
+        UserFactory.create(role=Role.EMA_MEMBER, team=other_team, territories=[]),
+        UserFactory.create(role=Role.EMA_MEMBER, team=None, territories=[there]),
+        UserFactory.create(role=Role.ADMIN),
+        UserFactory.create(role=Role.REQUESTER),
+        UserFactory.create(role=Role.AGENCY_VIEWER, territories=[region]),
+        UserFactory.create(role=Role.LAB),
+        UserFactory.create(role=Role.COORDINATOR, territories=[region], is_active=False),
+    ]
+    requests = [
+        AdviceRequestFactory.create(
+            departement=departement,
+            team=owner_team,
+            assignee=assignee,
+            requester=requester,
+            status=status,
+        )
+        for departement in (here, there)
+        for owner_team in (None, team, other_team)
+        for assignee in (None, users[2], users[4])
+        for requester in (None, users[6])
+        for status in (Status.UNCONFIRMED, Status.OPEN, Status.CLOSED)
+    ]
+    for user in users:
+        in_query = set(AdviceRequest.objects.visible_to(user).values_list("pk", flat=True))
+        fresh = User.objects.get(pk=user.pk)  # no departement ids kept from the query
+        by_check = {request.pk for request in requests if request.is_visible_to(fresh)}
+        assert by_check == in_query, user
+        sees_none = user.role in (Role.AGENCY_VIEWER, Role.LAB) or not user.is_active
+        assert sees_none == (not in_query), user

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import (
     FileResponse,
     Http404,
@@ -36,6 +36,7 @@ from cratb.advice.models import (
     Answer,
     Attachment,
     EventKind,
+    RecommendedAgent,
     StateError,
     Status,
     VersionConflict,
@@ -159,8 +160,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 def _load(queryset: Any, pk: int) -> AdviceRequest:
     """The request with what its page shows, in as few queries as its content needs: the
-    answers, attachments and messages are fetched only when the request has some (told by
-    ``EXISTS`` in the main query), the others are set empty without a query."""
+    answers (with their agents, two queries), attachments and messages are fetched only
+    when the request has some (told by ``EXISTS`` in the main query)."""
     found: AdviceRequest = get_object_or_404(
         queryset.select_related("departement", "assignee", "team", "survey")
         .annotate(
@@ -171,37 +172,40 @@ def _load(queryset: Any, pk: int) -> AdviceRequest:
         .order_by(),
         pk=pk,
     )
-    related: dict[str, Any] = {
-        "answers": Prefetch(
-            "answers",
-            queryset=Answer.objects.select_related("author").prefetch_related("agents"),
-        ),
-        "attachments": "attachments",
-        "messages": "messages",
-    }
-    wanted = [lookup for name, lookup in related.items() if getattr(found, f"has_{name}")]
-    if wanted:
-        prefetch_related_objects([found], *wanted)
-    for name in related:
-        if not getattr(found, f"has_{name}"):
-            _set_empty(found, name)
+    answers: list[Answer] = []
+    if found.has_answers:  # type: ignore[attr-defined]
+        answers = list(Answer.objects.filter(request_id=found.pk).select_related("author"))
+        agents: dict[int, list[RecommendedAgent]] = {answer.pk: [] for answer in answers}
+        for agent in RecommendedAgent.objects.filter(answer_id__in=agents):
+            agents[agent.answer_id].append(agent)
+        for answer in answers:
+            _set_fetched(answer, "agents", agents[answer.pk])
+    _set_fetched(found, "answers", answers)
+    for name in ("attachments", "messages"):
+        if getattr(found, f"has_{name}"):
+            prefetch_related_objects([found], name)
+        else:
+            _set_fetched(found, name, [])
     return found
 
 
-def _set_empty(advice: AdviceRequest, name: str) -> None:
-    """Mark the related set ``name`` as fetched and empty, as a prefetch finding nothing
-    would (so the template's ``advice.<name>.all`` runs no query)."""
-    empty = getattr(advice, name).all()
-    empty._result_cache = []
-    empty._prefetch_done = True
-    fetched: dict[str, Any] = getattr(advice, "_prefetched_objects_cache", {})
-    fetched[name] = empty
-    advice._prefetched_objects_cache = fetched  # type: ignore[attr-defined]
+def _set_fetched(instance: Any, name: str, rows: list[Any]) -> None:
+    """Give ``instance`` the related rows ``name`` as a prefetch would (so the template's
+    ``.<name>.all`` runs no query): rows fetched here, or none without a query."""
+    fetched = getattr(instance, name).all()
+    fetched._result_cache = rows
+    fetched._prefetch_done = True
+    cache: dict[str, Any] = getattr(instance, "_prefetched_objects_cache", {})
+    cache[name] = fetched
+    instance._prefetched_objects_cache = cache
 
 
 def _visible(request: HttpRequest, pk: int) -> AdviceRequest:
     """The request if the user may open it; 404 otherwise (its existence is not told)."""
-    return _load(AdviceRequest.objects.visible_to(_user(request)), pk)
+    advice = _load(AdviceRequest.objects.all(), pk)
+    if not advice.is_visible_to(_user(request)):
+        raise Http404
+    return advice
 
 
 def _events(advice: AdviceRequest) -> list[AdviceEvent]:

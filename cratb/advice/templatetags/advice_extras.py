@@ -86,3 +86,26 @@ def inbox_rows(rows: list[Any], now: datetime) -> SafeString:
 
 def _when(moment: datetime | None) -> str:
     return "" if moment is None else localtime(moment).strftime("%d/%m/%Y %H:%M")
+
+
+@register.simple_tag
+def history_rows(events: list[Any], staff: bool) -> SafeString:
+    """The request's history list, built in Python (every request page shows it)."""
+    coordination = gettext("coordination")
+    out = []
+    for event in events:
+        moment = localtime(event.at)
+        line = (
+            f'<li><time datetime="{moment.isoformat()}">{moment.strftime("%d/%m/%Y %H:%M")}'
+            f"</time> — <strong>{escape(event.get_kind_display())}</strong>"
+        )
+        if staff:
+            data = event.data or {}
+            line += f' — {escape(event.actor_label)} <span class="note">(v{event.version})</span>'
+            if data.get("to"):
+                line += f" → {escape(str(data['to']))}"
+            if data.get("via"):
+                who = data.get("assignee") or data.get("team") or coordination
+                line += f" : {escape(str(who))}"
+        out.append(line + "</li>")
+    return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped above

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
+from django.urls import get_urlconf, reverse, translate_url
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
 
-from cratb.accounts.navigation import SECTIONS, may_see, sections_for
+from cratb.accounts.navigation import SECTIONS, access_of, may_see, user_role
 
 register = template.Library()
 
@@ -46,22 +47,31 @@ class NavLink:
 
 
 @register.simple_tag(takes_context=True)
-def main_sections(context: template.Context) -> list[NavLink]:
+def main_sections(context: template.Context) -> tuple[NavLink, ...]:
     """The sections the current user may open, the one being viewed marked current."""
     request = context.get("request")
     if request is None:
-        return []
+        return ()
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match is not None else None
-    return [
+    return _sections(user_role(request.user), namespace, get_language(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=256)
+def _sections(
+    role: str | None, namespace: str | None, language: str | None, urlconf: str | None
+) -> tuple[NavLink, ...]:
+    # The menu depends on these four only: built once each, not on every page.
+    return tuple(
         NavLink(
-            url=reverse(section.url_name),
+            url=reverse(section.url_name, urlconf=urlconf),
             label=section.label,
             icon=section.icon,
             current=section.url_name.split(":")[0] == namespace,
         )
-        for section in sections_for(request.user)
-    ]
+        for section in SECTIONS
+        if access_of(section.url_name).allows(role)
+    )
 
 
 @dataclass(frozen=True)

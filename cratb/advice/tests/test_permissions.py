@@ -258,5 +258,7 @@ def test_the_request_page_check_agrees_with_the_inbox_scope(region: Territory) -
         fresh = User.objects.get(pk=user.pk)  # no departement ids kept from the query
         by_check = {request.pk for request in requests if request.is_visible_to(fresh)}
         assert by_check == in_query, user
+        scoped = AdviceRequest.objects.with_scope_of(user)  # as the request page loads them
+        assert {request.pk for request in scoped if request.is_visible_to(fresh)} == in_query
         sees_none = user.role in (Role.AGENCY_VIEWER, Role.LAB) or not user.is_active
         assert sees_none == (not in_query), user

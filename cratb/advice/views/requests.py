@@ -214,8 +214,9 @@ def _set_fetched(instance: Any, name: str, rows: list[Any]) -> None:
 
 def _visible(request: HttpRequest, pk: int) -> AdviceRequest:
     """The request if the user may open it; 404 otherwise (its existence is not told)."""
-    advice = _load(AdviceRequest.objects.all(), pk)
-    if not advice.is_visible_to(_user(request)):
+    user = _user(request)
+    advice = _load(AdviceRequest.objects.with_scope_of(user), pk)
+    if not advice.is_visible_to(user):
         raise Http404
     return advice
 

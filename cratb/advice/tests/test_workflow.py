@@ -302,3 +302,39 @@ def test_coding_page_corrects_and_reports_a_conflict(
     text = html.unescape(stale.content.decode())
     assert "Quelqu'un a modifié cette demande pendant votre saisie" in text
     assert '<option value="uti_cystitis" selected>' in text  # their choice kept
+
+
+def test_request_page_shows_every_answer_with_its_own_agents(
+    client: Client, ema_responder: User, coordinator: User, open_request: AdviceRequest
+) -> None:
+    from cratb.advice.models import AgentChoice
+
+    first = open_request.answer(
+        by=ema_responder,
+        recommendation="change",
+        agents=[AgentChoice("J01CA04", "O"), AgentChoice("J01XX01", "O")],
+        duration_days=5,
+        text="Premier avis.",
+        expected_version=open_request.version,
+    )
+    open_request.refresh_from_db()
+    second = open_request.answer(
+        by=coordinator,
+        recommendation="stop",
+        agents=[],
+        duration_days=None,
+        text="Second avis : arrêt.",
+        expected_version=open_request.version,
+    )
+    client.force_login(coordinator)
+    page = html.unescape(
+        client.get(reverse("advice:request-detail", args=[open_request.pk])).content.decode()
+    )
+    start, middle = page.index("Premier avis."), page.index("Second avis : arrêt.")
+    assert start < middle
+    block = page[page.index(first.get_recommendation_display()) : middle]
+    assert "amoxicilline (voie orale)" in block and "fosfomycine (voie orale)" in block
+    assert ema_responder.get_full_name() in block
+    after = page[middle - 400 : middle]
+    assert second.get_recommendation_display() in after and "amoxicilline" not in after
+    assert coordinator.get_full_name() in after

@@ -174,14 +174,7 @@ def _load(queryset: Any, pk: int) -> AdviceRequest:
         .order_by(),
         pk=pk,
     )
-    answers: list[Answer] = []
-    if found.has_answers:  # type: ignore[attr-defined]
-        answers = list(Answer.objects.filter(request_id=found.pk).select_related("author"))
-        agents: dict[int, list[RecommendedAgent]] = {answer.pk: [] for answer in answers}
-        for agent in RecommendedAgent.objects.filter(answer_id__in=agents):
-            agents[agent.answer_id].append(agent)
-        for answer in answers:
-            _set_fetched(answer, "agents", agents[answer.pk])
+    answers = _answers_with_agents(found.pk) if found.has_answers else []  # type: ignore[attr-defined]
     _set_fetched(found, "answers", answers)
     for name in ("attachments", "messages"):
         if getattr(found, f"has_{name}"):
@@ -189,6 +182,57 @@ def _load(queryset: Any, pk: int) -> AdviceRequest:
         else:
             _set_fetched(found, name, [])
     return found
+
+
+_ANSWER = ("id", "created_at", "channel", "recommendation", "duration_days", "text")
+_ANSWER_MORE = ("recommends_critical", "author_id")
+_AUTHOR = ("author__username", "author__first_name", "author__last_name")
+_AGENT = ("agents__id", "agents__atc", "agents__route", "agents__aware", "agents__aware_edition")
+
+
+def _answers_with_agents(request_pk: int) -> list[Answer]:
+    """The request's answers with their author and agents, in one query (the answers
+    joined to their agents, one row per agent) instead of three."""
+    rows = (
+        Answer.objects.filter(request_id=request_pk)
+        .order_by("created_at", "pk", "agents__id")
+        .values_list(*_ANSWER, *_ANSWER_MORE, *_AUTHOR, *_AGENT)
+    )
+    answers: dict[int, Answer] = {}
+    agents: dict[int, list[RecommendedAgent]] = {}
+    width = len(_ANSWER) + len(_ANSWER_MORE)
+    for row in rows:
+        answer_id = row[0]
+        if answer_id not in answers:
+            author_id = row[width - 1]
+            answer = Answer(
+                **dict(zip(_ANSWER + _ANSWER_MORE, row[:width], strict=True)),
+                request_id=request_pk,
+            )
+            answer.author = User(
+                id=author_id,
+                username=row[width],
+                first_name=row[width + 1],
+                last_name=row[width + 2],
+            )
+            answers[answer_id] = answer
+            agents[answer_id] = []
+        agent_id, atc, route, aware, edition = row[width + 3 :]
+        if agent_id is not None:
+            agents[answer_id].append(
+                RecommendedAgent(
+                    id=agent_id,
+                    answer_id=answer_id,
+                    atc=atc,
+                    route=route,
+                    aware=aware,
+                    aware_edition=edition,
+                )
+            )
+    for answer_id, answer in answers.items():
+        answer._state.adding = False
+        _set_fetched(answer, "agents", agents[answer_id])
+    return list(answers.values())
 
 
 def _has(model: type[Answer | Attachment | AdviceMessage]) -> RawSQL:

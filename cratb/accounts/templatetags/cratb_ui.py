@@ -9,11 +9,11 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.urls import get_urlconf, reverse, translate_url
+from django.urls import NoReverseMatch, get_urlconf, reverse, translate_url
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, override
 
 from cratb.accounts.navigation import SECTIONS, access_of, may_see, user_role
 
@@ -92,16 +92,31 @@ def language_links(context: template.Context) -> list[LanguageLink]:
     """
     request = context.get("request")
     path = request.get_full_path() if request is not None else "/"
+    match = getattr(request, "resolver_match", None)
     current = get_language()
     return [
         LanguageLink(
             code=code,
             name=get_language_info(code)["name_local"],
-            url=translate_url(path, code),
+            url=_in_language(path, match, code),
             current=code == current,
         )
         for code, _name in settings.LANGUAGES
     ]
+
+
+def _in_language(path: str, match: Any, code: str) -> str:
+    """``path`` in language ``code``: Django's ``translate_url``, without resolving the
+    path again when the request already was (its match is at hand)."""
+    if match is None or not match.url_name:
+        return translate_url(path, code)
+    query = path[path.index("?") :] if "?" in path else ""
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    with override(code):
+        try:
+            return reverse(name, args=match.args, kwargs=match.kwargs) + query
+        except NoReverseMatch:
+            return translate_url(path, code)
 
 
 @register.simple_tag(takes_context=True)

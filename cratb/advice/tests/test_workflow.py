@@ -338,3 +338,23 @@ def test_request_page_shows_every_answer_with_its_own_agents(
     after = page[middle - 400 : middle]
     assert second.get_recommendation_display() in after and "amoxicilline" not in after
     assert coordinator.get_full_name() in after
+
+
+def test_inbox_rows_name_the_responder_team_and_lateness(
+    client: Client, ema_responder: User, open_request: AdviceRequest, departement: Territory
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    taken = AdviceRequestFactory.create(departement=departement, assignee=ema_responder)
+    AdviceRequest.objects.filter(pk=open_request.pk).update(
+        due_at=timezone.now() - timedelta(hours=2)
+    )
+    client.force_login(ema_responder)
+    page = html.unescape(client.get(reverse("advice:inbox") + "?box=territory").content.decode())
+    rows = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert f"Demande n° {open_request.pk:06d}" in rows and f"Demande n° {taken.pk:06d}" in rows
+    assert "non attribuée" in rows and open_request.team.name in rows
+    assert ema_responder.get_full_name() in rows
+    assert rows.count("en retard") == 1

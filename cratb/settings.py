@@ -212,6 +212,9 @@ CRATB_ADVICE_TARGET_WORKING_DAYS = envint("CRATB_ADVICE_TARGET_WORKING_DAYS", "1
 CRATB_ADVICE_ESCALATION_HOURS = envint("CRATB_ADVICE_ESCALATION_HOURS", "4")
 CRATB_ADVICE_SURVEY_DAYS = envint("CRATB_ADVICE_SURVEY_DAYS", "7")
 CRATB_ADVICE_REMINDER_MINUTES = envint("CRATB_ADVICE_REMINDER_MINUTES", "15")
+# The inbox tables are kept in each server process's cache until a request changes;
+# false reads them afresh on every view (diagnosis; benchmarks/advice --no-inbox-cache).
+CRATB_INBOX_CACHE = envbool("CRATB_INBOX_CACHE", "true")
 
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
 CRATB_WAREHOUSE = Path(os.environ.get("CRATB_WAREHOUSE", VAR_DIR / "warehouse.duckdb"))

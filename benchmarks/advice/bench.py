@@ -133,6 +133,12 @@ def main() -> int:
         help="wrk on each page before it is measured, not counted: every gunicorn worker "
         "has then loaded its templates, translations and database connection",
     )
+    parser.add_argument(
+        "--no-inbox-cache",
+        action="store_true",
+        help="the server reads the inbox afresh on every view (CRATB_INBOX_CACHE=false): "
+        "the inbox as it is right after every change",
+    )
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
@@ -145,6 +151,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "ERROR",
+        "CRATB_INBOX_CACHE": "false" if args.no_inbox_cache else "true",
     }
     os.environ.update(env)
     cookies, ids, counts = sessions_and_ids()
@@ -232,6 +239,7 @@ def main() -> int:
         "gunicorn_worker_class": args.worker_class,
         "gunicorn_threads": args.threads,
         "warmup": args.warmup,
+        "inbox_cache": not args.no_inbox_cache,
         "command": " ".join(sys.argv),
         "loadavg_before": load_before,
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],

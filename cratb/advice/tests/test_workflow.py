@@ -355,6 +355,32 @@ def test_inbox_rows_name_the_responder_team_and_lateness(
     page = html.unescape(client.get(reverse("advice:inbox") + "?box=territory").content.decode())
     rows = page[page.index("<tbody>") : page.index("</tbody>")]
     assert f"Demande n° {open_request.pk:06d}" in rows and f"Demande n° {taken.pk:06d}" in rows
+    assert open_request.team is not None
     assert "non attribuée" in rows and open_request.team.name in rows
     assert ema_responder.get_full_name() in rows
     assert rows.count("en retard") == 1
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_inbox_cache_can_be_turned_off(
+    client: Client,
+    ema_responder: User,
+    open_request: AdviceRequest,
+    settings: Any,
+    cached: bool,
+) -> None:
+    """A change made behind the requests' back (no change stamp) shows within the minute
+    with the cache, at once without it (CRATB_INBOX_CACHE=false)."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    settings.CRATB_INBOX_CACHE = cached
+    client.force_login(ema_responder)
+    url = reverse("advice:inbox") + "?box=territory"
+    moment = timezone.now().replace(second=10)  # both views within the same minute
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        assert "en retard" not in client.get(url).content.decode()
+        AdviceRequest.objects.filter(pk=open_request.pk).update(due_at=moment - timedelta(hours=2))
+        assert ("en retard" in client.get(url).content.decode()) is not cached

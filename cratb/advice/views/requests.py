@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
@@ -787,7 +788,8 @@ def _inbox_parts(user: User, *, box: str, state: str, page: int) -> dict[str, An
         f"cratb.advice.inbox:{user.pk}:{user.role}:{user.team_id}:{box}:{state}:{page}:"
         f"{figures.fingerprint()}:{now:%Y%m%d%H%M}:{get_language()}"
     )
-    found: dict[str, Any] | None = cache.get(key)
+    use_cache = settings.CRATB_INBOX_CACHE
+    found: dict[str, Any] | None = cache.get(key) if use_cache else None
     if found is not None:
         return found
     rows = AdviceRequest.objects.inbox(user, box=box)
@@ -808,5 +810,6 @@ def _inbox_parts(user: User, *, box: str, state: str, page: int) -> dict[str, An
         "table": mark_safe(table),  # noqa: S308 - rendered by the template engine
         "open_counts": AdviceRequest.objects.open_counts(user),
     }
-    cache.set(key, found, 60)
+    if use_cache:
+        cache.set(key, found, 60)
     return found

@@ -98,7 +98,11 @@ def may_see(user: User | AnonymousUser, url_name: str) -> bool:
 
 
 def sections_for(user: User | AnonymousUser) -> list[Section]:
-    return [section for section in SECTIONS if may_see(user, section.url_name)]
+    return sections_for_role(user_role(user))
+
+
+def sections_for_role(role: str | None) -> list[Section]:
+    return [section for section in SECTIONS if access_of(section.url_name).allows(role)]
 
 
 def landing_url_name(user: User | AnonymousUser) -> str:

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -50,6 +49,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cratb.advice import codes
+from cratb.advice.caching import cached
 from cratb.advice.models import AdviceRequest
 
 CACHE_SECONDS = 600
@@ -330,38 +330,29 @@ def year_figures(year: int, *, dimension: str = "setting", period: str = "month"
     )
 
 
-def fingerprint() -> str:
-    """Changes whenever a request is added or changed (two indexed look-ups)."""
-    row = AdviceRequest.objects.aggregate(last=Max("updated_at"), top=Max("pk"))
-    last = row["last"].isoformat() if row["last"] else "-"
-    return f"{row['top']}:{last}"
-
-
 def cache_key(year: int, *, dimension: str, period: str, stamp: str | None = None) -> str:
-    return f"cratb.advice.figures:{year}:{dimension}:{period}:{stamp or fingerprint()}"
+    stamp = stamp or AdviceRequest.objects.change_stamp()
+    return f"cratb.advice.figures:{year}:{dimension}:{period}:{stamp}"
 
 
 def cached_year_figures(
     year: int, *, dimension: str, period: str, stamp: str | None = None
 ) -> Figures:
     """:func:`year_figures`, kept in the cache until a request changes (or 10 minutes)."""
-    key = cache_key(year, dimension=dimension, period=period, stamp=stamp)
-    found = cache.get(key)
-    if found is None:
-        found = year_figures(year, dimension=dimension, period=period)
-        cache.set(key, found, CACHE_SECONDS)
-    assert isinstance(found, Figures)
-    return found
+    return cached(
+        cache_key(year, dimension=dimension, period=period, stamp=stamp),
+        lambda: year_figures(year, dimension=dimension, period=period),
+        seconds=CACHE_SECONDS,
+    )
 
 
 def cached_years(stamp: str) -> tuple[list[int], int]:
     """(:func:`available_years`, :func:`latest_year_with_data`), cached like the figures."""
-    key = f"cratb.advice.figures-years:{stamp}"
-    found = cache.get(key)
-    if found is None:
-        found = (available_years(), latest_year_with_data())
-        cache.set(key, found, CACHE_SECONDS)
-    return found  # type: ignore[no-any-return]
+    return cached(
+        f"cratb.advice.figures-years:{stamp}",
+        lambda: (available_years(), latest_year_with_data()),
+        seconds=CACHE_SECONDS,
+    )
 
 
 def latest_year_with_data() -> int:

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, override
 
-from cratb.accounts.navigation import SECTIONS, access_of, may_see, user_role
+from cratb.accounts.navigation import SECTIONS, may_see, sections_for_role, user_role
 
 register = template.Library()
 
@@ -69,8 +69,7 @@ def _sections(
             icon=section.icon,
             current=section.url_name.split(":")[0] == namespace,
         )
-        for section in SECTIONS
-        if access_of(section.url_name).allows(role)
+        for section in sections_for_role(role)
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
 from cratb.advice import charts, figures
+from cratb.advice.caching import cached
 from cratb.advice.models import (
     AdviceRequest,
 )
@@ -59,9 +60,14 @@ def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[s
         figures.cache_key(year, dimension=dimension, period=period, stamp=stamp)
         + f":page:{get_language()}"
     )
-    parts: dict[str, Any] | None = cache.get(key)
-    if parts is not None:
-        return parts
+    return cached(
+        key,
+        lambda: _build_figures_parts(year, dimension, period, stamp),
+        seconds=figures.CACHE_SECONDS,
+    )
+
+
+def _build_figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
     found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
     label = str(found.dimension.label).lower()
     series = found.series
@@ -92,7 +98,7 @@ def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[s
             "periods": figures.PERIODS,
         },
     )
-    parts = {
+    return {
         "figures": {
             "year": found.year,
             "period": found.period,
@@ -102,13 +108,11 @@ def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[s
         },
         "tables": mark_safe(tables),  # noqa: S308 - rendered by the template engine
     }
-    cache.set(key, parts, figures.CACHE_SECONDS)
-    return parts
 
 
 @allow(roles(*FIGURES_ROLES))
 def figures_page(request: HttpRequest) -> HttpResponse:
-    stamp = figures.fingerprint()
+    stamp = AdviceRequest.objects.change_stamp()
     year, dimension, period, detailed, years = _figures_choice(request, stamp)
     overdue = _overdue_list(stamp) if detailed else ""
     return render(
@@ -130,10 +134,14 @@ def _overdue_list(stamp: str) -> str:
     """The 20 most overdue open requests, rendered; kept until a request changes, and
     for one minute at most (time alone makes requests overdue)."""
     now = timezone.now()
-    key = f"cratb.advice.overdue:{stamp}:{now:%Y%m%d%H%M}:{get_language()}"
-    found: str | None = cache.get(key)
-    if found is not None:
-        return found
+    return cached(
+        f"cratb.advice.overdue:{stamp}:{now:%Y%m%d%H%M}:{get_language()}",
+        lambda: _render_overdue(now),
+        seconds=60,
+    )
+
+
+def _render_overdue(now: datetime) -> str:
     overdue = list(
         AdviceRequest.objects.overdue(now)
         .select_related("departement", "assignee")
@@ -147,11 +155,9 @@ def _overdue_list(stamp: str) -> str:
         )
         .order_by("due_at")[:20]
     )
-    found = mark_safe(  # noqa: S308 - rendered by the template engine
+    return mark_safe(  # noqa: S308 - rendered by the template engine
         render_to_string("advice/includes/overdue.html", {"overdue": overdue})
     )
-    cache.set(key, found, 60)
-    return found
 
 
 def figures_target_days() -> int:
@@ -208,7 +214,7 @@ def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]
 
 @allow(roles(*FIGURES_ROLES))
 def figures_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    stamp = figures.fingerprint()
+    stamp = AdviceRequest.objects.change_stamp()
     year, dimension, period, _detailed, _years = _figures_choice(request, stamp)
     found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
     breakdown, series = export_rows(found)

@@ -18,7 +18,7 @@ from django.utils import translation
 from cratb.accounts.models import Role, User
 from cratb.advice import tokens
 from cratb.advice.models import RESPONDER_ROLES, AdviceRequest
-from cratb.advice.tasks import enqueue_email
+from cratb.advice.outbox import enqueue_email
 from cratb.network.models import Territory
 
 

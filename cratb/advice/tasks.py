@@ -1,7 +1,5 @@
-"""Background jobs of the advice desk (django-tasks, database backend).
+"""The periodic job of the advice desk (django-tasks, database backend).
 
-- :func:`send_email`: e-mails are sent by the worker, after the transaction that
-  decided them has committed, so a slow mail server never slows a page.
 - :func:`run_reminders`: the periodic reminder job. It runs :func:`reminders.process`
   once, then enqueues itself again ``CRATB_ADVICE_REMINDER_MINUTES`` later
   (``run_after``), so one worker keeps it going on SQLite as on PostgreSQL with no
@@ -9,6 +7,8 @@
   called whenever a request is confirmed, and by ``manage.py send_advice_reminders
   --schedule``. Without a worker (or with the immediate backend, which cannot defer),
   cron runs ``manage.py send_advice_reminders`` instead: the job is idempotent.
+
+E-mails have their own job, in ``outbox``, below the modules that write them.
 """
 
 from __future__ import annotations
@@ -17,29 +17,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
-
-@task()
-def send_email(*, to: list[str], subject: str, body: str) -> int:
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-
-
-def enqueue_email(*, to: list[str], subject: str, body: str) -> None:
-    """Send once the current transaction commits (at once outside a transaction)."""
-    recipients = sorted({address for address in to if address})
-    if not recipients:
-        return
-    transaction.on_commit(lambda: send_email.enqueue(to=recipients, subject=subject, body=body))
+from cratb.advice.reminders import process
 
 
 @task()
 def run_reminders() -> dict[str, Any]:
-    from cratb.advice.reminders import process
-
     report = process(now=timezone.now())
     schedule_reminders()
     return report.as_dict()

@@ -76,6 +76,46 @@ def nursing_homes_without_agreement(
 
 
 @dataclass(frozen=True)
+class CoverageRow:
+    """The establishments of a département and how many have antibiotic expertise: an
+    expert of their own, an EMA they host or an active EMA agreement (question 1)."""
+
+    covered: int
+    establishments: int
+
+    @property
+    def share(self) -> int | None:
+        """Percentage covered, rounded; None without establishments."""
+        if not self.establishments:
+            return None
+        return round(100 * self.covered / self.establishments)
+
+    @property
+    def status(self) -> str:
+        """``none`` (no establishment), ``low`` (< 50 %), ``mid``, ``high`` (90 % or more)."""
+        if not self.establishments:
+            return "none"
+        share = self.covered / self.establishments
+        return "high" if share >= 0.9 else "mid" if share >= 0.5 else "low"
+
+
+def coverage_by_departement(*, on: datetime.date | None = None) -> dict[str, CoverageRow]:
+    """Each département's :class:`CoverageRow`, by département code (one query)."""
+    tally: dict[str, list[int]] = {}
+    rows = (
+        annotate_coverage(Organization.objects.establishments(), on=on)
+        .filter(departement__isnull=False)
+        .values_list("departement__code", "has_expert", "has_agreement", "hosts_ema")
+    )
+    for code, has_expert, has_agreement, hosts_ema in rows:
+        counts = tally.setdefault(code, [0, 0])
+        counts[1] += 1
+        if has_expert or has_agreement or hosts_ema:
+            counts[0] += 1
+    return {code: CoverageRow(covered, total) for code, (covered, total) in tally.items()}
+
+
+@dataclass(frozen=True)
 class FteRow:
     territory: Territory
     acute_beds: int

@@ -454,13 +454,6 @@ CPTS_CLASSES = {
 }
 
 
-def _coverage_class(covered: int, total: int) -> str:
-    if not total:
-        return "none"
-    share = covered / total
-    return "high" if share >= 0.9 else "mid" if share >= 0.5 else "low"
-
-
 @allow(roles(*AGGREGATE_ROLES))
 def coverage_map(request: HttpRequest) -> HttpResponse:
     region = directory.current_region(request.user)
@@ -469,33 +462,24 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
     )
     measure = "coverage" if request.GET.get("mesure") == "couverture" else "fte"
     fte_rows = {row.territory.code: row for row in gaps.fte_by_territory(departements)}
-    establishments = gaps.annotate_coverage(Organization.objects.establishments())
-    covered: dict[str, list[int]] = {}
-    for org in establishments.select_related("departement"):
-        if org.departement is None:
-            continue
-        tally = covered.setdefault(org.departement.code, [0, 0])
-        tally[1] += 1
-        if org.has_expert or org.has_agreement or org.hosts_ema:  # type: ignore[attr-defined]
-            tally[0] += 1
+    coverage = gaps.coverage_by_departement()
     table = []
     fills = {}
     for dep in departements:
         fte = fte_rows[dep.code]
-        done, total = covered.get(dep.code, (0, 0))
-        cov_class = _coverage_class(done, total)
+        covered = coverage.get(dep.code, gaps.CoverageRow(covered=0, establishments=0))
         if measure == "fte":
             colour, legend = FTE_CLASSES[fte.status]
         else:
-            colour, legend = COVERAGE_CLASSES[cov_class]
+            colour, legend = COVERAGE_CLASSES[covered.status]
         fills[dep.code] = Fill(colour, f"{dep.name} ({dep.code}) : {legend}")
         table.append(
             {
                 "departement": dep,
                 "fte": fte,
-                "covered": done,
-                "establishments": total,
-                "share": round(100 * done / total) if total else None,
+                "covered": covered.covered,
+                "establishments": covered.establishments,
+                "share": covered.share,
                 "colour": colour,
                 "legend": legend,
             }

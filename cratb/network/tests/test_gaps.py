@@ -40,6 +40,26 @@ def test_establishment_with_neither_referent_nor_ema_is_uncovered(departement: T
     assert nothing in uncovered
 
 
+def test_coverage_by_departement_counts_establishments_with_expertise(
+    departement: Territory,
+) -> None:
+    with_referent = EstablishmentFactory.create(departement=departement)
+    RoleFactory.create(organization=with_referent)
+    with_agreement = EstablishmentFactory.create(departement=departement)
+    AgreementFactory.create(establishment=with_agreement)
+    EstablishmentFactory.create(departement=departement, name="sans rien")
+    EstablishmentFactory.create(departement=None, name="sans département")
+
+    (code, row), *others = gaps.coverage_by_departement().items()
+    assert others == []
+    assert (code, row.covered, row.establishments, row.share) == ("75", 2, 3, 67)
+    assert row.status == "mid"
+    assert gaps.CoverageRow(covered=9, establishments=10).status == "high"
+    assert gaps.CoverageRow(covered=4, establishments=10).status == "low"
+    assert gaps.CoverageRow(covered=0, establishments=0).status == "none"
+    assert gaps.CoverageRow(covered=0, establishments=0).share is None
+
+
 def test_nursing_homes_without_an_active_agreement(departement: Territory) -> None:
     home = EstablishmentFactory.create(kind="nursing_home", name="EHPAD sans", beds=80)
     covered = EstablishmentFactory.create(kind="nursing_home", name="EHPAD avec")

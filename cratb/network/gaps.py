@@ -102,10 +102,12 @@ class CoverageRow:
 def coverage_by_departement(*, on: datetime.date | None = None) -> dict[str, CoverageRow]:
     """Each département's :class:`CoverageRow`, by département code (one query)."""
     tally: dict[str, list[int]] = {}
+    # The annotations' names, as a tuple: the type checker knows only the model's fields.
+    columns = ("departement__code", "has_expert", "has_agreement", "hosts_ema")
     rows = (
         annotate_coverage(Organization.objects.establishments(), on=on)
         .filter(departement__isnull=False)
-        .values_list("departement__code", "has_expert", "has_agreement", "hosts_ema")
+        .values_list(*columns)
     )
     for code, has_expert, has_agreement, hosts_ema in rows:
         counts = tally.setdefault(code, [0, 0])

@@ -42,7 +42,7 @@ def hours(value: float | None) -> str:
 def inbox_rows(rows: list[Any], now: datetime) -> SafeString:
     """The inbox table body, built in Python: the busiest list of the desk (50 rows).
 
-    ``rows``: the named tuples of ``views.requests.INBOX_FIELDS`` (no model instances).
+    ``rows``: the named tuples of ``views.inbox.INBOX_FIELDS`` (no model instances).
     """
     # One reverse for the 50 rows: the path of request 0, its id replaced per row.
     url_head, url_tail = reverse("advice:request-detail", args=[0]).rsplit("/0/", 1)

@@ -7,13 +7,13 @@ own, their team's and their territories', the agency only aggregated figures.
 
 from cratb.advice.views.common import ADVICE_ROLES
 from cratb.advice.views.figures import export_rows, figures_export, figures_page
+from cratb.advice.views.inbox import inbox
 from cratb.advice.views.requests import (
     attachment_download,
     confirm,
     follow,
     follow_attachment,
     home,
-    inbox,
     my_requests,
     phone_create,
     request_answer,

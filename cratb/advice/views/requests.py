@@ -1,12 +1,11 @@
 """Requests: the public form, the request page and its actions, the requester's side,
-attachments, the inbox."""
+attachments (the inbox is in ``inbox.py``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import (
@@ -18,19 +17,14 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role, User
 from cratb.advice import forms, services, tokens, uploads
-from cratb.advice.caching import cached
 from cratb.advice.models import (
     AdviceEvent,
     AdviceRequest,
@@ -44,13 +38,10 @@ from cratb.advice.models import (
 )
 from cratb.advice.views.common import (
     ADVICE_ROLES,
-    INBOX_BOXES,
-    INBOX_STATES,
     RESPONDERS,
     Page,
     _is_responder,
     _user,
-    page_number,
 )
 from cratb.network.models import Territory
 
@@ -384,91 +375,131 @@ def _refused(request: HttpRequest, exc: StateError, pk: int) -> HttpResponse:
     return redirect("advice:request-detail", pk=pk)
 
 
+VersionFormT = TypeVar("VersionFormT", bound=forms.VersionForm)
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[VersionFormT],
+    *,
+    act: Callable[[AdviceRequest, VersionFormT, User], object],
+    done: str,
+    kept_as: str | None = None,
+) -> HttpResponseBase:
+    """One action of the request page: check the form, apply the change (``act``), then
+    back to the page with ``done``. A change made meanwhile by someone else (409) shows
+    it and keeps the person's input (in the form named ``kept_as``); a change the
+    request's state refuses comes back as a message."""
+    advice = _visible(request, pk)
+    form = form_class(request.POST)
+    kept = {kept_as: form} if kept_as else {}
+    if not form.is_valid():
+        return _invalid(request, pk=pk, **kept)
+    try:
+        act(advice, form, _user(request))
+    except VersionConflict as exc:
+        return _conflict(request, exc, pk=pk, **kept)
+    except StateError as exc:
+        return _refused(request, exc, pk)
+    messages.success(request, done)
+    return redirect("advice:request-detail", pk=pk)
+
+
 @require_POST
 @allow(roles(*RESPONDERS))
 def request_take(request: HttpRequest, pk: int) -> HttpResponseBase:
-    advice = _visible(request, pk)
-    form = forms.VersionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk=pk)
-    try:
-        advice.take(by=_user(request), expected_version=form.cleaned_data["version"])
-    except VersionConflict as exc:
-        return _conflict(request, exc, pk=pk)
-    except StateError as exc:
-        return _refused(request, exc, pk)
-    messages.success(request, _("Vous prenez en charge cette demande."))
-    return redirect("advice:request-detail", pk=pk)
+    def act(advice: AdviceRequest, form: forms.VersionForm, by: User) -> None:
+        advice.take(by=by, expected_version=form.cleaned_data["version"])
+
+    return _act(
+        request, pk, forms.VersionForm, act=act, done=_("Vous prenez en charge cette demande.")
+    )
 
 
 @require_POST
 @allow(roles(*RESPONDERS))
 def request_reassign(request: HttpRequest, pk: int) -> HttpResponseBase:
-    advice = _visible(request, pk)
-    form = forms.ReassignForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk=pk, reassign_form=form)
-    try:
+    def act(advice: AdviceRequest, form: forms.ReassignForm, by: User) -> None:
         services.reassign(
             request=advice,
             to=form.cleaned_data["to"],
-            by=_user(request),
+            by=by,
             note=form.cleaned_data["note"],
             expected_version=form.cleaned_data["version"],
         )
-    except VersionConflict as exc:
-        return _conflict(request, exc, pk=pk, reassign_form=form)
-    except StateError as exc:
-        return _refused(request, exc, pk)
-    messages.success(request, _("Demande réattribuée."))
-    return redirect("advice:request-detail", pk=pk)
+
+    return _act(
+        request,
+        pk,
+        forms.ReassignForm,
+        act=act,
+        done=_("Demande réattribuée."),
+        kept_as="reassign_form",
+    )
 
 
 @require_POST
 @allow(roles(*RESPONDERS))
 def request_ask(request: HttpRequest, pk: int) -> HttpResponseBase:
-    advice = _visible(request, pk)
-    form = forms.AskForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk=pk, ask_form=form)
-    try:
+    def act(advice: AdviceRequest, form: forms.AskForm, by: User) -> None:
         services.ask_requester(
             request=advice,
-            by=_user(request),
+            by=by,
             text=form.cleaned_data["text"],
             expected_version=form.cleaned_data["version"],
         )
-    except VersionConflict as exc:
-        return _conflict(request, exc, pk=pk, ask_form=form)
-    except StateError as exc:
-        return _refused(request, exc, pk)
-    messages.success(request, _("Votre question est envoyée au demandeur."))
-    return redirect("advice:request-detail", pk=pk)
+
+    return _act(
+        request,
+        pk,
+        forms.AskForm,
+        act=act,
+        done=_("Votre question est envoyée au demandeur."),
+        kept_as="ask_form",
+    )
 
 
 @require_POST
 @allow(roles(*RESPONDERS))
 def request_answer(request: HttpRequest, pk: int) -> HttpResponseBase:
-    advice = _visible(request, pk)
-    form = forms.AnswerForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk=pk, answer_form=form)
-    try:
+    def act(advice: AdviceRequest, form: forms.AnswerForm, by: User) -> None:
         services.give_answer(
             request=advice,
-            by=_user(request),
+            by=by,
             recommendation=form.cleaned_data["recommendation"],
             agents=form.agents(),
             duration_days=form.cleaned_data["duration_days"],
             text=form.cleaned_data["text"],
             expected_version=form.cleaned_data["version"],
         )
-    except VersionConflict as exc:
-        return _conflict(request, exc, pk=pk, answer_form=form)
-    except StateError as exc:
-        return _refused(request, exc, pk)
-    messages.success(request, _("Votre avis est enregistré et envoyé au demandeur."))
-    return redirect("advice:request-detail", pk=pk)
+
+    return _act(
+        request,
+        pk,
+        forms.AnswerForm,
+        act=act,
+        done=_("Votre avis est enregistré et envoyé au demandeur."),
+        kept_as="answer_form",
+    )
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_close(request: HttpRequest, pk: int) -> HttpResponseBase:
+    def act(advice: AdviceRequest, form: forms.VersionForm, by: User) -> None:
+        advice.close(by=by, expected_version=form.cleaned_data["version"])
+
+    return _act(request, pk, forms.VersionForm, act=act, done=_("Demande close."))
+
+
+@require_POST
+@allow(roles(*RESPONDERS))
+def request_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
+    def act(advice: AdviceRequest, form: forms.VersionForm, by: User) -> None:
+        advice.reopen(by=by, expected_version=form.cleaned_data["version"])
+
+    return _act(request, pk, forms.VersionForm, act=act, done=_("Demande rouverte."))
 
 
 @allow(roles(*RESPONDERS))
@@ -502,33 +533,6 @@ def request_coding(request: HttpRequest, pk: int) -> HttpResponseBase:
     else:
         messages.info(request, _("Aucun changement."))
     return redirect("advice:request-detail", pk=pk)
-
-
-def _version_action(request: HttpRequest, pk: int, action: str) -> HttpResponseBase:
-    advice = _visible(request, pk)
-    form = forms.VersionForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk=pk)
-    try:
-        getattr(advice, action)(by=_user(request), expected_version=form.cleaned_data["version"])
-    except VersionConflict as exc:
-        return _conflict(request, exc, pk=pk)
-    except StateError as exc:
-        return _refused(request, exc, pk)
-    messages.success(request, _("Demande close.") if action == "close" else _("Demande rouverte."))
-    return redirect("advice:request-detail", pk=pk)
-
-
-@require_POST
-@allow(roles(*RESPONDERS))
-def request_close(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _version_action(request, pk, "close")
-
-
-@require_POST
-@allow(roles(*RESPONDERS))
-def request_reopen(request: HttpRequest, pk: int) -> HttpResponseBase:
-    return _version_action(request, pk, "reopen")
 
 
 @allow(roles(*RESPONDERS))
@@ -701,103 +705,3 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 def follow_attachment(request: HttpRequest, token: str, pk: int) -> HttpResponseBase:
     advice = _from_token(token)
     return _send_file(get_object_or_404(advice.attachments.all(), pk=pk))
-
-
-# --- inbox -----------------------------------------------------------------------------------
-
-
-@allow(roles(*RESPONDERS))
-def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    box = request.GET.get("box", "mine" if user.role == Role.EMA_MEMBER else "territory")
-    box = box if box in INBOX_BOXES else "mine"
-    state = request.GET.get("state", "open")
-    state = state if state in INBOX_STATES else "open"
-    parts = _inbox_parts(user, box=box, state=state, page=page_number(request.GET.get("page")))
-    return render(
-        request,
-        "advice/inbox.html",
-        {
-            **parts,
-            "box": box,
-            "state": state,
-            "boxes": [
-                ("mine", _("À moi")),
-                ("team", _("Mon équipe")),
-                ("territory", _("Mes territoires")),
-                ("all", _("Tout ce que je vois")),
-            ],
-            "states": [
-                ("open", _("À traiter")),
-                ("answered", _("Répondues")),
-                ("closed", _("Closes")),
-                ("all", _("Toutes")),
-            ],
-        },
-    )
-
-
-#: What an inbox row shows (advice_extras.inbox_rows), read as tuples: building 50
-#: requests with their département, responder and team as model instances cost more
-#: than the query.
-INBOX_FIELDS = (
-    "pk",
-    "status",
-    "channel",
-    "syndrome",
-    "setting",
-    "age_band",
-    "sex",
-    "received_at",
-    "due_at",
-    "departement__code",
-    "assignee_id",
-    "assignee__username",
-    "assignee__first_name",
-    "assignee__last_name",
-    "team_id",
-    "team__name",
-)
-
-
-def _inbox_parts(user: User, *, box: str, state: str, page: int) -> dict[str, Any]:
-    """The inbox table (rows and paging, rendered) and the tab counters.
-
-    Kept in the cache until any request changes (the key holds the requests' change
-    stamp) and for one minute at most: the « late » badges move with time, and names of
-    responders or a user's territories may change without changing a request.
-    """
-    now = timezone.now()
-    key = (
-        f"cratb.advice.inbox:{user.pk}:{user.role}:{user.team_id}:{box}:{state}:{page}:"
-        f"{AdviceRequest.objects.change_stamp()}:{now:%Y%m%d%H%M}:{get_language()}"
-    )
-    return cached(
-        key,
-        lambda: _build_inbox_parts(user, box=box, state=state, page=page, now=now),
-        seconds=60,
-        enabled=settings.CRATB_INBOX_CACHE,
-    )
-
-
-def _build_inbox_parts(
-    user: User, *, box: str, state: str, page: int, now: datetime
-) -> dict[str, Any]:
-    rows = AdviceRequest.objects.inbox(user, box=box)
-    if state == "open":
-        rows = rows.open().order_by("due_at", "pk")
-    elif state == "answered":
-        rows = rows.filter(status=Status.ANSWERED).order_by("-first_answer_at", "-pk")
-    elif state == "closed":
-        rows = rows.filter(status=Status.CLOSED).order_by("-closed_at", "-pk")
-    else:
-        rows = rows.order_by("-received_at", "-pk")
-    rows_page = Page.of(rows.values_list(*INBOX_FIELDS, named=True), str(page))
-    table = render_to_string(
-        "advice/includes/inbox_table.html",
-        {"page": rows_page, "box": box, "state": state, "now": now},
-    )
-    return {
-        "table": mark_safe(table),  # noqa: S308 - rendered by the template engine
-        "open_counts": AdviceRequest.objects.open_counts(user),
-    }

@@ -11,84 +11,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role
+from cratb.engine.sources import KINDS
+from cratb.jobs import Job, status_field
 
 if TYPE_CHECKING:
     from cratb.accounts.models import User
 
 
-class Publication(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
-        DONE = "done", _("Terminée")
-        FAILED = "failed", _("Échec")
+class Publication(Job):
+    """One run of the indicator catalogue over chosen years (a job: ``cratb.jobs``)."""
 
-    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
-    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("demandée par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="publications",
-    )
-    status = models.CharField(
-        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
+    status = status_field(done=_("Terminée"))
     backend = models.CharField(_("moteur"), max_length=10, default="duckdb")
     years = models.JSONField(_("années"), default=list, blank=True)
     indicators = models.JSONField(_("indicateurs"), default=list, blank=True)
-    steps_done = models.PositiveIntegerField(_("étapes faites"), default=0)
-    steps_total = models.PositiveIntegerField(_("étapes prévues"), default=0)
-    message = models.TextField(_("message"), blank=True)
     editions = models.JSONField(_("éditions des référentiels"), default=dict, blank=True)
     warnings = models.JSONField(_("avertissements"), default=list, blank=True)
     values_count = models.PositiveIntegerField(_("valeurs publiées"), default=0)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("publication d'indicateurs")
         verbose_name_plural = _("publications d'indicateurs")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} — {self.get_status_display()}"
-
-    @property
-    def percent(self) -> int:
-        if not self.steps_total:
-            return 0
-        return min(100, round(100 * self.steps_done / self.steps_total))
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    def start(self, *, steps_total: int, years: list[int]) -> None:
-        self.status = self.Status.RUNNING
-        self.started_at = timezone.now()
-        self.steps_total = steps_total
-        self.years = years
-        self.save(update_fields=["status", "started_at", "steps_total", "years"])
-
-    def advance(self, *, message: str) -> None:
-        self.steps_done += 1
-        self.message = message
-        self.save(update_fields=["steps_done", "message"])
-
-    def fail(self, message: str) -> None:
-        self.status = self.Status.FAILED
-        self.finished_at = timezone.now()
-        self.message = message
-        self.save(update_fields=["status", "finished_at", "message"])
 
 
 class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
@@ -159,72 +111,43 @@ def _upload_path(instance: DataImport, filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{filename}"
 
 
-class DataImport(models.Model):
-    """A file uploaded from the web and imported into the warehouse by a background job,
-    with the import's report (counts, first rejections and their reasons)."""
+#: The name each input kind of the engine (``cratb.engine.sources.KINDS``) bears on the
+#: import page; a kind without one stops the platform at start-up.
+KIND_LABELS = {
+    "dispensations": _("Délivrances en ville (dispensations)"),
+    "products": _("Catalogue des produits (products)"),
+    "population": _("Population (population)"),
+    "hospital_consumption": _("Consommation des établissements (hospital_consumption)"),
+    "patient_days": _("Journées d'hospitalisation (patient_days)"),
+    "isolates": _("Résultats d'antibiogrammes (isolates)"),
+}
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente")
-        RUNNING = "running", _("En cours")
-        DONE = "done", _("Terminé")
-        REFUSED = "refused", _("Fichier refusé")
-        FAILED = "failed", _("Échec")
 
-    class Kind(models.TextChoices):
-        DISPENSATIONS = "dispensations", _("Délivrances en ville (dispensations)")
-        PRODUCTS = "products", _("Catalogue des produits (products)")
-        POPULATION = "population", _("Population (population)")
-        HOSPITAL_CONSUMPTION = (
-            "hospital_consumption",
-            _("Consommation des établissements (hospital_consumption)"),
-        )
-        PATIENT_DAYS = "patient_days", _("Journées d'hospitalisation (patient_days)")
-        ISOLATES = "isolates", _("Résultats d'antibiogrammes (isolates)")
+class DataImport(Job):
+    """A file uploaded from the web and imported into the warehouse by a background job
+    (``cratb.jobs``), with the import's report (counts, first rejections and their
+    reasons)."""
 
-    created_at = models.DateTimeField(_("déposé le"), default=timezone.now)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("déposé par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="data_imports",
+    #: The engine's input kinds, in its order (Django's functional form of choices, which
+    #: the type stubs do not describe).
+    Kind = models.TextChoices(  # type: ignore[call-overload]
+        "Kind", [(kind.upper(), (kind, KIND_LABELS[kind])) for kind in KINDS]
     )
+
+    status = status_field(refused=_("Fichier refusé"))
     kind = models.CharField(_("type de fichier"), max_length=30, choices=Kind.choices)
     file = models.FileField(_("fichier"), upload_to=_upload_path)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     hash_ids = models.BooleanField(_("identifiants hachés"), default=False)
-    status = models.CharField(
-        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    stage = models.CharField(_("étape"), max_length=200, blank=True)
-    message = models.TextField(_("message"), blank=True)
     read = models.PositiveBigIntegerField(_("lignes lues"), null=True, blank=True)
     accepted = models.PositiveBigIntegerField(_("lignes acceptées"), null=True, blank=True)
     rejected = models.PositiveBigIntegerField(_("lignes rejetées"), null=True, blank=True)
     already_imported = models.BooleanField(_("déjà importé"), default=False)
     report = models.JSONField(_("rapport"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = _("import de fichier")
         verbose_name_plural = _("imports de fichiers")
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_kind_display()})"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    def set_stage(self, stage: str) -> None:
-        self.status = self.Status.RUNNING
-        self.stage = stage
-        self.save(update_fields=["status", "stage"])
-
-    def finish(self, *, status: str, message: str = "") -> None:
-        self.status = status
-        self.message = message
-        self.finished_at = timezone.now()
-        self.save(update_fields=["status", "message", "finished_at"])

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.engine.backends import BackendError, open_session
@@ -160,9 +159,8 @@ def _run(
             if publication.years:
                 years = [y for y in years if y in publication.years]
             plan += [(indicator, y) for y in years]
-        publication.start(
-            steps_total=len(plan), years=sorted({y for _, y in plan}) or publication.years
-        )
+        publication.years = sorted({y for _, y in plan}) or publication.years
+        publication.start(steps_total=len(plan))
         for indicator, year in plan:
             period = (date(year, 1, 1), date(year, 12, 31))
             for grouping in indicator.publish_groupings():
@@ -187,13 +185,10 @@ def _run(
                 publication=publication
             ).delete()
         IndicatorValue.objects.bulk_create(values, batch_size=BATCH)
-        publication.status = Publication.Status.DONE
-        publication.finished_at = timezone.now()
         publication.values_count = len(values)
         publication.warnings = warnings
         publication.editions = editions
-        publication.message = ""
-        publication.save()
+        publication.succeed()
     return publication
 
 
@@ -212,13 +207,12 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
     if data_import.hash_ids:
         salt = os.environ.get("CRATB_ID_SALT", "")
         if not salt.strip():
-            data_import.finish(
-                status=DataImport.Status.REFUSED,
-                message="le hachage des identifiants demande le sel secret CRATB_ID_SALT,"
+            data_import.refuse(
+                "le hachage des identifiants demande le sel secret CRATB_ID_SALT,"
                 " absent de la configuration du serveur",
             )
             return data_import
-    data_import.set_stage("démarrage")
+    data_import.start(stage="démarrage")
     path = Path(data_import.file.path)
     try:
         report = import_file(
@@ -230,10 +224,10 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
             on_stage=data_import.set_stage,
         )
     except RefusedFile as exc:
-        data_import.finish(status=DataImport.Status.REFUSED, message=str(exc))
+        data_import.refuse(str(exc))
         return data_import
     except WarehouseError as exc:
-        data_import.finish(status=DataImport.Status.FAILED, message=str(exc))
+        data_import.fail(str(exc))
         return data_import
     payload = asdict(report)
     payload["rejections"] = payload["rejections"][:SHOWN_REJECTIONS]
@@ -241,6 +235,5 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
     data_import.rejected = report.rejected
     data_import.already_imported = report.already_imported
     data_import.report = payload
-    data_import.save(update_fields=["read", "accepted", "rejected", "already_imported", "report"])
-    data_import.finish(status=DataImport.Status.DONE)
+    data_import.succeed()
     return data_import

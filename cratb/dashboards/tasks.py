@@ -29,9 +29,6 @@ def import_data(data_import_id: int) -> int | None:
     try:
         run_import(data_import)
     except Exception as exc:
-        data_import.finish(
-            status=DataImport.Status.FAILED,
-            message=f"erreur inattendue : {type(exc).__name__}: {exc}",
-        )
+        data_import.fail(f"erreur inattendue : {type(exc).__name__}: {exc}")
         raise
     return data_import.accepted

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from cratb.cli import main
+from cratb.demo.resistance import DEMO_TOKEN
 from cratb.engine.backends import open_session
 from cratb.engine.indicators import Query, compute
 from cratb.engine.sources import lab_codes
-from cratb.resistance.demo import DEMO_TOKEN
 from cratb.resistance.models import LabAccount
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cratb.accounts.demo import ensure_demo_users
+from cratb.demo.accounts import ensure_demo_users
 from cratb.network.models import Territory
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """Load N advice requests (default 100,000) into the database of $DATABASE_URL.
 
-The rows come from the demo generator (cratb/advice/demo.py) scaled up: two years of
+The rows come from the demo generator (cratb/demo/advice.py) scaled up: two years of
 requests with their answers, history, surveys and on-call rota, for the demo region.
 Run from the project root:
 
@@ -32,9 +32,9 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from cratb.accounts.demo import ensure_demo_users
     from cratb.advice import demo
     from cratb.advice.models import AdviceEvent, AdviceRequest
+    from cratb.demo.accounts import ensure_demo_users
     from cratb.network.territories import sync_territories
 
     started = time.perf_counter()

@@ -83,11 +83,11 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
     from cratb.bootstrap import setup_django
 
     setup_django()
-    from cratb.accounts.demo import ensure_demo_users
-    from cratb.network.demo import build_demo as build_directory
+    from cratb.demo.accounts import ensure_demo_users
+    from cratb.demo.network import build_demo as build_directory
+    from cratb.demo.resistance import build_demo as build_lab
+    from cratb.demo.training import build_demo as build_training
     from cratb.network.territories import sync_territories
-    from cratb.resistance.demo import build_demo as build_lab
-    from cratb.training.demo import build_demo as build_training
 
     written = sync_territories()
     print(f"  territoires : {_plural(written, 'ligne')} écrite{'s' if written > 1 else ''}")
@@ -104,7 +104,7 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
     print(f"  annuaire : {directory.summary}")
     training = build_training(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  formation : {training.summary}")
-    from cratb.advice.demo import build_demo as build_advice_demo
+    from cratb.demo.advice import build_demo as build_advice_demo
 
     advice = build_advice_demo(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  conseil : {advice}")

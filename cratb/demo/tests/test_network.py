@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from cratb.accounts.demo import ensure_demo_users
+from cratb.demo.accounts import ensure_demo_users
+from cratb.demo.network import build_demo
+from cratb.demo.training import build_demo as build_training
 from cratb.engine.demo import DemoSpec, generate
 from cratb.network import gaps
-from cratb.network.demo import build_demo
 from cratb.network.models import Organization, Practitioner, PractitionerRole, Territory
 from cratb.network.territories import sync_territories
-from cratb.training.demo import build_demo as build_training
 from cratb.training.models import Registration, TrainingSession
 
 pytestmark = pytest.mark.django_db

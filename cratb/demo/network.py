@@ -296,7 +296,7 @@ class _Builder:
                 hospital.save(update_fields=["ght"])
         ema = None
         if not thin:
-            # The demo EMA user's team (cratb.accounts.demo) has this very name.
+            # The demo EMA user's team (cratb.demo.accounts) has this very name.
             ema = self.organization(
                 key={"kind": Organization.Kind.EMA, "name": f"EMA de démonstration — {dep.name}"},
                 departement=dep,

@@ -1,13 +1,16 @@
+"""The demo advice desk: two years of requests, answers, rota and surveys, deterministic
+and safe to run twice."""
+
 from __future__ import annotations
 
 import pytest
 
-from cratb.accounts.demo import ensure_demo_users
 from cratb.accounts.tests.factories import DepartementFactory
-from cratb.advice import demo
-from cratb.advice.demo import build_demo
 from cratb.advice.figures import year_figures
 from cratb.advice.models import AdviceEvent, AdviceRequest, OnCallShift, Survey
+from cratb.demo import advice as demo
+from cratb.demo.accounts import ensure_demo_users
+from cratb.demo.advice import build_demo
 from cratb.network.models import Territory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cratb.accounts.demo import DemoSetupError, ensure_demo_users
 from cratb.accounts.models import Role, User
 from cratb.accounts.tests.factories import DepartementFactory, RegionFactory
+from cratb.demo.accounts import DemoSetupError, ensure_demo_users
 from cratb.network.models import Organization, Territory
 from cratb.network.territories import sync_territories
 

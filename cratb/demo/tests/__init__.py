@@ -1,0 +1,1 @@
+"""Tests of the demonstration region in the web database."""

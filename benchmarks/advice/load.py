@@ -32,8 +32,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from cratb.advice import demo
     from cratb.advice.models import AdviceEvent, AdviceRequest
+    from cratb.demo import advice as demo
     from cratb.demo.accounts import ensure_demo_users
     from cratb.network.territories import sync_territories
 

@@ -61,16 +61,20 @@ def sessions_and_ids() -> tuple[dict[str, str], list[int], dict[str, int]]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.module_loading import import_string
 
     from cratb.accounts.models import User
     from cratb.advice.models import AdviceEvent, AdviceRequest
 
+    # The backend a password log-in records, as Django's test client picks it.
+    backends = settings.AUTHENTICATION_BACKENDS
+    backend = next(path for path in backends if hasattr(import_string(path), "get_user"))
     cookies = {}
     for username in {user for _n, user, _p in PAGES}:
         user = User.objects.get(username=username)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies[username] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

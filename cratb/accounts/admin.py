@@ -1,8 +1,9 @@
-"""Users in Django's admin: role, team and territories decide what a user sees."""
+"""Users in Django's admin, with their role (the network adds their team and territories:
+``cratb.network.admin``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -32,9 +33,9 @@ class UserAdmin(UserAdminBase):
         (None, {"fields": ("username", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name", "email")}),
         (
-            _("Rôle et périmètre"),
+            _("Rôle"),
             {
-                "fields": ("role", "team", "territories", "is_active"),
+                "fields": ("role", "is_active"),
                 "description": _(
                     "Le rôle décide des pages accessibles ; seul le rôle « Administrateur » "
                     "donne accès à cette administration."
@@ -54,15 +55,19 @@ class UserAdmin(UserAdminBase):
                     "password1",
                     "password2",
                     "role",
-                    "team",
-                    "territories",
                 ),
             },
         ),
     )
-    list_display = ("username", "last_name", "first_name", "email", "role", "team", "is_active")
-    list_filter = ("role", "is_active", "team__kind")
-    list_select_related = ("team",)
-    search_fields = ("username", "first_name", "last_name", "email", "team__name")
-    autocomplete_fields = ("team",)
-    filter_horizontal = ("territories",)
+    # Typed as tuples of any length: the network's page of users adds its columns to them
+    # (cratb.network.admin).
+    list_display: tuple[str, ...] = (
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "role",
+        "is_active",
+    )
+    list_filter: ClassVar[tuple[str, ...]] = ("role", "is_active")
+    search_fields: ClassVar[tuple[str, ...]] = ("username", "first_name", "last_name", "email")

@@ -1,4 +1,5 @@
-"""Users and their roles. A role decides what a user sees (see ``access.py``)."""
+"""Users and their roles. A role decides what a user may do (see ``access.py``); where a
+user stands in the network (team, territories) is the network's ``Membership``."""
 
 from __future__ import annotations
 
@@ -51,20 +52,6 @@ class User(AbstractUser):
     """
 
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.REQUESTER)
-    team = models.ForeignKey(
-        "network.Organization",
-        verbose_name=_("équipe ou structure"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
-    )
-    territories = models.ManyToManyField(
-        "network.Territory",
-        verbose_name=_("territoires"),
-        blank=True,
-        related_name="users",
-    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -48,7 +48,8 @@ def coordinators_for(request: AdviceRequest) -> list[User]:
     coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True)
     departement = request.departement
     covering = coordinators.filter(
-        Q(territories=departement) | Q(territories__pk=departement.parent_id)
+        Q(membership__territories=departement)
+        | Q(membership__territories__pk=departement.parent_id)
     ).distinct()
     return list(covering) or list(coordinators)
 
@@ -59,7 +60,9 @@ def responders_for(request: AdviceRequest) -> list[User]:
         return [request.assignee]
     if request.team_id is not None:
         members = list(
-            User.objects.filter(team_id=request.team_id, role__in=RESPONDER_ROLES, is_active=True)
+            User.objects.filter(
+                membership__team_id=request.team_id, role__in=RESPONDER_ROLES, is_active=True
+            )
         )
         if members:
             return members

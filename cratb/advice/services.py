@@ -27,6 +27,7 @@ from cratb.advice.models import (
     target_time,
 )
 from cratb.advice.tasks import schedule_reminders
+from cratb.network.models import Membership
 
 ATTACHMENT_FOLDER = "requests"
 
@@ -154,7 +155,7 @@ def record_phone_advice(
             due_at=target_time(received_at, departement_code=fields["departement"].code),
             routed_via=RoutedVia.DIRECT,
             assignee=by,
-            team=by.team,
+            team=Membership.of(by).team,
             identity_confirmed=True,
             **fields,
         )

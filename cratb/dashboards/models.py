@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cratb.accounts.models import Role
 from cratb.engine.sources import KINDS
 from cratb.jobs import Job, status_field
+from cratb.network.models import Membership, Territory
 
 if TYPE_CHECKING:
     from cratb.accounts.models import User
@@ -53,9 +54,7 @@ class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
             qs = qs.filter(individual=False)
         if user.role == Role.ADMIN:
             return qs
-        from cratb.network.models import Territory
-
-        mine = user.territories.all()
+        mine = Membership.of(user).territories.all()
         codes = Territory.objects.filter(Q(pk__in=mine) | Q(parent__in=mine)).values("code")
         return qs.filter(Q(departement="") | Q(departement__in=codes))
 

@@ -25,6 +25,7 @@ from cratb.engine.backends import BackendError, open_session
 from cratb.engine.indicators import CATALOGUE, Indicator
 from cratb.engine.tabular import xlsx_bytes
 from cratb.engine.warehouse import WarehouseError
+from cratb.network.models import Membership
 
 #: Who reads published indicators: the CRAtb, the EMA teams, the agency (aggregates).
 INDICATOR_READERS = roles(Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -42,9 +43,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """« Tableau de bord »: who the user is for the platform, and the three missions."""
     user = _user(request)
     latest = Publication.objects.filter(status=Publication.Status.DONE).first()
+    membership = Membership.of(user)
     context = {
-        "team": user.team,
-        "territories": list(user.territories.order_by("kind", "code")),
+        "team": membership.team,
+        "territories": list(membership.territories.order_by("kind", "code")),
         "latest_publication": latest,
         "may_read_indicators": INDICATOR_READERS.allows(user.role),
     }

@@ -12,7 +12,7 @@ from axes.utils import reset as reset_login_failures
 from django.db import transaction
 
 from cratb.accounts.models import Role, User
-from cratb.network.models import Organization, Territory
+from cratb.network.models import Membership, Organization, Territory
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,13 @@ def ensure_demo_users(*, region_code: str) -> list[DemoLogin]:
             user.first_name = demo.first_name
             user.last_name = demo.last_name
             user.email = f"{demo.username}@cratb.localhost"
-            user.team = team
             user.is_active = True
             user.set_password(demo.password)
             user.save()
-            user.territories.set(territories)
+            membership, _created = Membership.objects.update_or_create(
+                user=user, defaults={"team": team}
+            )
+            membership.territories.set(territories)
             # A demo account locked by failed attempts would stay locked despite the reset.
             reset_login_failures(username=demo.username)
             logins.append(

@@ -35,7 +35,7 @@ from cratb.advice.models import (
 )
 from cratb.advice.workdays import PARIS, add_working_days, is_working_day
 from cratb.engine import reference
-from cratb.network.models import Organization, Territory
+from cratb.network.models import Membership, Organization, Territory
 
 REQUESTS_PER_YEAR = 1600
 
@@ -212,7 +212,7 @@ def _teams_and_responders(
     rng = random.Random(f"advice-staff-{region_code}-{seed}")
     teams: dict[int, Organization] = {}
     people: dict[int, list[User]] = {}
-    demo_ema = User.objects.filter(username="demo-ema").select_related("team").first()
+    demo_ema = User.objects.filter(username="demo-ema").select_related("membership").first()
     for departement in departements:
         team, _ = Organization.objects.get_or_create(
             kind=Organization.Kind.EMA,
@@ -227,7 +227,6 @@ def _teams_and_responders(
                 username=username,
                 defaults={
                     "role": Role.EMA_MEMBER,
-                    "team": team,
                     "first_name": rng.choice(FIRST_NAMES),
                     "last_name": rng.choice(LAST_NAMES),
                     "email": f"{username}@cratb.localhost",
@@ -236,9 +235,9 @@ def _teams_and_responders(
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
-                user.territories.set([departement])
+                Membership.objects.create(user=user, team=team).territories.set([departement])
             members.append(user)
-        if demo_ema is not None and demo_ema.team_id == team.pk:
+        if demo_ema is not None and Membership.of(demo_ema).team_id == team.pk:
             members.append(demo_ema)
         people[departement.pk] = members
     return teams, people

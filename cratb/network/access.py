@@ -14,7 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from cratb.accounts.models import Role
-from cratb.network.models import CoverageAgreement, Organization, Practitioner, PractitionerRole
+from cratb.network.models import (
+    CoverageAgreement,
+    Membership,
+    Organization,
+    Practitioner,
+    PractitionerRole,
+)
 
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
 
@@ -25,7 +31,7 @@ def manages_directory(user: Any) -> bool:
 
 def team_organizations(user: Any) -> set[int]:
     """The organisations whose people an EMA member may contact: the team's own circle."""
-    team_id = getattr(user, "team_id", None)
+    team_id = Membership.of(user).team_id
     if not team_id or not user.has_role(Role.EMA_MEMBER):
         return set()
     ids = {team_id}

@@ -1,13 +1,18 @@
-"""The directory in Django's admin (administrators only; the coordination uses the pages)."""
+"""The directory in Django's admin (administrators only; the coordination uses the pages),
+and the users' memberships (team and territories) on the users' admin page."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from cratb.accounts.admin import UserAdmin
+from cratb.accounts.models import User
 from cratb.network.models import (
     CoverageAgreement,
+    Membership,
     Organization,
     Practitioner,
     PractitionerRole,
@@ -24,10 +29,12 @@ if TYPE_CHECKING:
     AgreementAdminBase = admin.ModelAdmin[CoverageAgreement]
     CommuneInlineBase = admin.TabularInline[TerritoryCommune, Territory]
     RoleInlineBase = admin.TabularInline[PractitionerRole, Practitioner]
+    MembershipInlineBase = admin.StackedInline[Membership, User]
 else:
     TerritoryAdminBase = OrganizationAdminBase = PractitionerAdminBase = admin.ModelAdmin
     RoleAdminBase = AgreementAdminBase = admin.ModelAdmin
     CommuneInlineBase = RoleInlineBase = admin.TabularInline
+    MembershipInlineBase = admin.StackedInline
 
 
 class CommuneInline(CommuneInlineBase):
@@ -85,3 +92,27 @@ class CoverageAgreementAdmin(AgreementAdminBase):
     list_filter = ("level",)
     list_select_related = ("ema", "establishment")
     autocomplete_fields = ("ema", "establishment")
+
+
+class MembershipInline(MembershipInlineBase):
+    model = Membership
+    can_delete = False
+    autocomplete_fields = ("team",)
+    filter_horizontal = ("territories",)
+
+
+# The users' page of cratb.accounts, with what the network owns: each user's membership.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class MemberAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ("username", "last_name", "first_name", "email", "role", "team", "is_active")
+    list_filter = ("role", "is_active", "membership__team__kind")
+    list_select_related = ("membership__team",)
+    search_fields = ("username", "first_name", "last_name", "email", "membership__team__name")
+
+    @admin.display(description=_("équipe ou structure"), ordering="membership__team__name")
+    def team(self, user: User) -> Organization | None:
+        return Membership.of(user).team

@@ -12,7 +12,13 @@ from django.db.models import Q, QuerySet
 
 from cratb.accounts.models import User
 from cratb.engine import reference
-from cratb.network.models import CoverageAgreement, Organization, PractitionerRole, Territory
+from cratb.network.models import (
+    CoverageAgreement,
+    Membership,
+    Organization,
+    PractitionerRole,
+    Territory,
+)
 
 F = PractitionerRole.Function
 
@@ -131,9 +137,8 @@ def search_establishments(text: str, *, limit: int = 20) -> list[Organization]:
 
 def current_region(user: User | object) -> Territory | None:
     """The region a user works in: from their territories, else the directory's own."""
-    territories = getattr(user, "territories", None)
-    if isinstance(user, User) and user.is_authenticated and territories is not None:
-        for territory in user.territories.all():
+    if isinstance(user, User) and user.is_authenticated:
+        for territory in Membership.of(user).territories.all():
             if territory.kind == Territory.Kind.REGION:
                 return territory
             if territory.parent and territory.parent.kind == Territory.Kind.REGION:

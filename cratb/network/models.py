@@ -1,6 +1,7 @@
 """Directory of the regional network: territories (regions, départements, hospital groups
-GHT, CPTS), organisations (FINESS), people (RPPS), their roles with dates and FTE, and the
-coverage agreements between EMA teams and the establishments they support.
+GHT, CPTS), organisations (FINESS), people (RPPS), their roles with dates and FTE, the
+coverage agreements between EMA teams and the establishments they support, and the
+users' memberships (their team and territories).
 
 Names follow FHIR and the French directories: ``Organization`` (FINESS), ``Practitioner``
 (RPPS), ``PractitionerRole``.
@@ -12,6 +13,7 @@ import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -496,3 +498,51 @@ class CoverageAgreement(models.Model):
             errors["end"] = _("La fin précède le début.")
         if errors:
             raise ValidationError(errors)
+
+
+class Membership(models.Model):
+    """Where a user stands in the network: the team they work in and the territories they
+    cover. With their role (``cratb.accounts``), it decides which rows a user sees: the
+    advice requests of their team and territories, the indicators of their territories,
+    the contact details of their team's circle (``access.py``).
+
+    At most one per user; a user without one has no team and no territory
+    (:meth:`of`). Loaded with the user of each page (``auth.MembershipBackend``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="membership",
+    )
+    team = models.ForeignKey(
+        Organization,
+        verbose_name=_("équipe ou structure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+    )
+    territories = models.ManyToManyField(
+        Territory, verbose_name=_("territoires"), blank=True, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("rattachement")
+        verbose_name_plural = _("rattachements")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user: Any) -> Membership:
+        """``user``'s membership; an empty one (not saved) for a user who has none, or for
+        an anonymous visitor (whose empty membership has no user: ask it for no
+        territories)."""
+        try:
+            found: Membership = user.membership
+        except (cls.DoesNotExist, AttributeError):
+            found = cls() if user.pk is None else cls(user_id=user.pk)
+        return found

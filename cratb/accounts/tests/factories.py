@@ -1,5 +1,5 @@
 # mypy: disable-error-code="no-untyped-call,untyped-decorator"
-"""factory_boy factories for users, territories and organisations.
+"""factory_boy factories for users (with their membership), territories and organisations.
 
 factory_boy's declarations carry no annotations, hence the two error codes switched
 off for this file only; tests get typed objects through ``Factory.create()``.
@@ -17,7 +17,7 @@ from factory.django import DjangoModelFactory, Password
 from factory.helpers import post_generation
 
 from cratb.accounts.models import Role, User
-from cratb.network.models import Organization, Territory
+from cratb.network.models import Membership, Organization, Territory
 
 #: The password every factory-made user has.
 PASSWORD = "mot-de-passe-de-test-42"
@@ -76,7 +76,13 @@ class UserFactory(DjangoModelFactory[User]):
     role = Role.REQUESTER
     password = Password(PASSWORD)
 
+    # A user's team and territories are their membership in the network (cratb.network).
+    @post_generation
+    def team(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not None:
+            Membership.objects.update_or_create(user=self, defaults={"team": extracted})
+
     @post_generation
     def territories(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.territories.set(extracted)
+            Membership.objects.get_or_create(user=self)[0].territories.set(extracted)

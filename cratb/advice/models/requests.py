@@ -39,7 +39,7 @@ from cratb.advice.models.records import (
 from cratb.advice.models.rota import OnCallShift
 from cratb.advice.workdays import add_working_days
 from cratb.engine import reference
-from cratb.network.models import Organization, Territory
+from cratb.network.models import Membership, Organization, Territory
 
 
 class VersionConflict(Exception):
@@ -75,7 +75,10 @@ def _departement_ids(user: User) -> list[int]:
         return cached
     ids = list(
         Territory.objects.filter(kind=Territory.Kind.DEPARTEMENT)
-        .filter(Q(users=user) | Q(parent__users=user, parent__kind=Territory.Kind.REGION))
+        .filter(
+            Q(memberships__user=user)
+            | Q(parent__memberships__user=user, parent__kind=Territory.Kind.REGION)
+        )
         .order_by()
         .values_list("pk", flat=True)
         .distinct()
@@ -109,8 +112,9 @@ class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
         if user.role not in (Role.COORDINATOR, Role.EMA_MEMBER):
             return self.none()
         scope = Q(assignee=user) | Q(departement_id__in=_departement_ids(user))
-        if user.team_id is not None:
-            scope |= Q(team_id=user.team_id)
+        team_id = Membership.of(user).team_id
+        if team_id is not None:
+            scope |= Q(team_id=team_id)
         return self.confirmed().filter(scope)
 
     def change_stamp(self) -> str:
@@ -145,15 +149,15 @@ class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
         look-up it saves. A test proves it agrees with :meth:`visible_to`."""
         quote = connection.ops.quote_name
         territory = quote(Territory._meta.db_table)
-        links = quote(User.territories.through._meta.db_table)
+        links = quote(Membership.territories.through._meta.db_table)
         request = quote(AdviceRequest._meta.db_table)
         # Table names from the models' metadata; the values are parameters.
         sql = (
             f"{request}.departement_id IN (SELECT d.id FROM {territory} d WHERE d.kind = %s"  # noqa: S608
-            f" AND (d.id IN (SELECT l.territory_id FROM {links} l WHERE l.user_id = %s)"
+            f" AND (d.id IN (SELECT l.territory_id FROM {links} l WHERE l.membership_id = %s)"
             f" OR d.parent_id IN (SELECT l.territory_id FROM {links} l"
             f" JOIN {territory} r ON r.id = l.territory_id"
-            f" WHERE l.user_id = %s AND r.kind = %s)))"
+            f" WHERE l.membership_id = %s AND r.kind = %s)))"
         )
         params = (Territory.Kind.DEPARTEMENT.value, user.pk, user.pk, Territory.Kind.REGION.value)
         return self.annotate(in_scope=RawSQL(sql, params, output_field=models.BooleanField()))  # noqa: S611
@@ -164,7 +168,8 @@ class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
         if box == "mine":
             return visible.filter(assignee=user)
         if box == "team":
-            return visible.filter(team_id=user.team_id) if user.team_id else visible.none()
+            team_id = Membership.of(user).team_id
+            return visible.filter(team_id=team_id) if team_id else visible.none()
         if box == "territory":
             return visible.filter(departement_id__in=_departement_ids(user))
         return visible
@@ -177,8 +182,9 @@ class AdviceRequestQuerySet(models.QuerySet["AdviceRequest"]):
             "territory": models.Count("pk", filter=Q(departement_id__in=_departement_ids(user))),
             "all": models.Count("pk"),
         }
-        if user.team_id is not None:
-            counts["team"] = models.Count("pk", filter=Q(team_id=user.team_id))
+        team_id = Membership.of(user).team_id
+        if team_id is not None:
+            counts["team"] = models.Count("pk", filter=Q(team_id=team_id))
         found: dict[str, int] = visible.aggregate(**counts)
         found.setdefault("team", 0)
         return found
@@ -353,7 +359,8 @@ class AdviceRequest(FastDisplay, models.Model):
             return False
         if self.assignee_id == user.pk:
             return True
-        if user.team_id is not None and self.team_id == user.team_id:
+        team_id = Membership.of(user).team_id
+        if team_id is not None and self.team_id == team_id:
             return True
         in_scope: bool | None = getattr(self, "in_scope", None)  # with_scope_of(user)
         if in_scope is not None:
@@ -517,8 +524,9 @@ class AdviceRequest(FastDisplay, models.Model):
                 _("Seul un répondant actif (EMA ou coordination) peut recevoir une demande.")
             )
         fields: dict[str, Any] = {"assignee": to}
-        if to.team_id is not None:
-            fields["team"] = to.team
+        team = Membership.of(to).team
+        if team is not None:
+            fields["team"] = team
         return self._change(
             kind=EventKind.REASSIGNED,
             actor=by,

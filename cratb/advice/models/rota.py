@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import User
 from cratb.advice.models.choices import FastDisplay
-from cratb.network.models import Organization, Territory
+from cratb.network.models import Membership, Organization, Territory
 
 
 class OnCallShiftQuerySet(models.QuerySet["OnCallShift"]):
@@ -83,7 +83,7 @@ class OnCallShift(FastDisplay, models.Model):
 
     @property
     def effective_team(self) -> Organization | None:
-        return self.team if self.team_id is not None else self.responder.team
+        return self.team if self.team_id is not None else Membership.of(self.responder).team
 
     @property
     def duration(self) -> timedelta:

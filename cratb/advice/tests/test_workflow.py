@@ -161,7 +161,7 @@ def test_two_responders_answering_at_once_second_sees_the_first_and_keeps_their_
 def test_concurrent_reassignment_is_a_conflict_too(
     client: Client, ema_responder: User, coordinator: User, open_request: AdviceRequest
 ) -> None:
-    colleague = UserFactory.create(role=Role.EMA_MEMBER, team=ema_responder.team)
+    colleague = UserFactory.create(role=Role.EMA_MEMBER, team=ema_responder.membership.team)
     client.force_login(coordinator)
     client.post(reverse("advice:request-take", args=[open_request.pk]), {"version": 1})
     client.force_login(ema_responder)

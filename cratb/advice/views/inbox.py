@@ -27,6 +27,7 @@ from cratb.advice.views.common import (
     _user,
     page_number,
 )
+from cratb.network.models import Membership
 
 
 @allow(roles(*RESPONDERS))
@@ -92,7 +93,8 @@ def _inbox_parts(user: User, *, box: str, state: str, page: int) -> dict[str, An
     """
     now = timezone.now()
     key = (
-        f"cratb.advice.inbox:{user.pk}:{user.role}:{user.team_id}:{box}:{state}:{page}:"
+        f"cratb.advice.inbox:{user.pk}:{user.role}:{Membership.of(user).team_id}:{box}:{state}:"
+        f"{page}:"
         f"{AdviceRequest.objects.change_stamp()}:{now:%Y%m%d%H%M}:{get_language()}"
     )
     return cached(

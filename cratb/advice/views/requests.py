@@ -43,7 +43,7 @@ from cratb.advice.views.common import (
     _is_responder,
     _user,
 )
-from cratb.network.models import Territory
+from cratb.network.models import Membership, Territory
 
 
 @allow(roles(*ADVICE_ROLES))
@@ -74,7 +74,7 @@ def _initial_for(user: User | None) -> dict[str, Any]:
         "requester_name": user.get_full_name() or user.username,
         "requester_email": user.email,
     }
-    departement = user.territories.filter(kind=Territory.Kind.DEPARTEMENT).first()
+    departement = Membership.of(user).territories.filter(kind=Territory.Kind.DEPARTEMENT).first()
     if departement is not None:
         initial["departement"] = departement.code
     return initial
@@ -556,7 +556,7 @@ def phone_create(request: HttpRequest) -> HttpResponse:
             return redirect("advice:request-detail", pk=created.pk)
         return render(request, "advice/phone_form.html", {"form": form}, status=400)
     initial = {}
-    departement = user.territories.filter(kind=Territory.Kind.DEPARTEMENT).first()
+    departement = Membership.of(user).territories.filter(kind=Territory.Kind.DEPARTEMENT).first()
     if departement is not None:
         initial["departement"] = departement.code
     return render(

@@ -49,8 +49,8 @@ def test_mission_cards_link_only_where_the_role_may_go(
 def test_dashboard_queries_do_not_grow_with_territories(
     client: Client, coordinator: User, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    region = coordinator.territories.get()
-    coordinator.territories.add(
+    region = coordinator.membership.territories.get()
+    coordinator.membership.territories.add(
         *(
             DepartementFactory.create(code=f"{n:02d}", name=f"Département {n}", parent=region)
             for n in range(1, 6)

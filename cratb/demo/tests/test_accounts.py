@@ -38,13 +38,13 @@ def test_one_user_per_role_with_a_working_password(occitanie: Territory, client:
 
 def test_the_ema_member_covers_the_first_departement_of_the_region(occitanie: Territory) -> None:
     ensure_demo_users(region_code="76")
-    member = User.objects.get(role=Role.EMA_MEMBER)
+    member = User.objects.get(role=Role.EMA_MEMBER).membership
     assert member.team is not None
     assert member.team.kind == Organization.Kind.EMA
     assert member.team.departement is not None
     assert member.team.departement.code == "09"
     assert [t.code for t in member.territories.all()] == ["09"]
-    coordinator = User.objects.get(role=Role.COORDINATOR)
+    coordinator = User.objects.get(role=Role.COORDINATOR).membership
     assert [t.code for t in coordinator.territories.all()] == ["76"]
 
 
@@ -95,7 +95,7 @@ def test_region_without_departement_is_refused(db: None) -> None:
 def test_works_on_the_synchronised_territories(db: None) -> None:
     sync_territories()
     ensure_demo_users(region_code="11")
-    member = User.objects.get(role=Role.EMA_MEMBER)
+    member = User.objects.get(role=Role.EMA_MEMBER).membership
     assert [t.code for t in member.territories.all()] == ["75"]
     assert member.team is not None
     assert member.team.name == "EMA de démonstration — Paris"

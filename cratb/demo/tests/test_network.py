@@ -68,7 +68,7 @@ def test_demo_directory_holds_the_warehouse_hospitals_and_its_gaps(demo_files: P
     region_deps = list(Territory.objects.departements().filter(parent__code="11"))
     assert any(row.status == "far" for row in gaps.fte_by_territory(region_deps))
     # The demo EMA user's team is a real team of the directory.
-    team = Organization.objects.get(members__username="demo-ema")
+    team = Organization.objects.get(memberships__user__username="demo-ema")
     assert team.roles.count() >= 3
     # A year of training with attendance, and an agenda open for registration.
     assert Registration.objects.filter(attended=True).count() > 100

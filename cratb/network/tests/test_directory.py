@@ -107,8 +107,9 @@ def test_contact_details_follow_the_role(
     html = client.get(url).content.decode()
     assert "Nour" in html and "06 11" not in html
     # Once the referent works in an establishment the team supports, the team sees it.
-    assert ema_responder.team is not None
-    AgreementFactory.create(ema=ema_responder.team, establishment=network["clinic"])
+    team = ema_responder.membership.team
+    assert team is not None
+    AgreementFactory.create(ema=team, establishment=network["clinic"])
     referent = network["referent"]
     RoleFactory.create(practitioner=referent, organization=network["clinic"])
     assert "06 11" in client.get(f"/reseau/personnes/{referent.pk}/").content.decode()  # type: ignore[attr-defined]

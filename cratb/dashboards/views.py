@@ -1,3 +1,7 @@
+"""Surveillance pages: the dashboard home, the published indicator values (filters, chart,
+exports), the publications and the file imports started from the web (jobs followed on
+their pages), the DDD per product page."""
+
 from __future__ import annotations
 
 import csv

@@ -1,1 +1,1 @@
-"""Users, roles and memberships."""
+"""Users and their roles, the access declarations of every view, the menu, log-in pages."""

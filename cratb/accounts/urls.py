@@ -1,3 +1,5 @@
+"""URLs of the accounts pages (log-in, log-out, password, account)."""
+
 from django.urls import path
 
 from cratb.accounts import views

@@ -1,3 +1,5 @@
+"""URLs of the activity pages (EMA yearly plans and reports)."""
+
 from django.urls import path
 
 from cratb.activity import views

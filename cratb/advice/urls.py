@@ -1,3 +1,5 @@
+"""URLs of the advice desk's pages."""
+
 from django.urls import path
 
 from cratb.advice import views

@@ -1,3 +1,5 @@
+"""Django's configuration of the ``dashboards`` app."""
+
 from django.apps import AppConfig
 
 

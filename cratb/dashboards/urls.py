@@ -1,3 +1,5 @@
+"""URLs of the surveillance pages."""
+
 from django.urls import path
 
 from cratb.dashboards import views

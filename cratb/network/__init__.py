@@ -1,1 +1,1 @@
-"""Directory: territories, organisations, people, roles, EMA coverage."""
+"""Directory: territories, organisations, people, roles, EMA coverage; the users' memberships."""

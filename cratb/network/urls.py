@@ -1,3 +1,5 @@
+"""URLs of the directory's pages."""
+
 from django.urls import path
 
 from cratb.network import views

@@ -1,3 +1,5 @@
+"""URLs of the public pages."""
+
 from django.urls import path
 
 from cratb.public import views

@@ -1,3 +1,5 @@
+"""Django's configuration of the ``resistance`` app."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

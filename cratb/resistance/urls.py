@@ -1,3 +1,5 @@
+"""URLs of the resistance pages."""
+
 from django.urls import path
 
 from cratb.resistance import views

@@ -14,16 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
-from cratb.engine.backends import BackendError, open_session
+from cratb.engine.backends import open_session
+from cratb.engine.errors import EngineError
 from cratb.engine.indicators import (
     CATALOGUE,
     Indicator,
-    IndicatorError,
     Query,
     available_years,
     compute,
 )
-from cratb.engine.warehouse import WarehouseError
 
 __all__ = ["PublicationError", "create_publication", "run_import", "run_publication"]
 
@@ -121,7 +120,7 @@ def run_publication(
     warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
     try:
         return _run(publication, warehouse=warehouse, on_step=on_step)
-    except (BackendError, IndicatorError, WarehouseError, PublicationError) as exc:
+    except (EngineError, PublicationError) as exc:
         publication.fail(str(exc))
         return publication
 
@@ -232,7 +231,7 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
     except RefusedFile as exc:
         data_import.finish(status=DataImport.Status.REFUSED, message=str(exc))
         return data_import
-    except WarehouseError as exc:
+    except EngineError as exc:
         data_import.finish(status=DataImport.Status.FAILED, message=str(exc))
         return data_import
     payload = asdict(report)

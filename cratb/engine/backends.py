@@ -27,6 +27,7 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from cratb.engine.errors import EngineError
 from cratb.engine.sources.derived import PRESCRIBERS
 from cratb.engine.sources.schema import KINDS
 from cratb.engine.warehouse import connect
@@ -46,7 +47,7 @@ BACKENDS = ("duckdb", "spark")
 WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS, "isolate_heads", "targeted_reports")
 
 
-class BackendError(RuntimeError):
+class BackendError(EngineError, RuntimeError):
     """A backend cannot be opened or lacks a table; the message is French, one line."""
 
 

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import duckdb
 
+from cratb.engine.errors import EngineError
+
 __all__ = ["MEMORY_LIMIT_VARIABLE", "WarehouseError", "connect"]
 
 #: The most memory DuckDB may use (imports and computations); beyond it, it spills to disk.
 MEMORY_LIMIT_VARIABLE = "CRATB_DUCKDB_MEMORY_LIMIT"
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(EngineError, RuntimeError):
     """The warehouse cannot be opened (locked, unreadable, not a DuckDB file): French one line."""
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 import yaml
 
 from cratb.engine import reference
+from cratb.engine.errors import EngineError
 from cratb.engine.reference.organisms import GROUPS
 
 __all__ = [
@@ -53,7 +54,7 @@ SITUATIONS = (
 CONTEXTS = (*SITUATIONS, "unknown")
 
 
-class RuleError(ValueError):
+class RuleError(EngineError, ValueError):
     """A rule file that cannot be used; French, one line, naming the file."""
 
 

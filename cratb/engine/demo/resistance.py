@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 
 from cratb.engine import reference
 from cratb.engine.demo.isolates import ECOLI, KPNEU, TOWN_PANEL, _enterobacterales
+from cratb.engine.errors import EngineError
 
 __all__ = ["DemoSampleError", "Samples", "load_samples", "write_samples"]
 
@@ -54,7 +55,7 @@ CONTEXT_SHARES = {
 }
 
 
-class DemoSampleError(ValueError):
+class DemoSampleError(EngineError, ValueError):
     """A demo sample that does not load; French, one line."""
 
 

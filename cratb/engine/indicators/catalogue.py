@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from cratb.engine import reference
 from cratb.engine.backends import Session
+from cratb.engine.errors import EngineError
 
 __all__ = [
     "CATALOGUE",
@@ -53,7 +54,7 @@ VALUE_COLUMNS = ("numerator", "denominator", "value")
 CI_COLUMNS = ("ci_low", "ci_high")
 
 
-class IndicatorError(ValueError):
+class IndicatorError(EngineError, ValueError):
     """A request the catalogue cannot answer (unknown id, column, period); French, one
     line."""
 

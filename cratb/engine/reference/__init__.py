@@ -21,6 +21,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from cratb.engine.errors import EngineError
 from cratb.engine.reference import storage
 from cratb.engine.reference.communes import Commune, commune, communes, find_communes
 
@@ -61,7 +62,7 @@ ATC_RE = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
 
 
 # The name (shadowing the builtin inside this module only) is fixed by the shared interface.
-class ReferenceError(ValueError):
+class ReferenceError(EngineError, ValueError):
     """A code unknown to the reference tables; the message is French and names the code."""
 
 

@@ -146,7 +146,13 @@ def _run(
 
         sync_targeted_log(warehouse=warehouse)
     editions: dict[str, str] = {}
-    with open_session(warehouse=warehouse, backend=publication.backend) as session:
+    engine = settings.CRATB_ENGINE
+    with open_session(
+        warehouse=warehouse,
+        backend=publication.backend,
+        memory_limit=engine.duckdb_memory_limit,
+        spark=engine.spark,
+    ) as session:
         plan: list[tuple[Indicator, int]] = []
         for indicator in indicators:
             if not all(session.has(t) for t in indicator.tables):
@@ -202,14 +208,12 @@ SHOWN_REJECTIONS = 200
 
 def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> DataImport:
     """Import an uploaded file into the warehouse and keep its report on the record."""
-    import os
-
     from cratb.engine.sources import RefusedFile, import_file
 
     warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
     salt = None
     if data_import.hash_ids:
-        salt = os.environ.get("CRATB_ID_SALT", "")
+        salt = settings.CRATB_ENGINE.id_salt
         if not salt.strip():
             data_import.finish(
                 status=DataImport.Status.REFUSED,
@@ -227,6 +231,7 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
             report_path=path.with_name(path.name + ".report.json"),
             id_salt=salt,
             on_stage=data_import.set_stage,
+            memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
         )
     except RefusedFile as exc:
         data_import.finish(status=DataImport.Status.REFUSED, message=str(exc))

@@ -288,7 +288,9 @@ def ddd_report(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     warehouse = Path(settings.CRATB_WAREHOUSE)
     try:
-        with open_session(warehouse=warehouse) as session:
+        with open_session(
+            warehouse=warehouse, memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit
+        ) as session:
             rows = build_report(session).to_pylist()
     except EngineError as exc:
         error = str(exc)

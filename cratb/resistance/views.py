@@ -95,7 +95,10 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
             problem = _("Aucune donnée : l'entrepôt n'existe pas encore (importer des isolats).")
         else:
             try:
-                with open_session(warehouse=warehouse) as session:
+                with open_session(
+                    warehouse=warehouse,
+                    memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
+                ) as session:
                     ab = cumulative_antibiogram(
                         session,
                         setting=form.cleaned_data["setting"],

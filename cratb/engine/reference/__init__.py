@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from cratb.engine.errors import EngineError
 from cratb.engine.reference import storage
@@ -49,6 +50,7 @@ __all__ = [
     "is_critical",
     "region",
     "regions",
+    "use_local_dir",
     "who_ddd",
 ]
 
@@ -142,6 +144,15 @@ def clear_caches() -> None:
     tables.clear()
     communes.cache_clear()
     organisms.clear()
+
+
+def use_local_dir(folder: Path | None) -> None:
+    """Search ``folder`` (the region's own editions, ``CRATB_REFERENCE_DIR``) before the
+    packaged tables, from now on in this process; ``None``: the packaged tables only.
+    Given once by the entry point; the cached tables are read again when it changes."""
+    if folder != storage.local_dir():
+        storage.set_local_dir(folder)
+        clear_caches()
 
 
 # --- antibacterials ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cratb.commands.base import (
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from cratb.engine.config import EngineConfig
+    from cratb.engine.indicators import Indicator
 
 SHOWN_ROWS = 40
 
@@ -36,7 +37,13 @@ class IndicatorsCommand(Command):
             "list", help="lister les indicateurs (id, titre, unité, lower_is_better)"
         )
         p_list.add_argument(
-            "--format", choices=["text", "csv"], default="text", help="présentation (défaut : text)"
+            "--format",
+            choices=["text", "csv", "markdown"],
+            default="text",
+            help=(
+                "présentation (défaut : text ; markdown : le tableau du catalogue de"
+                " docs/indicators.md)"
+            ),
         )
         p_list.add_argument(
             "-v",
@@ -174,6 +181,9 @@ def run_list(args: argparse.Namespace, config: EngineConfig) -> int:
         )
         write_table(out, sys.stdout)
         return EXIT_OK
+    if args.format == "markdown":
+        print(markdown_catalogue(CATALOGUE.values()), end="")
+        return EXIT_OK
     print(format_rows(("id", "titre", "unité", "plus bas = mieux"), rows))
     if args.verbose:
         for ind in CATALOGUE.values():
@@ -191,6 +201,23 @@ def run_list(args: argparse.Namespace, config: EngineConfig) -> int:
             print(f"  source : {ind.source}")
             print(f"  grain : {ind.description}")
     return EXIT_OK
+
+
+def markdown_catalogue(indicators: Iterable[Indicator]) -> str:
+    """The catalogue table of docs/indicators.md (English, as the docs are): one row per
+    indicator with its title, unit, whether lower is better and its --by columns."""
+    better = {True: "yes", False: "no", None: "—"}
+    lines = [
+        "| id | title | unit | lower is better | `--by` |",
+        "|---|---|---|---|---|",
+    ]
+    for ind in indicators:
+        by = ", ".join(ind.by) or "—"
+        if ind.always_by:
+            by += f" (always {', '.join(ind.always_by)})"
+        cells = (f"`{ind.id}`", ind.title_en, ind.unit_en, better[ind.lower_is_better], by)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def format_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

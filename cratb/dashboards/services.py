@@ -125,6 +125,14 @@ def run_publication(
         return publication
 
 
+def preparers() -> dict[str, Callable[..., object]]:
+    """How the web platform does each preparation an indicator may declare
+    (``PREPARATIONS`` of the catalogue), by its key."""
+    from cratb.resistance.services import sync_targeted_log
+
+    return {"targeted_reports": sync_targeted_log}
+
+
 def _run(
     publication: Publication,
     *,
@@ -139,12 +147,8 @@ def _run(
     indicators = [CATALOGUE[i] for i in (publication.indicators or list(CATALOGUE))]
     values: list[IndicatorValue] = []
     warnings: list[str] = []
-    if any(i.id == "resistance.targeted_reporting" for i in indicators):
-        # The lab API logs its decisions in the web database; the adoption indicator reads
-        # the warehouse's log, brought up to date first.
-        from cratb.resistance.services import sync_targeted_log
-
-        sync_targeted_log(warehouse=warehouse)
+    for preparation in dict.fromkeys(p for i in indicators for p in i.prepare):
+        preparers()[preparation](warehouse=warehouse)
     editions: dict[str, str] = {}
     engine = settings.CRATB_ENGINE
     with open_session(

@@ -31,6 +31,7 @@ from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
 __all__ = [
     "CATALOGUE",
     "GEO_COLUMNS",
+    "PREPARATIONS",
     "TIME_COLUMNS",
     "Context",
     "Indicator",
@@ -52,6 +53,15 @@ STANDARD_GROUPINGS: tuple[tuple[str, ...], ...] = (
 )
 VALUE_COLUMNS = ("numerator", "denominator", "value")
 CI_COLUMNS = ("ci_low", "ci_high")
+#: What an indicator may need done before it runs, besides its tables being imported
+#: (``Indicator.prepare``): work outside the engine, which the caller that has the means
+#: (the web platform, for a publication) does first.
+PREPARATIONS = {
+    "targeted_reports": (
+        "le journal des rendus ciblés de l'API des laboratoires, tenu dans la base web, copié"
+        " dans la table targeted_reports de l'entrepôt (cratb ast sync)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Indicator:
     # Groupings published to the web database besides the standard ones (see
     # ``publish_groupings``).
     publish: tuple[tuple[str, ...], ...] = ()
+    # What must be done before it runs (keys of ``PREPARATIONS``).
+    prepare: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -131,6 +143,9 @@ def register(**declaration: Any) -> Callable[[Callable[[Context], ir.Table]], In
         indicator = Indicator(function=function, **declaration)
         if indicator.id in CATALOGUE:
             raise ValueError(f"indicator {indicator.id} declared twice")
+        unknown = set(indicator.prepare) - set(PREPARATIONS)
+        if unknown:
+            raise ValueError(f"indicator {indicator.id}: unknown preparation {sorted(unknown)}")
         CATALOGUE[indicator.id] = indicator
         return indicator
 

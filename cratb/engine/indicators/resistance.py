@@ -272,6 +272,9 @@ def _enterobacterales() -> list[str]:
     extra_columns=("low_count",),
     parameters={"min_isolates": 30.0},
     period_from=PERIOD,
+    # The lab API logs its decisions in the web database; the indicator reads the
+    # warehouse's log, brought up to date first.
+    prepare=("targeted_reports",),
 )
 def targeted_reporting(ctx: Context) -> ir.Table:
     """One row per group of the --by columns (typically lab_id × month): urine isolates

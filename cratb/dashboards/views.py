@@ -1,3 +1,6 @@
+"""The surveillance pages: dashboard home, published indicator values and their exports,
+publications, the DDD per product report, imports from the web."""
+
 from __future__ import annotations
 
 import csv

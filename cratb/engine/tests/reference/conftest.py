@@ -1,3 +1,5 @@
+"""Reference tests see the shipped tables, whatever local folder an earlier test named."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

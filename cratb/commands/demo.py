@@ -188,8 +188,8 @@ def _publish(warehouse: Path) -> str | None:
 def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
     from cratb.bootstrap import ConfigurationError
     from cratb.engine.demo import DemoError, DemoSpec, generate
-    from cratb.engine.demo.resistance import DemoSampleError, load_samples, write_samples
-    from cratb.engine.sources import RefusedFile
+    from cratb.engine.demo.resistance import load_samples, write_samples
+    from cratb.engine.errors import EngineError
 
     try:
         spec = DemoSpec(
@@ -243,7 +243,7 @@ def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
                 rules_dir=config.rules_dir,
                 memory_limit=config.duckdb_memory_limit,
             )
-        except (DemoSampleError, RefusedFile) as exc:
+        except EngineError as exc:
             raise CommandError(str(exc)) from exc
         for line in lines:
             print(line)

@@ -3,6 +3,11 @@
 Bad configuration (an unreadable setting, a missing ``SECRET_KEY`` in
 production, an unreachable ``DATABASE_URL``) must stop with one clear line,
 not a traceback.
+
+``use_cratb_settings`` is the one place outside the settings that touches the
+environment: Django finds its settings module by name there
+(``DJANGO_SETTINGS_MODULE``), so every entry point (``manage.py``, ``cratb``,
+``wsgi.py``) names cratb's through it, unless the operator named another.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+
+SETTINGS_MODULE = "cratb.settings"
 
 
 class ConfigurationError(Exception):
@@ -32,9 +39,14 @@ def _describe_database() -> str:
     return f"{engine} {address}/{db.get('NAME', '')}"
 
 
+def use_cratb_settings() -> None:
+    """Point Django at cratb's settings, unless ``DJANGO_SETTINGS_MODULE`` names others."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+
+
 def setup_django() -> None:
     """Configure Django and check the database answers."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cratb.settings")
+    use_cratb_settings()
     import django
     from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError, connection

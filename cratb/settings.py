@@ -3,6 +3,12 @@
 Local use needs no configuration: SQLite and a DuckDB file under ``var/``, a
 secret key generated once and kept in ``var/secret_key``. Production sets
 ``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually ``DATABASE_URL``.
+
+With ``cratb/engine/config.py``, this is the only module that reads the environment:
+the engine's variables (local data folder, warehouse, reference and rule folders,
+Spark, DuckDB, the id salt) are read by ``EngineConfig.from_environ()``, the command
+line's constructor, into ``CRATB_ENGINE``, so the web and the command line cannot
+disagree about them.
 """
 
 from __future__ import annotations
@@ -15,8 +21,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from cratb.engine.config import EngineConfig
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("CRATB_VAR_DIR", BASE_DIR / "var"))
+# The engine's configuration: the same values as the command line's (see .env.example).
+CRATB_ENGINE = EngineConfig.from_environ()
+VAR_DIR = CRATB_ENGINE.var_dir
 
 
 def envbool(name: str, default: str) -> bool:
@@ -218,7 +228,7 @@ CRATB_ADVICE_REMINDER_MINUTES = envint("CRATB_ADVICE_REMINDER_MINUTES", "15")
 CRATB_INBOX_CACHE = envbool("CRATB_INBOX_CACHE", "true")
 
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
-CRATB_WAREHOUSE = Path(os.environ.get("CRATB_WAREHOUSE", VAR_DIR / "warehouse.duckdb"))
+CRATB_WAREHOUSE = CRATB_ENGINE.warehouse
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -2,12 +2,13 @@
 
 import atexit
 import gc
-import os
 
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cratb.settings")
+from cratb.bootstrap import use_cratb_settings
+
+use_cratb_settings()
 application = get_wsgi_application()
 
 # What loading made (Django, the URL map, the analytics libraries: some 140,000 objects)

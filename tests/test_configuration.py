@@ -6,6 +6,7 @@ script) in a subprocess, as an operator would, with a clean environment.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -162,3 +163,63 @@ def test_env_example_documents_every_variable_the_code_reads() -> None:
 
     assert {"DATABASE_URL", "SECRET_KEY", "CRATB_WAREHOUSE"} <= read
     assert read - _NOT_OPERATOR_SETTINGS - documented == set()
+
+
+# The one module of each side that reads the environment (docs/architecture.md).
+ENVIRONMENT_READERS = {"cratb/settings.py", "cratb/engine/config.py"}
+# Django finds its settings module by its name in the environment: the entry points name
+# cratb's through this one function, the only other place that touches the environment.
+SETTINGS_MODULE_NAMING = ("cratb/bootstrap.py", "use_cratb_settings")
+_ENVIRONMENT_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def _environment_uses(tree: ast.AST) -> list[tuple[int, str]]:
+    """Where a module touches the process environment: ``os.environ``, ``os.getenv``…,
+    or those names imported from ``os``; with the enclosing function's name."""
+    uses: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            name = function
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = child.name
+            if (
+                isinstance(child, ast.Attribute)
+                and child.attr in _ENVIRONMENT_NAMES
+                and isinstance(child.value, ast.Name)
+                and child.value.id == "os"
+            ) or (
+                isinstance(child, ast.ImportFrom)
+                and child.module == "os"
+                and any(alias.name in _ENVIRONMENT_NAMES for alias in child.names)
+            ):
+                uses.append((child.lineno, name))
+            visit(child, name)
+
+    visit(tree, "")
+    return uses
+
+
+def test_only_the_settings_and_the_engine_configuration_read_the_environment() -> None:
+    readers: dict[str, list[tuple[int, str]]] = {}
+    for path in sorted((ROOT / "cratb").rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        uses = _environment_uses(ast.parse(path.read_text(encoding="utf-8")))
+        if uses:
+            readers[relative] = uses
+
+    assert ENVIRONMENT_READERS <= set(readers)
+    naming_file, naming_function = SETTINGS_MODULE_NAMING
+    assert [function for _, function in readers.pop(naming_file)] == [naming_function]
+    assert set(readers) - ENVIRONMENT_READERS == set()
+
+
+def test_the_reading_check_finds_every_way_of_reading() -> None:
+    source = (
+        "import os\nfrom os import getenv\n"
+        "a = os.environ.get('X')\nb = os.getenv('Y')\n"
+        "def f():\n    return os.environ['Z']\n"
+    )
+    assert _environment_uses(ast.parse(source)) == [(2, ""), (3, ""), (4, ""), (6, "f")]

@@ -9,6 +9,7 @@ import pytest
 
 from cratb.cli import main
 from cratb.commands.demo import default_demo_dir, format_logins
+from cratb.engine.config import EngineConfig
 from cratb.engine.demo import IMPORT_ORDER, DemoSpec
 
 
@@ -52,7 +53,8 @@ def test_default_folder_follows_cratb_var_dir(
 ) -> None:
     monkeypatch.setenv("CRATB_VAR_DIR", str(tmp_path))
     spec = DemoSpec(region_code="11", scale=0.01, seed=1, year=2025)
-    assert default_demo_dir(spec) == tmp_path / "demo" / "11-0.01-1-2025"
+    var_dir = EngineConfig.from_environ().var_dir
+    assert default_demo_dir(spec, var_dir=var_dir) == tmp_path / "demo" / "11-0.01-1-2025"
 
 
 def test_logins_table() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import openpyxl
@@ -11,6 +12,7 @@ import pytest
 
 from cratb.cli import main
 from cratb.dashboards.models import IndicatorValue, Publication
+from cratb.engine.indicators import CATALOGUE
 from cratb.engine.tests.indicators import golden
 
 CONTRACT_INDICATORS = (
@@ -47,6 +49,22 @@ def test_list_as_csv_and_verbose(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "numérateur : DDJ dispensées (nettes des retours)" in out
     assert "objectif : Objectif de l'Union européenne pour 2030" in out
+
+
+def test_the_catalogue_table_of_the_docs_is_the_catalogue(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["indicators", "list", "--format", "markdown"]) == 0
+    table = capsys.readouterr().out
+    assert table.count("\n") == len(CATALOGUE) + 2
+    assert "| `community.access_share` | Share of Access antibiotics (AWaRe), community |" in table
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "indicators.md").read_text()
+    generated = re.search(r"-->\n(\| id \|.*?)<!-- end of the generated table -->", docs, re.S)
+    assert generated is not None, "docs/indicators.md: the generated table is missing"
+    assert generated.group(1) == table, (
+        "docs/indicators.md differs from the catalogue: paste the output of"
+        " « cratb indicators list --format markdown »"
+    )
 
 
 def test_compute_prints_a_table(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:

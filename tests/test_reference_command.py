@@ -9,7 +9,7 @@ import pytest
 
 from cratb import cli
 from cratb.engine import reference
-from cratb.engine.reference import storage
+from cratb.engine.config import REFERENCE_DIR_VARIABLE
 
 AWARE_CSV = """Antibiotic,Class,ATC code,Category,Listed on EML/EMLc 2025
 Amoxicillin,Penicillins,J01CA04,Access,Yes
@@ -22,10 +22,11 @@ Cefoselis,Cephalosporins,to be assigned,Watch,No
 @pytest.fixture
 def local_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "reference"
-    monkeypatch.setenv(storage.ENV_DIR, str(folder))
+    monkeypatch.setenv(REFERENCE_DIR_VARIABLE, str(folder))
     reference.clear_caches()
     yield folder
-    monkeypatch.delenv(storage.ENV_DIR)
+    monkeypatch.delenv(REFERENCE_DIR_VARIABLE)
+    reference.use_local_dir(None)
     reference.clear_caches()
 
 

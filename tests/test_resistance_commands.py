@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from cratb.cli import main
+from cratb.engine.ast import rules
 
 HEADER = (
     "isolate_id,patient_id,sampled_on,specimen,setting,departement,lab_id,organism,antibiotic,"
@@ -90,6 +91,21 @@ def test_ast_rules_prints_the_set_and_its_sources(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "dérivation à valider" in out
     assert "rang 1 : FOS, MEC  [has_cystite]" in out
+
+
+def test_ast_rules_reads_the_regions_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shipped = (rules.PACKAGED_DIR / rules.RULES_FILE).read_text(encoding="utf-8")
+    (tmp_path / rules.RULES_FILE).write_text(
+        shipped.replace("status: dérivation à valider", "status: validé par la région"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CRATB_AST_RULES_DIR", str(tmp_path))
+    assert main(["ast", "rules"]) == 0
+    out = capsys.readouterr().out
+    assert "validé par la région" in out
+    assert str(tmp_path / rules.RULES_FILE) in out
 
 
 def test_lab_codes_import_show_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -144,10 +144,12 @@ def floor(warehouse: Path) -> float:
     return took
 
 
-def engine_set(warehouse: Path, backend: str = "duckdb") -> tuple[float, dict[str, Any]]:
+def engine_set(
+    warehouse: Path, backend: str = "duckdb", memory_limit: str | None = None
+) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
     out = {}
-    with open_session(warehouse=warehouse, backend=backend) as session:
+    with open_session(warehouse=warehouse, backend=backend, memory_limit=memory_limit) as session:
         for indicator, by, params in FULL_SET:
             query = Query(
                 by=by, date_from=date(YEAR, 1, 1), date_to=date(YEAR, 12, 31), params=params
@@ -231,19 +233,15 @@ def child_peak_memory(warehouse: Path, memory_limit: str | None) -> dict[str, An
     code = (
         "import re, sys; from pathlib import Path; "
         "from benchmarks.community import run; "
-        "t = run.engine_set(Path(sys.argv[1]))[0]; "
+        "t = run.engine_set(Path(sys.argv[1]), memory_limit=sys.argv[2] or None)[0]; "
         "hwm = re.search(r'VmHWM:\\s+(\\d+) kB', Path('/proc/self/status').read_text()); "
         "print(t, hwm.group(1))"
     )
-    env = dict(os.environ)
-    if memory_limit:
-        env["CRATB_DUCKDB_MEMORY_LIMIT"] = memory_limit
     result = subprocess.run(  # noqa: S603 - this interpreter, the benchmark's own code
-        [sys.executable, "-c", code, str(warehouse)],
+        [sys.executable, "-c", code, str(warehouse), memory_limit or ""],
         capture_output=True,
         text=True,
         check=True,
-        env=env,
         cwd=HERE.parent.parent,
     )
     seconds, peak_kib = result.stdout.strip().splitlines()[-1].split()

@@ -1,1 +1,2 @@
-"""Handlers of the ``cratb`` subcommands (argument parsing lives in ``cratb.cli``)."""
+"""The ``cratb`` commands: one module per command, each declaring its arguments and its
+handler (``base.Command``); ``cratb.cli`` builds the parser from them."""

@@ -6,11 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from cratb.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, default_warehouse
-from cratb.engine.ast.batch import TargetReport, target_file
-from cratb.engine.ast.rules import RuleError, load_rules, rules_path
-from cratb.engine.sources import RefusedFile
-from cratb.engine.warehouse import WarehouseError
+from cratb.commands.base import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    add_warehouse_option,
+    warehouse,
+)
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `cratb --help` stays quick
+if TYPE_CHECKING:
+    from cratb.engine.ast.batch import TargetReport
+    from cratb.engine.config import EngineConfig
+
 
 MODE_LABELS = {
     "targeted": "rendu ciblé",
@@ -21,18 +30,52 @@ MODE_LABELS = {
 }
 
 
+class AstCommand(Command):
+    name = "ast"
+    help = "antibiogramme ciblé"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="ast_command", metavar="ACTION", required=True)
+        p_target = actions.add_parser(
+            "target", help="appliquer le rendu ciblé à un fichier d'isolats"
+        )
+        p_target.add_argument("file", metavar="FILE", type=Path)
+        p_target.add_argument(
+            "--out", type=Path, required=True, metavar="FILE", help="CSV, ou Parquet (.parquet)"
+        )
+        p_target.add_argument(
+            "--no-log",
+            action="store_true",
+            help="ne pas inscrire les isolats au journal des rendus ciblés de l'entrepôt",
+        )
+        add_warehouse_option(p_target)
+        actions.add_parser("rules", help="afficher les règles en vigueur et leurs sources")
+        p_sync = actions.add_parser(
+            "sync", help="copier dans l'entrepôt le journal des rendus ciblés de l'API"
+        )
+        add_warehouse_option(p_sync)
+
+    def handle(self, args: argparse.Namespace, config: EngineConfig) -> int:
+        action = {"target": run_target, "rules": run_rules, "sync": run_sync}
+        return action[args.ast_command](args, config)
+
+
 def _count(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
-def run_target(args: argparse.Namespace) -> int:
-    warehouse: Path = args.warehouse or default_warehouse()
+def run_target(args: argparse.Namespace, config: EngineConfig) -> int:
+    from cratb.engine.ast.batch import target_file
+    from cratb.engine.ast.rules import RuleError, load_rules
+    from cratb.engine.sources import RefusedFile
+    from cratb.engine.warehouse import WarehouseError
+
     try:
-        rules = load_rules()
+        rules = load_rules(rules_dir=config.rules_dir)
         report = target_file(
             args.file,
             args.out,
-            warehouse=warehouse,
+            warehouse=warehouse(args, config),
             rules=rules,
             write_log=not args.no_log,
         )
@@ -46,14 +89,14 @@ def run_target(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
-    print(summary(report))
+    print(summary(report, rules_file=rules.path))
     return EXIT_OK
 
 
-def summary(report: TargetReport) -> str:
+def summary(report: TargetReport, *, rules_file: Path) -> str:
     speed = report.isolates / report.seconds if report.seconds else 0.0
     lines = [
-        f"Règles : {report.rules} ({rules_path()}).",
+        f"Règles : {report.rules} ({rules_file}).",
         f"{_count(report.isolates)} isolats ({_count(report.rows)} lignes) en"
         f" {report.seconds:.1f} s ({_count(round(speed))} isolats par seconde) :",
     ]
@@ -72,9 +115,11 @@ def summary(report: TargetReport) -> str:
     return "\n".join(lines)
 
 
-def run_rules(args: argparse.Namespace) -> int:
+def run_rules(args: argparse.Namespace, config: EngineConfig) -> int:
+    from cratb.engine.ast.rules import RuleError, load_rules
+
     try:
-        rules = load_rules()
+        rules = load_rules(rules_dir=config.rules_dir)
     except RuleError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -92,8 +137,9 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_sync(args: argparse.Namespace) -> int:
+def run_sync(args: argparse.Namespace, config: EngineConfig) -> int:
     from cratb.bootstrap import ConfigurationError, setup_django
+    from cratb.engine.warehouse import WarehouseError
 
     try:
         setup_django()
@@ -102,11 +148,11 @@ def run_sync(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     from cratb.resistance.services import sync_targeted_log
 
-    warehouse: Path = args.warehouse or default_warehouse()
+    target = warehouse(args, config)
     try:
-        copied = sync_targeted_log(warehouse=warehouse)
+        copied = sync_targeted_log(warehouse=target)
     except WarehouseError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    print(f"Journal de l'API : {_count(copied)} rendu(s) copié(s) dans l'entrepôt {warehouse}.")
+    print(f"Journal de l'API : {_count(copied)} rendu(s) copié(s) dans l'entrepôt {target}.")
     return EXIT_OK

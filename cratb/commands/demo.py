@@ -12,24 +12,75 @@ nothing new, and the demo users are kept.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
-from cratb.engine.demo import IMPORT_ORDER, DemoError, DemoFiles, DemoSpec, generate
-from cratb.engine.demo.resistance import DemoSampleError, load_samples, write_samples
-from cratb.engine.sources import RefusedFile
+from cratb.commands.base import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Command,
+    CommandError,
+    add_warehouse_option,
+    warehouse,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+TYPE_CHECKING = False  # typing's flag without importing typing: `cratb --help` stays quick
+if TYPE_CHECKING:
+    from cratb.engine.config import EngineConfig
+    from cratb.engine.demo import DemoFiles, DemoSpec
 
 
-def default_demo_dir(spec: DemoSpec) -> Path:
-    """``var/demo/<region>-<scale>-<seed>-<year>/`` under $CRATB_VAR_DIR or the project."""
-    base = Path(os.environ.get("CRATB_VAR_DIR", PROJECT_DIR / "var"))
-    return base / "demo" / spec.folder_name
+DEFAULT_REGION = "11"
+
+
+class DemoCommand(Command):
+    name = "demo"
+    help = "générer une région de démonstration (fichiers d'entrée puis import)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--region",
+            default=DEFAULT_REGION,
+            help="code INSEE de la région (défaut : 11, Île-de-France)",
+        )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=0.01,
+            help="part de la population simulée (1 = toute la région ; défaut : 0.01)",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="graine du générateur (défaut : 1)")
+        parser.add_argument("--year", type=int, default=2025, help="année simulée (défaut : 2025)")
+        parser.add_argument(
+            "--baseline-year",
+            type=int,
+            default=2019,
+            help=(
+                "année de référence ajoutée aux délivrances, au niveau national de cette"
+                " année-là (défaut : 2019, référence de l'objectif national ; 0 : aucune)"
+            ),
+        )
+        parser.add_argument("--out", type=Path, default=None, help="dossier des fichiers générés")
+        parser.add_argument(
+            "--files-only", action="store_true", help="écrire les fichiers sans les importer"
+        )
+        parser.add_argument(
+            "--no-web",
+            action="store_true",
+            help="ne pas créer les comptes et le répertoire de démonstration dans la base web",
+        )
+        add_warehouse_option(parser)
+
+    def handle(self, args: argparse.Namespace, config: EngineConfig) -> int:
+        return run_demo(args, config)
+
+
+def default_demo_dir(spec: DemoSpec, *, var_dir: Path) -> Path:
+    """``demo/<region>-<scale>-<seed>-<year>/`` in the local data folder ``var_dir``
+    ($CRATB_VAR_DIR, else ``var/`` in the project)."""
+    return var_dir / "demo" / spec.folder_name
 
 
 def _count(n: int) -> str:
@@ -52,7 +103,10 @@ def format_logins(rows: Sequence[tuple[str, str, str]]) -> str:
     return "\n".join([line, fmt(header), line, *(fmt(r) for r in rows), line])
 
 
-def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
+def _import_files(
+    files: DemoFiles, *, warehouse: Path, progress: bool, memory_limit: str | None
+) -> int:
+    from cratb.engine.demo import IMPORT_ORDER
     from cratb.engine.sources import RefusedFile, import_file
 
     rejected = 0
@@ -66,6 +120,7 @@ def _import_files(files: DemoFiles, *, warehouse: Path, progress: bool) -> int:
                 warehouse=warehouse,
                 report_path=path.with_name(f"{path.stem}.report.json"),
                 progress=progress,
+                memory_limit=memory_limit,
             )
         except RefusedFile as exc:
             raise CommandError(f"{path} refusé : {exc}") from exc
@@ -130,8 +185,11 @@ def _publish(warehouse: Path) -> str | None:
     return None
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
     from cratb.bootstrap import ConfigurationError
+    from cratb.engine.demo import DemoError, DemoSpec, generate
+    from cratb.engine.demo.resistance import load_samples, write_samples
+    from cratb.engine.errors import EngineError
 
     try:
         spec = DemoSpec(
@@ -139,8 +197,8 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     except DemoError as exc:
         raise CommandError(str(exc)) from exc
-    out_dir: Path = args.out or default_demo_dir(spec)
-    warehouse: Path = args.warehouse or default_warehouse()
+    out_dir: Path = args.out or default_demo_dir(spec, var_dir=config.var_dir)
+    target = warehouse(args, config)
     on_terminal = sys.stdout.isatty()
     started = time.perf_counter()
 
@@ -170,18 +228,22 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.files_only:
         return EXIT_OK
 
-    print(f"==> Import dans l'entrepôt {warehouse}")
-    rejected = _import_files(files, warehouse=warehouse, progress=on_terminal)
+    print(f"==> Import dans l'entrepôt {target}")
+    rejected = _import_files(
+        files, warehouse=target, progress=on_terminal, memory_limit=config.duckdb_memory_limit
+    )
     if not rejected:
         try:
             lines = load_samples(
                 samples,
-                warehouse=warehouse,
+                warehouse=target,
                 isolates_csv=files.files["isolates"],
                 out_dir=out_dir,
                 seed=spec.seed,
+                rules_dir=config.rules_dir,
+                memory_limit=config.duckdb_memory_limit,
             )
-        except (DemoSampleError, RefusedFile) as exc:
+        except EngineError as exc:
             raise CommandError(str(exc)) from exc
         for line in lines:
             print(line)
@@ -198,12 +260,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
     print("==> Base web : territoires et comptes de démonstration")
     try:
-        logins = _web(spec, files, warehouse)
+        logins = _web(spec, files, target)
     except ConfigurationError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE
     print("==> Publication des indicateurs de la région de démonstration")
-    published = _publish(warehouse)
+    published = _publish(target)
     if published is not None:
         print(f"cratb : publication des indicateurs impossible : {published}", file=sys.stderr)
         return EXIT_FAILURE

@@ -3,55 +3,114 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
+from pathlib import Path
 
-from cratb.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, default_warehouse
-from cratb.engine.sources import ImportReport, RefusedFile, default_report_path, import_file
-from cratb.engine.warehouse import WarehouseError
+from cratb.commands.base import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    add_warehouse_option,
+    warehouse,
+)
 
-SALT_VARIABLE = "CRATB_ID_SALT"
+TYPE_CHECKING = False  # typing's flag without importing typing: `cratb --help` stays quick
+if TYPE_CHECKING:
+    from cratb.engine.config import EngineConfig
+    from cratb.engine.sources import ImportReport
+
+
 SHOWN_REASONS = 5
 
 
-def run_import(args: argparse.Namespace) -> int:
-    salt: str | None = None
-    if args.hash_ids:
-        salt = os.environ.get(SALT_VARIABLE, "")
-        if not salt.strip():
-            print(
-                f"cratb : --hash-ids demande le sel secret dans la variable {SALT_VARIABLE},"
-                " qui est vide ou absente.",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-    warehouse = args.warehouse or default_warehouse()
-    report_path = args.report or default_report_path(args.file)
-    defaults = {
-        column: value
-        for column in ("lab_id", "setting", "departement")
-        if (value := getattr(args, f"default_{column}", None))
-    }
-    try:
-        report = import_file(
-            args.kind,
-            args.file,
-            warehouse=warehouse,
-            report_path=report_path,
-            id_salt=salt,
-            progress=sys.stderr.isatty(),
-            layout=getattr(args, "layout", "auto"),
-            defaults=defaults,
+class ImportCommand(Command):
+    name = "import"
+    help = "importer un fichier (CSV ou Parquet) dans l'entrepôt"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "kind",
+            metavar="KIND",
+            help=(
+                "dispensations, products, population, hospital_consumption, patient_days, isolates"
+            ),
         )
-    except RefusedFile as exc:
-        print(f"cratb : fichier refusé, rien n'a été importé : {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except WarehouseError as exc:
-        print(f"cratb : {exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    print(summary(report, report_path=str(report_path)))
-    return EXIT_OK
+        parser.add_argument("file", metavar="FILE", type=Path)
+        parser.add_argument(
+            "--report", type=Path, default=None, help="rapport JSON (défaut : FILE.report.json)"
+        )
+        parser.add_argument(
+            "--format",
+            dest="layout",
+            choices=["auto", "long", "wide", "whonet", "hl7"],
+            default="auto",
+            help=(
+                "isolats : format du fichier (défaut : reconnu ; long, large, export WHONET,"
+                " messages HL7 v2 ORU^R01)"
+            ),
+        )
+        for column, text in (
+            ("lab-id", "laboratoire"),
+            ("setting", "secteur (community, nursing_home, hospital)"),
+            ("departement", "département (code INSEE)"),
+        ):
+            parser.add_argument(
+                f"--{column}",
+                dest=f"default_{column.replace('-', '_')}",
+                default=None,
+                metavar="VALEUR",
+                help=f"isolats : {text} des lignes qui n'en donnent pas",
+            )
+        parser.add_argument(
+            "--hash-ids",
+            action="store_true",
+            help="hacher les identifiants pseudonymes avec le sel secret CRATB_ID_SALT",
+        )
+        add_warehouse_option(parser)
+
+    def handle(self, args: argparse.Namespace, config: EngineConfig) -> int:
+        from cratb.engine.config import SALT_VARIABLE
+        from cratb.engine.sources import RefusedFile, default_report_path, import_file
+        from cratb.engine.warehouse import WarehouseError
+
+        salt: str | None = None
+        if args.hash_ids:
+            salt = config.id_salt
+            if not salt.strip():
+                print(
+                    f"cratb : --hash-ids demande le sel secret dans la variable {SALT_VARIABLE},"
+                    " qui est vide ou absente.",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+        report_path = args.report or default_report_path(args.file)
+        defaults = {
+            column: value
+            for column in ("lab_id", "setting", "departement")
+            if (value := getattr(args, f"default_{column}", None))
+        }
+        try:
+            report = import_file(
+                args.kind,
+                args.file,
+                warehouse=warehouse(args, config),
+                report_path=report_path,
+                id_salt=salt,
+                progress=sys.stderr.isatty(),
+                layout=getattr(args, "layout", "auto"),
+                defaults=defaults,
+                memory_limit=config.duckdb_memory_limit,
+            )
+        except RefusedFile as exc:
+            print(f"cratb : fichier refusé, rien n'a été importé : {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except WarehouseError as exc:
+            print(f"cratb : {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+        print(summary(report, report_path=str(report_path)))
+        return EXIT_OK
 
 
 def summary(report: ImportReport, *, report_path: str) -> str:

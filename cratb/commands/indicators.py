@@ -5,21 +5,129 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
-import pyarrow as pa
+from cratb.commands.base import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    Command,
+    CommandError,
+    add_warehouse_option,
+    warehouse,
+)
 
-from cratb.cli import EXIT_FAILURE, EXIT_OK, CommandError, default_warehouse
-from cratb.engine.backends import BackendError, open_session
-from cratb.engine.indicators import CATALOGUE, IndicatorError, Query, compute
-from cratb.engine.tabular import TabularError, write_table
-from cratb.engine.warehouse import WarehouseError
+TYPE_CHECKING = False  # typing's flag without importing typing: `cratb --help` stays quick
+if TYPE_CHECKING:
+    from datetime import date
+
+    from cratb.engine.config import EngineConfig
+    from cratb.engine.indicators import Indicator
 
 SHOWN_ROWS = 40
 
 
+class IndicatorsCommand(Command):
+    name = "indicators"
+    help = "catalogue d'indicateurs"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="indicators_command", metavar="ACTION", required=True)
+        p_list = actions.add_parser(
+            "list", help="lister les indicateurs (id, titre, unité, lower_is_better)"
+        )
+        p_list.add_argument(
+            "--format",
+            choices=["text", "csv", "markdown"],
+            default="text",
+            help=(
+                "présentation (défaut : text ; markdown : le tableau du catalogue de"
+                " docs/indicators.md)"
+            ),
+        )
+        p_list.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="définitions complètes de chaque indicateur",
+        )
+        p_compute = actions.add_parser("compute", help="calculer un indicateur")
+        p_compute.add_argument("id", metavar="ID")
+        p_compute.add_argument(
+            "--by", default="", help="colonnes de regroupement, séparées par des virgules"
+        )
+        p_compute.add_argument(
+            "--from",
+            dest="date_from",
+            default=None,
+            metavar="DATE",
+            help="premier jour (AAAA-MM-JJ)",
+        )
+        p_compute.add_argument(
+            "--to", dest="date_to", default=None, metavar="DATE", help="dernier jour (AAAA-MM-JJ)"
+        )
+        p_compute.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            metavar="FILE.csv|FILE.parquet",
+            help="fichier résultat (.csv, .parquet ou .xlsx) ; défaut : tableau à l'écran",
+        )
+        p_compute.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+        p_compute.add_argument(
+            "--param",
+            action="append",
+            metavar="NOM=VALEUR",
+            help="paramètre de l'indicateur (ex. baseline_year=2019) ; répétable",
+        )
+        add_warehouse_option(p_compute)
+        p_publish = actions.add_parser(
+            "publish",
+            help="calculer le catalogue et publier les valeurs dans la base web (tableaux de bord)",
+        )
+        p_publish.add_argument(
+            "--year",
+            type=int,
+            action="append",
+            default=None,
+            help="année à publier (répétable ; défaut : toutes les années des données)",
+        )
+        p_publish.add_argument(
+            "--indicator",
+            action="append",
+            default=None,
+            metavar="ID",
+            help="indicateur à publier (répétable ; défaut : tout le catalogue)",
+        )
+        p_publish.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+        add_warehouse_option(p_publish)
+
+    def handle(self, args: argparse.Namespace, config: EngineConfig) -> int:
+        action = {"list": run_list, "compute": run_compute, "publish": run_publish}
+        return action[args.indicators_command](args, config)
+
+
+class DddCommand(Command):
+    name = "ddd"
+    help = "DDJ par produit"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="ddd_command", metavar="ACTION", required=True)
+        p_report = actions.add_parser(
+            "report", help="DDJ par boîte de chaque produit, avec le motif quand elle manque"
+        )
+        p_report.add_argument(
+            "--out", type=Path, default=None, help="fichier résultat (.csv, .parquet ou .xlsx)"
+        )
+        add_warehouse_option(p_report)
+
+    def handle(self, args: argparse.Namespace, config: EngineConfig) -> int:
+        return run_ddd_report(args, config)
+
+
 def parse_date(text: str | None, option: str) -> date | None:
+    from datetime import date
+
     if text is None:
         return None
     try:
@@ -47,7 +155,12 @@ def parse_params(items: Sequence[str]) -> dict[str, float]:
     return params
 
 
-def run_list(args: argparse.Namespace) -> int:
+def run_list(args: argparse.Namespace, config: EngineConfig) -> int:
+    import pyarrow as pa
+
+    from cratb.engine.indicators import CATALOGUE
+    from cratb.engine.tabular import write_table
+
     rows = [
         (
             ind.id,
@@ -68,6 +181,9 @@ def run_list(args: argparse.Namespace) -> int:
         )
         write_table(out, sys.stdout)
         return EXIT_OK
+    if args.format == "markdown":
+        print(markdown_catalogue(CATALOGUE.values()), end="")
+        return EXIT_OK
     print(format_rows(("id", "titre", "unité", "plus bas = mieux"), rows))
     if args.verbose:
         for ind in CATALOGUE.values():
@@ -87,6 +203,23 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def markdown_catalogue(indicators: Iterable[Indicator]) -> str:
+    """The catalogue table of docs/indicators.md (English, as the docs are): one row per
+    indicator with its title, unit, whether lower is better and its --by columns."""
+    better = {True: "yes", False: "no", None: "—"}
+    lines = [
+        "| id | title | unit | lower is better | `--by` |",
+        "|---|---|---|---|---|",
+    ]
+    for ind in indicators:
+        by = ", ".join(ind.by) or "—"
+        if ind.always_by:
+            by += f" (always {', '.join(ind.always_by)})"
+        cells = (f"`{ind.id}`", ind.title_en, ind.unit_en, better[ind.lower_is_better], by)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def format_rows(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     texts = [[_cell(v) for v in row] for row in rows]
     widths = [max(len(str(h)), *(len(r[i]) for r in texts)) for i, h in enumerate(header)]
@@ -104,7 +237,13 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def run_compute(args: argparse.Namespace) -> int:
+def run_compute(args: argparse.Namespace, config: EngineConfig) -> int:
+    from cratb.engine.backends import open_session
+    from cratb.engine.errors import EngineError
+    from cratb.engine.indicators import Query, compute
+    from cratb.engine.tabular import TabularError, write_table
+    from cratb.engine.warehouse import WarehouseError
+
     query = Query(
         by=parse_by(args.by),
         date_from=parse_date(args.date_from, "--from"),
@@ -113,18 +252,22 @@ def run_compute(args: argparse.Namespace) -> int:
     )
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         raise CommandError(f"--out {args.out} : extension .csv, .parquet ou .xlsx attendue")
-    warehouse = args.warehouse or default_warehouse()
     started = time.perf_counter()
     if sys.stderr.isatty():
         print(f"  {args.id} : calcul sur {args.backend}…", file=sys.stderr, flush=True)
     try:
-        with open_session(warehouse=warehouse, backend=args.backend) as session:
+        with open_session(
+            warehouse=warehouse(args, config),
+            backend=args.backend,
+            memory_limit=config.duckdb_memory_limit,
+            spark=config.spark,
+        ) as session:
             result = compute(args.id, session, query)
-    except (IndicatorError, BackendError) as exc:
-        raise CommandError(str(exc)) from exc
     except WarehouseError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except EngineError as exc:
+        raise CommandError(str(exc)) from exc
     for warning in result.warnings:
         print(f"cratb : attention : {warning}", file=sys.stderr)
     table = result.table
@@ -149,18 +292,23 @@ def run_compute(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_ddd_report(args: argparse.Namespace) -> int:
+def run_ddd_report(args: argparse.Namespace, config: EngineConfig) -> int:
+    from cratb.engine.backends import open_session
+    from cratb.engine.errors import EngineError
     from cratb.engine.indicators.reports import ddd_report
+    from cratb.engine.tabular import TabularError, write_table
+    from cratb.engine.warehouse import WarehouseError
 
-    warehouse = args.warehouse or default_warehouse()
     try:
-        with open_session(warehouse=warehouse) as session:
+        with open_session(
+            warehouse=warehouse(args, config), memory_limit=config.duckdb_memory_limit
+        ) as session:
             table = ddd_report(session)
-    except BackendError as exc:
-        raise CommandError(str(exc)) from exc
     except WarehouseError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except EngineError as exc:
+        raise CommandError(str(exc)) from exc
     if args.out is not None:
         try:
             write_table(table, args.out)
@@ -187,7 +335,7 @@ def run_ddd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_publish(args: argparse.Namespace) -> int:
+def run_publish(args: argparse.Namespace, config: EngineConfig) -> int:
     """Compute the catalogue for the chosen years and publish it to the web database."""
     from cratb.bootstrap import ConfigurationError, setup_django
 
@@ -198,7 +346,6 @@ def run_publish(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     from cratb.dashboards.services import PublicationError, create_publication, run_publication
 
-    warehouse = args.warehouse or default_warehouse()
     try:
         publication = create_publication(
             years=args.year or (), indicators=args.indicator or (), backend=args.backend
@@ -213,7 +360,7 @@ def run_publish(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    publication = run_publication(publication, warehouse=warehouse, on_step=step)
+    publication = run_publication(publication, warehouse=warehouse(args, config), on_step=step)
     for warning in publication.warnings:
         print(f"cratb : attention : {warning}", file=sys.stderr)
     if publication.status != publication.Status.DONE:

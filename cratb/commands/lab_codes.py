@@ -3,22 +3,57 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from cratb.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, default_warehouse
-from cratb.engine.sources import lab_codes
-from cratb.engine.warehouse import WarehouseError
+from cratb.commands.base import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    add_warehouse_option,
+    warehouse,
+)
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `cratb --help` stays quick
+if TYPE_CHECKING:
+    from cratb.engine.config import EngineConfig
 
 
-def run_lab_codes(args: argparse.Namespace) -> int:
-    warehouse: Path = args.warehouse or default_warehouse()
+class LabCodesCommand(Command):
+    name = "lab-codes"
+    help = "table de correspondance des codes d'antibiotiques des laboratoires (→ WHONET)"
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="lab_codes_command", metavar="ACTION", required=True)
+        p_show = actions.add_parser("show", help="afficher la version en vigueur")
+        add_warehouse_option(p_show)
+        p_import = actions.add_parser(
+            "import", help="remplacer la table par un CSV lab_id,lab_code,whonet (nouvelle version)"
+        )
+        p_import.add_argument("file", metavar="FILE", type=Path)
+        p_import.add_argument("--note", default="", help="motif de la modification")
+        add_warehouse_option(p_import)
+        p_export = actions.add_parser("export", help="écrire la version en vigueur en CSV")
+        p_export.add_argument(
+            "file", metavar="FILE", type=Path, nargs="?", default=None, help="défaut : la sortie"
+        )
+        add_warehouse_option(p_export)
+
+    def handle(self, args: argparse.Namespace, config: EngineConfig) -> int:
+        return run_lab_codes(args, config)
+
+
+def run_lab_codes(args: argparse.Namespace, config: EngineConfig) -> int:
+    from cratb.engine.sources import lab_codes
+    from cratb.engine.warehouse import WarehouseError
+
+    target = warehouse(args, config)
     try:
         if args.lab_codes_command == "show":
-            return _show(warehouse)
+            return _show(target)
         if args.lab_codes_command == "export":
-            codes = lab_codes.read_current(warehouse)
+            codes = lab_codes.read_current(target)
             text = lab_codes.to_csv(codes)
             if args.file is None or str(args.file) == "-":
                 sys.stdout.write(text)
@@ -26,7 +61,7 @@ def run_lab_codes(args: argparse.Namespace) -> int:
                 args.file.write_text(text, encoding="utf-8")
                 print(f"Version {codes.version} ({len(codes.rows)} codes) écrite dans {args.file}.")
             return EXIT_OK
-        return _import(warehouse, args.file, note=args.note)
+        return _import(target, args.file, note=args.note)
     except lab_codes.LabCodeError as exc:
         print(f"cratb : table de correspondance refusée, rien n'a été enregistré : {exc}",
               file=sys.stderr)  # fmt: skip
@@ -37,6 +72,8 @@ def run_lab_codes(args: argparse.Namespace) -> int:
 
 
 def _show(warehouse: Path) -> int:
+    from cratb.engine.sources import lab_codes
+
     codes = lab_codes.read_current(warehouse)
     if not codes.version:
         print(
@@ -54,6 +91,10 @@ def _show(warehouse: Path) -> int:
 
 
 def _import(warehouse: Path, path: Path, *, note: str) -> int:
+    import getpass
+
+    from cratb.engine.sources import lab_codes
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -1,10 +1,18 @@
+"""The dashboards' forms: filters of the published values, publication, upload.
+
+The names of the ``--by`` columns come from the engine, where each dimension is declared
+once (``cratb.engine.dimensions``).
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cratb.engine import dimensions
 from cratb.engine.indicators import CATALOGUE
 from cratb.engine.indicators.catalogue import STANDARD_GROUPINGS
 
@@ -13,30 +21,9 @@ def indicator_choices() -> list[tuple[str, str]]:
     return [(ind.id, f"{ind.title_fr} ({ind.id})") for ind in CATALOGUE.values()]
 
 
-#: What the --by columns of the indicator tables are called on the pages.
-COLUMN_LABELS = {
-    "year": _("année"),
-    "month": _("mois"),
-    "departement": _("département"),
-    "region": _("région"),
-    "atc": _("substance (ATC)"),
-    "atc3": _("classe ATC (niveau 3)"),
-    "atc4": _("classe ATC (niveau 4)"),
-    "aware": _("catégorie AWaRe"),
-    "route": _("voie"),
-    "prescriber_id": _("prescripteur"),
-    "prescriber_specialty": _("spécialité du prescripteur"),
-    "setting": _("lieu de vie"),
-    "finess": _("établissement (FINESS)"),
-    "organism": _("micro-organisme"),
-    "antibiotic": _("antibiotique"),
-    "specimen": _("prélèvement"),
-    "lab_id": _("laboratoire"),
-}
-
-
 def column_label(column: str) -> str:
-    return str(COLUMN_LABELS.get(column, column))
+    """What the pages call a --by column, in the language of the page."""
+    return dimensions.column_label(column, language=get_language())
 
 
 def grouping_label(grouping: str) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role
@@ -101,9 +102,10 @@ class IndicatorValue(models.Model):
 
     def dimension_items(self) -> list[tuple[str, Any]]:
         """The other --by columns, with the names the pages give them."""
-        from cratb.dashboards.forms import column_label
+        from cratb.engine.dimensions import column_label
 
-        return sorted((column_label(k), v) for k, v in self.dimensions.items())
+        language = get_language()
+        return sorted((column_label(k, language=language), v) for k, v in self.dimensions.items())
 
 
 def _upload_path(instance: DataImport, filename: str) -> str:

@@ -13,16 +13,15 @@ from django.conf import settings
 from django.db import transaction
 
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
-from cratb.engine.backends import BackendError, open_session
+from cratb.engine.backends import open_session
+from cratb.engine.errors import EngineError
 from cratb.engine.indicators import (
     CATALOGUE,
     Indicator,
-    IndicatorError,
     Query,
     available_years,
     compute,
 )
-from cratb.engine.warehouse import WarehouseError
 
 __all__ = ["PublicationError", "create_publication", "run_import", "run_publication"]
 
@@ -120,9 +119,17 @@ def run_publication(
     warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
     try:
         return _run(publication, warehouse=warehouse, on_step=on_step)
-    except (BackendError, IndicatorError, WarehouseError, PublicationError) as exc:
+    except (EngineError, PublicationError) as exc:
         publication.fail(str(exc))
         return publication
+
+
+def preparers() -> dict[str, Callable[..., object]]:
+    """How the web platform does each preparation an indicator may declare
+    (``PREPARATIONS`` of the catalogue), by its key."""
+    from cratb.resistance.services import sync_targeted_log
+
+    return {"targeted_reports": sync_targeted_log}
 
 
 def _run(
@@ -139,14 +146,16 @@ def _run(
     indicators = [CATALOGUE[i] for i in (publication.indicators or list(CATALOGUE))]
     values: list[IndicatorValue] = []
     warnings: list[str] = []
-    if any(i.id == "resistance.targeted_reporting" for i in indicators):
-        # The lab API logs its decisions in the web database; the adoption indicator reads
-        # the warehouse's log, brought up to date first.
-        from cratb.resistance.services import sync_targeted_log
-
-        sync_targeted_log(warehouse=warehouse)
+    for preparation in dict.fromkeys(p for i in indicators for p in i.prepare):
+        preparers()[preparation](warehouse=warehouse)
     editions: dict[str, str] = {}
-    with open_session(warehouse=warehouse, backend=publication.backend) as session:
+    engine = settings.CRATB_ENGINE
+    with open_session(
+        warehouse=warehouse,
+        backend=publication.backend,
+        memory_limit=engine.duckdb_memory_limit,
+        spark=engine.spark,
+    ) as session:
         plan: list[tuple[Indicator, int]] = []
         for indicator in indicators:
             if not all(session.has(t) for t in indicator.tables):
@@ -198,14 +207,12 @@ SHOWN_REJECTIONS = 200
 
 def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> DataImport:
     """Import an uploaded file into the warehouse and keep its report on the record."""
-    import os
-
     from cratb.engine.sources import RefusedFile, import_file
 
     warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
     salt = None
     if data_import.hash_ids:
-        salt = os.environ.get("CRATB_ID_SALT", "")
+        salt = settings.CRATB_ENGINE.id_salt
         if not salt.strip():
             data_import.refuse(
                 "le hachage des identifiants demande le sel secret CRATB_ID_SALT,"
@@ -222,11 +229,12 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
             report_path=path.with_name(path.name + ".report.json"),
             id_salt=salt,
             on_stage=data_import.set_stage,
+            memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
         )
     except RefusedFile as exc:
         data_import.refuse(str(exc))
         return data_import
-    except WarehouseError as exc:
+    except EngineError as exc:
         data_import.fail(str(exc))
         return data_import
     payload = asdict(report)

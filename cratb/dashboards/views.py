@@ -25,10 +25,10 @@ from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication
 from cratb.dashboards.tasks import import_data, publish_indicators
 from cratb.engine import reference
-from cratb.engine.backends import BackendError, open_session
+from cratb.engine.backends import open_session
+from cratb.engine.errors import EngineError
 from cratb.engine.indicators import CATALOGUE, Indicator
 from cratb.engine.tabular import xlsx_bytes
-from cratb.engine.warehouse import WarehouseError
 from cratb.network.models import Membership
 
 #: Who reads published indicators: the CRAtb, the EMA teams, the agency (aggregates).
@@ -294,9 +294,11 @@ def ddd_report(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     warehouse = Path(settings.CRATB_WAREHOUSE)
     try:
-        with open_session(warehouse=warehouse) as session:
+        with open_session(
+            warehouse=warehouse, memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit
+        ) as session:
             rows = build_report(session).to_pylist()
-    except (BackendError, WarehouseError) as exc:
+    except EngineError as exc:
         error = str(exc)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx") and not error:

@@ -4,8 +4,9 @@ An indicator is written once as Ibis expressions over the warehouse tables; a
 ``Session`` gives it those tables on one backend:
 
 - ``duckdb``: the warehouse file itself, opened read-only;
-- ``spark``: a Spark session (local mode unless ``CRATB_SPARK_MASTER`` says otherwise)
-  reading a Parquet copy of the warehouse tables. The copy is written by DuckDB into
+- ``spark``: a Spark session (started with the caller's ``SparkSettings``: local mode
+  unless the configuration names a master) reading a Parquet copy of the warehouse
+  tables. The copy is written by DuckDB into
   ``<warehouse>.parquet/`` and rewritten only when the imports ledger has changed.
 
 Reference tables (agents, DDD, départements) are Arrow tables handed to the backend as
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +27,8 @@ import duckdb
 import ibis
 import pyarrow as pa
 
+from cratb.engine.config import SparkSettings
+from cratb.engine.errors import EngineError
 from cratb.engine.sources.derived import PRESCRIBERS
 from cratb.engine.sources.schema import KINDS
 from cratb.engine.warehouse import connect
@@ -46,7 +48,7 @@ BACKENDS = ("duckdb", "spark")
 WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS, "isolate_heads", "targeted_reports")
 
 
-class BackendError(RuntimeError):
+class BackendError(EngineError, RuntimeError):
     """A backend cannot be opened or lacks a table; the message is French, one line."""
 
 
@@ -128,14 +130,17 @@ def open_session(
     backend: str = "duckdb",
     threads: int | None = None,
     memory_limit: str | None = None,
+    spark: SparkSettings | None = None,
 ) -> Iterator[Session]:
-    """A session on ``backend`` over the DuckDB ``warehouse``; closed on exit."""
+    """A session on ``backend`` over the DuckDB ``warehouse``; closed on exit. DuckDB
+    uses at most ``threads`` threads and ``memory_limit`` memory when given; Spark
+    starts with ``spark`` (local mode by default)."""
     if backend not in BACKENDS:
         raise BackendError(f"moteur inconnu « {backend} » ; moteurs admis : {', '.join(BACKENDS)}")
     session = (
         _duckdb(warehouse, threads=threads, memory_limit=memory_limit)
         if backend == "duckdb"
-        else _spark(warehouse)
+        else _spark(warehouse, spark or SparkSettings())
     )
     try:
         yield session
@@ -157,12 +162,10 @@ def _existing_tables(
 
 
 def _duckdb(warehouse: Path, *, threads: int | None, memory_limit: str | None) -> Session:
-    raw = connect(warehouse, read_only=True)
+    raw = connect(warehouse, read_only=True, memory_limit=memory_limit)
     available = _existing_tables(warehouse, raw)
     if threads:
         raw.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        raw.execute("SET memory_limit = ?", [memory_limit])
     return Session(backend="duckdb", con=ibis.duckdb.from_connection(raw), available=available)
 
 
@@ -197,24 +200,24 @@ def parquet_copy(warehouse: Path, tables: frozenset[str]) -> Path:
 _SPARK: Any = None
 
 
-def spark_session() -> Any:
-    """The process's Spark session (started once: a JVM takes seconds to start)."""
+def spark_session(settings: SparkSettings | None = None) -> Any:
+    """The process's Spark session, started once with ``settings`` (a JVM takes seconds
+    to start; later calls get the running session)."""
     global _SPARK
     if _SPARK is None:
         try:
             from pyspark.sql import SparkSession
         except ImportError as exc:
             raise BackendError("le moteur Spark n'est pas installé (paquet pyspark)") from exc
-        master = os.environ.get("CRATB_SPARK_MASTER", "local[*]")
-        memory = os.environ.get("CRATB_SPARK_MEMORY", "4g")
+        settings = settings or SparkSettings()
         builder = (
-            SparkSession.builder.master(master)
+            SparkSession.builder.master(settings.master)
             .appName("cratb")
-            .config("spark.driver.memory", memory)
+            .config("spark.driver.memory", settings.driver_memory)
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", os.environ.get("CRATB_SPARK_PARTITIONS", "8"))
+            .config("spark.sql.shuffle.partitions", settings.shuffle_partitions)
             .config("spark.sql.ansi.enabled", "false")
         )
         try:
@@ -227,10 +230,10 @@ def spark_session() -> Any:
     return _SPARK
 
 
-def _spark(warehouse: Path) -> Session:
+def _spark(warehouse: Path, settings: SparkSettings) -> Session:
     available = _existing_tables(warehouse)
     folder = parquet_copy(warehouse, available)
-    con = ibis.pyspark.connect(spark_session())
+    con = ibis.pyspark.connect(spark_session(settings))
     for name in sorted(available):
         con.read_parquet(str(folder / f"{name}.parquet"), table_name=name)
     return Session(backend="spark", con=con, available=available)

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 
+from cratb.engine.errors import EngineError
+
 FINESS_RE = re.compile(r"^(?:\d{2}|2[AB])[0-9]{7}$")
 RPPS_RE = re.compile(r"^\d{11}$")
 
 
-class IdentifierError(ValueError):
+class IdentifierError(EngineError, ValueError):
     """A malformed identifier; the message is in French, on one line, and names the value."""
 
 

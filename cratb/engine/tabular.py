@@ -11,12 +11,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from cratb.engine.errors import EngineError
+
 __all__ = ["FORMATS", "TabularError", "write_table", "xlsx_bytes"]
 
 FORMATS = (".csv", ".parquet", ".xlsx")
 
 
-class TabularError(ValueError):
+class TabularError(EngineError, ValueError):
     """The table cannot be written there; French, one line."""
 
 

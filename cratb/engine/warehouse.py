@@ -1,28 +1,32 @@
 """The analytics warehouse: one DuckDB file holding the imported tables.
 
 Only one process may write a DuckDB file at a time; DuckDB's own lock error is turned
-into a French message the operator can act on.
+into a French message the operator can act on. The path and the memory limit are given
+by the caller (``config.EngineConfig``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["MEMORY_LIMIT_VARIABLE", "WarehouseError", "connect"]
+from cratb.engine.config import MEMORY_LIMIT_VARIABLE
+from cratb.engine.errors import EngineError
 
-#: The most memory DuckDB may use (imports and computations); beyond it, it spills to disk.
-MEMORY_LIMIT_VARIABLE = "CRATB_DUCKDB_MEMORY_LIMIT"
+__all__ = ["WarehouseError", "connect"]
 
 
-class WarehouseError(RuntimeError):
+class WarehouseError(EngineError, RuntimeError):
     """The warehouse cannot be opened (locked, unreadable, not a DuckDB file): French one line."""
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, unless ``read_only``, create) the warehouse at ``path``."""
+def connect(
+    path: Path, *, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open (and, unless ``read_only``, create) the warehouse at ``path``; ``memory_limit``
+    (e.g. ``4GB``) is the most memory DuckDB may use there, beyond which it spills to
+    disk (DuckDB's default when none: 80 % of the machine's memory)."""
     if read_only and not path.exists():
         raise WarehouseError(f"entrepôt introuvable : {path}")
     try:
@@ -42,7 +46,7 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         raise WarehouseError(f"entrepôt {path} illisible : {_first_line(exc)}") from exc
     # DuckDB draws its own progress bar on a terminal; callers report progress themselves.
     connection.execute("SET enable_progress_bar = false")
-    limit = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip()
+    limit = (memory_limit or "").strip()
     if limit:
         try:
             connection.execute("SET memory_limit = ?", [limit])

@@ -219,7 +219,7 @@ class Answer:
 
 def decide(checked: Checked, *, rules: Ruleset | None = None) -> Answer:
     """The engine's decision for one isolate (the same code as ``cratb ast target``)."""
-    rules = rules or load_rules()
+    rules = rules or load_rules(rules_dir=settings.CRATB_ENGINE.rules_dir)
     encoded = engine.encode_isolate(
         rules,
         organism=checked.organism,

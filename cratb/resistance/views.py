@@ -15,17 +15,11 @@ from django.utils.translation import gettext as _
 
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role, User
-from cratb.engine.antibiogram import (
-    Antibiogram,
-    AntibiogramError,
-    Cell,
-    cumulative_antibiogram,
-)
+from cratb.engine.antibiogram import Antibiogram, Cell, cumulative_antibiogram
 from cratb.engine.antibiogram.export import to_csv, to_pdf, to_xlsx
-from cratb.engine.backends import BackendError, open_session
-from cratb.engine.indicators import IndicatorError
+from cratb.engine.backends import open_session
+from cratb.engine.errors import EngineError
 from cratb.engine.sources import lab_codes as codes_table
-from cratb.engine.warehouse import WarehouseError
 from cratb.resistance.forms import (
     AntibiogramForm,
     LabCodeForm,
@@ -101,7 +95,10 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
             problem = _("Aucune donnée : l'entrepôt n'existe pas encore (importer des isolats).")
         else:
             try:
-                with open_session(warehouse=warehouse) as session:
+                with open_session(
+                    warehouse=warehouse,
+                    memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
+                ) as session:
                     ab = cumulative_antibiogram(
                         session,
                         setting=form.cleaned_data["setting"],
@@ -109,7 +106,7 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
                         date_to=form.cleaned_data["date_to"],
                         specimen=form.cleaned_data["specimen"] or None,
                     )
-            except (AntibiogramError, BackendError, IndicatorError, WarehouseError) as exc:
+            except EngineError as exc:
                 problem = str(exc)
     wanted = request.GET.get("format")
     if ab is not None and wanted in DOWNLOADS:
@@ -145,7 +142,7 @@ def lab_codes(request: HttpRequest) -> HttpResponse:
     try:
         current = codes_table.read_current(warehouse)
         history = codes_table.history(warehouse)[:20]
-    except WarehouseError as exc:
+    except EngineError as exc:
         messages.error(request, str(exc))
         current, history = codes_table.LabCodes(), []
     add_form = LabCodeForm(prefix="add")
@@ -186,7 +183,7 @@ def lab_codes(request: HttpRequest) -> HttpResponse:
         if new_rows is not None:
             try:
                 saved = save_lab_codes(new_rows, user=user, note=note)
-            except (codes_table.LabCodeError, WarehouseError) as exc:
+            except EngineError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(

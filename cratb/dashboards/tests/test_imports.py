@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -73,9 +74,9 @@ def test_a_file_that_is_not_a_table_is_refused_with_its_reason(
 
 
 def test_hashing_without_the_server_salt_is_refused(
-    client: Client, coordinator: User, monkeypatch: pytest.MonkeyPatch
+    client: Client, coordinator: User, settings: Settings
 ) -> None:
-    monkeypatch.delenv("CRATB_ID_SALT", raising=False)
+    settings.CRATB_ENGINE = replace(settings.CRATB_ENGINE, id_salt="")
     client.force_login(coordinator)
     _upload(client, PATIENT_DAYS, hash_ids="on")
     data_import = DataImport.objects.get()

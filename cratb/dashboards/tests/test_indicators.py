@@ -13,8 +13,10 @@ from pytest_django.fixtures import DjangoAssertNumQueries, Settings
 
 from cratb.accounts.models import User
 from cratb.accounts.tests.factories import DepartementFactory
+from cratb.dashboards import services
 from cratb.dashboards.models import IndicatorValue, Publication
 from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
+from cratb.engine.indicators import PREPARATIONS
 from cratb.engine.tests.indicators import golden
 from cratb.network.models import Territory
 
@@ -219,6 +221,32 @@ def test_a_publication_on_a_missing_warehouse_fails_with_its_reason(
     publication = Publication.objects.get()
     assert publication.status == Publication.Status.FAILED
     assert "entrepôt introuvable" in publication.message
+
+
+@pytest.mark.django_db
+def test_a_publication_first_does_what_its_indicators_declare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert set(services.preparers()) == set(PREPARATIONS)
+    warehouse = golden.build(tmp_path)
+    done: list[Path] = []
+    monkeypatch.setattr(
+        services,
+        "preparers",
+        lambda: {"targeted_reports": lambda *, warehouse: done.append(warehouse)},
+    )
+    services.run_publication(
+        services.create_publication(indicators=["community.did"]), warehouse=warehouse
+    )
+    assert done == []
+    publication = services.run_publication(
+        services.create_publication(
+            indicators=["resistance.targeted_reporting", "resistance.first_isolates"]
+        ),
+        warehouse=warehouse,
+    )
+    assert done == [warehouse]
+    assert publication.status == Publication.Status.DONE
 
 
 def test_ddd_report_page(

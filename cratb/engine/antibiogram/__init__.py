@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from cratb.engine import reference
 from cratb.engine.backends import Session
+from cratb.engine.errors import EngineError
 from cratb.engine.indicators import IndicatorError, Query, compute
 
 __all__ = [
@@ -47,7 +48,7 @@ SPECIMEN_LABELS = {
 }
 
 
-class AntibiogramError(ValueError):
+class AntibiogramError(EngineError, ValueError):
     """A request that cannot be answered (unknown setting, empty period); French."""
 
 

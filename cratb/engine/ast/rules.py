@@ -1,17 +1,16 @@
 """Targeted-reporting rule sets: versioned YAML files, each rule citing its source.
 
 The shipped set is ``cratb/engine/ast/rules/default.yaml`` (a *derivation to validate*,
-see its header). A region edits its own copy in the folder named by
-``CRATB_AST_RULES_DIR``: a ``default.yaml`` there replaces the shipped one (as
-``CRATB_REFERENCE_DIR`` does for reference tables). ``load_rules()`` reads and checks the
-set in use; every output (report comment, log, API answer) names its ``ruleset``,
-``version`` and ``status``.
+see its header). A region edits its own copy in a folder of its own (``rules_dir``, from
+``CRATB_AST_RULES_DIR`` in the engine configuration): a ``default.yaml`` there replaces
+the shipped one (as the local reference folder does for reference tables).
+``load_rules(rules_dir=...)`` reads and checks the set in use; every output (report
+comment, log, API answer) names its ``ruleset``, ``version`` and ``status``.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +20,11 @@ import pyarrow as pa
 import yaml
 
 from cratb.engine import reference
+from cratb.engine.errors import EngineError
 from cratb.engine.reference.organisms import GROUPS
 
 __all__ = [
     "CONTEXTS",
-    "ENV_DIR",
     "PACKAGED_DIR",
     "RULES_FILE",
     "SITUATIONS",
@@ -40,7 +39,6 @@ __all__ = [
 ]
 
 PACKAGED_DIR = Path(__file__).resolve().parent / "rules"
-ENV_DIR = "CRATB_AST_RULES_DIR"
 RULES_FILE = "default.yaml"
 # The clinical situations a request may give (CONTRACTS.md section 2).
 SITUATIONS = (
@@ -53,7 +51,7 @@ SITUATIONS = (
 CONTEXTS = (*SITUATIONS, "unknown")
 
 
-class RuleError(ValueError):
+class RuleError(EngineError, ValueError):
     """A rule file that cannot be used; French, one line, naming the file."""
 
 
@@ -145,18 +143,18 @@ def _chain(rules: Ruleset, start: str) -> tuple[tuple[int, str, str], ...]:
     return rules._chain(start)
 
 
-def rules_path() -> Path:
-    """The rule file in use: the local folder's, else the shipped one."""
-    local = os.environ.get(ENV_DIR)
-    if local and (Path(local) / RULES_FILE).is_file():
-        return Path(local) / RULES_FILE
+def rules_path(rules_dir: Path | None = None) -> Path:
+    """The rule file in use: the one in the region's folder ``rules_dir`` when there is
+    one, else the shipped one."""
+    if rules_dir and (rules_dir / RULES_FILE).is_file():
+        return rules_dir / RULES_FILE
     return PACKAGED_DIR / RULES_FILE
 
 
-def load_rules(path: Path | None = None) -> Ruleset:
-    """The rule set at ``path`` (default: ``rules_path()``), checked; cached by path and
-    modification time, so an edited file is read again."""
-    path = path or rules_path()
+def load_rules(path: Path | None = None, *, rules_dir: Path | None = None) -> Ruleset:
+    """The rule set at ``path`` (default: ``rules_path(rules_dir)``), checked; cached by
+    path and modification time, so an edited file is read again."""
+    path = path or rules_path(rules_dir)
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as exc:

@@ -44,6 +44,7 @@ from cratb.engine.demo.hospital import (
     patient_days_table,
 )
 from cratb.engine.demo.isolates import generate_isolates
+from cratb.engine.errors import EngineError
 
 __all__ = [
     "IMPORT_ORDER",
@@ -73,7 +74,7 @@ MANIFEST_FILE = "manifest.json"
 Progress = Callable[[str], None]
 
 
-class DemoError(ValueError):
+class DemoError(EngineError, ValueError):
     """Arguments that cannot produce a demo region; the message is in French, on one line."""
 
 

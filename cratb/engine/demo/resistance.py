@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 
 from cratb.engine import reference
 from cratb.engine.demo.isolates import ECOLI, KPNEU, TOWN_PANEL, _enterobacterales
+from cratb.engine.errors import EngineError
 
 __all__ = ["DemoSampleError", "Samples", "load_samples", "write_samples"]
 
@@ -54,7 +55,7 @@ CONTEXT_SHARES = {
 }
 
 
-class DemoSampleError(ValueError):
+class DemoSampleError(EngineError, ValueError):
     """A demo sample that does not load; French, one line."""
 
 
@@ -183,10 +184,19 @@ def adoption_requests(isolates: pa.Table, *, seed: int) -> pa.Table:
 
 
 def load_samples(
-    samples: Samples, *, warehouse: Path, isolates_csv: Path, out_dir: Path, seed: int
+    samples: Samples,
+    *,
+    warehouse: Path,
+    isolates_csv: Path,
+    out_dir: Path,
+    seed: int,
+    rules_dir: Path | None = None,
+    memory_limit: str | None = None,
 ) -> list[str]:
     """Load the code table, import the HL7 and WHONET files, run targeted reporting on the
-    adopting labs' urine cultures; returns the lines to print (French)."""
+    adopting labs' urine cultures; returns the lines to print (French). ``rules_dir``:
+    the region's folder of targeted-reporting rules (``ast.rules``); ``memory_limit``:
+    DuckDB's for the imports."""
     from cratb.engine.ast import log
     from cratb.engine.ast.batch import target_table, write_output
     from cratb.engine.ast.rules import load_rules
@@ -210,6 +220,7 @@ def load_samples(
             warehouse=warehouse,
             report_path=path.with_name(path.name + ".report.json"),
             defaults=defaults,
+            memory_limit=memory_limit,
         )
         state = "déjà chargé" if report.already_imported else "chargé"
         lines.append(
@@ -231,7 +242,7 @@ def load_samples(
         ),
     )
     requests = adoption_requests(table, seed=seed)
-    rules = load_rules()
+    rules = load_rules(rules_dir=rules_dir)
     result = target_table(requests, rules=rules, name="ast_requests")
     write_output(result.table, out_dir / "ast_targeted.csv")
     logged = log.append(warehouse, result.isolates, rules=rules, source="demo")

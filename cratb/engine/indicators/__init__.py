@@ -9,6 +9,7 @@ from __future__ import annotations
 from cratb.engine.indicators import community, hospital, resistance
 from cratb.engine.indicators.catalogue import (
     CATALOGUE,
+    PREPARATIONS,
     Indicator,
     IndicatorError,
     Query,
@@ -21,6 +22,7 @@ from cratb.engine.indicators.catalogue import (
 
 __all__ = [
     "CATALOGUE",
+    "PREPARATIONS",
     "Indicator",
     "IndicatorError",
     "Query",

@@ -2,8 +2,9 @@
 
 A declaration holds what a user must know to read a value (id, French and English
 title, unit, numerator, denominator, ``lower_is_better``, source, the reference tables
-whose edition it depends on, targets) and the function that computes it. The function
-receives a ``Context`` (the session's tables, the ``--by`` columns, the period, the
+whose edition it depends on, targets), what must be prepared before it runs
+(``prepare``) and the function that computes it. The function receives a ``Context``
+(``cratb.engine.context``: the session's tables, the ``--by`` columns, the period, the
 parameters) and returns an Ibis table with one row per group: the ``--by`` columns,
 then ``numerator``, ``denominator``, ``value`` and, for proportions, ``ci_low`` and
 ``ci_high`` (CONTRACTS.md section 3). ``compute`` checks the request, runs the
@@ -15,7 +16,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import ibis
@@ -24,10 +25,13 @@ import pyarrow as pa
 
 from cratb.engine import reference
 from cratb.engine.backends import Session
+from cratb.engine.context import Context, IndicatorError, Query
+from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
 
 __all__ = [
     "CATALOGUE",
     "GEO_COLUMNS",
+    "PREPARATIONS",
     "TIME_COLUMNS",
     "Context",
     "Indicator",
@@ -41,21 +45,23 @@ __all__ = [
     "register",
 ]
 
-TIME_COLUMNS = ("year", "month")
 STANDARD_GROUPINGS: tuple[tuple[str, ...], ...] = (
     (),
     ("departement",),
     ("month",),
     ("month", "departement"),
 )
-GEO_COLUMNS = ("departement", "region")
 VALUE_COLUMNS = ("numerator", "denominator", "value")
 CI_COLUMNS = ("ci_low", "ci_high")
-
-
-class IndicatorError(ValueError):
-    """A request the catalogue cannot answer (unknown id, column, period); French, one
-    line."""
+#: What an indicator may need done before it runs, besides its tables being imported
+#: (``Indicator.prepare``): work outside the engine, which the caller that has the means
+#: (the web platform, for a publication) does first.
+PREPARATIONS = {
+    "targeted_reports": (
+        "le journal des rendus ciblés de l'API des laboratoires, tenu dans la base web, copié"
+        " dans la table targeted_reports de l'entrepôt (cratb ast sync)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -75,16 +81,6 @@ class Target:
             ">=": value >= self.value,
             ">": value > self.value,
         }[self.comparison]
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a caller asks: grouping columns, period (inclusive dates), parameters."""
-
-    by: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    params: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +109,8 @@ class Indicator:
     # Groupings published to the web database besides the standard ones (see
     # ``publish_groupings``).
     publish: tuple[tuple[str, ...], ...] = ()
+    # What must be done before it runs (keys of ``PREPARATIONS``).
+    prepare: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -145,6 +143,9 @@ def register(**declaration: Any) -> Callable[[Callable[[Context], ir.Table]], In
         indicator = Indicator(function=function, **declaration)
         if indicator.id in CATALOGUE:
             raise ValueError(f"indicator {indicator.id} declared twice")
+        unknown = set(indicator.prepare) - set(PREPARATIONS)
+        if unknown:
+            raise ValueError(f"indicator {indicator.id}: unknown preparation {sorted(unknown)}")
         CATALOGUE[indicator.id] = indicator
         return indicator
 
@@ -158,87 +159,6 @@ def get(indicator_id: str) -> Indicator:
         raise IndicatorError(
             f"indicateur inconnu « {indicator_id} » ; voir « cratb indicators list »"
         ) from None
-
-
-@dataclass
-class Context:
-    """What a compute function works with: the session, the request and the period."""
-
-    session: Session
-    indicator: Indicator
-    by: tuple[str, ...]
-    date_from: date
-    date_to: date
-    params: Mapping[str, float]
-    warnings: list[str] = field(default_factory=list)
-    # Without --from/--to, the months (YYYYMM) of the years that hold data: a period
-    # spanning years without any data (a 2019 baseline and the current year) must not
-    # count them as zero.
-    data_months: frozenset[int] | None = None
-
-    def param(self, name: str) -> float:
-        return self.params[name]
-
-    def table(self, name: str) -> ir.Table:
-        return self.session.table(name)
-
-    def memtable(self, data: pa.Table) -> ir.Table:
-        return self.session.memtable(data)
-
-    def shared(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
-        months = "all" if self.data_months is None else hash(self.data_months)
-        return self.session.shared(f"{key}:{self.date_from}:{self.date_to}:{months}", build)
-
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-    def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
-        """Run a small expression now (e.g. the population years) and return its rows."""
-        rows: list[dict[str, Any]] = self.session.to_arrow(expr).to_pylist()
-        return rows
-
-    @property
-    def time_by(self) -> list[str]:
-        return [c for c in self.by if c in TIME_COLUMNS]
-
-    @property
-    def geo_by(self) -> list[str]:
-        return [c for c in self.by if c in GEO_COLUMNS]
-
-    def months(self) -> ir.Table:
-        """One row per calendar month of the period: ``year``, ``month`` ('YYYY-MM'),
-        ``days`` (the days of that month inside the period)."""
-        return self.memtable(self.month_rows())
-
-    def month_rows(self) -> pa.Table:
-        months = months_table(self.date_from, self.date_to)
-        if self.data_months is None:
-            return months
-        keys = [int(m.replace("-", "")) for m in months["month"].to_pylist()]
-        return months.filter(pa.array([k in self.data_months for k in keys]))
-
-    def years(self) -> list[int]:
-        return sorted({int(y) for y in self.month_rows()["year"].to_pylist()})
-
-
-def months_table(date_from: date, date_to: date) -> pa.Table:
-    years, months, days = [], [], []
-    current = date(date_from.year, date_from.month, 1)
-    while current <= date_to:
-        last = date(current.year, current.month, calendar.monthrange(*_ym(current))[1])
-        start, end = max(current, date_from), min(last, date_to)
-        years.append(current.year)
-        months.append(f"{current.year:04d}-{current.month:02d}")
-        days.append((end - start).days + 1)
-        current = last + timedelta(days=1)
-    return pa.table(
-        {"year": pa.array(years, pa.int32()), "month": months, "days": pa.array(days, pa.int64())}
-    )
-
-
-def _ym(day: date) -> tuple[int, int]:
-    return day.year, day.month
 
 
 @dataclass(frozen=True)
@@ -325,7 +245,6 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
     defaulted = query.date_from is None and query.date_to is None
     context = Context(
         session=session,
-        indicator=indicator,
         by=by,
         date_from=date_from,
         date_to=date_to,

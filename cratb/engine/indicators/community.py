@@ -3,6 +3,11 @@ additions (prescriber profile, seasonal variation, trend against 2019, nursing h
 
 Every indicator counts J01 antibacterials only (ATC J01, the ESAC-Net community scope),
 dispensed to the residents of the départements of the population table.
+
+The inputs come from the intermediate steps (``intermediate/community.py``); this module
+decides which of them are kept for the session and period (``Context.shared``): the
+product attributes, the staged population, the consumption rows (the *cube*: the
+dispensing lines are read once for the whole catalogue) and the person-days.
 """
 
 from __future__ import annotations
@@ -14,16 +19,12 @@ import ibis
 import ibis.expr.types as ir
 
 from cratb.engine import stats
-from cratb.engine.indicators.catalogue import (
-    GEO_COLUMNS,
-    TIME_COLUMNS,
-    Context,
-    Target,
-    ratio,
-    register,
-)
-from cratb.engine.intermediate.community import consumption, person_days
+from cratb.engine.context import Context
+from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
+from cratb.engine.indicators.catalogue import Target, ratio, register
+from cratb.engine.intermediate import community as intermediate
 from cratb.engine.reference import tables as ref
+from cratb.engine.staging import community as stg
 from cratb.engine.staging.hospital import resident_days
 
 __all__: list[str] = []
@@ -59,6 +60,77 @@ ACCESS_TARGETS = (
         source="OMS, 13e programme général de travail (GPW13)",
     ),
 )
+
+
+def _departements(ctx: Context) -> ir.Table:
+    return ctx.memtable(ref.departements_table())
+
+
+def _product_attributes(ctx: Context) -> ir.Table:
+    """``intermediate.product_attributes``, kept for the session and period."""
+    return ctx.shared(
+        "product_attributes",
+        lambda: intermediate.product_attributes(
+            ctx.table("products"),
+            ddd=ctx.memtable(ref.ddd_table()),
+            agents=ctx.memtable(ref.agents_table()),
+        ),
+    )
+
+
+def _population(ctx: Context) -> ir.Table:
+    """The staged population (one row per year × département), kept for the session."""
+    return ctx.shared("population", lambda: stg.population(ctx.table("population")))
+
+
+def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
+    """Dispensed J01 antibacterials at the grain of the --by columns, with the measures
+    of ``intermediate.consumption_rows``. Without ``prescriber_id``, cut from the
+    consumption rows, computed once per session and period: every indicator then groups
+    a small table, which keeps both the scans and the compilation of the expressions
+    short. ``residents_only``: keep the patients living in the départements of the
+    population table, the people a population-based rate is about."""
+    residents = _population(ctx).departement if residents_only else None
+    if "prescriber_id" in ctx.by:
+        return intermediate.per_prescriber(
+            ctx.table("dispensations"),
+            attributes=_product_attributes(ctx),
+            prescribers=ctx.table("prescribers"),
+            departements=_departements(ctx),
+            date_from=ctx.date_from,
+            date_to=ctx.date_to,
+            dims=ctx.by,
+            residents=residents,
+        )
+
+    def build() -> ir.Table:
+        cube = intermediate.cube(
+            ctx.table("dispensations"), date_from=ctx.date_from, date_to=ctx.date_to
+        )
+        return intermediate.consumption_rows(
+            cube, attributes=_product_attributes(ctx), departements=_departements(ctx)
+        )
+
+    rows = ctx.shared("community_rows", build)
+    return rows if residents is None else rows.filter(rows.departement.isin(residents))
+
+
+def person_days(ctx: Context) -> ir.Table:
+    """``intermediate.person_days`` by the time and geographic --by columns; the
+    person-days of every month × département are kept for the session and period."""
+
+    def build() -> ir.Table:
+        pop = _population(ctx)
+        available: list[int] = ctx.session.remember(
+            "population_years",
+            lambda: sorted({int(r["year"]) for r in ctx.rows(pop.select("year").distinct())}),
+        )
+        years = intermediate.population_years(ctx.years(), available=available)
+        return intermediate.person_days(
+            pop, months=ctx.months(), years=ctx.memtable(years), departements=_departements(ctx)
+        )
+
+    return intermediate.person_days_by(ctx.shared("person_days", build), dims=ctx.by)
 
 
 def _count(n: float) -> str:
@@ -120,7 +192,7 @@ def _with_denominator(
 
 def _population_rate(ctx: Context, numerator: ir.Table, *, days_per_unit: float) -> ir.Table:
     """value = numerator ÷ (person-days ÷ days_per_unit ÷ 1000)."""
-    denominator = person_days(ctx, dims=ctx.by)
+    denominator = person_days(ctx)
     denominator = denominator.mutate(
         denominator=denominator.person_days.cast("float64") / days_per_unit / 1000.0
     ).drop("person_days")
@@ -157,7 +229,7 @@ def _share(t: ir.Table, *, wilson: bool) -> ir.Table:
 def did(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: net DDD of J01 agents dispensed to the
     residents ÷ (population × days ÷ 1000)."""
-    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = consumption(ctx, residents_only=True)
     check_ddd(ctx, t)
     numerator = _group(t, list(ctx.by), numerator=t.ddd.sum())
     return _population_rate(ctx, numerator, days_per_unit=1.0)
@@ -187,7 +259,7 @@ def did(ctx: Context) -> ir.Table:
 def prescriptions_per_1000(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of J01 agents ÷
     (population × days ÷ 365 ÷ 1000)."""
-    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = consumption(ctx, residents_only=True)
     numerator = _group(t, list(ctx.by), numerator=t.lines.sum())
     return _population_rate(ctx, numerator, days_per_unit=365.0)
 
@@ -213,7 +285,7 @@ def prescriptions_per_1000(ctx: Context) -> ir.Table:
 def access_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: Access DDD ÷ J01 DDD, in %. DDD are not
     counts of independent events, so no binomial interval is given (ci_* are empty)."""
-    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = consumption(ctx, residents_only=True)
     check_ddd(ctx, t)
     share = _group(t, list(ctx.by), numerator=t.ddd_access.sum(), denominator=t.ddd.sum())
     return _share(share, wilson=False)
@@ -242,7 +314,7 @@ def access_share(ctx: Context) -> ir.Table:
 def critical_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of critical agents ÷
     J01 prescription lines, in %, with the Wilson 95 % interval."""
-    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = consumption(ctx, residents_only=True)
     share = _group(t, list(ctx.by), numerator=t.lines_critical.sum(), denominator=t.lines.sum())
     return _share(share, wilson=True)
 
@@ -289,7 +361,7 @@ def prescriber_profile(ctx: Context) -> ir.Table:
     excess of critical lines over the peers' share. Volume has no denominator in
     dispensing data (no list size): it is compared as a ratio to the peers' mean and a
     percentile rank among peers."""
-    t = consumption(ctx, dims=ctx.by, residents_only=False)
+    t = consumption(ctx, residents_only=False)
     by = list(ctx.by)
     per = _group(
         t, by, numerator=t.lines_critical.sum(), denominator=t.lines.sum(), ddd=t.ddd.sum()
@@ -361,7 +433,7 @@ def seasonal_variation(ctx: Context) -> ir.Table:
     """One row per year (× the other --by columns): (DDD per day in quarters 1 and 4 ÷
     DDD per day in quarters 2 and 3 − 1) × 100. ``months`` says how many months of the
     year the period covers: a value is only comparable over 12."""
-    t = consumption(ctx, dims=ctx.by, residents_only=True)
+    t = consumption(ctx, residents_only=True)
     winter = (t.month_key % 100).isin([1, 2, 3, 10, 11, 12])
     ddd = _group(
         t,
@@ -459,7 +531,7 @@ def nursing_home_ddd(ctx: Context) -> ir.Table:
     """One row per group of the --by columns (year, département, region): DDD of J01
     agents dispensed to nursing-home residents ÷ (resident-days ÷ 1000); resident-days of
     a year are counted for the share of that year inside the period."""
-    t = consumption(ctx, dims=ctx.by, residents_only=False)
+    t = consumption(ctx, residents_only=False)
     t = t.filter(t.setting == "nursing_home")
     by = list(ctx.by)
     numerator = _group(t, by, numerator=t.ddd.sum())
@@ -469,7 +541,7 @@ def nursing_home_ddd(ctx: Context) -> ir.Table:
     days = resident_days(ctx.table("patient_days"), consumption_table)
     year_days = _quarter_days(ctx).mutate(period_days=lambda m: m.winter_days + m.summer_days)
     days = days.join(year_days, "year")
-    deps = ctx.memtable(ref.departements_table())
+    deps = _departements(ctx)
     days = days.left_join(deps, days.departement == deps.departement).select(
         days.year, days.departement, deps.region,
         (days.resident_days.cast("float64") * days.period_days / days.year_days).name("rd"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from cratb.engine.indicators.catalogue import Context, ratio, register
+from cratb.engine.context import Context
+from cratb.engine.indicators.catalogue import ratio, register
 from cratb.engine.reference import tables as ref
 from cratb.engine.staging.hospital import finess_departement
 

@@ -5,6 +5,11 @@ Every indicator counts isolates sampled in the period (``isolates.sampled_on``) 
 first isolates as defined in ``intermediate.resistance`` (``episode_days``, default
 365). Groups with fewer than ``min_isolates`` (default 30) first isolates in the
 denominator are returned with ``low_count = true`` (CLSI M39: hide or flag them).
+
+This module runs the episode rounds of the intermediate layer and decides what is kept
+for the session and period: the isolates that are not first isolates (one small table
+per episode length), and each round when a short episode over a long period needs more
+than ``UNROLLED_ROUNDS``.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ import ibis
 import ibis.expr.types as ir
 
 from cratb.engine import stats
-from cratb.engine.indicators.catalogue import Context, ratio, register
+from cratb.engine.context import Context, IndicatorError
+from cratb.engine.indicators.catalogue import ratio, register
 from cratb.engine.intermediate import resistance as res
+from cratb.engine.reference import tables as ref
 from cratb.engine.reference.organisms import ENTEROBACTERALES, organisms
+from cratb.engine.staging import resistance as stg
 
 __all__ = ["C3G_PROXY", "ECOLI", "PARAMETERS"]
 
@@ -25,6 +33,66 @@ C3G_PROXY = ("CTX", "CRO", "CAZ")
 PARAMETERS = {"episode_days": 365.0, "min_isolates": 30.0}
 M39 = "CLSI M39 (premier isolat par patient et par espèce, épisode de 365 jours)"
 PERIOD = ("isolate_heads", "sampled_on")
+
+
+def result_rows(ctx: Context) -> ir.Table:
+    """One row per isolate × antibiotic of the period (``staging.resistance``). Not
+    materialised: a projection of the large table is cheaper to read again than to copy."""
+    return stg.isolate_rows(ctx.table("isolates"), date_from=ctx.date_from, date_to=ctx.date_to)
+
+
+def heads(ctx: Context) -> ir.Table:
+    """One row per isolate of the period (``staging.resistance.isolate_heads``)."""
+    if not ctx.session.has("isolate_heads"):
+        raise IndicatorError(
+            "la table « isolate_heads » (un isolat par ligne, tenue par l'import des isolats)"
+            " manque : l'entrepôt vient d'une version antérieure de cratb ; réimporter les"
+            " isolats dans un nouvel entrepôt"
+        )
+    return stg.isolate_heads(
+        ctx.table("isolate_heads"), date_from=ctx.date_from, date_to=ctx.date_to
+    )
+
+
+def non_first(ctx: Context) -> ir.Table:
+    """One row per isolate of the period that is not a first isolate: ``isolate_id``;
+    kept for the session and period, per episode length."""
+    days = res.episode_days(ctx.param("episode_days"))
+    return ctx.shared(f"non_first:{days}", lambda: _non_first(ctx, days))
+
+
+def _non_first(ctx: Context, days: int) -> ir.Table:
+    repeated = res.repeated_heads(heads(ctx))
+    bound = res.episode_rounds(date_from=ctx.date_from, date_to=ctx.date_to, episode_days=days)
+    starts = res.earliest(repeated)
+    rounds = [starts]
+    for k in range(1, bound):
+        starts = res.next_episodes(repeated, starts, episode_days=days)
+        if bound > res.UNROLLED_ROUNDS:
+            starts = _materialised(ctx, f"resistance_round:{days}:{k}", starts)
+            if not ctx.rows(starts.aggregate(n=starts.count()))[0]["n"]:
+                break
+        rounds.append(starts)
+    return res.non_first(repeated, rounds)
+
+
+def _materialised(ctx: Context, key: str, t: ir.Table) -> ir.Table:
+    return ctx.shared(key, lambda: t)
+
+
+def first_isolate_heads(ctx: Context) -> ir.Table:
+    """``heads`` with ``first_isolate`` (boolean)."""
+    return res.first_isolate_heads(heads(ctx), non_first(ctx))
+
+
+def first_isolate_rows(ctx: Context) -> ir.Table:
+    """The result rows (isolate × antibiotic) of first isolates only."""
+    return res.first_isolate_rows(result_rows(ctx), non_first(ctx))
+
+
+def with_calendar(ctx: Context, t: ir.Table) -> ir.Table:
+    """``year``, ``month`` and ``region`` added when the --by columns ask for them."""
+    return res.with_calendar(t, by=ctx.by, departements=ctx.memtable(ref.departements_table()))
 
 
 def _group(t: ir.Table, by: list[str], **metrics: ir.Value) -> ir.Table:
@@ -66,7 +134,7 @@ def first_isolates(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: first isolates (the count, ``numerator``)
     among all isolates of the period (``denominator``), in %; ``low_count`` when fewer
     than min_isolates first isolates."""
-    h = res.with_calendar(ctx, res.first_isolate_heads(ctx), ctx.by)
+    h = with_calendar(ctx, first_isolate_heads(ctx))
     t = _group(
         h,
         list(ctx.by),
@@ -101,7 +169,7 @@ def pct_resistant(ctx: Context) -> ir.Table:
     resistant (R) ÷ first isolates tested, in %, with the Wilson 95 % interval;
     ``susceptible`` counts the S results (I, susceptible at increased exposure, is
     neither); ``low_count`` when fewer than min_isolates first isolates were tested."""
-    rows = res.with_calendar(ctx, res.first_isolate_rows(ctx), ctx.by)
+    rows = with_calendar(ctx, first_isolate_rows(ctx))
     t = _group(
         rows,
         list(ctx.by),
@@ -118,9 +186,9 @@ def esbl_status(ctx: Context) -> ir.Table:
     proxy did: R to cefotaxime, ceftriaxone or ceftazidime). An isolate without a lab
     flag and without any of those three agents tested cannot be classified and is left
     out of the denominator."""
-    h = res.first_isolate_heads(ctx)
+    h = first_isolate_heads(ctx)
     h = h.filter(h.first_isolate & (h.organism == ECOLI))
-    rows = res.result_rows(ctx)
+    rows = result_rows(ctx)
     c3g = rows.filter((rows.organism == ECOLI) & rows.antibiotic.isin(C3G_PROXY))
     c3g = c3g.group_by("isolate_id").aggregate(c3g_r=(c3g.sir == "R").ifelse(1, 0).max())
     t = h.left_join(c3g, "isolate_id").select(h, c3g.c3g_r)
@@ -161,7 +229,7 @@ def esbl_share(ctx: Context) -> ir.Table:
     (none had: resistance to a 3rd-generation cephalosporin, which slightly
     overestimates ESBL) or ``mixed``; ``lab_flagged`` and ``proxy`` count the isolates
     of each kind."""
-    t = res.with_calendar(ctx, esbl_status(ctx), ctx.by)
+    t = with_calendar(ctx, esbl_status(ctx))
     g = _group(
         t,
         list(ctx.by),
@@ -204,13 +272,16 @@ def _enterobacterales() -> list[str]:
     extra_columns=("low_count",),
     parameters={"min_isolates": 30.0},
     period_from=PERIOD,
+    # The lab API logs its decisions in the web database; the indicator reads the
+    # warehouse's log, brought up to date first.
+    prepare=("targeted_reports",),
 )
 def targeted_reporting(ctx: Context) -> ir.Table:
     """One row per group of the --by columns (typically lab_id × month): urine isolates
     of Enterobacterales (``denominator``, one per isolate_id) and, among them, those
     reported with a targeted report (``numerator``: the isolate, same lab_id and
     isolate_id, is in the ``targeted_reports`` log with mode ``targeted``), in %."""
-    h = res.heads(ctx)
+    h = heads(ctx)
     h = h.filter((h.specimen == "urine") & h.organism.isin(_enterobacterales()))
     if ctx.session.has("targeted_reports"):
         log = ctx.table("targeted_reports")
@@ -224,6 +295,6 @@ def targeted_reporting(ctx: Context) -> ir.Table:
             " voir « cratb ast target » et « cratb ast sync »"
         )
         h = h.mutate(targeted=ibis.literal(0))
-    h = res.with_calendar(ctx, h, ctx.by)
+    h = with_calendar(ctx, h)
     t = _group(h, list(ctx.by), numerator=h.targeted.sum(), denominator=h.count())
     return _proportion(ctx, t, count=t.denominator)

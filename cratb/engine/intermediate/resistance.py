@@ -1,4 +1,4 @@
-"""Intermediate tables of the resistance indicators: isolates, first isolates.
+"""Intermediate tables of the resistance indicators: isolates, first isolates (Table → Table).
 
 First isolate (CONTRACTS.md section 3; CLSI M39, episode-based): per patient × organism,
 in date order, the earliest isolate opens an episode; a later isolate is a first isolate
@@ -8,35 +8,40 @@ is applied to the isolates of the period asked (the analysis period of CLSI M39)
 
 How it is computed, on any backend: most patients have one isolate of a species, and
 each of those is a first isolate. Only the patient × organism groups with several
-isolates in the period (``multi``, found among the isolates the importer marks
-``repeated``, ``sources.isolate_heads``) go through the episode rounds: round 1 takes
-each group's earliest isolate; round k + 1 the earliest isolate at least
-``episode_days`` after round k's.
-A period of D days holds at most D // episode_days + 1 episodes, which bounds the rounds
-without running anything. The result is the small table of isolates that are *not*
-first isolates; indicators keep the result rows of the other isolates (an anti-join),
-so the large table of results is read once.
+isolates in the period (``repeated_heads``, found among the isolates the importer marks
+``repeated``, ``sources.isolate_heads``) go through the episode rounds: round 1
+(``earliest``) takes each group's earliest isolate; round k + 1 (``next_episodes``) the
+earliest isolate at least ``episode_days`` after round k's. A period of D days holds at
+most ``episode_rounds`` = D // episode_days + 1 episodes, which bounds the rounds
+without running anything. ``non_first`` is then the small table of isolates that are
+*not* first isolates; indicators keep the result rows of the other isolates (an
+anti-join), so the large table of results is read once. The indicator layer runs the
+rounds (``indicators/resistance.py``): it decides which round is materialised.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 import ibis
 import ibis.expr.types as ir
 
-from cratb.engine.indicators.catalogue import Context, IndicatorError
-from cratb.engine.reference import tables as ref
+from cratb.engine.context import IndicatorError
 from cratb.engine.staging import resistance as stg
 
 __all__ = [
     "ISOLATE_BY",
     "RESULT_BY",
+    "UNROLLED_ROUNDS",
+    "earliest",
+    "episode_days",
+    "episode_rounds",
     "first_isolate_heads",
     "first_isolate_rows",
-    "heads",
+    "next_episodes",
     "non_first",
-    "result_rows",
+    "repeated_heads",
     "with_calendar",
 ]
 
@@ -57,8 +62,8 @@ UNROLLED_ROUNDS = 12
 MAX_EPISODE_DAYS = 36_500
 
 
-def episode_days(ctx: Context) -> int:
-    value = ctx.param("episode_days")
+def episode_days(value: float) -> int:
+    """The episode length in days, checked: a whole number from 1 to 100 years."""
     if value != int(value) or not 1 <= value <= MAX_EPISODE_DAYS:
         raise IndicatorError(
             f"episode_days doit être un nombre entier de jours entre 1 et {MAX_EPISODE_DAYS}"
@@ -67,29 +72,25 @@ def episode_days(ctx: Context) -> int:
     return int(value)
 
 
-def result_rows(ctx: Context) -> ir.Table:
-    """One row per isolate × antibiotic of the period (``staging.resistance``). Not
-    materialised: a projection of the large table is cheaper to read again than to copy."""
-    return stg.isolate_rows(ctx.table("isolates"), date_from=ctx.date_from, date_to=ctx.date_to)
-
-
-def heads(ctx: Context) -> ir.Table:
-    """One row per isolate of the period (``staging.resistance.isolate_heads``)."""
-    if not ctx.session.has("isolate_heads"):
-        raise IndicatorError(
-            "la table « isolate_heads » (un isolat par ligne, tenue par l'import des isolats)"
-            " manque : l'entrepôt vient d'une version antérieure de cratb ; réimporter les"
-            " isolats dans un nouvel entrepôt"
-        )
-    return stg.isolate_heads(
-        ctx.table("isolate_heads"), date_from=ctx.date_from, date_to=ctx.date_to
-    )
+def episode_rounds(*, date_from: date, date_to: date, episode_days: int) -> int:
+    """The most episodes a patient × organism can open in the period."""
+    return (date_to - date_from).days // episode_days + 1
 
 
 DAY_DIGITS = 8
 
 
-def _earliest(t: ir.Table) -> ir.Table:
+def repeated_heads(heads: ir.Table) -> ir.Table:
+    """The isolates (``staging.resistance.isolate_heads``) of patients with another
+    isolate of the species (kept by the importer): ``isolate_id``, ``patient_id``,
+    ``organism``, ``day``. The others are first isolates whatever the period and the
+    episode length. A patient whose other isolates fall outside the period goes through
+    the rounds all the same (round 1 makes its isolate a first isolate): cheaper than
+    checking."""
+    return heads.filter(heads.repeated).select("isolate_id", "patient_id", "organism", "day")
+
+
+def earliest(t: ir.Table) -> ir.Table:
     """Per patient × organism: the earliest isolate, same-day ties broken by the smaller
     isolate_id, in one aggregation: the minimum of "day (zero-padded) | isolate_id"
     orders by day, then by isolate_id."""
@@ -103,60 +104,44 @@ def _earliest(t: ir.Table) -> ir.Table:
     )
 
 
-def non_first(ctx: Context) -> ir.Table:
-    """One row per isolate of the period that is not a first isolate: ``isolate_id``."""
-    days = episode_days(ctx)
-    return ctx.shared(f"non_first:{days}", lambda: _non_first(ctx, days))
+def next_episodes(repeated: ir.Table, starts: ir.Table, *, episode_days: int) -> ir.Table:
+    """The next round: per patient × organism, the earliest isolate of ``repeated``
+    sampled at least ``episode_days`` after the start of the episode in ``starts`` (the
+    previous round)."""
+    previous = starts.select("patient_id", "organism", start_day="day")
+    later = repeated.join(previous, ["patient_id", "organism"]).filter(
+        lambda j: j.day >= j.start_day + episode_days
+    )
+    return earliest(later.select("isolate_id", "patient_id", "organism", "day"))
 
 
-def _non_first(ctx: Context, days: int) -> ir.Table:
-    h = heads(ctx)
-    # Isolates of patients with another isolate of the species (kept by the importer):
-    # the others are first isolates whatever the period and the episode length. A patient
-    # whose other isolates fall outside the period goes through the rounds all the same
-    # (round 1 makes its isolate a first isolate): cheaper than checking.
-    multi = h.filter(h.repeated).select("isolate_id", "patient_id", "organism", "day")
-    bound = (ctx.date_to - ctx.date_from).days // days + 1
-    starts = _earliest(multi)
-    found = [starts.select("isolate_id")]
-    for k in range(1, bound):
-        previous = starts.select("patient_id", "organism", start_day="day")
-        later = multi.join(previous, ["patient_id", "organism"]).filter(
-            lambda j: j.day >= j.start_day + days
-        )
-        starts = _earliest(later.select("isolate_id", "patient_id", "organism", "day"))
-        if bound > UNROLLED_ROUNDS:
-            starts = _materialised(ctx, f"resistance_round:{days}:{k}", starts)
-            if not ctx.rows(starts.aggregate(n=starts.count()))[0]["n"]:
-                break
-        found.append(starts.select("isolate_id"))
+def non_first(repeated: ir.Table, rounds: Sequence[ir.Table]) -> ir.Table:
+    """One row per isolate of ``repeated`` that opens no episode in any of ``rounds``:
+    ``isolate_id``, the isolates that are not first isolates."""
+    found = [r.select("isolate_id") for r in rounds]
     firsts = found[0].union(*found[1:]) if len(found) > 1 else found[0]
-    return multi.anti_join(firsts, "isolate_id").select("isolate_id")
+    return repeated.anti_join(firsts, "isolate_id").select("isolate_id")
 
 
-def _materialised(ctx: Context, key: str, t: ir.Table) -> ir.Table:
-    return ctx.shared(key, lambda: t)
-
-
-def first_isolate_heads(ctx: Context) -> ir.Table:
+def first_isolate_heads(heads: ir.Table, non_first: ir.Table) -> ir.Table:
     """``heads`` with ``first_isolate`` (boolean)."""
-    h = heads(ctx)
-    nf = non_first(ctx).mutate(not_first=ibis.literal(True))
-    joined = h.left_join(nf, "isolate_id").select(h, nf.not_first)
+    nf = non_first.mutate(not_first=ibis.literal(True))
+    joined = heads.left_join(nf, "isolate_id").select(heads, nf.not_first)
     return joined.mutate(first_isolate=joined.not_first.isnull()).drop("not_first")
 
 
-def first_isolate_rows(ctx: Context) -> ir.Table:
+def first_isolate_rows(rows: ir.Table, non_first: ir.Table) -> ir.Table:
     """The result rows (isolate × antibiotic) of first isolates only."""
-    rows = result_rows(ctx)
-    return rows.anti_join(non_first(ctx), "isolate_id")
+    return rows.anti_join(non_first, "isolate_id")
 
 
-def with_calendar(ctx: Context, t: ir.Table, by: Iterable[str]) -> ir.Table:
-    """``year``, ``month`` and ``region`` added when ``by`` asks for them."""
+def with_calendar(t: ir.Table, *, by: Iterable[str], departements: ir.Table) -> ir.Table:
+    """``year``, ``month`` and ``region`` added when ``by`` asks for them; ``departements``
+    is the reference table of départements."""
     by = set(by)
     t = stg.calendar(t, year="year" in by, month="month" in by)
     if "region" in by:
-        deps = ctx.memtable(ref.departements_table())
-        t = t.left_join(deps, t.departement == deps.departement).select(t, deps.region)
+        t = t.left_join(departements, t.departement == departements.departement).select(
+            t, departements.region
+        )
     return t

@@ -20,7 +20,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from cratb.engine.errors import EngineError
 from cratb.engine.reference import storage
 from cratb.engine.reference.communes import Commune, commune, communes, find_communes
 
@@ -48,6 +50,7 @@ __all__ = [
     "is_critical",
     "region",
     "regions",
+    "use_local_dir",
     "who_ddd",
 ]
 
@@ -61,7 +64,7 @@ ATC_RE = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
 
 
 # The name (shadowing the builtin inside this module only) is fixed by the shared interface.
-class ReferenceError(ValueError):
+class ReferenceError(EngineError, ValueError):
     """A code unknown to the reference tables; the message is French and names the code."""
 
 
@@ -141,6 +144,15 @@ def clear_caches() -> None:
     tables.clear()
     communes.cache_clear()
     organisms.clear()
+
+
+def use_local_dir(folder: Path | None) -> None:
+    """Search ``folder`` (the region's own editions, ``CRATB_REFERENCE_DIR``) before the
+    packaged tables, from now on in this process; ``None``: the packaged tables only.
+    Given once by the entry point; the cached tables are read again when it changes."""
+    if folder != storage.local_dir():
+        storage.set_local_dir(folder)
+        clear_caches()
 
 
 # --- antibacterials ---------------------------------------------------------------------

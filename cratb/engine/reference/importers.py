@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cratb.engine import reference
+from cratb.engine.errors import EngineError
 from cratb.engine.reference import storage
 
 # The antibacterials for systemic use and the non-J01 agents WHO classifies in AWaRe
@@ -50,7 +51,7 @@ AWARE_COLUMNS = {
 ROUTE_SUFFIXES = {"_iv": "P", "_oral": "O"}
 
 
-class RefusedReferenceFile(ValueError):
+class RefusedReferenceFile(EngineError, ValueError):
     """The file cannot become a reference edition; the message is one French line."""
 
 

@@ -2,9 +2,14 @@
 
 The project ships its tables in ``cratb/engine/reference/data/``. A region that imports a
 newer WHO edition may write it there (a developer checkout) or, on an installed platform
-whose package folder is read-only, into the folder named by ``CRATB_REFERENCE_DIR``. Files
-are looked up in that folder first, then in the packaged one, so a local edition overrides
-the shipped one without copying everything.
+whose package folder is read-only, into a local folder of its own
+(``CRATB_REFERENCE_DIR``). Files are looked up in that folder first, then in the
+packaged one, so a local edition overrides the shipped one without copying everything.
+
+The reference tables are read once per process and shared by every lookup, so the local
+folder is a setting of the process: the entry point (the command line, the web's
+start-up) gives it once, from the engine configuration, with
+``reference.use_local_dir``; nothing here reads the environment.
 
 Layout of a data folder::
 
@@ -25,21 +30,31 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 PACKAGED_DIR = Path(__file__).resolve().parent / "data"
-ENV_DIR = "CRATB_REFERENCE_DIR"
 EDITIONS_FILE = "editions.json"
+
+_local_dir: Path | None = None
+
+
+def set_local_dir(folder: Path | None) -> None:
+    """The region's own folder of editions, searched first (none: the packaged tables
+    only). Callers clear the lookups' caches: ``reference.use_local_dir`` does both."""
+    global _local_dir
+    _local_dir = folder
+
+
+def local_dir() -> Path | None:
+    return _local_dir
 
 
 def search_dirs() -> list[Path]:
     """Folders searched for a reference file, the local override first."""
-    override = os.environ.get(ENV_DIR)
-    dirs = [Path(override)] if override else []
+    dirs = [_local_dir] if _local_dir else []
     return [*dirs, PACKAGED_DIR]
 
 
 def write_dir() -> Path:
     """Folder an importer writes to when the caller names none."""
-    override = os.environ.get(ENV_DIR)
-    return Path(override) if override else PACKAGED_DIR
+    return _local_dir or PACKAGED_DIR
 
 
 def find(relative: str) -> Path:

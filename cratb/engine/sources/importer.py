@@ -68,6 +68,7 @@ def import_file(
     on_stage: Callable[[str], None] | None = None,
     layout: str = "auto",
     defaults: Mapping[str, str] | None = None,
+    memory_limit: str | None = None,
 ) -> ImportReport:
     """Import ``path`` as ``kind`` into the DuckDB ``warehouse`` and write its JSON report.
 
@@ -78,6 +79,7 @@ def import_file(
     ``layout`` (isolates only): ``auto`` (recognised), ``long``, ``wide``, ``whonet``,
     ``hl7`` (see ``sources.formats``). ``defaults``: a value for columns the file lacks
     or leaves empty (e.g. the ``lab_id`` of a WHONET export), by contract column name.
+    ``memory_limit``: the most memory DuckDB may use (``warehouse.connect``).
     Raises ``RefusedFile`` (nothing stored, no report written) when the file cannot be read.
     """
     if kind not in KINDS:
@@ -100,7 +102,7 @@ def import_file(
         else:
             source = inspect_file(path, workdir=Path(workdir))
         columns = _map_columns(spec, source, defaults)
-        con = connect(warehouse)
+        con = connect(warehouse, memory_limit=memory_limit)
         try:
             report = _import(con, spec, source, columns, id_salt, step, report_path, defaults)
         finally:

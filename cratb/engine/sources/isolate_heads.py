@@ -3,7 +3,8 @@
 The ``isolates`` table has one row per isolate × antibiotic (ten to twenty per isolate).
 Isolate-level questions (how many isolates, which are first isolates, which E. coli
 carry the lab's ESBL flag) read this small table instead of grouping the result rows at
-every computation. Its columns are the isolate's own: ``isolate_id``, ``patient_id``,
+every computation. Its columns are the isolate's own, those of the isolates contract
+but the result's (``schema.isolate_columns``): ``isolate_id``, ``patient_id``,
 ``sampled_on``, ``specimen``, ``setting``, ``departement``, ``lab_id``, ``organism``,
 ``esbl`` (Y when any of the isolate's rows says Y), ``patient_age``, ``patient_sex``,
 ``import_id`` (the import that brought the isolate), and ``repeated``: 1 when the same
@@ -22,22 +23,11 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["COLUMNS", "TABLE", "refresh", "upgrade"]
+from cratb.engine.sources.schema import isolate_columns
+
+__all__ = ["TABLE", "refresh", "upgrade"]
 
 TABLE = "isolate_heads"
-COLUMNS = (
-    "isolate_id",
-    "patient_id",
-    "sampled_on",
-    "specimen",
-    "setting",
-    "departement",
-    "lab_id",
-    "organism",
-    "esbl",
-    "patient_age",
-    "patient_sex",
-)
 
 
 def _exists(con: duckdb.DuckDBPyConnection) -> bool:
@@ -61,7 +51,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
 
 def _heads_select() -> str:
     picked = ", ".join(
-        f"max({c}) AS {c}" if c == "esbl" else f"min({c}) AS {c}" for c in COLUMNS[1:]
+        f"max({c}) AS {c}" if c == "esbl" else f"min({c}) AS {c}"
+        for c in isolate_columns()
+        if c != "isolate_id"
     )
     return f"isolate_id, {picked}, min(import_id) AS import_id"
 

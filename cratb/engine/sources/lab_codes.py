@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from cratb.engine import reference
+from cratb.engine.errors import EngineError
 from cratb.engine.warehouse import connect
 
 __all__ = [
@@ -46,7 +47,7 @@ COLUMNS = ("lab_id", "lab_code", "whonet")
 MAX_CODE_LENGTH = 40
 
 
-class LabCodeError(ValueError):
+class LabCodeError(EngineError, ValueError):
     """A correspondence table that cannot be saved; French, one line."""
 
 

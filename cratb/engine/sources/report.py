@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from cratb.engine.errors import EngineError
+
 __all__ = ["MAX_LISTED_REJECTIONS", "ImportReport", "RefusedFile", "Rejection"]
 
 # The report lists at most this many rejections; every one of them stays in the
@@ -12,7 +14,7 @@ __all__ = ["MAX_LISTED_REJECTIONS", "ImportReport", "RefusedFile", "Rejection"]
 MAX_LISTED_REJECTIONS = 100_000
 
 
-class RefusedFile(ValueError):
+class RefusedFile(EngineError, ValueError):
     """The file cannot be read at all; nothing of it is stored. French, one line."""
 
 

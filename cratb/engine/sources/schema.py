@@ -1,4 +1,9 @@
-"""The input files of CONTRACTS.md section 1: columns, rules and unique keys per kind."""
+"""The input files of CONTRACTS.md section 1: columns, rules and unique keys per kind.
+
+Each kind is declared once here; the readers of other layouts (wide, WHONET, HL7: see
+``formats``) and the isolate-level table (``isolate_heads``) take their columns from
+these declarations (``isolate_columns``).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,16 @@ from cratb.engine.sources.rules import (
     Year,
 )
 
-__all__ = ["KINDS", "Column", "Kind", "RowCheck", "kind_spec", "with_lab_codes"]
+__all__ = [
+    "KINDS",
+    "RESULT_COLUMNS",
+    "Column",
+    "Kind",
+    "RowCheck",
+    "isolate_columns",
+    "kind_spec",
+    "with_lab_codes",
+]
 
 KINDS = (
     "dispensations",
@@ -48,6 +62,9 @@ SPECIMENS = ("urine", "blood", "respiratory", "skin", "other")
 ROUTES = ("O", "P", "R", "Inhal")
 SEXES = ("F", "M")
 YES_NO = ("Y", "N")
+#: The columns of an isolates file that give one antibiotic's result; the others
+#: describe the isolate itself, the same on each of its rows.
+RESULT_COLUMNS = ("antibiotic", "sir")
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,12 @@ def with_lab_codes(spec: Kind, mapping: Mapping[tuple[str, str], str]) -> Kind:
 def kind_spec(name: str) -> Kind:
     """The specification of one kind of file (``name`` must be one of ``KINDS``)."""
     return _specs()[name]
+
+
+def isolate_columns() -> tuple[str, ...]:
+    """The columns of the isolates kind that describe the isolate (all but
+    ``RESULT_COLUMNS``), in the contract's order."""
+    return tuple(c.name for c in kind_spec("isolates").columns if c.name not in RESULT_COLUMNS)
 
 
 def _specs() -> dict[str, Kind]:

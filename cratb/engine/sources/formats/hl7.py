@@ -58,27 +58,17 @@ from cratb.engine.sources.formats.common import (
     translate,
 )
 from cratb.engine.sources.report import RefusedFile
+from cratb.engine.sources.schema import kind_spec
 
-__all__ = ["COLUMNS", "convert_hl7", "looks_like_hl7", "split_messages"]
+__all__ = ["columns", "convert_hl7", "looks_like_hl7", "split_messages"]
 
-COLUMNS = (
-    SOURCE_ROW,
-    "isolate_id",
-    "patient_id",
-    "sampled_on",
-    "specimen",
-    "setting",
-    "departement",
-    "lab_id",
-    "organism",
-    "antibiotic",
-    "sir",
-    "esbl",
-    "patient_age",
-    "patient_sex",
-    PLACE,
-    ERROR,
-)
+
+def columns() -> tuple[str, ...]:
+    """The converted table's columns: the isolates contract's (long layout), between the
+    source row number and the place and error of each row."""
+    return (SOURCE_ROW, *(c.name for c in kind_spec("isolates").columns), PLACE, ERROR)
+
+
 SEGMENT_END = re.compile(r"\r\n|\r|\n")
 ENVELOPE = ("FHS", "BHS", "BTS", "FTS")
 INTERPRETATIONS = {"S": "S", "I": "I", "R": "R", "MS": "I", "VS": "S", "SDD": "I"}
@@ -369,12 +359,13 @@ def convert_hl7(path: Path, *, workdir: Path) -> SourceFile:
             rows.append(_error(_Message(number=number), f"message HL7 illisible : {reason}"))
             continue
         rows.extend(_rows(message))
+    names = columns()
     table = pa.table(
         {
             name: pa.array(
                 [r.get(name) for r in rows], type=pa.int64() if name == SOURCE_ROW else pa.string()
             )
-            for name in COLUMNS
+            for name in names
         }
     )
     out = workdir / "converted.parquet"
@@ -386,7 +377,7 @@ def convert_hl7(path: Path, *, workdir: Path) -> SourceFile:
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=None,
         delimiter=None,
-        columns=COLUMNS,
+        columns=names,
         layout="hl7",
         ignored=(),
     )

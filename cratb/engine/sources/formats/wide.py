@@ -34,6 +34,7 @@ from cratb.engine.sources.formats.common import (
 )
 from cratb.engine.sources.report import RefusedFile
 from cratb.engine.sources.rules import literal
+from cratb.engine.sources.schema import isolate_columns
 
 __all__ = ["WHONET_FIELDS", "antibiotic_columns", "convert_wide", "looks_like_whonet"]
 
@@ -52,19 +53,6 @@ WHONET_FIELDS: dict[str, tuple[str, ...]] = {
     "patient_age": ("age",),
     "patient_sex": ("sex",),
 }
-CONTRACT_COLUMNS = (
-    "isolate_id",
-    "patient_id",
-    "sampled_on",
-    "specimen",
-    "setting",
-    "departement",
-    "lab_id",
-    "organism",
-    "esbl",
-    "patient_age",
-    "patient_sex",
-)
 WHONET_SIGNATURE = {"spec_date", "specimen date", "spec_num", "specimen number"}
 
 
@@ -78,10 +66,11 @@ class _AbColumn:
 def antibiotic_columns(columns: tuple[str, ...], lab_codes: frozenset[str]) -> list[_AbColumn]:
     """The columns holding S/I/R results, in file order."""
     whonet = {a.whonet for a in reference.antibacterials().values() if a.whonet}
+    isolate = isolate_columns()
     out = []
     for index, name in enumerate(columns):
         key = name.strip().upper()
-        if key.lower() in CONTRACT_COLUMNS:
+        if key.lower() in isolate:
             continue
         match = WHONET_TEST.match(name.strip())
         if key in whonet or key in lab_codes:
@@ -100,7 +89,7 @@ def _contract_sources(columns: tuple[str, ...], *, whonet: bool) -> dict[str, st
     """Contract column → the file's column that holds it."""
     by_lower = {c.strip().lstrip("\ufeff").lower(): c for c in columns}
     found: dict[str, str] = {}
-    for name in CONTRACT_COLUMNS:
+    for name in isolate_columns():
         if name in by_lower:
             found[name] = by_lower[name]
         elif whonet:
@@ -146,7 +135,7 @@ def _whonet_age(v: str) -> str:
 
 def _values(sources: dict[str, str], columns: tuple[str, ...], *, whonet: bool) -> list[str]:
     out = []
-    for name in CONTRACT_COLUMNS:
+    for name in isolate_columns():
         if name not in sources:
             if name == "isolate_id" and whonet and (expr := _whonet_isolate_id(columns)):
                 out.append(f"{expr} AS isolate_id")

@@ -8,13 +8,11 @@ import pytest
 
 from cratb.engine import reference
 from cratb.engine.ast import rules
-from cratb.engine.reference import storage
 
 
 @pytest.fixture(autouse=True)
-def shipped_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(rules.ENV_DIR, raising=False)
-    monkeypatch.delenv(storage.ENV_DIR, raising=False)
+def shipped_rules() -> Iterator[None]:
+    reference.use_local_dir(None)
     reference.clear_caches()
     rules.clear()
     yield

@@ -32,18 +32,14 @@ def _copy(tmp_path: Path, change: dict[str, object] | None = None) -> Path:
     return folder
 
 
-def test_a_local_folder_overrides_the_shipped_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_local_folder_overrides_the_shipped_set(tmp_path: Path) -> None:
     data = yaml.safe_load((rules.PACKAGED_DIR / "default.yaml").read_text(encoding="utf-8"))
     data["situations"]["simple_cystitis"]["tiers"] = [{"agents": ["FOS"], "source": "has2023"}]
     folder = _copy(tmp_path, {"version": 2, "status": "validé", "situations": data["situations"]})
-    monkeypatch.setenv(rules.ENV_DIR, str(folder))
-    local = load_rules()
+    local = load_rules(rules_dir=folder)
     assert local.label == "cratb-derive v2 (validé)"
     assert local.chain("simple_cystitis")[0] == (1, "FOS", "simple_cystitis")
-    monkeypatch.setenv(rules.ENV_DIR, str(tmp_path / "absent"))
-    assert load_rules().version == 1
+    assert load_rules(rules_dir=tmp_path / "absent").version == 1
 
 
 @pytest.mark.parametrize(

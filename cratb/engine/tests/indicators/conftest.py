@@ -13,7 +13,6 @@ import pytest
 from cratb.engine import reference
 from cratb.engine.backends import open_session
 from cratb.engine.indicators import Query, compute
-from cratb.engine.reference import storage
 from cratb.engine.sources import import_file
 
 BACKENDS = ["duckdb", pytest.param("spark", marks=pytest.mark.slow)]
@@ -22,8 +21,8 @@ Compute = Callable[..., pa.Table]
 
 
 @pytest.fixture(autouse=True)
-def packaged_tables_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(storage.ENV_DIR, raising=False)
+def packaged_tables_only() -> Iterator[None]:
+    reference.use_local_dir(None)
     reference.clear_caches()
     yield
     reference.clear_caches()

@@ -9,7 +9,6 @@ import pytest
 from openpyxl import Workbook
 
 from cratb.engine import reference
-from cratb.engine.reference import storage
 from cratb.engine.reference.importers import RefusedReferenceFile, import_atc_ddd, import_aware
 
 ATC_DDD = """atc_code,atc_name,ddd,uom,adm_r,note
@@ -30,14 +29,12 @@ Cefoselis,Cephalosporins,to be assigned,Watch,No
 
 
 @pytest.fixture
-def local_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def local_dir(tmp_path: Path) -> Iterator[Path]:
     """A region's own reference folder, searched before the packaged tables."""
     folder = tmp_path / "reference"
-    monkeypatch.setenv(storage.ENV_DIR, str(folder))
-    reference.clear_caches()
+    reference.use_local_dir(folder)
     yield folder
-    monkeypatch.delenv(storage.ENV_DIR)
-    reference.clear_caches()
+    reference.use_local_dir(None)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

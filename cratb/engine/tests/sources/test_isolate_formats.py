@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cratb.engine.sources import RefusedFile, Rejection, import_file, lab_codes
+from cratb.engine.sources.schema import RESULT_COLUMNS, isolate_columns, kind_spec
 from cratb.engine.tests.sources.conftest import Query, WriteFile
 
 LONG_HEADER = (
@@ -219,6 +220,27 @@ def test_hl7_messages_become_long_rows(tmp_path: Path, warehouse: Path, query: Q
         ("ECBU-002-1", "PAT124", dt.date(2025, 3, 11), "urine", "hospital", "2A", "LBM-75-03",
          "Klebsiella pneumoniae", "CTX", "S", None, 75, "M"),
     ]  # fmt: skip
+
+
+def test_the_isolate_columns_come_from_the_isolates_contract(
+    tmp_path: Path, warehouse: Path, query: Query
+) -> None:
+    isolate = (
+        "isolate_id", "patient_id", "sampled_on", "specimen", "setting", "departement",
+        "lab_id", "organism", "esbl", "patient_age", "patient_sex",
+    )  # fmt: skip
+    assert isolate_columns() == isolate
+    assert [c.name for c in kind_spec("isolates").columns] == [
+        *isolate[:8],
+        *RESULT_COLUMNS,
+        *isolate[8:],
+    ]
+    import_file("isolates", _hl7(tmp_path, GOOD), warehouse=warehouse)
+    heads = query(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'isolate_heads'"
+        " ORDER BY column_index"
+    )
+    assert tuple(c for (c,) in heads) == (*isolate, "import_id", "repeated")
 
 
 def test_an_hl7_message_cut_in_half_is_rejected_with_its_place(

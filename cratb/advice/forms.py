@@ -120,6 +120,9 @@ class AttachmentsMixin(forms.Form):
         self.valid_files: list[NewFile] = []
         errors = []
         for upload in self.cleaned_data.get("attachments") or []:
+            if identity.find_nir(upload.name or ""):
+                errors.append(str(identity.NIR_IN_FILE_NAME))
+                continue
             try:
                 sniffed = uploads.check_upload(upload)
             except uploads.AttachmentError as exc:
@@ -131,8 +134,20 @@ class AttachmentsMixin(forms.Form):
         return self.valid_files
 
 
-class IdentityCheckMixin(forms.Form):
-    """Warns when free text looks like a patient's identity; the author confirms or edits."""
+class NoNirMixin(forms.Form):
+    """Refuses a social security number (NIR) in every text field, with no override."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and identity.find_nir(value):
+                self.add_error(name, identity.NIR_REFUSED)
+        return cleaned
+
+
+class IdentityCheckMixin(NoNirMixin):
+    """Warns when free text looks like a patient's identity (a phone number, a birth date
+    next to a name); the author confirms or edits. A NIR is refused (``NoNirMixin``)."""
 
     identity_text_fields: tuple[str, ...] = ("question",)
     identity_ok = forms.BooleanField(
@@ -140,11 +155,18 @@ class IdentityCheckMixin(forms.Form):
         label=_("J'ai vérifié : ce texte ne contient pas l'identité du patient."),
     )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.check_identity()
+        return cleaned
+
     def check_identity(self) -> None:
         self.identity_findings: list[identity.Finding] = []
         for name in self.identity_text_fields:
             text = self.cleaned_data.get(name) or ""
-            self.identity_findings += identity.find_identity(str(text))
+            self.identity_findings += [
+                found for found in identity.find_identity(str(text)) if found.kind != "nir"
+            ]
         if self.identity_findings and not self.cleaned_data.get("identity_ok"):
             self.add_error(
                 self.identity_text_fields[0],
@@ -275,11 +297,6 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
         departement.load()
         speed_up(self)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        self.check_identity()
-        return cleaned
-
     @property
     def pending(self) -> list[uploads.PendingFile]:
         return uploads.read_pending(str(self.data.get("pending_files", "")))
@@ -372,8 +389,9 @@ class AnswerFieldsMixin(forms.Form):
         return [(self[f"agent_{n}"], self[f"route_{n}"]) for n in range(1, self.AGENT_ROWS + 1)]
 
 
-class AnswerForm(AnswerFieldsMixin, VersionForm):
+class AnswerForm(AnswerFieldsMixin, IdentityCheckMixin, VersionForm):
     id_prefix = "answer-"
+    identity_text_fields = ("text",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -381,8 +399,9 @@ class AnswerForm(AnswerFieldsMixin, VersionForm):
         speed_up(self)
 
 
-class AskForm(VersionForm):
+class AskForm(IdentityCheckMixin, VersionForm):
     id_prefix = "ask-"
+    identity_text_fields = ("text",)
     text = forms.CharField(
         label=_("Question au demandeur"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -401,11 +420,6 @@ class ReplyForm(IdentityCheckMixin, forms.Form):
         label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        self.check_identity()
-        return cleaned
-
 
 class RequesterAttachForm(AttachmentsMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -413,7 +427,7 @@ class RequesterAttachForm(AttachmentsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReassignForm(VersionForm):
+class ReassignForm(NoNirMixin, VersionForm):
     id_prefix = "reassign-"
     to = forms.ModelChoiceField(label=_("Confier à"), queryset=User.objects.none())
     note = forms.CharField(label=_("Message (facultatif)"), required=False, max_length=1000)
@@ -449,7 +463,7 @@ CODING_FIELDS = (
 )
 
 
-class CodingForm(VersionForm):
+class CodingForm(NoNirMixin, VersionForm):
     """A responder corrects the coded context (not the requester's words)."""
 
     id_prefix = "coding-"
@@ -482,7 +496,7 @@ class CodingForm(VersionForm):
         return out
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(NoNirMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "survey-%s")
         super().__init__(*args, **kwargs)
@@ -560,11 +574,6 @@ class PhoneAdviceForm(AnswerFieldsMixin, IdentityCheckMixin, forms.Form):
         if value > timezone.now():
             raise forms.ValidationError(_("La date de l'appel ne peut pas être dans le futur."))
         return value
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        self.check_identity()
-        return cleaned
 
     def request_fields(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role, User
-from cratb.advice import codes
+from cratb.advice import codes, identity
 from cratb.advice.models.choices import (
     RESPONDER_ROLES,
     EventKind,
@@ -63,6 +63,14 @@ class VersionConflict(Exception):
 
 class StateError(ValueError):
     """A change that the request's state does not allow (French message)."""
+
+
+def refuse_nir(*texts: Any) -> None:
+    """StateError when a text holds a social security number (NIR, valid key): the last
+    guard behind the forms, so that no page or script stores one."""
+    for text in texts:
+        if isinstance(text, str) and identity.find_nir(text):
+            raise StateError(str(identity.NIR_REFUSED))
 
 
 def _departement_ids(user: User) -> list[int]:
@@ -386,6 +394,7 @@ class AdviceRequest(FastDisplay, models.Model):
     @classmethod
     def create(cls, *, actor: User | None, actor_label: str = "", **fields: Any) -> AdviceRequest:
         """A new request and its « created » event, in one transaction."""
+        refuse_nir(*fields.values())
         considered = fields.get("agents_considered", [])
         given = fields.get("agents_given", [])
         fields["context_critical"] = any_critical([*considered, *given])
@@ -421,6 +430,7 @@ class AdviceRequest(FastDisplay, models.Model):
         """
         at = at or timezone.now()
         fields = dict(fields or {})
+        refuse_nir(text, *fields.values())
         with transaction.atomic():
             rows = AdviceRequest.objects.filter(pk=self.pk)
             if expected_version is not None:

@@ -135,9 +135,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: readers do not wait for the writer; synchronous=NORMAL: a commit does not wait
     # for the disk (safe in WAL mode: a power cut may lose the last commits, never corrupt).
     # The lab API writes one log row per request (cratb/resistance) and must stay fast.
+    # secure_delete: freed space is zeroed, so a redacted passage (cratb/advice) does not
+    # linger in the file's free pages.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

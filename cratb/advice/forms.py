@@ -655,3 +655,32 @@ class RotaImportForm(forms.Form):
             "(AAAA-MM-JJ HH:MM, heure de Paris), team (facultatif)."
         ),
     )
+
+
+class RedactionForm(forms.Form):
+    """A passage the coordination removes from a request, and why. The passage may hold
+    a NIR (that is what is removed); the reason may not."""
+
+    passage = forms.CharField(
+        label=_("Passage à supprimer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_(
+            "Copiez-le tel qu'il est écrit (majuscules et espaces comprises) : il est "
+            "remplacé partout où il figure dans cette demande."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=300,
+        help_text=_(
+            "Par exemple « nom du patient ». Il reste dans l'historique : n'y recopiez pas "
+            "le passage."
+        ),
+    )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        if identity.find_nir(reason):
+            raise forms.ValidationError(identity.NIR_REFUSED)
+        return reason

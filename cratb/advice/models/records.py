@@ -23,6 +23,11 @@ class AdviceEventQuerySet(models.QuerySet["AdviceEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError
 
+    def overwrite_for_redaction(self, pk: int, *, text: str, data: Any) -> None:
+        """The one change the history allows: ``AdviceRequest.redact`` overwriting a
+        removed passage in one event (``cratb.advice.models.redaction``)."""
+        models.QuerySet.update(self.filter(pk=pk), text=text, data=data)
+
 
 class AppendOnlyError(PermissionError):
     def __init__(self) -> None:

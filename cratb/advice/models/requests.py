@@ -422,15 +422,17 @@ class AdviceRequest(FastDisplay, models.Model):
         text: str = "",
         actor_label: str = "",
         at: datetime | None = None,
+        screen: bool = True,
     ) -> AdviceEvent:
         """Update ``fields`` and bump the version, then write the event; one transaction.
 
         With ``expected_version``, the update applies only if nobody changed the request
-        since that version, else :class:`VersionConflict`.
+        since that version, else :class:`VersionConflict`. ``screen``: refuse a NIR in
+        ``text`` and in the new field values (a redaction screens its reason only).
         """
         at = at or timezone.now()
         fields = dict(fields or {})
-        refuse_nir(text, *fields.values())
+        refuse_nir(text, *(fields.values() if screen else ()))
         with transaction.atomic():
             rows = AdviceRequest.objects.filter(pk=self.pk)
             if expected_version is not None:
@@ -783,6 +785,16 @@ class AdviceRequest(FastDisplay, models.Model):
             at=at,
             fields={"survey_requested_at": at},
         )
+
+    def redact(
+        self, *, passage: str, reason: str, by: User, at: datetime | None = None
+    ) -> AdviceEvent:
+        """Overwrite ``passage`` in every stored text of the request, its history
+        included, with a dated marker; the event keeps who, when and why, never the text
+        (``cratb.advice.models.redaction``). The one change the history allows."""
+        from cratb.advice.models import redaction
+
+        return redaction.redact(self, passage=passage, reason=reason, by=by, at=at)
 
     def _require_open(self) -> None:
         if self.status in (Status.CLOSED, Status.UNCONFIRMED):

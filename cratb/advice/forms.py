@@ -15,6 +15,7 @@ from cratb.accounts.models import Role, User
 from cratb.advice import codes, identity, uploads
 from cratb.advice.models import RESPONDER_ROLES, AdviceRequest, AgentChoice
 from cratb.advice.services import NewFile
+from cratb.advice.workdays import PARIS
 from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
@@ -601,6 +602,30 @@ class PhoneAdviceForm(AnswerFieldsMixin, IdentityCheckMixin, forms.Form):
         return fields
 
 
+class ParisDateTimeField(forms.DateTimeField):
+    """A Paris wall-clock time within the rota's years, refused with a French reason when
+    it does not exist or happens twice (``rota.local_time_problem``)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        from cratb.advice import rota
+
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        for fmt in self.input_formats:
+            try:
+                naive = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            problem = rota.year_problem(naive) or rota.local_time_problem(naive)
+            if problem:
+                raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
+            return naive.replace(tzinfo=PARIS)
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class ShiftForm(forms.Form):
     departement = DepartementField(label=_("Département"))
     responder = forms.ModelChoiceField(
@@ -611,12 +636,12 @@ class ShiftForm(forms.Form):
         queryset=Organization.objects.none(),
         required=False,
     )
-    starts_at = forms.DateTimeField(
+    starts_at = ParisDateTimeField(
         label=_("Début"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    ends_at = forms.DateTimeField(
+    ends_at = ParisDateTimeField(
         label=_("Fin"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],

@@ -15,8 +15,8 @@ from cratb.accounts.models import Role, User
 from cratb.advice import codes, identity, uploads
 from cratb.advice.models import RESPONDER_ROLES, AdviceRequest, AgentChoice
 from cratb.advice.services import NewFile
-from cratb.advice.workdays import PARIS
 from cratb.advice.widgets import FastSelect, FastSelectMultiple
+from cratb.advice.workdays import PARIS
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
 

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # The directory's history of changes (who, when, before and after): cratb/network.
+    "simple_history",
     "cratb.accounts",
     "cratb.network",
     "cratb.advice",
@@ -102,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Tells django-simple-history who makes a change from a page.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a clear page.
     "axes.middleware.AxesMiddleware",
 ]

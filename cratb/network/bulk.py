@@ -534,14 +534,23 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, str], _Territories], tuple[tuple[Any
 
 
 def _save(model: Any, existing: Any, values: dict[str, Any]) -> str:
+    """Write one accepted row; the directory's history notes it came from an import, and
+    the record's version moves on (an edit opened before the import then conflicts)."""
+    reason = _("import de fichier")
     if existing is None:
-        model.objects.create(**values)
+        created = model(**values)
+        created._change_reason = reason
+        created.save()
         return "created"
     changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if not changed:
         return "unchanged"
     for name in changed:
         setattr(existing, name, values[name])
+    if hasattr(existing, "version"):
+        existing.version += 1
+        changed.append("version")
+    existing._change_reason = reason
     existing.save(update_fields=changed)
     return "updated"
 

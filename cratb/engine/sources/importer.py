@@ -35,7 +35,7 @@ from cratb.engine.sources.report import (
     RefusedFile,
     Rejection,
 )
-from cratb.engine.sources.rules import identity_reason, literal
+from cratb.engine.sources.rules import NIR_TOKEN, identity_reason, literal
 from cratb.engine.sources.schema import KINDS, Kind, kind_spec, with_lab_codes
 from cratb.engine.warehouse import connect
 
@@ -504,12 +504,17 @@ def _malformed_rows(
         f"WHEN {literal(k)} THEN {literal(v.format(n=expected))}"
         for k, v in MALFORMED_REASONS.items()
     )
+    # A line set aside keeps its text, but never a NIR-shaped number (its cells could not
+    # be read one by one, so the identifier rules could not run).
+    raw = f"to_json(regexp_replace(csv_line, {literal(NIR_TOKEN)}, ' [NIR retiré] ', 'g'))"
+    if not keep_raw:
+        raw = "NULL::VARCHAR"
     con.execute(
         "CREATE TEMP TABLE _malformed AS "
         # ``line`` counts records from the header (line 1): data row = line - 1.
         'SELECT line - 1 AS "row", NULL::VARCHAR AS "column", '
         f"CASE error_type {whens} ELSE 'ligne illisible : ' || error_type END AS reason, "
-        f"{'to_json(csv_line)' if keep_raw else 'NULL::VARCHAR'} AS raw "
+        f"{raw} AS raw "
         "FROM (SELECT line, arg_min(error_type, column_idx) AS error_type,"
         f" any_value(csv_line) AS csv_line FROM {REJECTS_TABLE} GROUP BY line)"
     )

@@ -168,3 +168,19 @@ def test_hospital_figures_for_a_year_not_yet_begun_are_refused(
     assert (report.read, report.accepted, report.rejected) == (2, 1, 1)
     assert report.rejections[0].column == "year"
     assert "dans le futur" in report.rejections[0].reason
+
+
+def test_a_malformed_line_is_kept_without_a_nir(
+    write_csv: WriteFile, warehouse: Path, query: Query
+) -> None:
+    path = write_csv(
+        "d.csv",
+        f"""
+        {DISPENSATIONS_HEADER}
+        D1,2025-01-03,P1,{NIR},34,F,75,R1,general_practice,3400930000001,2,community,extra
+        D2,2025-01-03,P2,PAT000124,34,F,75,R1,general_practice,3400930000001,2,
+        """,
+    )
+    report = import_file("dispensations", path, warehouse=warehouse)
+    assert (report.read, report.accepted, report.rejected) == (2, 1, 1)
+    assert NIR not in _raw_rows(query)

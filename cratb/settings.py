@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # The directory's history of changes (who, when, before and after): cratb/network.
+    "simple_history",
     "cratb.accounts",
     "cratb.network",
     "cratb.advice",
@@ -112,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Tells django-simple-history who makes a change from a page.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a clear page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,9 +149,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: readers do not wait for the writer; synchronous=NORMAL: a commit does not wait
     # for the disk (safe in WAL mode: a power cut may lose the last commits, never corrupt).
     # The lab API writes one log row per request (cratb/resistance) and must stay fast.
+    # secure_delete: freed space is zeroed, so a redacted passage (cratb/advice) does not
+    # linger in the file's free pages.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+        ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

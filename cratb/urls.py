@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The lab API: no language prefix, token authentication (cratb/resistance/api.py).
-    path("api/v1/", include("cratb.resistance.api_urls")),
+    path("api/", include("cratb.resistance.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("cratb.public.urls")),

@@ -12,18 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from cratb.accounts.append_only import ReadOnlyAdmin
 from cratb.advice.models import AdviceEvent, AdviceRequest, OnCallShift
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class EventInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -16,6 +16,7 @@ from cratb.advice import codes, identity, uploads
 from cratb.advice.models import RESPONDER_ROLES, AdviceRequest, AgentChoice
 from cratb.advice.services import NewFile
 from cratb.advice.widgets import FastSelect, FastSelectMultiple
+from cratb.advice.workdays import PARIS
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
 
@@ -120,6 +121,9 @@ class AttachmentsMixin(forms.Form):
         self.valid_files: list[NewFile] = []
         errors = []
         for upload in self.cleaned_data.get("attachments") or []:
+            if identity.find_nir(upload.name or ""):
+                errors.append(str(identity.NIR_IN_FILE_NAME))
+                continue
             try:
                 sniffed = uploads.check_upload(upload)
             except uploads.AttachmentError as exc:
@@ -131,8 +135,20 @@ class AttachmentsMixin(forms.Form):
         return self.valid_files
 
 
-class IdentityCheckMixin(forms.Form):
-    """Warns when free text looks like a patient's identity; the author confirms or edits."""
+class NoNirMixin(forms.Form):
+    """Refuses a social security number (NIR) in every text field, with no override."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and identity.find_nir(value):
+                self.add_error(name, identity.NIR_REFUSED)
+        return cleaned
+
+
+class IdentityCheckMixin(NoNirMixin):
+    """Warns when free text looks like a patient's identity (a phone number, a birth date
+    next to a name); the author confirms or edits. A NIR is refused (``NoNirMixin``)."""
 
     identity_text_fields: tuple[str, ...] = ("question",)
     identity_ok = forms.BooleanField(
@@ -140,11 +156,18 @@ class IdentityCheckMixin(forms.Form):
         label=_("J'ai vérifié : ce texte ne contient pas l'identité du patient."),
     )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.check_identity()
+        return cleaned
+
     def check_identity(self) -> None:
         self.identity_findings: list[identity.Finding] = []
         for name in self.identity_text_fields:
             text = self.cleaned_data.get(name) or ""
-            self.identity_findings += identity.find_identity(str(text))
+            self.identity_findings += [
+                found for found in identity.find_identity(str(text)) if found.kind != "nir"
+            ]
         if self.identity_findings and not self.cleaned_data.get("identity_ok"):
             self.add_error(
                 self.identity_text_fields[0],
@@ -275,11 +298,6 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
         departement.load()
         speed_up(self)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        self.check_identity()
-        return cleaned
-
     @property
     def pending(self) -> list[uploads.PendingFile]:
         return uploads.read_pending(str(self.data.get("pending_files", "")))
@@ -372,8 +390,9 @@ class AnswerFieldsMixin(forms.Form):
         return [(self[f"agent_{n}"], self[f"route_{n}"]) for n in range(1, self.AGENT_ROWS + 1)]
 
 
-class AnswerForm(AnswerFieldsMixin, VersionForm):
+class AnswerForm(AnswerFieldsMixin, IdentityCheckMixin, VersionForm):
     id_prefix = "answer-"
+    identity_text_fields = ("text",)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -381,8 +400,9 @@ class AnswerForm(AnswerFieldsMixin, VersionForm):
         speed_up(self)
 
 
-class AskForm(VersionForm):
+class AskForm(IdentityCheckMixin, VersionForm):
     id_prefix = "ask-"
+    identity_text_fields = ("text",)
     text = forms.CharField(
         label=_("Question au demandeur"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -401,11 +421,6 @@ class ReplyForm(IdentityCheckMixin, forms.Form):
         label=_("Votre réponse"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        self.check_identity()
-        return cleaned
-
 
 class RequesterAttachForm(AttachmentsMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -413,7 +428,7 @@ class RequesterAttachForm(AttachmentsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReassignForm(VersionForm):
+class ReassignForm(NoNirMixin, VersionForm):
     id_prefix = "reassign-"
     to = forms.ModelChoiceField(label=_("Confier à"), queryset=User.objects.none())
     note = forms.CharField(label=_("Message (facultatif)"), required=False, max_length=1000)
@@ -449,7 +464,7 @@ CODING_FIELDS = (
 )
 
 
-class CodingForm(VersionForm):
+class CodingForm(NoNirMixin, VersionForm):
     """A responder corrects the coded context (not the requester's words)."""
 
     id_prefix = "coding-"
@@ -482,7 +497,7 @@ class CodingForm(VersionForm):
         return out
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(NoNirMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "survey-%s")
         super().__init__(*args, **kwargs)
@@ -561,11 +576,6 @@ class PhoneAdviceForm(AnswerFieldsMixin, IdentityCheckMixin, forms.Form):
             raise forms.ValidationError(_("La date de l'appel ne peut pas être dans le futur."))
         return value
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        self.check_identity()
-        return cleaned
-
     def request_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         names = (
@@ -592,6 +602,30 @@ class PhoneAdviceForm(AnswerFieldsMixin, IdentityCheckMixin, forms.Form):
         return fields
 
 
+class ParisDateTimeField(forms.DateTimeField):
+    """A Paris wall-clock time within the rota's years, refused with a French reason when
+    it does not exist or happens twice (``rota.local_time_problem``)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        from cratb.advice import rota
+
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        for fmt in self.input_formats:
+            try:
+                naive = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            problem = rota.year_problem(naive) or rota.local_time_problem(naive)
+            if problem:
+                raise forms.ValidationError(problem[0].upper() + problem[1:] + ".")
+            return naive.replace(tzinfo=PARIS)
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class ShiftForm(forms.Form):
     departement = DepartementField(label=_("Département"))
     responder = forms.ModelChoiceField(
@@ -602,12 +636,12 @@ class ShiftForm(forms.Form):
         queryset=Organization.objects.none(),
         required=False,
     )
-    starts_at = forms.DateTimeField(
+    starts_at = ParisDateTimeField(
         label=_("Début"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    ends_at = forms.DateTimeField(
+    ends_at = ParisDateTimeField(
         label=_("Fin"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -646,3 +680,32 @@ class RotaImportForm(forms.Form):
             "(AAAA-MM-JJ HH:MM, heure de Paris), team (facultatif)."
         ),
     )
+
+
+class RedactionForm(forms.Form):
+    """A passage the coordination removes from a request, and why. The passage may hold
+    a NIR (that is what is removed); the reason may not."""
+
+    passage = forms.CharField(
+        label=_("Passage à supprimer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_(
+            "Copiez-le tel qu'il est écrit (majuscules et espaces comprises) : il est "
+            "remplacé partout où il figure dans cette demande."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=300,
+        help_text=_(
+            "Par exemple « nom du patient ». Il reste dans l'historique : n'y recopiez pas "
+            "le passage."
+        ),
+    )
+
+    def clean_reason(self) -> str:
+        reason: str = self.cleaned_data["reason"]
+        if identity.find_nir(reason):
+            raise forms.ValidationError(identity.NIR_REFUSED)
+        return reason

@@ -11,7 +11,10 @@ text is stored:
   « DDN »…), or any date within a few words of a name (« Mme Martin »,
   « Jean DUPONT », « nom : … »).
 
-It errs on the side of warning: the requester confirms or edits, nothing is blocked.
+A NIR with a valid key is refused outright, in every free text of the advice desk,
+whoever writes it (``find_nir``; the rule is ``cratb.engine.identifiers``'): nothing
+justifies writing one. The two other clues err on the side of warning: the author
+confirms or edits.
 """
 
 from __future__ import annotations
@@ -22,11 +25,18 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-_SEP = r"[ .\-]?"
-NIR_RE = re.compile(
-    rf"(?<![\dA-Za-z])([1-478]){_SEP}(\d{{2}}){_SEP}(\d{{2}}){_SEP}(\d{{2}}|2[AaBb])"
-    rf"{_SEP}(\d{{3}}){_SEP}(\d{{3}}){_SEP}(\d{{2}})(?![\dA-Za-z])"
-)
+from cratb.engine.identifiers import NIR_RE, find_nirs, nir_key_is_valid
+
+__all__ = [
+    "NIR_IN_FILE_NAME",
+    "NIR_REFUSED",
+    "Finding",
+    "describe",
+    "find_identity",
+    "find_nir",
+    "nir_key_is_valid",
+]
+
 PHONE_RE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)33[ .\-]?(?:\(0\))?[ .\-]?[1-9]|0[1-9])(?:[ .\-]?\d{2}){4}(?!\d)"
 )
@@ -53,6 +63,14 @@ NAME_RE = re.compile(
     r"|(?:\b[A-ZÉÈÀÂÎÔÛÇ][a-zéèàâêîôûçëï]+\s+(?P<surname>[A-ZÉÈÀÂÎÔÛÇ]{2,}(?:-[A-Z]{2,})?)\b)"
 )
 NAME_LABEL_RE = re.compile(r"\b(?:nom|prénom)\s*:\s*\S+", re.IGNORECASE)
+NIR_REFUSED = _(
+    "Ce texte contient un numéro de sécurité sociale (NIR) : il ne doit jamais être écrit "
+    "ici, même après vérification. Retirez-le."
+)
+NIR_IN_FILE_NAME = _(
+    "Le nom d'un fichier contient un numéro de sécurité sociale (NIR) : renommez le fichier "
+    "avant de le joindre."
+)
 #: How close (in characters) a date must be to a name to be read as a birth date.
 NEAR = 40
 
@@ -74,16 +92,9 @@ LABELS: dict[str, str | Promise] = {
 }
 
 
-def nir_key_is_valid(digits: str, key: int) -> bool:
-    """``digits``: the 13 characters of a NIR (2A/2B allowed at positions 6-7)."""
-    body = digits.upper()
-    if body[5:7] == "2A":
-        number = int(body[:5] + "19" + body[7:]) - 1_000_000
-    elif body[5:7] == "2B":
-        number = int(body[:5] + "18" + body[7:]) - 2_000_000
-    else:
-        number = int(body)
-    return 97 - number % 97 == key
+def find_nir(text: str) -> list[str]:
+    """The social security numbers (valid key) written in ``text``: always refused."""
+    return find_nirs(text)
 
 
 def _names(text: str) -> list[tuple[int, int]]:
@@ -100,10 +111,7 @@ def _names(text: str) -> list[tuple[int, int]]:
 def find_identity(text: str) -> list[Finding]:
     """What in ``text`` looks like a patient's identity (empty list: nothing seen)."""
     findings: list[Finding] = []
-    for match in NIR_RE.finditer(text):
-        digits = "".join(match.groups()[:6])
-        if nir_key_is_valid(digits, int(match.group(7))):
-            findings.append(Finding("nir", match.group(0)))
+    findings.extend(Finding("nir", found) for found in find_nirs(text))
     nir_spans = [m.span() for m in NIR_RE.finditer(text)]
     for match in PHONE_RE.finditer(text):
         if any(start <= match.start() < end for start, end in nir_spans):

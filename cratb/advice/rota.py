@@ -1,5 +1,10 @@
 """The on-call rota: uncovered periods and the CSV import.
 
+Dates: a shift lies within the plan's years (``plan_years``: five years back, two
+ahead; anything else is a typing error) and its local times exist once in Paris: the
+hour skipped when summer time starts, and the hour that happens twice when it ends, are
+refused with a reason (``local_time_problem``), in the import as on the calendar's form.
+
 Import guarantees (the project's, docs/formats.md): a file that cannot be read at all
 (not a CSV, no header, a required column missing, a duplicated column, no data row) is
 refused with one French line and nothing is stored; otherwise every row is either
@@ -15,7 +20,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +36,36 @@ REQUIRED = ("departement", "responder", "starts_at", "ends_at")
 OPTIONAL = ("team",)
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 MAX_SHIFT = timedelta(days=31)
+PAST_YEARS = 5
+FUTURE_YEARS = 2
+
+
+def plan_years() -> tuple[int, int]:
+    """The years a shift may fall in: a rota is planned a little ahead and kept a while."""
+    year = timezone.localdate().year
+    return year - PAST_YEARS, year + FUTURE_YEARS
+
+
+def year_problem(moment: datetime) -> str | None:
+    first, last = plan_years()
+    if first <= moment.year <= last:
+        return None
+    return f"année {moment.year} hors du planning ({first}–{last})"
+
+
+def local_time_problem(naive: datetime) -> str | None:
+    """Why the Paris wall-clock time ``naive`` cannot be a shift's bound, or None: it was
+    skipped (summer time starts) or happened twice (summer time ends)."""
+    first = naive.replace(tzinfo=PARIS, fold=0)
+    shown = f"{naive:%Y-%m-%d %H:%M}"
+    if first.astimezone(UTC).astimezone(PARIS).replace(tzinfo=None) != naive:
+        return f"l'heure {shown} n'existe pas à Paris (passage à l'heure d'été)"
+    if naive.replace(tzinfo=PARIS, fold=1).utcoffset() != first.utcoffset():
+        return (
+            f"l'heure {shown} existe deux fois à Paris (passage à l'heure d'hiver) :"
+            " choisissez une heure avant 02:00 ou à partir de 03:00"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -153,9 +188,10 @@ def _rows(text: str) -> tuple[list[str], list[list[str]]]:
 
 
 def _parse_datetime(value: str) -> datetime | None:
+    """The Paris wall-clock time written, naive; None when it is not one."""
     for fmt in DATETIME_FORMATS:
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=PARIS)
+            return datetime.strptime(value, fmt)
         except ValueError:
             continue
     return None
@@ -239,9 +275,17 @@ def import_rota(data: bytes, *, by: User | None) -> RotaImportReport:
                 )
         starts = _parse_datetime(row.get("starts_at", "")) if row.get("starts_at") else None
         ends = _parse_datetime(row.get("ends_at", "")) if row.get("ends_at") else None
+        dates_ok = True
         for name, value in (("starts_at", starts), ("ends_at", ends)):
             if row.get(name) and value is None:
                 reject(name, f"date et heure attendues (AAAA-MM-JJ HH:MM), lu « {row[name]} »")
+            elif value is not None and (
+                problem := year_problem(value) or local_time_problem(value)
+            ):
+                reject(name, problem)
+                dates_ok = False
+        starts = starts.replace(tzinfo=PARIS) if starts and dates_ok else None
+        ends = ends.replace(tzinfo=PARIS) if ends and dates_ok else None
         if starts and ends:
             if ends <= starts:
                 reject("ends_at", "la fin doit suivre le début")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("demandes/<int:pk>/clore/", views.request_close, name="request-close"),
     path("demandes/<int:pk>/rouvrir/", views.request_reopen, name="request-reopen"),
     path("demandes/<int:pk>/pieces/", views.request_attach, name="request-attach"),
+    path("demandes/<int:pk>/supprimer-passage/", views.request_redact, name="request-redact"),
     path("demandes/<int:pk>/demandeur/", views.request_requester, name="request-requester"),
     path("pieces/<int:pk>/", views.attachment_download, name="attachment"),
     path("astreintes/", views.rota_calendar, name="rota"),

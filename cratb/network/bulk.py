@@ -4,6 +4,11 @@ Files: CSV (comma or semicolon, UTF-8 or Latin-1/Windows-1252, detected) or Exce
 (.xlsx, first sheet). Column names are case-insensitive; unknown columns are ignored.
 Every row is validated; rejected rows keep their row number (the header is row 1, as
 in a spreadsheet), column and reason, and ``read = accepted + rejected`` always holds.
+A row is checked once, by the same code for the preview and the commit: its cells are
+parsed, then the record it would write is validated as the model would be (lengths,
+integer ranges, the model's own rules), so what the preview accepts the commit can
+write. A CSV line with fewer or more fields than the header, or a spreadsheet row with
+a value beyond the named columns, is refused as malformed.
 The accepted rows are written in one transaction: all of them or, on any error, none.
 A row equal to what the directory already holds is accepted and changes nothing, so
 importing the same file twice writes nothing new. Exports use the same columns, so an
@@ -12,6 +17,7 @@ exported file can be edited and imported back.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime
 import io
@@ -22,7 +28,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from cratb.engine import identifiers, reference
@@ -36,6 +42,8 @@ from cratb.network.models import (
 
 MAX_ROWS = 20_000
 KINDS = ("organizations", "practitioners", "roles")
+#: Key of a row that did not have one cell per column (never a column name: it has a NUL).
+MALFORMED = "\x00malformed"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "organizations": (
@@ -150,11 +158,18 @@ def _read_csv(content: bytes) -> list[dict[str, str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines = list(reader)
     names = [name.strip().lower() for name in lines[0]]
-    return [
-        {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(names)}
-        for line in lines[1:]
-        if any(cell.strip() for cell in line)
-    ]
+    rows = []
+    for line in lines[1:]:
+        if not any(cell.strip() for cell in line):
+            continue
+        row = {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(names)}
+        if len(line) != len(names):
+            row[MALFORMED] = _(
+                "ligne mal formée : %(found)s champs lus, %(expected)s attendus (un par colonne"
+                " de l'en-tête)"
+            ) % {"found": len(line), "expected": len(names)}
+        rows.append(row)
+    return rows
 
 
 def _read_excel(content: bytes) -> list[dict[str, str]]:
@@ -170,11 +185,24 @@ def _read_excel(content: bytes) -> list[dict[str, str]]:
     if not values:
         return []
     names = [str(v).strip().lower() if v is not None else "" for v in values[0]]
-    return [
-        {name: _cell(row[i] if i < len(row) else None) for i, name in enumerate(names)}
-        for row in values[1:]
-        if any(v not in (None, "") for v in row)
-    ]
+    while names and not names[-1]:
+        names.pop()
+    rows = []
+    for values_row in values[1:]:
+        if not any(v not in (None, "") for v in values_row):
+            continue
+        row = {
+            name: _cell(values_row[i] if i < len(values_row) else None)
+            for i, name in enumerate(names)
+        }
+        extra = [v for v in values_row[len(names) :] if v not in (None, "")]
+        if extra:
+            row[MALFORMED] = _(
+                "ligne mal formée : %(count)s valeur(s) au-delà des %(expected)s colonnes"
+                " nommées de l'en-tête"
+            ) % {"count": len(extra), "expected": len(names)}
+        rows.append(row)
+    return rows
 
 
 def _cell(value: Any) -> str:
@@ -287,9 +315,34 @@ class _Territories:
         return None
 
 
-# --- row validators: each returns (key, values) or raises RowError -----------------------
+# --- row validators: each returns (key, apply) or raises RowError ------------------------
 
 Apply = Callable[[], str]  # writes the row, returns "created", "updated" or "unchanged"
+
+#: Model fields named differently in the files.
+FIELD_COLUMNS = {
+    "commune_code": "commune",
+    "practitioner": "rpps",
+    "organization": "organization_finess",
+}
+
+
+def _checked(
+    model: Any, existing: Any, values: dict[str, Any], *, resolved: tuple[str, ...]
+) -> None:
+    """RowError unless the record the row would write is valid as the model is: field
+    lengths, integer ranges of the database, decimal digits, choices, the model's own
+    rules (``clean``). ``resolved``: relations already looked up from the directory."""
+    candidate = copy.copy(existing) if existing is not None else model()
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    try:
+        candidate.full_clean(exclude=list(resolved))
+    except ValidationError as exc:
+        errors = exc.message_dict
+        field = next(iter(errors))
+        column = "" if field == "__all__" else FIELD_COLUMNS.get(field, field)
+        raise RowError(column, " ".join(errors[field])) from None
 
 
 def _organization_row(row: dict[str, str], ctx: _Territories) -> tuple[tuple[Any, ...], Apply]:
@@ -337,14 +390,15 @@ def _organization_row(row: dict[str, str], ctx: _Territories) -> tuple[tuple[Any
     if values["acute_beds"] and values["beds"] and values["acute_beds"] > values["beds"]:
         raise RowError("acute_beds", _("plus de lits de court séjour que de lits au total"))
     key = ("finess", finess) if finess else ("name", row["name"].lower(), kind, dep_code)
+    if finess:
+        existing = Organization.objects.filter(finess=finess).first()
+    else:
+        existing = Organization.objects.filter(
+            name__iexact=row["name"], kind=kind, departement=departement
+        ).first()
+    _checked(Organization, existing, values, resolved=("departement", "ght"))
 
     def apply() -> str:
-        if finess:
-            existing = Organization.objects.filter(finess=finess).first()
-        else:
-            existing = Organization.objects.filter(
-                name__iexact=row["name"], kind=kind, departement=departement
-            ).first()
         return _save(Organization, existing, values)
 
     return key, apply
@@ -372,9 +426,11 @@ def _practitioner_row(row: dict[str, str], ctx: _Territories) -> tuple[tuple[Any
     else:
         key = ("name", values["last_name"].lower(), values["first_name"].lower(), values["email"])
 
+    existing = Practitioner(**values).duplicate()
+    _checked(Practitioner, existing, values, resolved=())
+
     def apply() -> str:
-        candidate = Practitioner(**values)
-        return _save(Practitioner, candidate.duplicate(), values)
+        return _save(Practitioner, existing, values)
 
     return key, apply
 
@@ -453,14 +509,18 @@ def _role_row(row: dict[str, str], ctx: _Territories) -> tuple[tuple[Any, ...], 
         start,
     )
 
+    existing = PractitionerRole.objects.filter(
+        practitioner=person,
+        function=function,
+        organization=organization,
+        territory=territory,
+        start=start,
+    ).first()
+    _checked(
+        PractitionerRole, existing, values, resolved=("practitioner", "organization", "territory")
+    )
+
     def apply() -> str:
-        existing = PractitionerRole.objects.filter(
-            practitioner=person,
-            function=function,
-            organization=organization,
-            territory=territory,
-            start=start,
-        ).first()
         return _save(PractitionerRole, existing, values)
 
     return key, apply
@@ -474,14 +534,23 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, str], _Territories], tuple[tuple[Any
 
 
 def _save(model: Any, existing: Any, values: dict[str, Any]) -> str:
+    """Write one accepted row; the directory's history notes it came from an import, and
+    the record's version moves on (an edit opened before the import then conflicts)."""
+    reason = _("import de fichier")
     if existing is None:
-        model.objects.create(**values)
+        created = model(**values)
+        created._change_reason = reason
+        created.save()
         return "created"
     changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if not changed:
         return "unchanged"
     for name in changed:
         setattr(existing, name, values[name])
+    if hasattr(existing, "version"):
+        existing.version += 1
+        changed.append("version")
+    existing._change_reason = reason
     existing.save(update_fields=changed)
     return "updated"
 
@@ -493,7 +562,7 @@ def import_rows(kind: str, rows: list[dict[str, str]], *, commit: bool) -> Repor
     """Validate every row; with ``commit``, write the accepted ones in one transaction."""
     if kind not in ROW_BUILDERS:
         raise BulkFileError(_("Type d'import inconnu : %(kind)s.") % {"kind": kind})
-    columns = set(rows[0]) if rows else set()
+    columns = set(rows[0]) - {MALFORMED} if rows else set()
     missing = [name for name in REQUIRED[kind] if name not in columns]
     if missing:
         raise BulkFileError(
@@ -507,6 +576,8 @@ def import_rows(kind: str, rows: list[dict[str, str]], *, commit: bool) -> Repor
     for number, raw in enumerate(rows, start=2):
         row = {name: raw.get(name, "") for name in COLUMNS[kind]}
         try:
+            if MALFORMED in raw:
+                raise RowError("", raw[MALFORMED])
             for name in REQUIRED[kind]:
                 if not row[name]:
                     raise RowError(name, _("valeur obligatoire manquante"))
@@ -524,10 +595,18 @@ def import_rows(kind: str, rows: list[dict[str, str]], *, commit: bool) -> Repor
         accepted.append(apply)
     if not commit:
         return report
-    with transaction.atomic():
-        for apply in accepted:
-            outcome = apply()
-            setattr(report, outcome, getattr(report, outcome) + 1)
+    try:
+        with transaction.atomic():
+            for apply in accepted:
+                outcome = apply()
+                setattr(report, outcome, getattr(report, outcome) + 1)
+    except DatabaseError as exc:
+        # The rows were checked as the model is; a refusal here is the database's own
+        # (e.g. written meanwhile by someone else). Nothing was kept.
+        raise BulkFileError(
+            _("L'annuaire a refusé l'import, rien n'a été enregistré : %(error)s")
+            % {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
+        ) from exc
     report.committed = True
     return report
 

@@ -37,9 +37,24 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the person edits (optimistic locking)."""
+
+    def __init__(self) -> None:
+        super().__init__(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+def set_version(form: forms.ModelForm[Any]) -> None:
+    """An edit of a stored record must say which version it was made from."""
+    if form.instance.pk is not None:
+        form.fields["version"].required = True
+        form.initial.setdefault("version", form.instance.version)
+
+
 class OrganizationForm(OrganizationFormBase):
     # Typed as printed ("75 000 001 0"), normalised here, checked by the model.
     finess = forms.CharField(label=_("FINESS"), max_length=20, required=False)
+    version = VersionField()
 
     class Meta:
         model = Organization
@@ -68,6 +83,7 @@ class OrganizationForm(OrganizationFormBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        set_version(self)
         self.fields["host"].queryset = Organization.objects.establishments()  # type: ignore[attr-defined]
         self.fields["served_territory"].queryset = Territory.objects.exclude(  # type: ignore[attr-defined]
             kind=Territory.Kind.REGION
@@ -81,6 +97,7 @@ class PractitionerForm(PractitionerFormBase):
         required=False,
         help_text=_("11 chiffres, le dernier est une clé."),
     )
+    version = VersionField()
 
     class Meta:
         model = Practitioner
@@ -98,11 +115,21 @@ class PractitionerForm(PractitionerFormBase):
     def validate_unique(self) -> None:
         """``Practitioner.clean`` names the person already there; no second message."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_version(self)
+
     def clean_rpps(self) -> str:
         return identifiers.normalize(self.cleaned_data.get("rpps", ""))
 
 
 class RoleForm(RoleFormBase):
+    version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_version(self)
+
     class Meta:
         model = PractitionerRole
         fields = [

@@ -5,6 +5,13 @@ users' memberships (their team and territories).
 
 Names follow FHIR and the French directories: ``Organization`` (FINESS), ``Practitioner``
 (RPPS), ``PractitionerRole``.
+
+Organisations, people, roles and coverage agreements keep a history of their changes
+(django-simple-history: who, when, the values before and after; the rows of that
+history are written once). Organisations, people and roles carry a ``version``: an edit
+made from what a person saw is saved with ``save_checked(expected_version=…)``, which
+refuses it with ``EditConflict`` when someone saved in between (optimistic locking, as
+advice requests).
 """
 
 from __future__ import annotations
@@ -16,12 +23,53 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from cratb.accounts.append_only import AppendOnlyModel
 from cratb.engine import identifiers, reference
+
+
+class EditConflict(Exception):
+    """Someone saved the record since the version the person edited."""
+
+    def __init__(self, *, current: models.Model, expected: int) -> None:
+        super().__init__(f"{current._meta.label} {current.pk}: version {expected} is stale")
+        self.current = current
+        self.expected = expected
+
+
+class Versioned(models.Model):
+    """A record edited from the pages, with a version for optimistic locking."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_checked(self, *, expected_version: int) -> None:
+        """Save this edit made from ``expected_version``; ``EditConflict`` (nothing saved)
+        when the stored record has moved on. The version is bumped by one conditional
+        UPDATE, so two edits of one version cannot both pass."""
+        model = type(self)
+        with transaction.atomic():
+            bumped = model._default_manager.filter(pk=self.pk, version=expected_version).update(
+                version=F("version") + 1
+            )
+            if not bumped:
+                raise EditConflict(
+                    current=model._default_manager.get(pk=self.pk), expected=expected_version
+                )
+            self.version = expected_version + 1
+            self.save()
+
+
+def _history() -> HistoricalRecords:
+    # The history's rows are written once (never saved again nor deleted one by one).
+    return HistoricalRecords(bases=[AppendOnlyModel])
 
 
 def _today() -> datetime.date:
@@ -132,7 +180,7 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
         return self.filter(kind__in=Organization.ESTABLISHMENT_KINDS)
 
 
-class Organization(models.Model):
+class Organization(Versioned):
     """A hospital, clinic, nursing home, lab, CPTS, EMA team or the CRAtb itself."""
 
     class Kind(models.TextChoices):
@@ -216,6 +264,7 @@ class Organization(models.Model):
     email = models.EmailField(_("courriel"), blank=True)
 
     objects: ClassVar[OrganizationQuerySet] = OrganizationQuerySet.as_manager()  # type: ignore[assignment]
+    history = _history()
 
     class Meta:
         verbose_name = _("organisation")
@@ -271,7 +320,7 @@ class Profession(models.TextChoices):
     OTHER = "other", _("Autre profession")
 
 
-class Practitioner(models.Model):
+class Practitioner(Versioned):
     """A person of the network, by RPPS number when they have one.
 
     The e-mail and phone are professional contact details shown to the coordination
@@ -303,6 +352,8 @@ class Practitioner(models.Model):
         on_delete=models.SET_NULL,
         related_name="practitioner",
     )
+
+    history = _history()
 
     class Meta:
         verbose_name = _("professionnel")
@@ -349,7 +400,7 @@ class RoleQuerySet(models.QuerySet["PractitionerRole"]):
         return self.filter(active_on(on))
 
 
-class PractitionerRole(models.Model):
+class PractitionerRole(Versioned):
     """What a person does in the network, where, since when and for how much time."""
 
     class Function(models.TextChoices):
@@ -416,6 +467,7 @@ class PractitionerRole(models.Model):
     )
 
     objects: ClassVar[RoleQuerySet] = RoleQuerySet.as_manager()  # type: ignore[assignment]
+    history = _history()
 
     class Meta:
         verbose_name = _("rôle")
@@ -472,6 +524,7 @@ class CoverageAgreement(models.Model):
     end = models.DateField(_("fin"), null=True, blank=True)
 
     objects: ClassVar[AgreementQuerySet] = AgreementQuerySet.as_manager()  # type: ignore[assignment]
+    history = _history()
 
     class Meta:
         verbose_name = _("convention EMA")

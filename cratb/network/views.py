@@ -27,7 +27,7 @@ from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role
 from cratb.accounts.navigation import may_see
 from cratb.engine import reference
-from cratb.network import bulk, directory, gaps
+from cratb.network import bulk, directory, gaps, history
 from cratb.network.access import contact_visible_ids, manages_directory, team_organizations
 from cratb.network.forms import (
     AgreementForm,
@@ -40,10 +40,12 @@ from cratb.network.forms import (
 from cratb.network.maps import Fill, departement_centre, departement_map
 from cratb.network.models import (
     CoverageAgreement,
+    EditConflict,
     Organization,
     Practitioner,
     PractitionerRole,
     Territory,
+    Versioned,
 )
 from cratb.network.tabular import table_response
 
@@ -212,6 +214,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement_count": agreements.count(),
             "hosted": org.hosted.all(),
             "may_edit": manager,
+            "changes": history.of(org) if manager else None,
         },
     )
 
@@ -249,11 +252,22 @@ def practitioner_list(request: HttpRequest) -> HttpResponse:
 @allow(roles(*DIRECTORY_ROLES))
 def practitioner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Practitioner, pk=pk)
+    manager = manages_directory(request.user)
+    changes = None
+    if manager:
+        role_changes = [
+            history.changes(
+                list(records), model=PractitionerRole, subject=_("Rôle : %(role)s") % {"role": role}
+            )
+            for role, records in _role_histories(person)
+        ]
+        changes = history.merged([history.of(person), *role_changes])
     return render(
         request,
         "network/practitioner_detail.html",
         {
             "person": person,
+            "changes": changes,
             "roles": person.roles.select_related("organization", "territory").order_by("-start"),
             "contact_visible": person.pk in contact_visible_ids(request.user, [person]),
             "registrations": person.registrations.select_related("session")
@@ -262,6 +276,15 @@ def practitioner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": manages_directory(request.user),
         },
     )
+
+
+def _role_histories(person: Practitioner) -> list[tuple[Any, list[Any]]]:
+    """Each of the person's roles (deleted ones included) with its history, newest first."""
+    rows = PractitionerRole.history.filter(practitioner_id=person.pk).select_related("history_user")
+    by_role: dict[int, list[Any]] = {}
+    for record in rows:
+        by_role.setdefault(record.id, []).append(record)
+    return [(records[0].get_function_display(), records) for records in by_role.values()]
 
 
 @allow(roles(*DIRECTORY_ROLES))
@@ -294,12 +317,49 @@ def _edit(
 ) -> HttpResponse:
     form = form_class(request.POST or None, instance=instance, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        if isinstance(instance, Versioned):
+            try:
+                saved = _save_checked(form, instance)
+            except EditConflict as exc:
+                return _conflict(request, form, exc, title=title, back=back)
+        else:
+            saved = form.save()
         if isinstance(form, TerritoryForm):
             form.save_communes(saved)
         messages.success(request, _("Enregistré : %(name)s.") % {"name": saved})
         return redirect(_after_save(saved))
     return render(request, "network/form.html", {"form": form, "title": title, "back": back})
+
+
+def _save_checked(form: ModelForm[Any], instance: Versioned) -> Any:
+    """The edit, saved only if nobody saved the record since the version it was made from."""
+    saved = form.save(commit=False)
+    saved.save_checked(expected_version=form.cleaned_data["version"])
+    form.save_m2m()
+    return saved
+
+
+def _conflict(
+    request: HttpRequest, form: ModelForm[Any], exc: EditConflict, *, title: str, back: str
+) -> HttpResponse:
+    """Show what the other person saved and keep this person's input, ready to be sent
+    again on top of the current version."""
+    data = request.POST.copy()
+    data["version"] = str(exc.current.version)  # type: ignore[attr-defined]
+    kept = type(form)(data, instance=exc.current)
+    kept.is_valid()
+    return render(
+        request,
+        "network/form.html",
+        {
+            "form": kept,
+            "title": title,
+            "back": back,
+            "conflict": exc,
+            "conflict_changes": history.since(exc.current, version=exc.expected),
+        },
+        status=409,
+    )
 
 
 def _after_save(saved: Any) -> str:

@@ -1,9 +1,14 @@
-"""Lab accounts are set by the administrator; tokens and the log are read-only here."""
+"""Lab accounts are set by the administrator; tokens are read-only here, and the audit
+trails (lab events, targeted-report decisions, django-axes' login records) can be read,
+never changed nor deleted (``cratb.accounts.append_only``)."""
 
 from __future__ import annotations
 
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 
+from cratb.accounts.append_only import ReadOnlyAdmin
 from cratb.resistance.models import ApiToken, LabAccount, LabEvent, TargetedReport
 
 
@@ -24,23 +29,19 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
 
 @admin.register(LabEvent)
-class LabEventAdmin(admin.ModelAdmin[LabEvent]):
+class LabEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "kind", "user", "detail")
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
 
 
 @admin.register(TargetedReport)
-class TargetedReportAdmin(admin.ModelAdmin[TargetedReport]):
+class TargetedReportAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "lab_id", "isolate_id", "situation", "mode", "withheld")
     list_filter = ("mode", "lab_id")
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
+# django-axes' login records: kept for their retention period (``axes_reset_logs``, run by
+# the operator), never edited nor deleted from the admin. Its lockout counters
+# (AccessAttempt) stay deletable: deleting one unlocks an account.
+for model, base in ((AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, type(f"ReadOnly{base.__name__}", (ReadOnlyAdmin, base), {}))

@@ -3,7 +3,11 @@
 Authentication: ``Authorization: Token <key>`` (a key issued on the lab user's page
 « Accès API »). A request without a key, or with a key that is not valid, is answered
 401; a key of a user who is not a lab, 403. A browser session never authenticates a
-POST here (no cookie-based write, so no cross-site request forgery).
+request here (no cookie-based write, so no cross-site request forgery).
+
+Every answer is JSON, errors included: 400 (with a reason per field, or for a body that
+is not JSON or nested too deep), 401, 403, 404 (any other path under ``/api/``), 405
+(another method than POST) and 413 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``).
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from cratb.accounts.access import allow, roles
+from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role
 from cratb.resistance.models import ApiToken
 from cratb.resistance.services import target_isolate
@@ -32,7 +37,7 @@ def _unauthorized(detail: str) -> JsonResponse:
 
 
 def token_auth(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Authenticate ``Authorization: Token <key>``; a POST needs it."""
+    """Authenticate ``Authorization: Token <key>``; every request needs it."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -49,7 +54,7 @@ def token_auth(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
                 )
             request.user = token.user
             request.api_token = token  # type: ignore[attr-defined]
-        elif request.method == "POST":
+        else:
             return _unauthorized("jeton d'accès manquant : en-tête Authorization: Token <clé>")
         return view(request, *args, **kwargs)
 
@@ -58,6 +63,15 @@ def token_auth(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
 
 class TargetView(View):
     http_method_names = ["post"]
+
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        response = JsonResponse(
+            {"detail": f"méthode {request.method} non admise : seule POST l'est"}, status=405
+        )
+        response["Allow"] = "POST"
+        return response
 
     def post(self, request: HttpRequest) -> HttpResponse:
         token: ApiToken = request.api_token  # type: ignore[attr-defined]
@@ -72,10 +86,26 @@ class TargetView(View):
             )
         try:
             payload = json.loads(request.body or b"null")
+        except RequestDataTooBig:
+            return JsonResponse(
+                {"detail": "corps de la requête trop volumineux : un isolat par requête"},
+                status=413,
+            )
         except (json.JSONDecodeError, UnicodeDecodeError):
             return JsonResponse({"errors": {"": "corps JSON illisible"}}, status=400)
+        except RecursionError:
+            return JsonResponse({"errors": {"": "corps JSON trop imbriqué"}}, status=400)
         body, status = target_isolate(payload, token=token, lab_id=account.lab_id)
         return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 target = csrf_exempt(token_auth(allow(roles(Role.LAB))(TargetView.as_view())))
+
+
+@allow(PUBLIC)
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any other path under ``/api/``: a JSON 404, never the site's HTML page."""
+    return JsonResponse(
+        {"detail": "adresse inconnue de l'API ; la seule est POST /api/v1/ast/target"},
+        status=404,
+    )

@@ -1,8 +1,11 @@
-from django.urls import path
+"""The lab API's addresses, under ``/api/``; any other path there is a JSON 404."""
+
+from django.urls import path, re_path
 
 from cratb.resistance import api
 
 app_name = "resistance-api"
 urlpatterns = [
-    path("ast/target", api.target, name="ast-target"),
+    path("v1/ast/target", api.target, name="ast-target"),
+    re_path(r"^(?P<path>.*)$", api.not_found, name="not-found"),
 ]

@@ -6,6 +6,9 @@
 - ``TargetedReport``: one row per isolate the API decided (copied into the warehouse by
   ``cratb ast sync`` for the adoption indicator);
 - ``LabEvent``: the append-only trail of token and code-table changes.
+
+``LabEvent`` and ``TargetedReport`` are audit trails: written once, never changed nor
+deleted, by any role (``cratb.accounts.append_only``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cratb.accounts.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from cratb.accounts.models import Role
 
 TOKEN_PREFIX = "cratb_"  # noqa: S105 - a visible prefix, not a secret
@@ -57,7 +61,7 @@ class LabAccount(models.Model):
         return f"{self.lab_id} ({self.name})" if self.name else self.lab_id
 
 
-class LabEvent(models.Model):
+class LabEvent(AppendOnlyModel):
     """An append-only trace of a change made to lab access or lab codes."""
 
     class Kind(models.TextChoices):
@@ -70,11 +74,13 @@ class LabEvent(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("par"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     at = models.DateTimeField(_("date"), default=timezone.now)
     detail = models.CharField(_("détail"), max_length=300, blank=True)
+
+    objects: ClassVar[AppendOnlyQuerySet[LabEvent]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("événement")
@@ -163,7 +169,7 @@ class ApiToken(models.Model):
             )
 
 
-class TargetedReport(models.Model):
+class TargetedReport(AppendOnlyModel):
     """One isolate decided by the API (the targeted-reporting log of the web side)."""
 
     lab_id = models.CharField(max_length=40)
@@ -175,8 +181,10 @@ class TargetedReport(models.Model):
     withheld = models.PositiveSmallIntegerField(default=0)
     ruleset = models.CharField(max_length=100)
     rules_version = models.PositiveIntegerField()
-    token = models.ForeignKey(ApiToken, null=True, on_delete=models.SET_NULL, related_name="+")
+    token = models.ForeignKey(ApiToken, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[AppendOnlyQuerySet[TargetedReport]] = AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("rendu ciblé")

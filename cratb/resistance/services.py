@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cratb.engine.ast import engine, log
 from cratb.engine.ast.rules import CONTEXTS, Ruleset, load_rules
+from cratb.engine.identifiers import identity_in_identifier
 from cratb.engine.reference.organisms import resolve_organism
 from cratb.engine.sources import lab_codes
 from cratb.engine.sources.rules import plausible_years
@@ -100,6 +101,8 @@ def check_request(payload: Any, *, lab_id: str) -> tuple[Checked | None, dict[st
         errors["isolate_id"] = "valeur obligatoire manquante"
     elif isolate_id is not None and len(isolate_id) > 200:
         errors["isolate_id"] = "texte trop long (plus de 200 caractères)"
+    elif isolate_id is not None and (refused := identity_in_identifier(isolate_id)):
+        errors["isolate_id"] = refused
     sampled_text = _text(payload, "sampled_on", errors)
     sampled_on = None
     if sampled_text is None:

@@ -209,12 +209,19 @@ def tokens(request: HttpRequest) -> HttpResponse | HttpResponseRedirect:
     account = LabAccount.objects.filter(user=user).first()
     form = TokenForm()
     new_key = ""
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            token = get_object_or_404(ApiToken, user=user, pk=request.POST.get("token") or 0)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        token_id = request.POST.get("token", "")
+        # A database key has at most 18 digits; anything else is a malformed request.
+        if not (token_id.isascii() and token_id.isdigit() and len(token_id) <= 18):
+            messages.error(request, _("Jeton à révoquer mal désigné : rien n'a été révoqué."))
+            status = 400
+        else:
+            token = get_object_or_404(ApiToken, user=user, pk=int(token_id))
             token.revoke(by=user)
             messages.success(request, _("Jeton %(prefix)s… révoqué.") % {"prefix": token.prefix})
             return redirect("resistance:tokens")
+    elif request.method == "POST":
         form = TokenForm(request.POST)
         if account is None:
             messages.error(
@@ -230,4 +237,4 @@ def tokens(request: HttpRequest) -> HttpResponse | HttpResponseRedirect:
         "new_key": new_key,
         "api_url": request.build_absolute_uri("/api/v1/ast/target"),
     }
-    return render(request, "resistance/tokens.html", context)
+    return render(request, "resistance/tokens.html", context, status=status)

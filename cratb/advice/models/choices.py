@@ -68,3 +68,4 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Alerte transmise à la coordination")
     SURVEY_REQUESTED = "survey_requested", _("Questionnaire de suivi envoyé")
     SURVEY_ANSWERED = "survey_answered", _("Questionnaire de suivi rempli")
+    REDACTED = "redacted", _("Passage supprimé")

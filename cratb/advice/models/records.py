@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cratb.accounts import append_only
 from cratb.accounts.models import User
 from cratb.advice import codes
 from cratb.advice.models.choices import EventKind, FastDisplay
@@ -16,21 +17,25 @@ from cratb.engine import reference
 REQUEST = "advice.AdviceRequest"
 
 
-class AdviceEventQuerySet(models.QuerySet["AdviceEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError
-
-
-class AppendOnlyError(PermissionError):
+class AppendOnlyError(append_only.AppendOnlyError):
     def __init__(self) -> None:
         super().__init__("Le journal d'une demande est en ajout seul : rien ne s'y modifie.")
 
 
-class AdviceEvent(FastDisplay, models.Model):
-    """One line of a request's history. Append-only: written once, never changed."""
+class AdviceEventQuerySet(append_only.AppendOnlyQuerySet["AdviceEvent"]):
+    error = AppendOnlyError
+
+    def overwrite_for_redaction(self, pk: int, *, text: str, data: Any) -> None:
+        """The one change the history allows: ``AdviceRequest.redact`` overwriting a
+        removed passage in one event (``cratb.advice.models.redaction``)."""
+        models.QuerySet.update(self.filter(pk=pk), text=text, data=data)
+
+
+class AdviceEvent(FastDisplay, append_only.AppendOnlyModel):
+    """One line of a request's history. Append-only: written once, never changed (the
+    one exception: ``AdviceRequest.redact`` overwriting a removed passage)."""
+
+    append_only_error = AppendOnlyError
 
     request = models.ForeignKey(
         REQUEST, on_delete=models.PROTECT, related_name="events", verbose_name=_("demande")
@@ -60,14 +65,6 @@ class AdviceEvent(FastDisplay, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.actor_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError
 
 
 class AdviceMessage(FastDisplay, models.Model):

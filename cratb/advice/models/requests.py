@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role, User
-from cratb.advice import codes
+from cratb.advice import codes, identity
 from cratb.advice.models.choices import (
     RESPONDER_ROLES,
     EventKind,
@@ -63,6 +63,14 @@ class VersionConflict(Exception):
 
 class StateError(ValueError):
     """A change that the request's state does not allow (French message)."""
+
+
+def refuse_nir(*texts: Any) -> None:
+    """StateError when a text holds a social security number (NIR, valid key): the last
+    guard behind the forms, so that no page or script stores one."""
+    for text in texts:
+        if isinstance(text, str) and identity.find_nir(text):
+            raise StateError(str(identity.NIR_REFUSED))
 
 
 def _departement_ids(user: User) -> list[int]:
@@ -393,6 +401,7 @@ class AdviceRequest(FastDisplay, models.Model):
     @classmethod
     def create(cls, *, actor: User | None, actor_label: str = "", **fields: Any) -> AdviceRequest:
         """A new request and its « created » event, in one transaction."""
+        refuse_nir(*fields.values())
         considered = fields.get("agents_considered", [])
         given = fields.get("agents_given", [])
         fields["context_critical"] = any_critical([*considered, *given])
@@ -420,14 +429,17 @@ class AdviceRequest(FastDisplay, models.Model):
         text: str = "",
         actor_label: str = "",
         at: datetime | None = None,
+        screen: bool = True,
     ) -> AdviceEvent:
         """Update ``fields`` and bump the version, then write the event; one transaction.
 
         With ``expected_version``, the update applies only if nobody changed the request
-        since that version, else :class:`VersionConflict`.
+        since that version, else :class:`VersionConflict`. ``screen``: refuse a NIR in
+        ``text`` and in the new field values (a redaction screens its reason only).
         """
         at = at or timezone.now()
         fields = dict(fields or {})
+        refuse_nir(text, *(fields.values() if screen else ()))
         with transaction.atomic():
             rows = AdviceRequest.objects.filter(pk=self.pk)
             if expected_version is not None:
@@ -781,6 +793,16 @@ class AdviceRequest(FastDisplay, models.Model):
             at=at,
             fields={"survey_requested_at": at},
         )
+
+    def redact(
+        self, *, passage: str, reason: str, by: User, at: datetime | None = None
+    ) -> AdviceEvent:
+        """Overwrite ``passage`` in every stored text of the request, its history
+        included, with a dated marker; the event keeps who, when and why, never the text
+        (``cratb.advice.models.redaction``). The one change the history allows."""
+        from cratb.advice.models import redaction
+
+        return redaction.redact(self, passage=passage, reason=reason, by=by, at=at)
 
     def _require_open(self) -> None:
         if self.status in (Status.CLOSED, Status.UNCONFIRMED):

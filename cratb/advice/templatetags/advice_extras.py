@@ -1,4 +1,5 @@
-"""Formatting of the advice figures: shares as « 84,2 % », delays as « 3 h 20 »."""
+"""Formatting of the advice pages: figures (« 84,2 % », « 3 h 20 »), inbox and history
+rows, identity clues in a request's texts."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
-from cratb.advice import codes
+from cratb.advice import codes, identity
 from cratb.advice.figures import Share
-from cratb.advice.models import Status
+from cratb.advice.models import EventKind, Status
 
 register = template.Library()
 
@@ -111,5 +112,19 @@ def history_rows(events: list[Any], staff: bool) -> SafeString:
             if data.get("via"):
                 who = data.get("assignee") or data.get("team") or coordination
                 line += f" : {escape(str(who))}"
+            if event.kind == EventKind.REDACTED:
+                line += f" — {escape(gettext('motif'))} : {escape(event.text)}"
         out.append(line + "</li>")
     return mark_safe("\n".join(out))  # noqa: S308 - every value is escaped above
+
+
+@register.simple_tag
+def identity_clues(advice: Any) -> str:
+    """What in the request's texts looks like a patient's identity (« un numéro de
+    téléphone, … »), for the warning responders see; empty when nothing is seen. Reads
+    the messages and answers the request page has already fetched."""
+    texts = [advice.question, advice.organism, advice.allergy_detail]
+    texts += [message.text for message in advice.messages.all()]
+    texts += [answer.text for answer in advice.answers.all()]
+    findings = [found for text in texts for found in identity.find_identity(text or "")]
+    return identity.describe(findings)

@@ -125,6 +125,10 @@ def test_request_pages_by_role(
         reverse("advice:request-requester", args=[pk]), {"action": "reply", "text": ""}
     )
     assert response.status_code == expected(role, {R}, 400)
+    # Redaction: the coordination (in scope) and the administrator.
+    redact = reverse("advice:request-redact", args=[pk])
+    assert client.get(redact).status_code == expected(role, {C, ADM}, 200)
+    assert client.post(redact, {}).status_code == expected(role, {C, ADM}, 400)
 
 
 @pytest.mark.parametrize("persona", list(PERSONAS))

@@ -8,6 +8,7 @@ own, their team's and their territories', the agency only aggregated figures.
 from cratb.advice.views.common import ADVICE_ROLES
 from cratb.advice.views.figures import export_rows, figures_export, figures_page
 from cratb.advice.views.inbox import inbox
+from cratb.advice.views.redaction import request_redact
 from cratb.advice.views.requests import (
     attachment_download,
     confirm,
@@ -52,6 +53,7 @@ __all__ = [
     "request_create",
     "request_detail",
     "request_reassign",
+    "request_redact",
     "request_reopen",
     "request_requester",
     "request_sent",

@@ -35,7 +35,7 @@ from cratb.engine.sources.report import (
     RefusedFile,
     Rejection,
 )
-from cratb.engine.sources.rules import literal
+from cratb.engine.sources.rules import NIR_TOKEN, identity_reason, literal
 from cratb.engine.sources.schema import KINDS, Kind, kind_spec, with_lab_codes
 from cratb.engine.warehouse import connect
 
@@ -246,6 +246,8 @@ class _Sql:
                 cell = "CAST(NULL AS VARCHAR)"
             if column.name in self.defaults:
                 cell = f"coalesce({cell}, {literal(self.defaults[column.name])})"
+            if column.identifier:
+                cells.append(f"{identity_reason(cell)} AS _id_{column.name}")
             if self.hashed and column.pseudonymous:
                 # The salt is a query parameter: it never appears in the SQL text.
                 cell = f"sha256($salt || {cell})"
@@ -273,6 +275,8 @@ class _Sql:
             values.append(f"{value} AS {column.name}")
             whens = " ".join(f"WHEN {cond} THEN {why}" for cond, why in column.rule.checks(v))
             missing = literal(MISSING) if column.required else "NULL"
+            if column.identifier:
+                whens = f"WHEN _id_{column.name} IS NOT NULL THEN _id_{column.name} {whens}"
             # A row rejected as a whole (_error) gives that reason only.
             reasons.append(
                 f"CASE WHEN _error IS NOT NULL THEN NULL WHEN {v} IS NULL THEN {missing}"
@@ -288,7 +292,15 @@ class _Sql:
             reasons.append(f"_error AS {quote_identifier(self.reason_columns()[-1][0])}")
         names = [c.name for c in self.spec.columns]
         reason_names = [quote_identifier(n) for n, _ in self.reason_columns()]
-        raw_cells = [f"{n} := v_{n}" for n in names if n in self.columns or n in self.defaults]
+        # An identifier refused as a patient's identity is not kept with its row.
+        identifiers = {c.name for c in self.spec.columns if c.identifier}
+        raw_cells = [
+            f"{n} := CASE WHEN _id_{n} IS NULL THEN v_{n} END"
+            if n in identifiers
+            else f"{n} := v_{n}"
+            for n in names
+            if n in self.columns or n in self.defaults
+        ]
         if self.converted:
             raw_cells.append("place := _place")
         raw = "to_json(struct_pack(" + ", ".join(raw_cells) + "))"
@@ -494,12 +506,17 @@ def _malformed_rows(
         f"WHEN {literal(k)} THEN {literal(v.format(n=expected))}"
         for k, v in MALFORMED_REASONS.items()
     )
+    # A line set aside keeps its text, but never a NIR-shaped number (its cells could not
+    # be read one by one, so the identifier rules could not run).
+    raw = f"to_json(regexp_replace(csv_line, {literal(NIR_TOKEN)}, ' [NIR retiré] ', 'g'))"
+    if not keep_raw:
+        raw = "NULL::VARCHAR"
     con.execute(
         "CREATE TEMP TABLE _malformed AS "
         # ``line`` counts records from the header (line 1): data row = line - 1.
         'SELECT line - 1 AS "row", NULL::VARCHAR AS "column", '
         f"CASE error_type {whens} ELSE 'ligne illisible : ' || error_type END AS reason, "
-        f"{'to_json(csv_line)' if keep_raw else 'NULL::VARCHAR'} AS raw "
+        f"{raw} AS raw "
         "FROM (SELECT line, arg_min(error_type, column_idx) AS error_type,"
         f" any_value(csv_line) AS csv_line FROM {REJECTS_TABLE} GROUP BY line)"
     )

@@ -14,6 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from cratb.engine.identifiers import (
+    NAME_IN_IDENTIFIER,
+    NIR_IN_IDENTIFIER,
+    NIR_PATTERN,
+    PERSON_NAME_PATTERN,
+)
+
 __all__ = [
     "FINESS",
     "Check",
@@ -29,6 +36,7 @@ __all__ = [
     "Rule",
     "Text",
     "Year",
+    "identity_reason",
     "literal",
     "plausible_years",
 ]
@@ -130,8 +138,10 @@ class Integer(Rule):
 
 @dataclass(frozen=True)
 class Year(Integer):
-    """A calendar year within ``plausible_years()``."""
+    """A calendar year within ``plausible_years()``. ``not_future``: a year not yet begun is
+    refused (figures counted over a year cannot come before it starts)."""
 
+    not_future: bool = False
     sql_type = "INTEGER"
 
     def value(self, v: str) -> str:
@@ -139,6 +149,17 @@ class Year(Integer):
 
     def bounds(self) -> tuple[int | None, int | None]:
         return plausible_years()
+
+    def checks(self, v: str) -> list[Check]:
+        out = super().checks(v)
+        if self.not_future:
+            out.append(
+                (
+                    f"TRY_CAST({v} AS BIGINT) > year(current_date)",
+                    reason("année dans le futur :", v),
+                )
+            )
+        return out
 
 
 @dataclass(frozen=True)
@@ -366,6 +387,36 @@ class Organism(Rule):
                 ),
             ),
         ]
+
+
+# The NIR as a whole token: the look-arounds of the Python pattern are not in RE2.
+NIR_TOKEN = f"(?:^|[^0-9A-Za-z]){NIR_PATTERN}(?:[^0-9A-Za-z]|$)"
+
+
+def identity_reason(v: str) -> str:
+    """SQL expression: why the identifier ``v`` (clear, before any hashing) may not be
+    stored — a NIR with a valid key, a person's name (``cratb.engine.identifiers``) — or
+    NULL. The reason never repeats the value. Cheap tests first: most identifiers are
+    short or have no space nor comma, and skip the patterns."""
+    nir = literal(NIR_TOKEN)
+
+    def group(i: int) -> str:
+        return f"regexp_extract({v}, {nir}, {i})"
+
+    body = " || ".join(group(i) for i in range(1, 7))
+    corsica = f"CASE upper({group(4)}) WHEN '2A' THEN 1000000 WHEN '2B' THEN 2000000 ELSE 0 END"
+    number = (
+        f"(TRY_CAST(replace(replace(upper({body}), '2A', '19'), '2B', '18') AS BIGINT) - {corsica})"
+    )
+    key_ok = f"97 - {number} % 97 = TRY_CAST({group(7)} AS INTEGER)"
+    return (
+        f"CASE WHEN {v} IS NULL THEN NULL "
+        f"WHEN length({v}) >= 15 AND regexp_matches({v}, {nir}) AND {key_ok} "
+        f"THEN {literal(NIR_IN_IDENTIFIER)} "
+        f"WHEN (contains({v}, ' ') OR contains({v}, ',')) "
+        f"AND regexp_matches({v}, {literal(PERSON_NAME_PATTERN)}) "
+        f"THEN {literal(NAME_IN_IDENTIFIER)} END"
+    )
 
 
 def _in_list(codes: Iterable[str]) -> str:

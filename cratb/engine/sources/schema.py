@@ -76,6 +76,9 @@ class Column:
     default: str | None = None
     # Pseudonymous identifiers: hashed with the operator's secret salt on request.
     pseudonymous: bool = False
+    # An identifier of a row or a person: refused when it looks like a patient's identity
+    # (a NIR, a person's name: ``rules.identity_reason``), checked before any hashing.
+    identifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,19 +166,19 @@ def isolate_columns() -> tuple[str, ...]:
 
 def _specs() -> dict[str, Kind]:
     text = Text()
-    pseudonym = Column("patient_id", text, pseudonymous=True)
+    pseudonym = Column("patient_id", text, pseudonymous=True, identifier=True)
     specs = [
         Kind(
             "dispensations",
             (
-                Column("dispensation_id", text),
-                Column("dispensed_on", IsoDate()),
-                Column("prescription_id", text),
+                Column("dispensation_id", text, identifier=True),
+                Column("dispensed_on", IsoDate(not_future=True)),
+                Column("prescription_id", text, identifier=True),
                 pseudonym,
                 Column("patient_age", Integer(minimum=0, maximum=120)),
                 Column("patient_sex", Choice(values=SEXES)),
                 Column("patient_departement", _departement()),
-                Column("prescriber_id", text, pseudonymous=True),
+                Column("prescriber_id", text, pseudonymous=True, identifier=True),
                 Column("prescriber_specialty", Choice(values=PRESCRIBER_SPECIALTIES)),
                 Column("cip13", text),
                 # Negative boxes are returns and corrections; indicators use net sums.
@@ -232,7 +235,7 @@ def _specs() -> dict[str, Kind]:
             "hospital_consumption",
             (
                 Column("finess", FINESS),
-                Column("year", Year()),
+                Column("year", Year(not_future=True)),
                 Column("atc", _atc()),
                 Column("route", Choice(values=ROUTES)),
                 Column("ddd", Number(zero_allowed=True), required=False),
@@ -251,7 +254,7 @@ def _specs() -> dict[str, Kind]:
             "patient_days",
             (
                 Column("finess", FINESS),
-                Column("year", Year()),
+                Column("year", Year(not_future=True)),
                 Column("sector", Choice(values=HOSPITAL_SECTORS)),
                 Column("patient_days", Integer(minimum=0)),
             ),
@@ -260,7 +263,7 @@ def _specs() -> dict[str, Kind]:
         Kind(
             "isolates",
             (
-                Column("isolate_id", text),
+                Column("isolate_id", text, identifier=True),
                 pseudonym,
                 Column("sampled_on", IsoDate(not_future=True)),
                 Column("specimen", Choice(values=SPECIMENS)),

@@ -128,8 +128,11 @@ def test_a_lab_user_without_lab_account_gets_403(client: Client, lab_client: Use
 
 
 def test_get_on_the_api(client: Client, lab_client: User, coordinator: User) -> None:
-    assert client.get("/api/v1/ast/target").status_code == 302
+    # A browser session is no key: without a token everyone gets the JSON 401.
+    assert client.get("/api/v1/ast/target").status_code == 401
     client.force_login(lab_client)
-    assert client.get("/api/v1/ast/target").status_code == 405
+    assert client.get("/api/v1/ast/target").status_code == 401
     client.force_login(coordinator)
-    assert client.get("/api/v1/ast/target").status_code == 403
+    assert client.get("/api/v1/ast/target").status_code == 401
+    _token, key = ApiToken.issue(user=lab_client)
+    assert client.get("/api/v1/ast/target", HTTP_AUTHORIZATION=f"Token {key}").status_code == 405

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +21,8 @@ from cratb.dashboards.tasks import import_data, publish_indicators
 from cratb.engine import reference
 from cratb.engine.backends import BackendError, open_session
 from cratb.engine.indicators import CATALOGUE, Indicator
-from cratb.engine.tabular import xlsx_bytes
 from cratb.engine.warehouse import WarehouseError
+from cratb.network.tabular import table_response
 
 #: Who reads published indicators: the CRAtb, the EMA teams, the agency (aggregates).
 INDICATOR_READERS = roles(Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -128,33 +126,7 @@ def _export_rows(values: Any) -> list[list[Any]]:
 
 
 def _download(rows: list[list[Any]], header: tuple[str, ...], name: str, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        import pyarrow as pa
-
-        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
-        table = pa.table(
-            {h: pa.array([_plain(x) for x in col]) for h, col in zip(header, columns, strict=True)}
-        )
-        response = HttpResponse(
-            xlsx_bytes(table, sheet=name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([[_plain(x) for x in row] for row in rows])
-    # A byte-order mark lets spreadsheet programs read the accents right.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return str(value)
+    return table_response(filename=name, columns=header, rows=rows, fmt=fmt)
 
 
 def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool) -> Any:

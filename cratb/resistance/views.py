@@ -25,6 +25,7 @@ from cratb.engine.antibiogram.export import to_csv, to_pdf, to_xlsx
 from cratb.engine.backends import BackendError, open_session
 from cratb.engine.indicators import IndicatorError
 from cratb.engine.sources import lab_codes as codes_table
+from cratb.engine.tabular import FRENCH
 from cratb.engine.warehouse import WarehouseError
 from cratb.resistance.forms import (
     AntibiogramForm,
@@ -115,7 +116,11 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
     if ab is not None and wanted in DOWNLOADS:
         content_type, suffix = DOWNLOADS[wanted]
         body: str | bytes = (
-            to_csv(ab) if wanted == "csv" else to_xlsx(ab) if wanted == "xlsx" else to_pdf(ab)
+            to_csv(ab, dialect=FRENCH)
+            if wanted == "csv"
+            else to_xlsx(ab)
+            if wanted == "xlsx"
+            else to_pdf(ab)
         )
         response = HttpResponse(body, content_type=content_type)
         name = f"antibiogramme-{ab.setting}-{ab.date_from}-{ab.date_to}.{suffix}"

@@ -535,16 +535,16 @@ def import_rows(kind: str, rows: list[dict[str, str]], *, commit: bool) -> Repor
 # --- the export --------------------------------------------------------------------------
 
 
-def export_rows(kind: str) -> tuple[tuple[str, ...], list[list[str]]]:
-    """The directory as rows of the import's columns."""
+def export_rows(kind: str) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """The directory as rows of the import's columns (counts and FTE as numbers)."""
     columns = COLUMNS[kind]
-    out: list[list[str]] = []
+    out: list[list[Any]] = []
     if kind == "organizations":
         for item in Organization.objects.select_related("departement", "ght").order_by("name"):
             out.append([
                 item.finess, item.name, item.kind, item.category,
                 item.departement.code if item.departement else "",
-                _text(item.beds), _text(item.acute_beds), item.ght.code if item.ght else "",
+                item.beds, item.acute_beds, item.ght.code if item.ght else "",
                 item.commune_code, item.address, item.phone, item.email,
             ])  # fmt: skip
     elif kind == "practitioners":
@@ -563,11 +563,7 @@ def export_rows(kind: str) -> tuple[tuple[str, ...], list[list[str]]]:
                 role.function, org.finess if org else "",
                 org.name if org and not org.finess else "",
                 role.territory.code if role.territory else "", role.start.isoformat(),
-                role.end.isoformat() if role.end else "", _text(role.fte),
+                role.end.isoformat() if role.end else "", role.fte,
                 role.trained_on.isoformat() if role.trained_on else "",
             ])  # fmt: skip
     return columns, out
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)

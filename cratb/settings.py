@@ -216,6 +216,10 @@ CRATB_ADVICE_REMINDER_MINUTES = envint("CRATB_ADVICE_REMINDER_MINUTES", "15")
 # false reads them afresh on every view (diagnosis; benchmarks/advice --no-inbox-cache).
 CRATB_INBOX_CACHE = envbool("CRATB_INBOX_CACHE", "true")
 
+# Uploads (docs/security.md): a directory import waits on disk between its preview and its
+# confirmation for this many minutes at most.
+CRATB_PENDING_IMPORT_MINUTES = envint("CRATB_PENDING_IMPORT_MINUTES", "60")
+
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
 CRATB_WAREHOUSE = Path(os.environ.get("CRATB_WAREHOUSE", VAR_DIR / "warehouse.duckdb"))
 

@@ -18,6 +18,7 @@ from cratb.advice.services import NewFile
 from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
+from cratb.security import LimitedFileField
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
@@ -118,8 +119,18 @@ class AttachmentsMixin(forms.Form):
 
     def clean_attachments(self) -> list[NewFile]:
         self.valid_files: list[NewFile] = []
+        received = self.cleaned_data.get("attachments") or []
+        kept: list[uploads.PendingFile] = getattr(self, "pending", [])
+        try:
+            uploads.check_quota(
+                count=len(received) + len(kept),
+                size=sum(u.size or 0 for u in received) + sum(p.size for p in kept),
+            )
+        except uploads.AttachmentError as exc:
+            # None of the files is kept: the visitor chooses which to send again.
+            raise forms.ValidationError(str(exc)) from None
         errors = []
-        for upload in self.cleaned_data.get("attachments") or []:
+        for upload in received:
             try:
                 sniffed = uploads.check_upload(upload)
             except uploads.AttachmentError as exc:
@@ -639,7 +650,8 @@ class ShiftForm(forms.Form):
 
 
 class RotaImportForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
+        "CRATB_SPREADSHEET_MAX_MB",
         label=_("Fichier CSV du planning"),
         help_text=_(
             "Colonnes : departement, responder (identifiant ou courriel), starts_at, ends_at "

@@ -23,6 +23,7 @@ from cratb.engine.backends import BackendError, open_session
 from cratb.engine.indicators import CATALOGUE, Indicator
 from cratb.engine.warehouse import WarehouseError
 from cratb.network.tabular import table_response
+from cratb.security import without_paths
 
 #: Who reads published indicators: the CRAtb, the EMA teams, the agency (aggregates).
 INDICATOR_READERS = roles(Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -263,7 +264,7 @@ def ddd_report(request: HttpRequest) -> HttpResponse:
         with open_session(warehouse=warehouse) as session:
             rows = build_report(session).to_pylist()
     except (BackendError, WarehouseError) as exc:
-        error = str(exc)
+        error = without_paths(str(exc))
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx") and not error:
         keys = (

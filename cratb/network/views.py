@@ -45,6 +45,7 @@ from cratb.network.models import (
     Territory,
 )
 from cratb.network.tabular import table_response
+from cratb.security import without_paths
 
 #: Home of the section: the directory for the network, the aggregates for the agency.
 NETWORK_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -648,7 +649,7 @@ def bulk_import(request: HttpRequest) -> HttpResponse:
         try:
             report = bulk.import_rows(kind, bulk.read_table(path, filename=filename), commit=True)
         except bulk.BulkFileError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, without_paths(str(exc)))
             return redirect("network:import")
         finally:
             pending.discard(waiting["token"])
@@ -668,7 +669,7 @@ def bulk_import(request: HttpRequest) -> HttpResponse:
             )
         except bulk.BulkFileError as exc:
             pending.discard(token)
-            form.add_error("file", str(exc))
+            form.add_error("file", without_paths(str(exc)))
         else:
             request.session[SESSION_KEY] = {
                 "token": token,

@@ -36,6 +36,7 @@ from cratb.resistance.forms import (
 )
 from cratb.resistance.models import ApiToken, LabAccount
 from cratb.resistance.services import save_lab_codes
+from cratb.security import without_paths
 
 #: Who reads aggregated resistance figures: the CRAtb, EMA teams, the agency.
 ANTIBIOGRAM_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -111,7 +112,7 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
                         specimen=form.cleaned_data["specimen"] or None,
                     )
             except (AntibiogramError, BackendError, IndicatorError, WarehouseError) as exc:
-                problem = str(exc)
+                problem = without_paths(str(exc))
     wanted = request.GET.get("format")
     if ab is not None and wanted in DOWNLOADS:
         content_type, suffix = DOWNLOADS[wanted]
@@ -151,7 +152,7 @@ def lab_codes(request: HttpRequest) -> HttpResponse:
         current = codes_table.read_current(warehouse)
         history = codes_table.history(warehouse)[:20]
     except WarehouseError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, without_paths(str(exc)))
         current, history = codes_table.LabCodes(), []
     add_form = LabCodeForm(prefix="add")
     upload_form = LabCodeUploadForm(prefix="upload")
@@ -192,7 +193,7 @@ def lab_codes(request: HttpRequest) -> HttpResponse:
             try:
                 saved = save_lab_codes(new_rows, user=user, note=note)
             except (codes_table.LabCodeError, WarehouseError) as exc:
-                messages.error(request, str(exc))
+                messages.error(request, without_paths(str(exc)))
             else:
                 messages.success(
                     request, _("Table enregistrée : version %(v)s.") % {"v": saved.version}

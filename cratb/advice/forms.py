@@ -120,15 +120,6 @@ class AttachmentsMixin(forms.Form):
     def clean_attachments(self) -> list[NewFile]:
         self.valid_files: list[NewFile] = []
         received = self.cleaned_data.get("attachments") or []
-        kept: list[uploads.PendingFile] = getattr(self, "pending", [])
-        try:
-            uploads.check_quota(
-                count=len(received) + len(kept),
-                size=sum(u.size or 0 for u in received) + sum(p.size for p in kept),
-            )
-        except uploads.AttachmentError as exc:
-            # None of the files is kept: the visitor chooses which to send again.
-            raise forms.ValidationError(str(exc)) from None
         errors = []
         for upload in received:
             try:
@@ -139,6 +130,16 @@ class AttachmentsMixin(forms.Form):
                 self.valid_files.append(NewFile(upload=upload, sniffed=sniffed))
         if errors:
             raise forms.ValidationError(errors)
+        kept: list[uploads.PendingFile] = getattr(self, "pending", [])
+        try:
+            uploads.check_quota(
+                count=len(received) + len(kept),
+                size=sum(u.size or 0 for u in received) + sum(p.size for p in kept),
+            )
+        except uploads.AttachmentError as exc:
+            # None of the new files is kept: the visitor chooses which to send again.
+            self.valid_files = []
+            raise forms.ValidationError(str(exc)) from None
         return self.valid_files
 
 

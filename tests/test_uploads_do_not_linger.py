@@ -96,7 +96,7 @@ def test_purge_removes_what_earlier_versions_left(
         path.write_bytes(b"%PDF-")
         os.utime(path, (time.time() - 2 * 3600, time.time() - 2 * 3600))
 
-    call_command("purge_import_files", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("purge_import_files", stdout=open(os.devnull, "w"))
 
     assert _files(media / "imports") == [waiting_file]
     done.refresh_from_db()

@@ -28,11 +28,6 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 setup: $(VENV)/.installed
 
-# Every target here works on a demonstration platform: debug pages, a secret key generated
-# in var/ (cratb/settings.py). CRATB_DEMO=false make run behaves as production would
-# (SECRET_KEY required).
-export CRATB_DEMO ?= true
-
 migrate: setup
 	@$(BIN)/python manage.py migrate --noinput -v 0
 

@@ -1,10 +1,12 @@
 """Django settings for cratb, driven by environment variables (see .env.example).
 
-A demonstration (``make run``, ``cratb demo``, or ``CRATB_DEMO=true``) needs no
-configuration: SQLite and a DuckDB file under ``var/``, a secret key generated once and
-kept in ``var/secret_key``, debug pages. Anything else is production: ``DEBUG`` is off and a
-long ``SECRET_KEY`` is required (a short or example key is refused at start-up); it sets
-``ALLOWED_HOSTS`` and usually ``DATABASE_URL`` too. docs/security.md lists the safeguards.
+Nothing needs configuring on a laptop: SQLite and a DuckDB file under ``var/``, a random
+secret key generated once and kept in ``var/secret_key``. ``DEBUG`` is off unless the
+platform is a demonstration (``cratb demo`` marks its data folder so, ``make run`` and
+``CRATB_DEMO=true`` too). A ``SECRET_KEY`` that is given must be long and not an example
+(refused at start-up outside a demonstration); ``DEBUG=false`` without one is refused.
+Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually ``DATABASE_URL``.
+docs/security.md lists the safeguards.
 """
 
 from __future__ import annotations
@@ -73,11 +75,13 @@ DEBUG = envbool("DEBUG", "true" if DEMO else "false")
 _WEAK_KEYS = ("django-insecure", "changeme", "change-me", "secret", "cle-secrete", "xxxx")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEMO:
+    if "DEBUG" in os.environ and not DEBUG and not DEMO:
         raise ImproperlyConfigured(
-            "SECRET_KEY est obligatoire hors démonstration : définissez une clé longue et "
-            "aléatoire (voir .env.example), ou CRATB_DEMO=true pour un poste de démonstration."
+            "SECRET_KEY est obligatoire quand DEBUG=false : définissez une clé longue et "
+            "aléatoire (voir .env.example)."
         )
+    # Nothing configured (a laptop, `make run`): a random key generated once for this data
+    # folder, never a key known in advance.
     SECRET_KEY = _local_secret_key()
 elif not DEMO and (
     len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10 or SECRET_KEY.lower().startswith(_WEAK_KEYS)

@@ -67,7 +67,6 @@ LONG_KEY = "Zq8" * 20 + "-a-long-random-key-for-this-test-only"
             {"DATABASE_URL": "nosuchdb://x/y", **DEMO}, "DATABASE_URL", id="unreadable-db-url"
         ),
         pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="production-without-secret-key"),
-        pytest.param({}, "SECRET_KEY", id="no-configuration-is-not-a-demo"),
         pytest.param({"SECRET_KEY": "trop-courte"}, "SECRET_KEY", id="short-secret-key"),
         pytest.param(
             {"SECRET_KEY": "django-insecure-" + "abcdefghij" * 5}, "SECRET_KEY", id="example-key"
@@ -93,13 +92,16 @@ def test_manage_py_check_passes_on_a_demonstration(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_cratb_demo_marks_its_data_folder_as_a_demonstration(tmp_path: Path) -> None:
-    """``make run`` as before: the demo's folder needs no secret key and shows debug pages;
-    without the mark (and without CRATB_DEMO) the same folder is production."""
-    assert _run(MANAGE_CHECK, env={}, var_dir=tmp_path).returncode != 0
-    (tmp_path / "demo-mode").write_text("démonstration")
+def test_debug_is_off_unless_cratb_demo_marked_the_data_folder(tmp_path: Path) -> None:
+    """``make run`` as before (migrate, ``cratb demo``, runserver, no variable set): the
+    demo's folder shows debug pages; any other folder does not, and its secret key is a
+    random one generated for it."""
     shell = [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings;"
              " print(settings.DEBUG, settings.DEMO)"]  # fmt: skip
+    result = _run(shell, env={}, var_dir=tmp_path)
+    assert result.stdout.split()[-2:] == ["False", "False"], result.stderr
+    assert len((tmp_path / "secret_key").read_text()) >= 50
+    (tmp_path / "demo-mode").write_text("démonstration")
     result = _run(shell, env={}, var_dir=tmp_path)
     assert result.stdout.split()[-2:] == ["True", "True"], result.stderr
     result = _run(shell, env={"CRATB_DEMO": "false", "SECRET_KEY": LONG_KEY}, var_dir=tmp_path)

@@ -39,7 +39,7 @@ SECOND_FACTOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 def has_confirmed_device(user: object) -> bool:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 @receiver(user_logged_in, dispatch_uid="cratb.second-factor")

@@ -1,8 +1,12 @@
 """Django settings for cratb, driven by environment variables (see .env.example).
 
-Local use needs no configuration: SQLite and a DuckDB file under ``var/``, a
-secret key generated once and kept in ``var/secret_key``. Production sets
-``DEBUG=false``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually ``DATABASE_URL``.
+Nothing needs configuring on a laptop: SQLite and a DuckDB file under ``var/``, a random
+secret key generated once and kept in ``var/secret_key``. ``DEBUG`` is off unless the
+platform is a demonstration (``cratb demo`` marks its data folder so, ``make run`` and
+``CRATB_DEMO=true`` too). A ``SECRET_KEY`` that is given must be long and not an example
+(refused at start-up outside a demonstration); ``DEBUG=false`` without one is refused.
+Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and usually ``DATABASE_URL``.
+docs/security.md lists the safeguards.
 
 With ``cratb/engine/config.py``, this is the only module that reads the environment:
 the engine's variables (local data folder, warehouse, reference and rule folders,
@@ -14,8 +18,10 @@ disagree about them.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -70,16 +76,33 @@ def _local_secret_key() -> str:
     return key
 
 
-DEBUG = envbool("DEBUG", "true")
+#: A demonstration platform (``make run``, ``cratb demo``): debug pages, a local secret key.
+#: ``cratb demo`` marks its data folder so; CRATB_DEMO=false overrides the mark.
+DEMO_MARK = VAR_DIR / "demo-mode"
+DEMO = envbool("CRATB_DEMO", "true" if DEMO_MARK.exists() else "false")
+DEBUG = envbool("DEBUG", "true" if DEMO else "false")
+#: Keys that must never protect real data: Django's placeholder, examples from docs.
+_WEAK_KEYS = ("django-insecure", "changeme", "change-me", "secret", "cle-secrete", "xxxx")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if "DEBUG" in os.environ and not DEBUG and not DEMO:
         raise ImproperlyConfigured(
-            "SECRET_KEY est obligatoire quand DEBUG=false (voir .env.example)."
+            "SECRET_KEY est obligatoire quand DEBUG=false : définissez une clé longue et "
+            "aléatoire (voir .env.example)."
         )
+    # Nothing configured (a laptop, `make run`): a random key generated once for this data
+    # folder, never a key known in advance.
     SECRET_KEY = _local_secret_key()
+elif not DEMO and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10 or SECRET_KEY.lower().startswith(_WEAK_KEYS)
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY refusée ({len(SECRET_KEY)} caractères, ou valeur d'exemple) : il faut "
+        "au moins 50 caractères aléatoires, par exemple la sortie de "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
@@ -91,6 +114,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     # The directory's history of changes (who, when, before and after): cratb/network.
@@ -107,11 +132,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Both before any view reads the body (the CSRF check parses it in process_view).
+    "cratb.accounts.middleware.RequestSizeMiddleware",
+    "cratb.accounts.middleware.IdleSessionMiddleware",
+    "cratb.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Tells django-simple-history who makes a change from a page.
@@ -180,12 +210,73 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# Brute-force protection: 5 failures for one username from one address lock it for 30 min.
+# Brute-force protection (django-axes, docs/security.md): AXES_FAILURE_LIMIT failures for
+# one username from one address lock that account from there; CRATB_LOGIN_ADDRESS_FAILURES
+# failures on any accounts from one address lock the address (cratb/accounts/lockout.py).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+CRATB_LOGIN_ADDRESS_FAILURES = envint("CRATB_LOGIN_ADDRESS_FAILURES", "15")
 AXES_COOLOFF_TIME = envfloat("AXES_COOLOFF_HOURS", "0.5")
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_HANDLER = "cratb.accounts.lockout.AddressAndAccountHandler"
+AXES_CLIENT_IP_CALLABLE = "cratb.security.axes_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Sessions end after CRATB_SESSION_IDLE_HOURS without a page viewed (a working day by
+# default): pages push the end back (cratb/accounts/middleware.py).
+SESSION_COOKIE_AGE = round(envfloat("CRATB_SESSION_IDLE_HOURS", "10") * 3600)
+
+# Second factor (TOTP, django-otp): optional for coordination and admin accounts; with
+# CRATB_OTP_REQUIRED=true those roles must enrol before using the platform.
+CRATB_OTP_REQUIRED = envbool("CRATB_OTP_REQUIRED", "false")
+OTP_TOTP_ISSUER = os.environ.get("CRATB_OTP_ISSUER", "cratb")
+
+# Abuse limits (docs/security.md): requests per visitor address, in django-ratelimit's
+# notation ("20/h": 20 an hour; "5/15m": 5 per quarter of an hour), counted in a cache
+# shared by every server process: the web database by default, Redis with
+# CRATB_LIMITS_CACHE=redis://host:6379/0 (needs the redis package), "memory" for a single
+# process. CRATB_PROXY_COUNT: reverse proxies in front of the server that add the
+# visitor's address to X-Forwarded-For (0: REMOTE_ADDR is the visitor).
+CRATB_PROXY_COUNT = envint("CRATB_PROXY_COUNT", "0")
+RATELIMIT_ENABLE = envbool("CRATB_RATE_LIMITS", "true")
+RATELIMIT_USE_CACHE = "limits"
+
+
+def envrate(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} : limite attendue sous la forme NOMBRE/PÉRIODE (ex. 20/h, 5/15m)."
+        )
+    return value
+
+
+CRATB_RATE_ADVICE_FORM = envrate("CRATB_RATE_ADVICE_FORM", "20/h")
+CRATB_RATE_TRAINING_REGISTRATION = envrate("CRATB_RATE_TRAINING_REGISTRATION", "20/h")
+CRATB_RATE_PASSWORD_RESET = envrate("CRATB_RATE_PASSWORD_RESET", "5/h")
+CRATB_RATE_LAB_API = envrate("CRATB_RATE_LAB_API", "3000/m")
+CRATB_RATE_OTP = envrate("CRATB_RATE_OTP", "10/15m")
+
+_LIMITS_CACHE = os.environ.get("CRATB_LIMITS_CACHE", "database").strip()
+if _LIMITS_CACHE == "database":
+    _limits: dict[str, Any] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cratb_limits_cache",
+    }
+elif _LIMITS_CACHE == "memory":
+    _limits = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+elif _LIMITS_CACHE.startswith(("redis://", "rediss://", "unix://")):
+    _limits = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _LIMITS_CACHE}
+else:
+    raise ImproperlyConfigured(
+        f"CRATB_LIMITS_CACHE={_LIMITS_CACHE!r} : database, memory ou une adresse redis:// attendue."
+    )
+CACHES = {
+    # Each server process keeps its own pages and tables (cratb/advice/caching.py).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": _limits,
+}
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -235,8 +326,44 @@ CRATB_ADVICE_REMINDER_MINUTES = envint("CRATB_ADVICE_REMINDER_MINUTES", "15")
 # false reads them afresh on every view (diagnosis; benchmarks/advice --no-inbox-cache).
 CRATB_INBOX_CACHE = envbool("CRATB_INBOX_CACHE", "true")
 
+# Uploads (docs/security.md). Size limits, in megabytes: files imported into the warehouse
+# (dispensing lines can be large); directory, rota and lab-code files; a whole request (no
+# body past it is read). A directory import waits on disk between its preview and its
+# confirmation for CRATB_PENDING_IMPORT_MINUTES at most.
+CRATB_IMPORT_MAX_MB = envfloat("CRATB_IMPORT_MAX_MB", "500")
+CRATB_SPREADSHEET_MAX_MB = envfloat("CRATB_SPREADSHEET_MAX_MB", "10")
+CRATB_REQUEST_MAX_MB = envfloat("CRATB_REQUEST_MAX_MB", str(CRATB_IMPORT_MAX_MB + 10))
+CRATB_PENDING_IMPORT_MINUTES = envint("CRATB_PENDING_IMPORT_MINUTES", "60")
+# Attachments of an advice request: files and megabytes per request; files kept for a form
+# to be corrected, minutes and megabytes per visitor address and hour.
+CRATB_ATTACHMENTS_MAX_FILES = envint("CRATB_ATTACHMENTS_MAX_FILES", "5")
+CRATB_ATTACHMENTS_MAX_TOTAL_MB = envfloat("CRATB_ATTACHMENTS_MAX_TOTAL_MB", "20")
+CRATB_PENDING_ATTACHMENT_MINUTES = envint("CRATB_PENDING_ATTACHMENT_MINUTES", "60")
+CRATB_PENDING_ATTACHMENTS_MB_PER_VISITOR = envfloat(
+    "CRATB_PENDING_ATTACHMENTS_MB_PER_VISITOR", "30"
+)
+# Django refuses a request of more files than this (the forms' own limits are smaller).
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
 CRATB_WAREHOUSE = CRATB_ENGINE.warehouse
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from the platform
+# itself only; no inline script or style attribute, no frame, forms post to the platform.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Variables of the surrounding run (CI sets DATABASE_URL) must not leak into the cases.
-_CONFIG_VARIABLES = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+_CONFIG_VARIABLES = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "CRATB_DEMO"}
 UNREACHABLE_DATABASE = "postgres://x@127.0.0.1:1/nope"
 
 
@@ -54,16 +54,28 @@ def _assert_one_line_error(result: subprocess.CompletedProcess[str], *, mentions
 
 
 MANAGE_CHECK = [sys.executable, "manage.py", "check"]
+DEMO = {"CRATB_DEMO": "true"}
+LONG_KEY = "Zq8" * 20 + "-a-long-random-key-for-this-test-only"
 
 
 @pytest.mark.parametrize(
     ("env", "mentions"),
     [
-        pytest.param({"DATABASE_URL": UNREACHABLE_DATABASE}, "DATABASE_URL", id="unreachable-db"),
-        pytest.param({"DATABASE_URL": "nosuchdb://x/y"}, "DATABASE_URL", id="unreadable-db-url"),
+        pytest.param(
+            {"DATABASE_URL": UNREACHABLE_DATABASE, **DEMO}, "DATABASE_URL", id="unreachable-db"
+        ),
+        pytest.param(
+            {"DATABASE_URL": "nosuchdb://x/y", **DEMO}, "DATABASE_URL", id="unreadable-db-url"
+        ),
         pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="production-without-secret-key"),
-        pytest.param({"DEBUG": "peut-etre"}, "DEBUG", id="debug-not-a-boolean"),
-        pytest.param({"EMAIL_PORT": "vingt-cinq"}, "EMAIL_PORT", id="port-not-a-number"),
+        pytest.param({"SECRET_KEY": "trop-courte"}, "SECRET_KEY", id="short-secret-key"),
+        pytest.param(
+            {"SECRET_KEY": "django-insecure-" + "abcdefghij" * 5}, "SECRET_KEY", id="example-key"
+        ),
+        pytest.param({"SECRET_KEY": "a" * 60}, "SECRET_KEY", id="key-of-one-letter"),
+        pytest.param({"DEBUG": "peut-etre", **DEMO}, "DEBUG", id="debug-not-a-boolean"),
+        pytest.param({"EMAIL_PORT": "vingt-cinq", **DEMO}, "EMAIL_PORT", id="port-not-a-number"),
+        pytest.param({"CRATB_RATE_LAB_API": "beaucoup", **DEMO}, "CRATB_RATE_LAB_API", id="rate"),
     ],
 )
 def test_manage_py_stops_with_one_line_on_bad_configuration(
@@ -74,17 +86,33 @@ def test_manage_py_stops_with_one_line_on_bad_configuration(
     _assert_one_line_error(result, mentions=mentions)
 
 
-def test_manage_py_check_passes_with_the_default_configuration(tmp_path: Path) -> None:
-    result = _run(MANAGE_CHECK, env={}, var_dir=tmp_path)
+def test_manage_py_check_passes_on_a_demonstration(tmp_path: Path) -> None:
+    result = _run(MANAGE_CHECK, env=DEMO, var_dir=tmp_path)
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
 
 
+def test_debug_is_off_unless_cratb_demo_marked_the_data_folder(tmp_path: Path) -> None:
+    """``make run`` as before (migrate, ``cratb demo``, runserver, no variable set): the
+    demo's folder shows debug pages; any other folder does not, and its secret key is a
+    random one generated for it."""
+    shell = [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings;"
+             " print(settings.DEBUG, settings.DEMO)"]  # fmt: skip
+    result = _run(shell, env={}, var_dir=tmp_path)
+    assert result.stdout.split()[-2:] == ["False", "False"], result.stderr
+    assert len((tmp_path / "secret_key").read_text()) >= 50
+    (tmp_path / "demo-mode").write_text("démonstration")
+    result = _run(shell, env={}, var_dir=tmp_path)
+    assert result.stdout.split()[-2:] == ["True", "True"], result.stderr
+    result = _run(shell, env={"CRATB_DEMO": "false", "SECRET_KEY": LONG_KEY}, var_dir=tmp_path)
+    assert result.stdout.split()[-2:] == ["False", "False"], result.stderr
+
+
 def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
     production = {
         "DEBUG": "false",
-        "SECRET_KEY": "x" * 64 + "-a-long-random-key-for-this-test-only",
+        "SECRET_KEY": LONG_KEY,
         "ALLOWED_HOSTS": "cratb.example.org",
     }
     result = _run([*MANAGE_CHECK, "--deploy"], env=production, var_dir=tmp_path)
@@ -99,8 +127,12 @@ def test_production_settings_pass_the_deployment_checks(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "mentions"),
     [
-        pytest.param({"DATABASE_URL": UNREACHABLE_DATABASE}, "DATABASE_URL", id="unreachable-db"),
-        pytest.param({"DEBUG": "false"}, "SECRET_KEY", id="production-without-secret-key"),
+        pytest.param(
+            {"DATABASE_URL": UNREACHABLE_DATABASE, **DEMO}, "DATABASE_URL", id="unreachable-db"
+        ),
+        pytest.param(
+            {"DEBUG": "false", "CRATB_DEMO": "false"}, "SECRET_KEY", id="not-a-demo-without-key"
+        ),
     ],
 )
 def test_cratb_stops_with_one_line_on_bad_configuration(

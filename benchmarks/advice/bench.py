@@ -151,7 +151,7 @@ def main() -> int:
     env = {
         **os.environ,
         "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "0123456789abcdefghij" * 3),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "ERROR",

@@ -277,7 +277,7 @@ def api(workdir: Path, requests: int, results: dict[str, Any]) -> bool:
         "CRATB_WAREHOUSE": str(var / "warehouse.duckdb"),
         "DATABASE_URL": f"sqlite:///{var / 'cratb.sqlite3'}",
         "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+        "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
     manage = [python, str(root / "manage.py")]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cratb.accounts.access import ALL_ROLES, PUBLIC, allow, roles
 from cratb.accounts.forms import LoginForm
 from cratb.accounts.navigation import landing_url_name
+from cratb.security import rate_limited
 
 
 class LoginView(auth_views.LoginView):
@@ -57,12 +58,14 @@ password_change_done = allow(roles(*ALL_ROLES))(
     auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 )
 
-password_reset = allow(PUBLIC)(
-    auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset_form.html",
-        email_template_name="accounts/password_reset_email.txt",
-        subject_template_name="accounts/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password-reset-done"),
+password_reset = rate_limited("CRATB_RATE_PASSWORD_RESET")(
+    allow(PUBLIC)(
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset_form.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password-reset-done"),
+        )
     )
 )
 password_reset_done = allow(PUBLIC)(

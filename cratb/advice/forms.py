@@ -19,6 +19,7 @@ from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.advice.workdays import PARIS
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
+from cratb.security import LimitedFileField
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
@@ -119,8 +120,9 @@ class AttachmentsMixin(forms.Form):
 
     def clean_attachments(self) -> list[NewFile]:
         self.valid_files: list[NewFile] = []
+        received = self.cleaned_data.get("attachments") or []
         errors = []
-        for upload in self.cleaned_data.get("attachments") or []:
+        for upload in received:
             if identity.find_nir(upload.name or ""):
                 errors.append(str(identity.NIR_IN_FILE_NAME))
                 continue
@@ -132,6 +134,16 @@ class AttachmentsMixin(forms.Form):
                 self.valid_files.append(NewFile(upload=upload, sniffed=sniffed))
         if errors:
             raise forms.ValidationError(errors)
+        kept: list[uploads.PendingFile] = getattr(self, "pending", [])
+        try:
+            uploads.check_quota(
+                count=len(received) + len(kept),
+                size=sum(u.size or 0 for u in received) + sum(p.size for p in kept),
+            )
+        except uploads.AttachmentError as exc:
+            # None of the new files is kept: the visitor chooses which to send again.
+            self.valid_files = []
+            raise forms.ValidationError(str(exc)) from None
         return self.valid_files
 
 
@@ -673,7 +685,8 @@ class ShiftForm(forms.Form):
 
 
 class RotaImportForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
+        "CRATB_SPREADSHEET_MAX_MB",
         label=_("Fichier CSV du planning"),
         help_text=_(
             "Colonnes : departement, responder (identifiant ou courriel), starts_at, ends_at "

@@ -73,6 +73,23 @@ def check_upload(upload: UploadedFile) -> Sniffed:
     return found
 
 
+def check_quota(*, count: int, size: int) -> None:
+    """Refuse more files, or more megabytes in all, than one request may carry
+    (``CRATB_ATTACHMENTS_MAX_FILES``, ``CRATB_ATTACHMENTS_MAX_TOTAL_MB``)."""
+    most = int(settings.CRATB_ATTACHMENTS_MAX_FILES)
+    if count > most:
+        raise AttachmentError(
+            _("%(count)s fichiers joints : %(most)s au plus par demande.")
+            % {"count": count, "most": most}
+        )
+    total_mb = float(settings.CRATB_ATTACHMENTS_MAX_TOTAL_MB)
+    if size > total_mb * 1024 * 1024:
+        raise AttachmentError(
+            _("Les pièces jointes pèsent %(size).0f Mo en tout : %(most)s Mo au plus par demande.")
+            % {"size": size / (1024 * 1024), "most": f"{total_mb:g}"}
+        )
+
+
 def media_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "advice"
 
@@ -97,11 +114,32 @@ def store(upload: UploadedFile, *, sniffed: Sniffed, folder: str) -> str:
 # A browser cannot re-fill a file input: when a form comes back with an error on
 # another field, the files already checked are kept on the server ("pending") and the
 # form carries a signed list of them, so the requester does not have to attach them
-# again. The reminder job deletes pending files older than a day.
+# again. They are kept a short time only (``CRATB_PENDING_ATTACHMENT_MINUTES``), and at
+# most ``CRATB_PENDING_ATTACHMENTS_MB_PER_VISITOR`` megabytes an hour for one address; the
+# reminder job and ``manage.py purge_import_files`` delete the expired ones.
 
 PENDING_FOLDER = "pending"
 PENDING_SALT = "cratb.advice.pending-files"
-PENDING_MAX_AGE = 24 * 3600
+
+
+def pending_max_age() -> int:
+    return int(settings.CRATB_PENDING_ATTACHMENT_MINUTES) * 60
+
+
+def may_stash(*, address: str, size: int) -> bool:
+    """Count ``size`` bytes against the visitor's hourly allowance of pending files; False
+    (nothing counted) when it would pass the allowance."""
+    from django.core.cache import caches
+
+    allowance = float(settings.CRATB_PENDING_ATTACHMENTS_MB_PER_VISITOR) * 1024 * 1024
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    key = f"cratb.pending-bytes.{address}"
+    cache.add(key, 0, timeout=3600)
+    used = int(cache.get(key) or 0)
+    if used + size > allowance:
+        return False
+    cache.set(key, used + size, timeout=3600)
+    return True
 
 
 @dataclass(frozen=True)
@@ -138,7 +176,7 @@ def read_pending(token: str) -> list[PendingFile]:
     if not token:
         return []
     try:
-        rows = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        rows = signing.loads(token, salt=PENDING_SALT, max_age=pending_max_age())
     except signing.BadSignature:
         return []
     files = []
@@ -165,13 +203,14 @@ def adopt(pending: PendingFile, *, folder: str) -> str:
     return f"advice/{folder}/{source.name}"
 
 
-def delete_stale_pending(*, older_than_seconds: int = PENDING_MAX_AGE) -> int:
+def delete_stale_pending(*, older_than_seconds: int | None = None) -> int:
     import time
 
     directory = media_dir() / PENDING_FOLDER
     if not directory.is_dir():
         return 0
-    limit = time.time() - older_than_seconds
+    age = pending_max_age() if older_than_seconds is None else older_than_seconds
+    limit = time.time() - age
     removed = 0
     for path in directory.iterdir():
         if path.is_file() and path.stat().st_mtime < limit:

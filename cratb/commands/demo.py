@@ -2,8 +2,9 @@
 
 1. write the input files of CONTRACTS.md for the region (engine, pure);
 2. import each of them into the warehouse (engine importers);
-3. unless ``--no-web``: territories and one demo user per role in the web
-   database, then print the demo logins.
+3. unless ``--no-web``: mark the data folder as a demonstration (``var/demo-mode``:
+   debug pages and a local secret key, cratb/settings.py), territories and one demo user
+   per role in the web database, then print the demo logins.
 
 Safe to run twice: the files are byte-identical, so the importers store
 nothing new, and the demo users are kept.
@@ -89,6 +90,19 @@ def _count(n: int) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{_count(n)} {word}{'s' if n > 1 else ''}"
+
+
+def mark_demo(config: EngineConfig) -> None:
+    """This data folder holds a demonstration platform: the web settings turn debug pages
+    and a local secret key on for it (cratb/settings.py). CRATB_DEMO=false: no mark."""
+    if config.demo is False:
+        return
+    config.var_dir.mkdir(parents=True, exist_ok=True)
+    (config.var_dir / "demo-mode").write_text(
+        "Plateforme de démonstration créée par « cratb demo » : pages de débogage et clé\n"
+        "secrète locale. Supprimez ce fichier pour la traiter comme une production.\n",
+        encoding="utf-8",
+    )
 
 
 def format_logins(rows: Sequence[tuple[str, str, str]]) -> str:
@@ -259,6 +273,7 @@ def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
         return EXIT_OK
 
     print("==> Base web : territoires et comptes de démonstration")
+    mark_demo(config)
     try:
         logins = _web(spec, files, target)
     except ConfigurationError as exc:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cratb.engine import dimensions
 from cratb.engine.indicators import CATALOGUE
 from cratb.engine.indicators.catalogue import STANDARD_GROUPINGS
+from cratb.security import LimitedFileField
 
 
 def indicator_choices() -> list[tuple[str, str]]:
@@ -116,7 +117,8 @@ class DataImportForm(forms.Form):
     """Upload an input file of CONTRACTS.md section 1 (POST, multipart)."""
 
     kind = forms.ChoiceField(label=_("Type de fichier"))
-    file = forms.FileField(
+    file = LimitedFileField(
+        "CRATB_IMPORT_MAX_MB",
         label=_("Fichier"),
         help_text=_(
             "CSV (virgule ou point-virgule, UTF-8 ou Latin-1, avec en-tête) ou Parquet, "

@@ -22,8 +22,15 @@ from cratb.engine.indicators import (
     available_years,
     compute,
 )
+from cratb.security import without_paths
 
-__all__ = ["PublicationError", "create_publication", "run_import", "run_publication"]
+__all__ = [
+    "PublicationError",
+    "create_publication",
+    "delete_upload",
+    "run_import",
+    "run_publication",
+]
 
 LOCATION_COLUMNS = ("year", "month", "departement", "region")
 BATCH = 2000
@@ -120,7 +127,7 @@ def run_publication(
     try:
         return _run(publication, warehouse=warehouse, on_step=on_step)
     except (EngineError, PublicationError) as exc:
-        publication.fail(str(exc))
+        publication.fail(without_paths(str(exc)))
         return publication
 
 
@@ -206,10 +213,37 @@ SHOWN_REJECTIONS = 200
 
 
 def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> DataImport:
-    """Import an uploaded file into the warehouse and keep its report on the record."""
+    """Import an uploaded file into the warehouse and keep its report on the record.
+
+    The raw file is deleted once the import has ended, whatever its outcome (accepted,
+    refused, failed): only the report stays (docs/security.md). Messages name the file as
+    the user named it, never by its place on the server."""
+    try:
+        return _import(data_import, warehouse=warehouse or Path(settings.CRATB_WAREHOUSE))
+    finally:
+        delete_upload(data_import)
+
+
+def delete_upload(data_import: DataImport) -> None:
+    """Remove the raw file of an import (and the report file written beside it)."""
+    if not data_import.file.name:
+        return
+    path = Path(data_import.file.path)
+    path.with_name(path.name + ".report.json").unlink(missing_ok=True)
+    data_import.file.delete(save=False)
+    DataImport.objects.filter(pk=data_import.pk).update(file="")
+
+
+def _public(message: str, data_import: DataImport) -> str:
+    names: dict[Path | str, str] = {}
+    if data_import.file.name:
+        names[Path(data_import.file.path)] = data_import.original_name
+    return without_paths(message, names=names)
+
+
+def _import(data_import: DataImport, *, warehouse: Path) -> DataImport:
     from cratb.engine.sources import RefusedFile, import_file
 
-    warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
     salt = None
     if data_import.hash_ids:
         salt = settings.CRATB_ENGINE.id_salt
@@ -232,13 +266,14 @@ def run_import(data_import: DataImport, *, warehouse: Path | None = None) -> Dat
             memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
         )
     except RefusedFile as exc:
-        data_import.refuse(str(exc))
+        data_import.refuse(_public(str(exc), data_import))
         return data_import
     except EngineError as exc:
-        data_import.fail(str(exc))
+        data_import.fail(_public(str(exc), data_import))
         return data_import
     payload = asdict(report)
     payload["rejections"] = payload["rejections"][:SHOWN_REJECTIONS]
+    payload["file"] = data_import.original_name
     data_import.read, data_import.accepted = report.read, report.accepted
     data_import.rejected = report.rejected
     data_import.already_imported = report.already_imported

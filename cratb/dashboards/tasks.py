@@ -6,6 +6,7 @@ from django_tasks import task
 
 from cratb.dashboards.models import DataImport, Publication
 from cratb.dashboards.services import run_import, run_publication
+from cratb.security import without_paths
 
 
 @task()
@@ -17,7 +18,7 @@ def publish_indicators(publication_id: int) -> int:
     except Exception as exc:
         # Anything unexpected still ends the publication, with its reason, before the
         # worker records the traceback.
-        publication.fail(f"erreur inattendue : {type(exc).__name__}: {exc}")
+        publication.fail(without_paths(f"erreur inattendue : {type(exc).__name__}: {exc}"))
         raise
     return publication.values_count
 
@@ -29,6 +30,6 @@ def import_data(data_import_id: int) -> int | None:
     try:
         run_import(data_import)
     except Exception as exc:
-        data_import.fail(f"erreur inattendue : {type(exc).__name__}: {exc}")
+        data_import.fail(without_paths(f"erreur inattendue : {type(exc).__name__}: {exc}"))
         raise
     return data_import.accepted

@@ -4,8 +4,6 @@ their pages), the DDD per product page."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,9 @@ from cratb.engine import reference
 from cratb.engine.backends import open_session
 from cratb.engine.errors import EngineError
 from cratb.engine.indicators import CATALOGUE, Indicator
-from cratb.engine.tabular import xlsx_bytes
 from cratb.network.models import Membership
+from cratb.network.tabular import table_response
+from cratb.security import without_paths
 
 #: Who reads published indicators: the CRAtb, the EMA teams, the agency (aggregates).
 INDICATOR_READERS = roles(Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -134,33 +133,7 @@ def _export_rows(values: Any) -> list[list[Any]]:
 
 
 def _download(rows: list[list[Any]], header: tuple[str, ...], name: str, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        import pyarrow as pa
-
-        columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in header]
-        table = pa.table(
-            {h: pa.array([_plain(x) for x in col]) for h, col in zip(header, columns, strict=True)}
-        )
-        response = HttpResponse(
-            xlsx_bytes(table, sheet=name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([[_plain(x) for x in row] for row in rows])
-    # A byte-order mark lets spreadsheet programs read the accents right.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
-def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, int | float | str):
-        return value
-    return str(value)
+    return table_response(filename=name, columns=header, rows=rows, fmt=fmt)
 
 
 def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool) -> Any:
@@ -299,7 +272,7 @@ def ddd_report(request: HttpRequest) -> HttpResponse:
         ) as session:
             rows = build_report(session).to_pylist()
     except EngineError as exc:
-        error = str(exc)
+        error = without_paths(str(exc))
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx") and not error:
         keys = (

@@ -57,6 +57,9 @@ class EngineConfig:
     duckdb_memory_limit: str | None = None
     spark: SparkSettings = field(default_factory=SparkSettings)
     id_salt: str = ""
+    #: ``CRATB_DEMO`` as given (None when unset): ``cratb demo`` marks its data folder as a
+    #: demonstration unless it is false (the web settings read the same variable).
+    demo: bool | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EngineConfig:
@@ -80,7 +83,15 @@ class EngineConfig:
                 shuffle_partitions=env.get("CRATB_SPARK_PARTITIONS", defaults.shuffle_partitions),
             ),
             id_salt=env.get(SALT_VARIABLE, ""),
+            demo=_flag(env.get("CRATB_DEMO")),
         )
+
+
+def _flag(value: str | None) -> bool | None:
+    """An optional yes/no variable: None when unset or empty."""
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
 def _folder(value: str | None) -> Path | None:

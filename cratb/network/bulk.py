@@ -21,9 +21,11 @@ import copy
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -126,21 +128,31 @@ class RowError(ValueError):
 # --- reading -----------------------------------------------------------------------------
 
 
-def read_table(content: bytes, *, filename: str) -> list[dict[str, str]]:
-    """The rows of a CSV or Excel file as dicts with lower-cased column names."""
-    if not content.strip():
+def read_table(content: bytes | Path, *, filename: str) -> list[dict[str, str]]:
+    """The rows of a CSV or Excel file (bytes, or a file on disk) as dicts with lower-cased
+    column names. Files are read row by row and refused as soon as they pass
+    :data:`MAX_ROWS`: a large file never holds a web worker nor fills its memory."""
+    if isinstance(content, Path):
+        with content.open("rb") as stream:
+            head = stream.read(4096)
+        is_empty = not head.strip() and content.stat().st_size <= len(head)
+    else:
+        head, is_empty = content[:4096], not content.strip()
+    if is_empty:
         raise BulkFileError(_("Le fichier est vide."))
-    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04":
+    if filename.lower().endswith((".xlsx", ".xlsm")) or head[:4] == b"PK\x03\x04":
         rows = _read_excel(content)
     else:
-        rows = _read_csv(content)
+        rows = _read_csv(content if isinstance(content, bytes) else content.read_bytes())
     if not rows:
         raise BulkFileError(_("Le fichier ne contient aucune ligne de données."))
-    if len(rows) > MAX_ROWS:
-        raise BulkFileError(
-            _("Le fichier a plus de %(max)s lignes : découpez-le.") % {"max": MAX_ROWS}
-        )
     return rows
+
+
+def _too_many() -> BulkFileError:
+    return BulkFileError(
+        _("Le fichier a plus de %(max)s lignes : découpez-le.") % {"max": MAX_ROWS}
+    )
 
 
 def _read_csv(content: bytes) -> list[dict[str, str]]:
@@ -153,44 +165,69 @@ def _read_csv(content: bytes) -> list[dict[str, str]]:
             text = content.decode("latin-1")
     if "\x00" in text:
         raise BulkFileError(_("Ce fichier n'est ni un CSV ni un classeur Excel (.xlsx)."))
-    header = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = ";" if header.count(";") > header.count(",") else ","
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    lines = list(reader)
-    names = [name.strip().lower() for name in lines[0]]
-    rows = []
-    for line in lines[1:]:
-        if not any(cell.strip() for cell in line):
-            continue
-        row = {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(names)}
-        if len(line) != len(names):
-            row[MALFORMED] = _(
-                "ligne mal formée : %(found)s champs lus, %(expected)s attendus (un par colonne"
-                " de l'en-tête)"
-            ) % {"found": len(line), "expected": len(names)}
-        rows.append(row)
+    try:
+        names = [name.strip().lower() for name in next(reader)]
+        rows: list[dict[str, str]] = []
+        for line in reader:
+            if not any(cell.strip() for cell in line):
+                continue
+            if len(rows) == MAX_ROWS:
+                raise _too_many()
+            row = {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(names)}
+            if len(line) != len(names):
+                row[MALFORMED] = _(
+                    "ligne mal formée : %(found)s champs lus, %(expected)s attendus (un par"
+                    " colonne de l'en-tête)"
+                ) % {"found": len(line), "expected": len(names)}
+            rows.append(row)
+    except csv.Error as exc:
+        raise BulkFileError(_("CSV illisible (%(error)s).") % {"error": exc}) from None
     return rows
 
 
-def _read_excel(content: bytes) -> list[dict[str, str]]:
+def _read_excel(content: bytes | Path) -> list[dict[str, str]]:
     from openpyxl import load_workbook
 
+    if _sheet_rows(content) > MAX_ROWS + 1:
+        raise _too_many()
+    source = content if isinstance(content, Path) else io.BytesIO(content)
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        book = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise BulkFileError(_("Classeur Excel illisible (%(error)s).") % {"error": exc}) from None
-    sheet = book.worksheets[0]
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    if not values:
+    try:
+        return _excel_rows(book.worksheets[0])
+    except BulkFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet fails while it is read
+        raise BulkFileError(_("Classeur Excel illisible (%(error)s).") % {"error": exc}) from None
+    finally:
+        book.close()
+
+
+def _excel_rows(sheet: Any) -> list[dict[str, str]]:
+    """The data rows, read in streaming mode, only the header's columns, stopping at the
+    limit (and at twice the limit of rows, blank ones included: a sheet of a million empty
+    rows is refused rather than walked)."""
+    header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+    if header is None:
         return []
-    names = [str(v).strip().lower() if v is not None else "" for v in values[0]]
+    names = [str(v).strip().lower() if v is not None else "" for v in header]
     while names and not names[-1]:
         names.pop()
-    rows = []
-    for values_row in values[1:]:
+    if not names:
+        return []
+    rows: list[dict[str, str]] = []
+    for seen, values_row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=1):
+        if seen > 2 * MAX_ROWS:
+            raise _too_many()
         if not any(v not in (None, "") for v in values_row):
             continue
+        if len(rows) == MAX_ROWS:
+            raise _too_many()
         row = {
             name: _cell(values_row[i] if i < len(values_row) else None)
             for i, name in enumerate(names)
@@ -203,6 +240,47 @@ def _read_excel(content: bytes) -> list[dict[str, str]]:
             ) % {"count": len(extra), "expected": len(names)}
         rows.append(row)
     return rows
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+#: More decompressed XML than this in the first sheet is refused unread (a « zip bomb »).
+MAX_SHEET_BYTES = 200 * 1024 * 1024
+
+
+def _sheet_rows(content: bytes | Path) -> int:
+    """How many rows the workbook's first sheet holds, counted on its XML as it is
+    decompressed (a fraction of a second for a hundred thousand rows), before openpyxl
+    reads anything: openpyxl walks a whole sheet that does not declare its size just to
+    open it. 0 when the file is not a workbook that can be counted so (openpyxl then says
+    what is wrong)."""
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        with zipfile.ZipFile(content if isinstance(content, Path) else io.BytesIO(content)) as zf:
+            sheet = fromstring(zf.read("xl/workbook.xml")).find(f"{_MAIN}sheets/{_MAIN}sheet")
+            wanted = sheet.get(f"{_RELS}id") if sheet is not None else None
+            rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            target = next(r.get("Target", "") for r in rels if r.get("Id") == wanted)
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            count, tail, size = 0, b"", 0
+            with zf.open(path) as stream:
+                while chunk := stream.read(1 << 20):
+                    size += len(chunk)
+                    if size > MAX_SHEET_BYTES:
+                        raise BulkFileError(
+                            _("Classeur trop volumineux une fois décompressé : découpez-le.")
+                        )
+                    text = tail + chunk
+                    count += text.count(b"<row ") + text.count(b"<row>")
+                    # A tag cut at the chunk's end is counted with the next chunk.
+                    cut = text.rfind(b"<", len(text) - 4)
+                    tail = text[cut:] if cut >= 0 else b""
+            return count
+    except BulkFileError:
+        raise
+    except (KeyError, StopIteration, OSError, ValueError, zipfile.BadZipFile, SyntaxError):
+        return 0
 
 
 def _cell(value: Any) -> str:
@@ -614,16 +692,16 @@ def import_rows(kind: str, rows: list[dict[str, str]], *, commit: bool) -> Repor
 # --- the export --------------------------------------------------------------------------
 
 
-def export_rows(kind: str) -> tuple[tuple[str, ...], list[list[str]]]:
-    """The directory as rows of the import's columns."""
+def export_rows(kind: str) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """The directory as rows of the import's columns (counts and FTE as numbers)."""
     columns = COLUMNS[kind]
-    out: list[list[str]] = []
+    out: list[list[Any]] = []
     if kind == "organizations":
         for item in Organization.objects.select_related("departement", "ght").order_by("name"):
             out.append([
                 item.finess, item.name, item.kind, item.category,
                 item.departement.code if item.departement else "",
-                _text(item.beds), _text(item.acute_beds), item.ght.code if item.ght else "",
+                item.beds, item.acute_beds, item.ght.code if item.ght else "",
                 item.commune_code, item.address, item.phone, item.email,
             ])  # fmt: skip
     elif kind == "practitioners":
@@ -642,11 +720,7 @@ def export_rows(kind: str) -> tuple[tuple[str, ...], list[list[str]]]:
                 role.function, org.finess if org else "",
                 org.name if org and not org.finess else "",
                 role.territory.code if role.territory else "", role.start.isoformat(),
-                role.end.isoformat() if role.end else "", _text(role.fte),
+                role.end.isoformat() if role.end else "", role.fte,
                 role.trained_on.isoformat() if role.trained_on else "",
             ])  # fmt: skip
     return columns, out
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)

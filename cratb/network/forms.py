@@ -17,6 +17,7 @@ from cratb.network.models import (
     Territory,
     TerritoryCommune,
 )
+from cratb.security import LimitedFileField
 
 # ModelForm is generic for the type checker only; subscripting it at run time fails.
 if TYPE_CHECKING:
@@ -221,7 +222,8 @@ class ImportForm(forms.Form):
             ("roles", _("Rôles")),
         ],
     )
-    file = forms.FileField(
+    file = LimitedFileField(
+        "CRATB_SPREADSHEET_MAX_MB",
         label=_("fichier CSV ou Excel"),
         help_text=_("CSV (virgule ou point-virgule, UTF-8 ou Latin-1) ou classeur .xlsx."),
     )

@@ -1,56 +1,45 @@
-"""Tables as downloads: CSV (UTF-8 with a byte-order mark, so Excel reads the accents) or
-Excel (.xlsx). Every export of the directory, the gap analysis and the training figures
-goes through here."""
+"""Tables as downloads from the web pages: CSV in the French dialect (``;``, decimal comma,
+UTF-8 with a byte-order mark) or Excel (.xlsx). Every CSV and Excel download of the pages
+goes through here, and the files themselves are written by the project's one writer,
+:mod:`cratb.engine.tabular` (cells that a spreadsheet would run are neutralised)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import Http404, HttpResponse
 
+from cratb.engine.tabular import FRENCH, Sheet, csv_bytes, workbook_bytes
+
 FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def table_response(
-    *, filename: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str
-) -> HttpResponse:
-    if fmt not in FORMATS:
-        raise Http404("format inconnu")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
-        response = HttpResponse(
-            ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(filename[:31])
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append([_excel(v) for v in row])
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+def file_response(body: bytes, *, filename: str, fmt: str) -> HttpResponse:
+    """``body`` as a download named ``filename.fmt``."""
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
 
-def _excel(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, (int, float, str)):
-        return value
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
+def table_response(
+    *, filename: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str
+) -> HttpResponse:
+    """One table as a CSV or a one-sheet workbook."""
+    return sheets_response(filename=filename, sheets=[Sheet(filename, columns, rows)], fmt=fmt)
+
+
+def sheets_response(*, filename: str, sheets: Sequence[Sheet], fmt: str) -> HttpResponse:
+    """Several tables as a workbook of several sheets; a CSV holds the first one."""
+    if fmt not in FORMATS:
+        raise Http404("format inconnu")
+    if fmt == "csv":
+        first = sheets[0]
+        body = csv_bytes(first.columns, first.rows, dialect=FRENCH)
+    else:
+        body = workbook_bytes(sheets)
+    return file_response(body, filename=filename, fmt=fmt)

@@ -10,7 +10,6 @@ Audiences (``@allow``) and row rules (``access.py``):
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role
 from cratb.accounts.navigation import may_see
 from cratb.engine import reference
-from cratb.network import bulk, directory, gaps, history
+from cratb.network import bulk, directory, gaps, history, pending
 from cratb.network.access import contact_visible_ids, manages_directory, team_organizations
 from cratb.network.forms import (
     AgreementForm,
@@ -48,6 +47,7 @@ from cratb.network.models import (
     Versioned,
 )
 from cratb.network.tabular import table_response
+from cratb.security import without_paths
 
 #: Home of the section: the directory for the network, the aggregates for the agency.
 NETWORK_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -677,41 +677,48 @@ SESSION_KEY = "network-import"
 
 @allow(roles(*MANAGER_ROLES))
 def bulk_import(request: HttpRequest) -> HttpResponse:
-    """Upload, preview (every row checked, nothing written), then confirm (one transaction)."""
+    """Upload, preview (every row checked, nothing written), then confirm (one transaction).
+
+    Between the two steps the file waits on disk (cratb/network/pending.py); the session
+    holds its token only."""
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "columns": bulk.COLUMNS, "required": bulk.REQUIRED}
     if request.method == "POST" and request.POST.get("confirm"):
-        pending = request.session.get(SESSION_KEY)
-        if not pending:
+        waiting = request.session.pop(SESSION_KEY, None) or {}
+        path = pending.path_of(str(waiting.get("token", "")))
+        if path is None:
             messages.error(request, _("Aucun fichier en attente : déposez-le à nouveau."))
             return redirect("network:import")
-        content = base64.b64decode(pending["content"])
-        kind, filename = pending["kind"], pending["filename"]
+        kind, filename = waiting["kind"], waiting["filename"]
         try:
-            report = bulk.import_rows(
-                kind, bulk.read_table(content, filename=filename), commit=True
-            )
+            report = bulk.import_rows(kind, bulk.read_table(path, filename=filename), commit=True)
         except bulk.BulkFileError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, without_paths(str(exc)))
             return redirect("network:import")
-        del request.session[SESSION_KEY]
+        finally:
+            pending.discard(waiting["token"])
         context.update(report=report, filename=filename)
         return render(request, "network/import.html", context)
     if request.method == "POST" and form.is_valid():
+        pending.purge()
+        previous = request.session.pop(SESSION_KEY, None) or {}
+        pending.discard(str(previous.get("token", "")))
         upload = form.cleaned_data["file"]
-        content = upload.read()
         kind = form.cleaned_data["kind"]
+        token = pending.keep(upload)
+        path = pending.folder() / token
         try:
             report = bulk.import_rows(
-                kind, bulk.read_table(content, filename=upload.name), commit=False
+                kind, bulk.read_table(path, filename=upload.name), commit=False
             )
         except bulk.BulkFileError as exc:
-            form.add_error("file", str(exc))
+            pending.discard(token)
+            form.add_error("file", without_paths(str(exc)))
         else:
             request.session[SESSION_KEY] = {
+                "token": token,
                 "kind": kind,
                 "filename": upload.name,
-                "content": base64.b64encode(content).decode("ascii"),
             }
             context.update(report=report, filename=upload.name, preview=True)
     return render(request, "network/import.html", context)

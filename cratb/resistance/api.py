@@ -26,6 +26,7 @@ from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role
 from cratb.resistance.models import ApiToken
 from cratb.resistance.services import target_isolate
+from cratb.security import rate_limited
 
 SCHEME = "token"
 
@@ -99,7 +100,12 @@ class TargetView(View):
         return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-target = csrf_exempt(token_auth(allow(roles(Role.LAB))(TargetView.as_view())))
+# Limited per address before the token is even read: a flood of bad keys is stopped too.
+target = csrf_exempt(
+    rate_limited("CRATB_RATE_LAB_API", api=True)(
+        token_auth(allow(roles(Role.LAB))(TargetView.as_view()))
+    )
+)
 
 
 @allow(PUBLIC)

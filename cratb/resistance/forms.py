@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.engine import reference
 from cratb.engine.sources.lab_codes import ALL_LABS
+from cratb.security import LimitedFileField
 
 SETTING_CHOICES = [
     ("community", _("Ville")),
@@ -68,7 +69,8 @@ class LabCodeForm(forms.Form):
 
 
 class LabCodeUploadForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
+        "CRATB_SPREADSHEET_MAX_MB",
         label=_("Fichier CSV"),
         help_text=_(
             "Colonnes lab_id, lab_code, whonet (séparateur virgule ou point-virgule) : le"

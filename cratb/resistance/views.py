@@ -20,6 +20,7 @@ from cratb.engine.antibiogram.export import to_csv, to_pdf, to_xlsx
 from cratb.engine.backends import open_session
 from cratb.engine.errors import EngineError
 from cratb.engine.sources import lab_codes as codes_table
+from cratb.engine.tabular import FRENCH
 from cratb.resistance.forms import (
     AntibiogramForm,
     LabCodeForm,
@@ -29,6 +30,7 @@ from cratb.resistance.forms import (
 )
 from cratb.resistance.models import ApiToken, LabAccount
 from cratb.resistance.services import save_lab_codes
+from cratb.security import without_paths
 
 #: Who reads aggregated resistance figures: the CRAtb, EMA teams, the agency.
 ANTIBIOGRAM_ROLES = (Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
@@ -107,12 +109,16 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
                         specimen=form.cleaned_data["specimen"] or None,
                     )
             except EngineError as exc:
-                problem = str(exc)
+                problem = without_paths(str(exc))
     wanted = request.GET.get("format")
     if ab is not None and wanted in DOWNLOADS:
         content_type, suffix = DOWNLOADS[wanted]
         body: str | bytes = (
-            to_csv(ab) if wanted == "csv" else to_xlsx(ab) if wanted == "xlsx" else to_pdf(ab)
+            to_csv(ab, dialect=FRENCH)
+            if wanted == "csv"
+            else to_xlsx(ab)
+            if wanted == "xlsx"
+            else to_pdf(ab)
         )
         response = HttpResponse(body, content_type=content_type)
         name = f"antibiogramme-{ab.setting}-{ab.date_from}-{ab.date_to}.{suffix}"
@@ -143,7 +149,7 @@ def lab_codes(request: HttpRequest) -> HttpResponse:
         current = codes_table.read_current(warehouse)
         history = codes_table.history(warehouse)[:20]
     except EngineError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, without_paths(str(exc)))
         current, history = codes_table.LabCodes(), []
     add_form = LabCodeForm(prefix="add")
     upload_form = LabCodeUploadForm(prefix="upload")
@@ -184,7 +190,7 @@ def lab_codes(request: HttpRequest) -> HttpResponse:
             try:
                 saved = save_lab_codes(new_rows, user=user, note=note)
             except EngineError as exc:
-                messages.error(request, str(exc))
+                messages.error(request, without_paths(str(exc)))
             else:
                 messages.success(
                     request, _("Table enregistrée : version %(v)s.") % {"v": saved.version}

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role
 from cratb.network.tabular import table_response
+from cratb.security import rate_limited
 from cratb.training import figures
 from cratb.training.certificates import certificate_pdf
 from cratb.training.forms import PlanForm, RegistrationForm, SatisfactionForm, SessionForm
@@ -82,8 +83,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     )
 
 
+@rate_limited("CRATB_RATE_TRAINING_REGISTRATION")
 @allow(PUBLIC)
-def session_public(request: HttpRequest, pk: int) -> HttpResponse:
+def session_public(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = get_object_or_404(
         TrainingSession.objects.published().select_related("departement", "plan"), pk=pk
     )

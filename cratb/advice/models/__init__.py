@@ -11,7 +11,7 @@ Modules: ``choices`` (states, event kinds), ``requests`` (the request and its ru
 ``records`` (history, messages, answers, files, surveys), ``rota`` (on-call shifts).
 """
 
-from cratb.advice.models.choices import RESPONDER_ROLES, EventKind, RoutedVia, Status
+from cratb.advice.models.choices import RESPONDER_ROLES, EventKind, RoutedVia, StateError, Status
 from cratb.advice.models.records import (
     AdviceEvent,
     AdviceEventQuerySet,
@@ -26,7 +26,6 @@ from cratb.advice.models.requests import (
     AdviceRequest,
     AdviceRequestQuerySet,
     AgentChoice,
-    StateError,
     VersionConflict,
     any_critical,
     ema_team_of,

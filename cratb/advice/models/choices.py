@@ -1,4 +1,5 @@
-"""States, routes and event kinds of an advice request; the roles that answer."""
+"""States, routes and event kinds of an advice request; the roles that answer; the error
+of a change the state does not allow."""
 
 from __future__ import annotations
 
@@ -69,3 +70,7 @@ class EventKind(models.TextChoices):
     SURVEY_REQUESTED = "survey_requested", _("Questionnaire de suivi envoyé")
     SURVEY_ANSWERED = "survey_answered", _("Questionnaire de suivi rempli")
     REDACTED = "redacted", _("Passage supprimé")
+
+
+class StateError(ValueError):
+    """A change that the request's state does not allow (French message)."""

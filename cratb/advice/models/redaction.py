@@ -25,9 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cratb.accounts.models import Role, User
-from cratb.advice.models.choices import EventKind
+from cratb.advice.models.choices import EventKind, StateError
 from cratb.advice.models.records import AdviceEvent, AdviceMessage, Answer, Attachment, Survey
-from cratb.advice.models.requests import StateError
 
 if TYPE_CHECKING:
     from cratb.advice.models.requests import AdviceRequest
@@ -113,7 +112,7 @@ def _rewrite_queued_emails(passage: str, mark: str) -> int:
         from django_tasks_db.models import DBTaskResult
     except ImportError:  # another task backend keeps nothing in the database
         return 0
-    from cratb.advice.tasks import send_email
+    from cratb.advice.outbox import send_email
 
     changed = 0
     rows = DBTaskResult.objects.filter(task_path=send_email.module_path)

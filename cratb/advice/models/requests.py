@@ -26,6 +26,7 @@ from cratb.advice.models.choices import (
     EventKind,
     FastDisplay,
     RoutedVia,
+    StateError,
     Status,
 )
 from cratb.advice.models.records import (
@@ -59,10 +60,6 @@ class VersionConflict(Exception):
             .select_related("actor")
             .order_by("at", "pk")
         )
-
-
-class StateError(ValueError):
-    """A change that the request's state does not allow (French message)."""
 
 
 def refuse_nir(*texts: Any) -> None:

@@ -119,16 +119,21 @@ def test_page_and_exports(client: Client, coordinator: User, sample: list[Advice
     assert "<svg" in text and "Formulaire en ligne" in text
     assert "60,0 %" in text  # within target
     response = client.get(reverse("advice:figures-csv") + "?annee=2024&par=channel")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # The French dialect: semicolons, decimal comma, a byte-order mark.
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["channel", "libelle", "demandes"]
     assert rows[-1][:4] == ["total", "Total", "5", "4"]
-    assert rows[-1][6] == "60.0"
+    assert rows[-1][6] == "60,0"
     series = client.get(reverse("advice:figures-csv") + "?annee=2024&par=channel&table=series")
-    assert series.content.decode().splitlines()[1] == "2024-01-01,web,Formulaire en ligne,1"
+    lines = series.content.decode("utf-8-sig").splitlines()
+    assert lines[1] == "2024-01-01;web;Formulaire en ligne;1"
     xlsx = client.get(reverse("advice:figures-xlsx") + "?annee=2024")
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["synthese", "series"]
     assert book["synthese"].cell(row=1, column=3).value == "demandes"
+    synthese = book["synthese"]
+    assert synthese.cell(row=synthese.max_row, column=7).value == 60.0  # a number
 
 
 def test_figures_are_cached_until_a_request_changes(

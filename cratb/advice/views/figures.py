@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +28,8 @@ from cratb.advice.views.common import (
     FIGURES_ROLES,
     _user,
 )
+from cratb.engine.tabular import Sheet
+from cratb.network.tabular import sheets_response
 
 # --- figures ---------------------------------------------------------------------------------
 
@@ -166,13 +166,13 @@ def figures_target_days() -> int:
     return int(settings.CRATB_ADVICE_TARGET_WORKING_DAYS)
 
 
-def _pct(share: figures.Share) -> str:
+def _pct(share: figures.Share) -> float | None:
     value = share.percent
-    return "" if value is None else f"{value:.1f}"
+    return None if value is None else round(value, 1)
 
 
-def _hours(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -219,31 +219,12 @@ def figures_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
     breakdown, series = export_rows(found)
     stem = f"cratb-avis-{year}-{dimension}-{period}"
+    sheets = [
+        Sheet("synthese", breakdown[0], breakdown[1:]),
+        Sheet("series", series[0], series[1:]),
+    ]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "synthese"
-        for row in breakdown:
-            sheet.append(row)
-        other = book.create_sheet("series")
-        for row in series:
-            other.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
-    table = series if request.GET.get("table") == "series" else breakdown
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerows(table)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    suffix = "series" if table is series else "synthese"
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{suffix}.csv"'
-    return response
+        return sheets_response(filename=stem, sheets=sheets, fmt="xlsx")
+    wanted = "series" if request.GET.get("table") == "series" else "synthese"
+    chosen = [s for s in sheets if s.name == wanted]
+    return sheets_response(filename=f"{stem}-{wanted}", sheets=chosen, fmt="csv")

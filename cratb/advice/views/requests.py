@@ -44,6 +44,7 @@ from cratb.advice.views.common import (
     _user,
 )
 from cratb.network.models import Membership, Territory
+from cratb.security import client_address, rate_limited
 
 
 @allow(roles(*ADVICE_ROLES))
@@ -80,8 +81,9 @@ def _initial_for(user: User | None) -> dict[str, Any]:
     return initial
 
 
+@rate_limited("CRATB_RATE_ADVICE_FORM")
 @allow(PUBLIC)
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: HttpRequest) -> HttpResponseBase:
     """The request form, open to anyone; a logged-in requester skips the e-mail check."""
     user = request.user if isinstance(request.user, User) else None
     if request.method == "POST":
@@ -98,11 +100,19 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 return redirect("advice:request-sent")
             messages.success(request, _("Votre demande est transmise à un infectiologue."))
             return redirect("advice:request-detail", pk=created.pk)
-        # Nothing is lost: the files already checked are kept for the next try.
-        kept = form.pending + [
-            uploads.stash(new.upload, sniffed=new.sniffed)
-            for new in getattr(form, "valid_files", [])
-        ]
+        # The files already checked are kept a short while for the next try, within the
+        # visitor's hourly allowance of such files.
+        kept = form.pending
+        fresh = getattr(form, "valid_files", [])
+        size = sum(new.upload.size or 0 for new in fresh)
+        if fresh and uploads.may_stash(address=client_address(request), size=size):
+            kept = kept + [uploads.stash(new.upload, sniffed=new.sniffed) for new in fresh]
+        elif fresh:
+            form.add_error(
+                "attachments",
+                _("Vos fichiers n'ont pas été gardés : joignez-les de nouveau en renvoyant le"
+                  " formulaire corrigé."),
+            )  # fmt: skip
         data = request.POST.copy()
         data["pending_files"] = uploads.sign_pending(kept)
         form.data = data

@@ -50,8 +50,9 @@ def published(departement: Territory) -> Publication:
 def _values_shown(client: Client) -> set[float]:
     response = client.get(URL, {"format": "csv"})
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    return {float(r["value"]) for r in rows}
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    return {float(r["value"].replace(",", ".")) for r in rows}
 
 
 def test_the_coordination_sees_every_row(

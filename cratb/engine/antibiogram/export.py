@@ -1,21 +1,25 @@
 """The cumulative antibiogram as a file a clinician prints or a data manager reuses.
 
-- CSV: one row per organism × antibiotic (counts, % S, % I, low_count);
+- CSV: one row per organism × antibiotic (counts, % S, % I, low_count), in the
+  contract's dialect for the command line and the French one for the web pages;
 - Excel: the table (organisms in rows, antibiotics in columns, % S), shaded, cells with
   too few isolates in grey italics with an asterisk, then the counts and the method;
 - PDF: the same table on landscape A4 pages, with the method under it.
+
+Every cell is written by the project's one writer (:mod:`cratb.engine.tabular`): an
+organism or antibiotic name that a spreadsheet would run is neutralised.
 
 Shading follows the usual antibiogram reading: % S ≥ 90 green, 70–89 amber, < 70 red.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from pathlib import Path
 
 from cratb.engine.antibiogram import Antibiogram, Cell
+from cratb.engine.tabular import CONTRACT, Dialect, csv_bytes, put
 
 __all__ = ["FORMATS", "to_csv", "to_pdf", "to_xlsx", "write"]
 
@@ -40,31 +44,33 @@ def _label(cell: Cell | None) -> str:
     return _pct(cell.pct_susceptible) + ("*" if cell.low_count else "")
 
 
-def to_csv(ab: Antibiogram) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "setting", "specimen", "date_from", "date_to", "organism", "first_isolates",
-            "antibiotic", "antibiotic_name", "tested", "susceptible", "intermediate",
-            "resistant", "pct_susceptible", "pct_susceptible_increased", "low_count",
-        ]
-    )  # fmt: skip
+def _one_decimal(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 1)
+
+
+def to_csv(ab: Antibiogram, *, dialect: Dialect = CONTRACT) -> bytes:
+    """The table in long form; the web pages ask for the French dialect."""
+    columns = [
+        "setting", "specimen", "date_from", "date_to", "organism", "first_isolates",
+        "antibiotic", "antibiotic_name", "tested", "susceptible", "intermediate",
+        "resistant", "pct_susceptible", "pct_susceptible_increased", "low_count",
+    ]  # fmt: skip
+    rows = []
     for organism in ab.organisms:
         for code in ab.antibiotics:
             cell = ab.cell(organism, code)
             if cell is None:
                 continue
-            writer.writerow(
+            rows.append(
                 [
-                    ab.setting, ab.specimen or "", ab.date_from.isoformat(),
-                    ab.date_to.isoformat(), organism, ab.first_isolates[organism], code,
-                    cell.name, cell.tested, cell.susceptible, cell.intermediate,
-                    cell.resistant, f"{cell.pct_susceptible:.1f}",
-                    f"{cell.pct_susceptible_increased:.1f}", str(cell.low_count).lower(),
+                    ab.setting, ab.specimen or "", ab.date_from, ab.date_to, organism,
+                    ab.first_isolates[organism], code, cell.name, cell.tested,
+                    cell.susceptible, cell.intermediate, cell.resistant,
+                    _one_decimal(cell.pct_susceptible),
+                    _one_decimal(cell.pct_susceptible_increased), cell.low_count,
                 ]
             )  # fmt: skip
-    return out.getvalue()
+    return csv_bytes(columns, rows, dialect=dialect)
 
 
 def to_xlsx(ab: Antibiogram) -> bytes:
@@ -75,51 +81,55 @@ def to_xlsx(ab: Antibiogram) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Antibiogramme"
-    sheet["A1"] = ab.title
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = ab.subtitle
+    put(sheet, 1, 1, ab.title).font = Font(bold=True, size=14)
+    put(sheet, 2, 1, ab.subtitle)
     codes = ab.antibiotics
     header = 4
-    sheet.cell(header, 1, "Espèce").font = Font(bold=True)
-    sheet.cell(header, 2, "Premiers isolats").font = Font(bold=True)
+    put(sheet, header, 1, "Espèce").font = Font(bold=True)
+    put(sheet, header, 2, "Premiers isolats").font = Font(bold=True)
     for j, code in enumerate(codes, start=3):
-        head = sheet.cell(header, j, code)
+        head = put(sheet, header, j, code)
         head.font = Font(bold=True)
         head.alignment = Alignment(horizontal="center")
     for i, organism in enumerate(ab.organisms, start=header + 1):
-        sheet.cell(i, 1, organism).font = Font(italic=True)
-        sheet.cell(i, 2, ab.first_isolates[organism])
+        put(sheet, i, 1, organism).font = Font(italic=True)
+        put(sheet, i, 2, ab.first_isolates[organism])
         for j, code in enumerate(codes, start=3):
             cell = ab.cell(organism, code)
             if cell is None:
                 continue
-            target = sheet.cell(i, j, round(cell.pct_susceptible))
+            if cell.low_count:
+                target = put(sheet, i, j, _label(cell))
+                target.font = Font(italic=True, color="666666")
+            else:
+                pct = cell.pct_susceptible
+                target = put(sheet, i, j, None if math.isnan(pct) else round(pct))
             target.fill = PatternFill("solid", fgColor=_shade(cell))
             target.alignment = Alignment(horizontal="center")
-            if cell.low_count:
-                target.value = _label(cell)
-                target.font = Font(italic=True, color="666666")
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 16
     for j in range(3, len(codes) + 3):
         sheet.column_dimensions[get_column_letter(j)].width = 6
     row = header + len(ab.organisms) + 2
     names = {c.antibiotic: c.name for c in ab.cells}
-    sheet.cell(row, 1, "Antibiotiques : " + ", ".join(f"{c} = {names[c]}" for c in codes))
+    put(sheet, row, 1, "Antibiotiques : " + ", ".join(f"{c} = {names[c]}" for c in codes))
     for k, line in enumerate(ab.method, start=1):
-        sheet.cell(row + k, 1, line)
+        put(sheet, row + k, 1, line)
     counts = book.create_sheet("Effectifs")
     columns = ["Espèce", "Code", "Antibiotique", "Testés", "S", "I", "R", "% S", "Effectif faible"]
-    counts.append(columns)
+    for j, name in enumerate(columns, start=1):
+        put(counts, 1, j, name)
+    line_number = 1
     for organism in ab.organisms:
         for code in codes:
             cell = ab.cell(organism, code)
             if cell is not None:
-                counts.append(
-                    [organism, code, cell.name, cell.tested, cell.susceptible, cell.intermediate,
-                     cell.resistant, round(cell.pct_susceptible, 1),
-                     "oui" if cell.low_count else "non"]
-                )  # fmt: skip
+                line_number += 1
+                values = [organism, code, cell.name, cell.tested, cell.susceptible,
+                          cell.intermediate, cell.resistant, _one_decimal(cell.pct_susceptible),
+                          "oui" if cell.low_count else "non"]  # fmt: skip
+                for j, value in enumerate(values, start=1):
+                    put(counts, line_number, j, value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -205,7 +215,7 @@ def write(ab: Antibiogram, path: Path) -> str:
             f"format de sortie inconnu « {path.suffix} » ; formats admis : .csv, .xlsx, .pdf"
         )
     if kind == "csv":
-        path.write_text(to_csv(ab), encoding="utf-8")
+        path.write_bytes(to_csv(ab, dialect=CONTRACT))
     elif kind == "xlsx":
         path.write_bytes(to_xlsx(ab))
     else:

@@ -41,6 +41,7 @@ from cratb.engine.sources.files import inspect_file
 from cratb.engine.sources.report import RefusedFile
 from cratb.engine.sources.rules import Choice, Rule, literal
 from cratb.engine.sources.schema import kind_spec, with_lab_codes
+from cratb.engine.tabular import neutralise_table
 
 __all__ = [
     "REQUIRED",
@@ -459,7 +460,7 @@ def write_output(table: pa.Table, out: Path) -> None:
                 "report_comment",
                 pc.cast(table.column("report_comment"), pa.string()),
             )
-            pacsv.write_csv(plain, tmp)
+            pacsv.write_csv(neutralise_table(plain), tmp)
         tmp.replace(out)
     except (OSError, pa.ArrowException) as exc:
         tmp.unlink(missing_ok=True)

@@ -16,7 +16,6 @@ the regional team.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,8 +250,8 @@ def parse_csv(text: str) -> list[dict[str, str]]:
 
 
 def to_csv(codes: LabCodes) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows((r.lab_id, r.lab_code, r.whonet) for r in codes.rows)
-    return out.getvalue()
+    """The table in the contract's CSV dialect, by the project's one writer."""
+    from cratb.engine.tabular import CONTRACT, csv_text
+
+    rows = ((r.lab_id, r.lab_code, r.whonet) for r in codes.rows)
+    return csv_text(COLUMNS, rows, dialect=CONTRACT)

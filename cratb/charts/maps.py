@@ -281,7 +281,7 @@ def choropleth(
                 },
                 {
                     "data": {"values": inside},
-                    "mark": {"type": "text", "dy": -7, "fontSize": max(layout.font_size - 1, 11)},
+                    "mark": {"type": "text", "dy": -7},
                     "encoding": {
                         "longitude": {"field": "lon", "type": "quantitative"},
                         "latitude": {"field": "lat", "type": "quantitative"},

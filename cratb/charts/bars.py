@@ -418,7 +418,7 @@ def stacked_bars(
                         "name": "value_labels",
                     },
                     "encoding": {
-                        "x": {**x, "axis": None},
+                        "x": x,
                         "y": {"field": "total", "type": "quantitative"},
                         "text": {"field": "text"},
                     },

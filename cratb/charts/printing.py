@@ -29,10 +29,17 @@ def drawing(chart: Chart, *, width_mm: float) -> Drawing:
     _x, _y, width, height = (float(v) for v in root.get("viewBox", "0 0 1 1").split())
     root.set("width", f"{width}")
     root.set("height", f"{height}")
+    # svglib reads fill-opacity and stroke-opacity, not opacity (the intervals' bands).
+    for element in root.iter():
+        opacity = element.attrib.pop("opacity", None)
+        if opacity is not None and opacity != "1":
+            element.set("fill-opacity", opacity)
+            element.set("stroke-opacity", opacity)
     found = svg2rlg(io.BytesIO(ET.tostring(root)))
     if found is None:
         raise ValueError("svglib could not read the chart's SVG")
-    scale = width_mm * mm / width
-    found.width, found.height = width * scale, height * scale
+    # svglib sizes the drawing in points (1 px = 0.75 pt): scale from its own size.
+    scale = width_mm * mm / found.width
+    found.width, found.height = found.width * scale, found.height * scale
     found.scale(scale, scale)
     return found

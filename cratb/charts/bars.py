@@ -22,6 +22,8 @@ from cratb.charts.core import (
     Chart,
     Layout,
     base_spec,
+    colon,
+    semicolon,
     translator,
 )
 from cratb.charts.numbers import format_number, format_range
@@ -74,7 +76,7 @@ def _bar_rows(
         if bar.value is None:
             continue
         text = _fmt(bar.value, decimals, language)
-        tip = f"{bar.label} : {text} {unit}".strip()
+        tip = f"{bar.label}{colon(language)}{text} {unit}".strip()
         interval = format_range(bar.low, bar.high, decimals=decimals, language=language)
         if interval:
             tip += " (" + t.gettext("IC 95 %% : %(interval)s") % {"interval": interval} + ")"
@@ -213,10 +215,15 @@ def _reference_texts(
 ) -> list[tuple[Reference, str, str]]:
     found = []
     if target is not None:
-        found.append((target, TARGET, f"{target.label} : {_fmt(target.value, decimals, language)}"))
+        text = _fmt(target.value, decimals, language)
+        found.append((target, TARGET, f"{target.label}{colon(language)}{text}"))
     if reference is not None:
         found.append(
-            (reference, INK, f"{reference.label} : {_fmt(reference.value, decimals, language)}")
+            (
+                reference,
+                INK,
+                f"{reference.label}{colon(language)}{_fmt(reference.value, decimals, language)}",
+            )
         )
     return found
 
@@ -263,7 +270,9 @@ def ranked_bars(
             ),
         }
 
-    description = _ranking_description(rows, subject=subject, unit=unit, sorted_=sort, t=t)
+    description = _ranking_description(
+        rows, subject=subject, unit=unit, sorted_=sort, t=t, language=language
+    )
     for _ref, _colour, text in references:
         description += " " + text + "."
     return Chart(
@@ -272,19 +281,19 @@ def ranked_bars(
         description=description,
         wide=spec(WIDE),
         narrow=spec(NARROW),
-        key=_ranked_key(has_interval, target, reference, t),
+        key=_ranked_key(has_interval, target, reference, t, language),
         labels=tuple(r["text"] for r in rows),
     )
 
 
 def _ranking_description(
-    rows: list[dict[str, Any]], *, subject: str, unit: str, sorted_: bool, t: Any
+    rows: list[dict[str, Any]], *, subject: str, unit: str, sorted_: bool, t: Any, language: str
 ) -> str:
     if not rows:
         return t.gettext("Aucune valeur.")
     what = subject or t.gettext("valeurs")
     if not sorted_:
-        listed = " ; ".join(f"{r['label']} {r['text']}" for r in rows[:12])
+        listed = semicolon(language).join(f"{r['label']} {r['text']}" for r in rows[:12])
         more = " …" if len(rows) > 12 else ""
         return t.gettext("%(count)s %(what)s, en %(unit)s : %(list)s.") % {
             "count": len(rows),
@@ -308,7 +317,11 @@ def _ranking_description(
 
 
 def _ranked_key(
-    has_interval: bool, target: Reference | None, reference: Reference | None, t: Any
+    has_interval: bool,
+    target: Reference | None,
+    reference: Reference | None,
+    t: Any,
+    language: str,
 ) -> str:
     parts = []
     if has_interval:
@@ -317,7 +330,7 @@ def _ranked_key(
         parts.append(t.gettext("tirets orange : objectif"))
     if reference is not None:
         parts.append(t.gettext("pointillés noirs : valeur de référence"))
-    return " ; ".join(parts)
+    return semicolon(language).join(parts)
 
 
 def stacked_bars(
@@ -345,7 +358,7 @@ def stacked_bars(
             "category": s.category,
             "series": s.series,
             "value": s.value,
-            "tip": f"{s.category} — {s.series} : {_fmt(s.value, decimals, language)}",
+            "tip": f"{s.category} — {s.series}{colon(language)}{_fmt(s.value, decimals, language)}",
             "order": list(series).index(s.series) if s.series in series else len(series),
         }
         for s in segments
@@ -526,7 +539,7 @@ def small_multiples(
     description = (
         t.gettext("%(count)s panneaux, en %(unit)s.") % {"count": len(panels), "unit": unit}
         + " "
-        + " ; ".join(parts)
+        + semicolon(language).join(parts)
         + "."
     )
     return Chart(
@@ -535,6 +548,6 @@ def small_multiples(
         description=description,
         wide=spec(WIDE),
         narrow=spec(NARROW),
-        key=_ranked_key(has_interval, target, None, t),
+        key=_ranked_key(has_interval, target, None, t, language),
         labels=tuple(r["text"] for r in rows),
     )

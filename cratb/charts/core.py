@@ -35,7 +35,9 @@ __all__ = [
     "Chart",
     "Layout",
     "base_spec",
+    "colon",
     "nice_bounds",
+    "semicolon",
     "translator",
 ]
 
@@ -69,6 +71,15 @@ class Layout:
 
 WIDE = Layout(name="wide", width=720, font_size=13, row_step=26)
 NARROW = Layout(name="narrow", width=340, font_size=12, row_step=40)
+
+
+def colon(language: str) -> str:
+    """« : » with the French space before it, « : » alone in English."""
+    return ": " if language_of(language) == "en" else " : "
+
+
+def semicolon(language: str) -> str:
+    return "; " if language_of(language) == "en" else " ; "
 
 
 def _nice_step(span: float) -> float:

@@ -23,6 +23,7 @@ from cratb.charts.core import (
     Chart,
     Layout,
     base_spec,
+    colon,
     translator,
 )
 from cratb.charts.numbers import format_count, format_number
@@ -99,8 +100,8 @@ def funnel_plot(
                 "value": p.value,
                 "text": text,
                 "status": "outside" if outside else "inside",
-                "name": f"{p.label} : {text}" if outside else "",
-                "tip": f"{p.label} : {text} {unit} ({size_title} : "
+                "name": f"{p.label}{colon(language)}{text}" if outside else "",
+                "tip": f"{p.label}{colon(language)}{text} {unit} ({size_title}{colon(language)}"
                 f"{format_count(p.size, language=language)})",
             }
         )
@@ -237,7 +238,7 @@ def funnel_plot(
         "outside": len(beyond),
     }
     if beyond:
-        description += " : " + ", ".join(r["name"] for r in beyond)
+        description += colon(language) + ", ".join(r["name"] for r in beyond)
     description += "."
     return Chart(
         kind="funnel_plot",

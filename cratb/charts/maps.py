@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cratb.charts.core import INK, NARROW, WIDE, Chart, Layout, base_spec, translator
+from cratb.charts.core import (
+    INK,
+    NARROW,
+    WIDE,
+    Chart,
+    Layout,
+    base_spec,
+    colon,
+    semicolon,
+    translator,
+)
 from cratb.charts.numbers import format_number
 from cratb.charts.render import HATCH
 
@@ -100,7 +110,7 @@ def _callouts(
     for index, point in enumerate(sorted(small, key=lambda p: -p["lat"])):
         point["label_lon"] = round(x, 4)
         point["label_lat"] = round(top - index * gap, 4)
-        point["callout"] = f"{point['code']} : {point['text']}"
+        point["callout"] = f"{point['code']} {point['text']}"
     return small
 
 
@@ -180,7 +190,9 @@ def choropleth(
             index = _class_of(value, limits)
             klass, text = labels[index], fmt(value)
             colour = "#ffffff" if palette[index] in _DARK else INK
-        tip = f"{name} ({code}) : " + (f"{text} {unit}".strip() if value is not None else no_data)
+        tip = f"{name} ({code}){colon(language)}" + (
+            f"{text} {unit}".strip() if value is not None else no_data
+        )
         shaped.append(
             {
                 "type": "Feature",
@@ -325,7 +337,9 @@ def choropleth(
         description += " " + t.gettext("Pas de données : %(names)s.") % {
             "names": ", ".join(missing)
         }
-    description += " " + t.gettext("Classes : %(classes)s.") % {"classes": " ; ".join(labels)}
+    description += " " + t.gettext("Classes : %(classes)s.") % {
+        "classes": semicolon(language).join(labels)
+    }
     return Chart(
         kind="choropleth",
         title=title,

@@ -21,7 +21,9 @@ from cratb.charts.core import (
     Chart,
     Layout,
     base_spec,
+    colon,
     nice_bounds,
+    semicolon,
     translator,
 )
 from cratb.charts.numbers import format_month, format_number, format_range
@@ -84,7 +86,7 @@ def time_series(
         text = format_number(p.value, decimals=decimals, language=language)
         tip = f"{_period_label(p.period, language)}"
         tip += f" — {p.series}" if p.series else ""
-        tip += f" : {text} {unit}".rstrip()
+        tip += f"{colon(language)}{text} {unit}".rstrip()
         interval = format_range(p.low, p.high, decimals=decimals, language=language)
         if interval:
             tip += " (" + t.gettext("IC 95 %% : %(interval)s") % {"interval": interval} + ")"
@@ -106,7 +108,8 @@ def time_series(
     end_labels = [
         {
             **row,
-            "label_wide": (f"{row['series']} : " if len(series_names) > 1 else "") + row["text"],
+            "label_wide": (f"{row['series']}{colon(language)}" if len(series_names) > 1 else "")
+            + row["text"],
             "label_narrow": row["text"],
         }
         for row in last.values()
@@ -140,6 +143,8 @@ def time_series(
         for period, value in target
     ]
     years = [p.period if isinstance(p.period, int) else p.period.year for p in points]
+
+    target_text = f"{target_label}{colon(language)}{target_rows[-1]['text']}" if target_rows else ""
 
     def spec(layout: Layout) -> dict[str, Any]:
         if monthly:
@@ -306,7 +311,7 @@ def time_series(
                                     "field": "text",
                                 }
                                 if not target_label
-                                else {"value": f"{target_label} : {target_rows[-1]['text']}"},
+                                else {"value": target_text},
                             },
                         },
                     ],
@@ -362,7 +367,7 @@ def time_series(
 
     description = _description(rows, series_names, unit, baseline_text, target_rows, t, language)
     if target_rows and target_label:
-        description += f" {target_label} : {target_rows[-1]['text']}."
+        description += f" {target_label}{colon(language)}{target_rows[-1]['text']}."
     labels = [r["text"] for r in end_labels]
     labels += [baseline_text] if baseline is not None else []
     labels += [target_rows[-1]["text"]] if target_rows else []
@@ -372,7 +377,7 @@ def time_series(
         description=description,
         wide=spec(WIDE),
         narrow=spec(NARROW),
-        key=_key(rows, baseline is not None, bool(target_rows), covid and bool(years), t),
+        key=_key(rows, baseline is not None, bool(target_rows), covid and bool(years), t, language),
         labels=tuple(labels),
     )
 
@@ -432,7 +437,7 @@ def _description(
         parts.append(
             t.gettext("%(series)sde %(first)s en %(start)s à %(last)s en %(end)s")
             % {
-                "series": f"{name} : " if name else "",
+                "series": f"{name}{colon(language)}" if name else "",
                 "first": first["text"],
                 "start": _label(first["x"], language),
                 "last": last["text"],
@@ -441,7 +446,7 @@ def _description(
         )
     text = t.gettext("Évolution, en %(unit)s : %(parts)s.") % {
         "unit": unit,
-        "parts": " ; ".join(parts),
+        "parts": semicolon(language).join(parts),
     }
     if baseline_text:
         text += " " + t.gettext("Valeur de référence %(year)s : %(value)s.") % {
@@ -455,7 +460,9 @@ def _label(x: Any, language: str) -> str:
     return str(x) if isinstance(x, int) else format_month(date.fromisoformat(x), language=language)
 
 
-def _key(rows: list[dict[str, Any]], baseline: bool, target: bool, covid: bool, t: Any) -> str:
+def _key(
+    rows: list[dict[str, Any]], baseline: bool, target: bool, covid: bool, t: Any, language: str
+) -> str:
     parts = []
     if any(r["low"] is not None for r in rows):
         parts.append(t.gettext("bande claire : intervalle de confiance à 95 %"))
@@ -465,4 +472,4 @@ def _key(rows: list[dict[str, Any]], baseline: bool, target: bool, covid: bool, 
         parts.append(t.gettext("tirets orange : trajectoire de l'objectif"))
     if covid:
         parts.append(t.gettext("zone grisée : années COVID-19 (2020–2021)"))
-    return " ; ".join(parts)
+    return semicolon(language).join(parts)

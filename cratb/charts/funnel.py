@@ -136,7 +136,7 @@ def funnel_plot(
         }
         return {
             **base_spec(layout, language),
-            "width": layout.width - 70,
+            "width": layout.width - 70 - len(mean_label) * 7,
             "height": 300 if not layout.narrow else 260,
             "layer": [
                 {
@@ -165,15 +165,15 @@ def funnel_plot(
                             "encoding": {"y": {"field": "value", "type": "quantitative"}},
                         },
                         {
+                            # Right of the plot, where no point can hide it.
                             "mark": {
                                 "type": "text",
-                                "align": "right",
-                                "baseline": "bottom",
-                                "x": {"expr": "width"},
-                                "dy": -3,
+                                "align": "left",
+                                "dx": 4,
                                 "name": "value_labels",
                             },
                             "encoding": {
+                                "x": {"value": "width"},
                                 "y": {"field": "value", "type": "quantitative"},
                                 "text": {"field": "text"},
                             },

@@ -143,6 +143,9 @@ def time_series(
         for period, value in target
     ]
     years = [p.period if isinstance(p.period, int) else p.period.year for p in points]
+    covid_shown = bool(
+        covid and years and min(years) <= COVID_YEARS[1] and max(years) >= COVID_YEARS[0]
+    )
 
     target_text = f"{target_label}{colon(language)}{target_rows[-1]['text']}" if target_rows else ""
 
@@ -195,8 +198,7 @@ def time_series(
             "legend": legend,
         }
         layers: list[dict[str, Any]] = []
-        in_range = covid and years and min(years) <= COVID_YEARS[1] and max(years) >= COVID_YEARS[0]
-        if in_range:
+        if covid_shown:
             start: Any = COVID_YEARS[0] - 0.5
             end: Any = COVID_YEARS[1] + 0.5
             if monthly:
@@ -377,7 +379,7 @@ def time_series(
         description=description,
         wide=spec(WIDE),
         narrow=spec(NARROW),
-        key=_key(rows, baseline is not None, bool(target_rows), covid and bool(years), t, language),
+        key=_key(rows, baseline is not None, bool(target_rows), covid_shown, t, language),
         labels=tuple(labels),
     )
 

@@ -1,4 +1,6 @@
-"""The surveillance app: imports, publication of the indicators, dashboards."""
+"""The surveillance app: imports, publication of the indicators, dashboards; at start-up
+it points the reference tables at the region's editions and lends the project's cache to
+the charts."""
 
 from django.apps import AppConfig
 
@@ -15,3 +17,16 @@ class DashboardsConfig(AppConfig):
         from cratb.engine import reference
 
         reference.use_local_dir(settings.CRATB_ENGINE.reference_dir)
+
+        from django.core.cache import caches
+        from django.core.cache.backends.dummy import DummyCache
+        from django.core.cache.backends.locmem import LocMemCache
+
+        from cratb.charts import use_shared_cache
+
+        # A cache shared by the workers (database, files, Redis…) spares each of them the
+        # renderings another one made; a per-process one would only copy the charts' own
+        # in-process cache.
+        cache = caches["default"]
+        if not isinstance(cache, LocMemCache | DummyCache):
+            use_shared_cache(cache)

@@ -137,7 +137,8 @@ def _download(rows: list[list[Any]], header: tuple[str, ...], name: str, fmt: st
 
 
 def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool) -> Any:
-    """A bar chart of the values when they are one series of a few dozen bars."""
+    """A bar chart of the values when they are one series of a few dozen bars: ranked for
+    territories and dimensions, in time order for months and years."""
     items = list(values.order_by("year", "month", "departement")[: MAX_BARS + 1])
     if (
         not items
@@ -163,6 +164,8 @@ def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool)
         title=_title(declaration, english=english),
         unit=_unit(declaration, english=english),
         target=target,
+        ranked=grouping not in ("month", "year"),
+        subject=_("départements") if grouping == "departement" else "",
     )
 
 

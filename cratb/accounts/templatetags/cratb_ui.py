@@ -1,4 +1,4 @@
-"""Template helpers shared by every page: navigation, icons, durations."""
+"""Template helpers shared by every page: navigation, icons, durations, numbers."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, override
 
 from cratb.accounts.navigation import SECTIONS, may_see, sections_for_role, user_role
+from cratb.charts.numbers import format_number
 
 register = template.Library()
 
@@ -149,3 +150,15 @@ def minutes(duration: timedelta | None) -> int | None:
     if duration is None:
         return None
     return round(duration.total_seconds() / 60)
+
+
+@register.filter
+def number(value: Any, decimals: int = 1) -> str:
+    """A number as tables and charts write it (``cratb.charts.numbers``): rounded half up
+    to ``decimals`` places, the page's language's separators, « — » when missing."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return str(value)
+    return format_number(value, decimals=int(decimals), language=get_language() or "fr")

@@ -3,20 +3,20 @@ rows, identity clues in a request's texts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from cratb.advice import codes, identity
 from cratb.advice.figures import Share
 from cratb.advice.models import EventKind, Status
+from cratb.charts.numbers import format_month, format_number
 
 register = template.Library()
 
@@ -25,7 +25,8 @@ register = template.Library()
 def pct(share: Share | None) -> str:
     if share is None or share.percent is None:
         return "—"
-    return f"{number_format(share.percent, 1)} %"
+    # Rounded as every table and chart rounds (cratb.charts.numbers), never truncated.
+    return f"{format_number(share.percent, decimals=1, language=get_language() or 'fr')} %"
 
 
 @register.filter
@@ -35,8 +36,14 @@ def hours(value: float | None) -> str:
     total_minutes = round(value * 60)
     h, m = divmod(total_minutes, 60)
     if h >= 48:
-        return f"{number_format(value / 24, 1)} j"
+        return f"{format_number(value / 24, decimals=1, language=get_language() or 'fr')} j"
     return f"{h} h {m:02d}"
+
+
+@register.filter
+def month_label(day: date) -> str:
+    """« janv. 2025 », as the charts write months."""
+    return format_month(day, language=get_language() or "fr")
 
 
 @register.simple_tag

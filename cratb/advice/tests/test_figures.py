@@ -200,3 +200,43 @@ def test_queries_per_page_do_not_grow_with_the_number_of_requests(
     add(60)
     large = counted()
     assert small == large
+
+
+def _chart_numbers(svg: str) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)  # noqa: S314 - the page under test
+    ns = "{http://www.w3.org/2000/svg}"
+    return [
+        "".join(t.itertext())
+        for g in root.iter(f"{ns}g")
+        if "value_labels" in g.get("class", "")
+        for t in g.iter(f"{ns}text")
+    ]
+
+
+def test_the_charts_write_the_tables_numbers(
+    client: Client, coordinator: User, sample: list[AdviceRequest]
+) -> None:
+    """The bars' counts are the breakdown table's « Demandes » column; the stacked bars'
+    totals are the series table's « Total » column; months read « janv. 2024 »."""
+    import re
+
+    client.force_login(coordinator)
+    page = client.get(reverse("advice:figures") + "?annee=2024&par=setting").content.decode()
+    svgs = re.findall(r'<svg[^>]*class="chart chart--wide".*?</svg>', page, re.S)
+    assert len(svgs) == 2
+    bars, stacked = (_chart_numbers(svg) for svg in svgs)
+    tables = re.findall(r"<tbody>.*?</tbody>", page, re.S)
+    demandes = [
+        re.findall(r'<td class="num">([^<]*)</td>', row)[0]
+        for row in re.findall(r"<tr>.*?</tr>", tables[0], re.S)
+    ]
+    totals = [
+        re.findall(r'<td class="num">([^<]*)</td>', row)[-1]
+        for row in re.findall(r"<tr>.*?</tr>", tables[1], re.S)
+    ]
+    assert bars == demandes == ["4", "1"]
+    assert stacked == [t for t in totals if t != "0"] == ["2", "2", "1"]
+    assert ">janv. 2024<" in svgs[1] and '<th scope="row">janv. 2024</th>' in page
+    assert 'role="img"' in svgs[0] and "chart chart--narrow" in page

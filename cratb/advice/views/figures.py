@@ -84,7 +84,7 @@ def _build_figures_parts(year: int, dimension: str, period: str, stamp: str) -> 
                 )
                 for day in series.periods
             ],
-            "series_chart": charts.stacked_bars(
+            "series_chart": charts.stacked_bars_chart(
                 series,
                 period=period,
                 title=_("Demandes par %(period)s et %(dimension)s, %(year)s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -264,17 +265,70 @@ def test_ddd_report_page(
     assert response["Content-Disposition"] == 'attachment; filename="ddj-par-produit.xlsx"'
 
 
+def _chart_and_table_numbers(page: str) -> tuple[list[str], list[str]]:
+    """The numbers written beside the bars of the page's wide chart, and the « Valeur »
+    column of its table, as a reader sees them."""
+    import xml.etree.ElementTree as ET
+
+    svg = re.search(r'<svg[^>]*class="chart chart--wide".*?</svg>', page, re.S)
+    assert svg is not None
+    root = ET.fromstring(svg.group(0))  # noqa: S314 - the page under test
+    ns = "{http://www.w3.org/2000/svg}"
+    on_chart = [
+        "".join(t.itertext())
+        for g in root.iter(f"{ns}g")
+        if "value_labels" in g.get("class", "")
+        for t in g.iter(f"{ns}text")
+    ]
+    rows = re.findall(r"<tr>\s*<td>.*?</tr>", page, re.S)
+    in_table = [re.findall(r'<td class="num">([^<]*)</td>', row)[0] for row in rows]
+    return on_chart, in_table
+
+
 def test_one_series_is_drawn_as_a_chart_beside_the_table(
     client: Client, coordinator: User, published: Publication
 ) -> None:
     client.force_login(coordinator)
     html = client.get(URL, {"indicator": "community.did", "grouping": "departement"}).content
     page = html.decode()
-    assert '<svg class="chart"' in page
-    assert "Paris (75) : 22,5" in page and "Hauts-de-Seine (92) : 19,5" in page
-    assert "2 valeurs, de 19,5 à 22,5 DDJ pour 1000 habitants et par jour." in page
+    assert 'role="img"' in page and "chart chart--narrow" in page  # a phone variant too
+    on_chart, in_table = _chart_and_table_numbers(page)
+    assert on_chart == ["22,5", "19,5"]  # ranked, highest first
+    assert sorted(on_chart) == sorted(in_table)
+    assert "Paris (75) : 22,5 DDJ pour 1000 habitants et par jour" in page  # tooltip
+    assert (
+        "Classement de 2 départements, en DDJ pour 1000 habitants et par jour : le plus élevé"
+        " Paris (75) 22,5 ; le plus bas Hauts-de-Seine (92) 19,5." in page
+    )
     # No chart for a mix of indicators or groupings.
-    assert '<svg class="chart"' not in client.get(URL).content.decode()
+    assert 'role="img"' not in client.get(URL).content.decode()
+
+
+def test_chart_numbers_are_rounded_like_the_table_and_intervals_drawn(
+    client: Client, coordinator: User, departement: Territory
+) -> None:
+    """21.55 is « 21,6 » in the table and on its bar (never truncated to 21,5); intervals
+    are drawn and written in the bar's tooltip."""
+    publication = PublicationFactory.create()
+    for code, value in (("75", 21.55), ("77", 18.25), ("78", 23.449)):
+        DepartementFactory.create(code=code, parent=departement.parent) if code != "75" else None
+        IndicatorValueFactory.create(
+            publication=publication,
+            grouping="departement",
+            departement=code,
+            value=value,
+            ci_low=value - 1.05,
+            ci_high=value + 1.05,
+        )
+    client.force_login(coordinator)
+    page = client.get(
+        URL, {"indicator": "community.did", "grouping": "departement"}
+    ).content.decode()
+    on_chart, in_table = _chart_and_table_numbers(page)
+    assert on_chart == ["23,4", "21,6", "18,3"]
+    assert sorted(on_chart) == sorted(in_table)
+    assert "(IC 95 % : 20,5 – 22,6)" in page
+    assert "intervalle de confiance à 95 %" in page  # the caption explains the bars' lines
 
 
 def test_the_chart_shows_the_national_target(
@@ -293,13 +347,26 @@ def test_the_chart_shows_the_national_target(
     page = client.get(
         URL, {"indicator": "community.prescriptions_per_1000", "grouping": "month"}
     ).content.decode()
-    assert 'stroke-dasharray="6 4"><title>Objectif national : moins de 650' in page
+    assert ">Objectif : 650,0</text>" in page  # written above its dashed line
+    assert 'stroke-dasharray="6,4"' in page or 'stroke-dasharray="6 4"' in page
+    assert "Objectif national : moins de 650" in page  # the caption names it
+    on_chart, _table = _chart_and_table_numbers(page)
+    assert on_chart == ["900,0", "700,0"]  # months in time order, not ranked
 
 
-def test_negative_values_are_drawn_left_of_zero() -> None:
+def test_negative_values_are_drawn_left_of_zero_and_the_axis_has_no_minus_zero() -> None:
     from cratb.dashboards.charts import Bar, bar_chart
 
-    svg = str(bar_chart([Bar("2019", 0.0), Bar("2025", -6.0)], title="Évolution", unit="%"))
-    # Axis from −6 to 0: the 2025 bar spans the whole plot, left of the zero line.
-    assert '<rect x="220.0" y="36.0" width="460.0"' in svg
-    assert ">-6,0<" in svg
+    found = bar_chart(
+        [Bar("2019", 0.0), Bar("2025", -6.0), Bar("2026", -0.04)],
+        title="Évolution",
+        unit="%",
+        ranked=False,
+    )
+    assert found is not None
+    svg = str(found.html)
+    ticks = re.findall(r"role-axis-label.*?</g>", svg, re.S)[0]
+    labels = re.findall(r">([^<]+)</text>", ticks)
+    assert labels[0] == "-6,0" and labels[-1] == "0,0"
+    assert not any(re.fullmatch(r"-0(,0*)?", label) for label in labels)
+    assert found.chart.labels == ("0,0", "-6,0", "0,0")

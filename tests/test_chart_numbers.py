@@ -1,0 +1,31 @@
+"""The charts' number formatter writes exactly what Django's ``floatformat:"Ng"`` writes
+(the rounding and separators of the tables), in French and English."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.defaultfilters import floatformat
+from django.utils import translation
+
+from cratb.charts.numbers import format_month, format_number
+
+VALUES = [0, 0.05, -0.04, -0.05, 2.675, 21.55, 21.549999, 23.449, 999.95, 1234.5, -1234.56,
+          12345678.9, 1e-7, 650, 100.0, 0.125, 3.3333333]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_the_formatter_writes_what_django_writes(language: str, decimals: int) -> None:
+    with translation.override(language):
+        for value in VALUES:
+            expected = floatformat(value, f"{decimals}g")
+            assert format_number(value, decimals=decimals, language=language) == expected, value
+
+
+def test_months_and_missing_values() -> None:
+    from datetime import date
+
+    assert format_month(date(2025, 1, 1), language="fr") == "janv. 2025"
+    assert format_month(date(2025, 7, 1), language="en") == "Jul 2025"
+    assert format_number(None, decimals=1, language="fr") == "—"
+    assert format_number(float("nan"), decimals=1, language="fr") == "—"

@@ -15,10 +15,13 @@ import unicodedata
 from pathlib import Path
 
 __all__ = [
+    "CHUNK",
+    "LATIN1_FALLBACK",
     "decode",
     "fold",
     "french_number",
     "sha256_and_utf8",
+    "transcode_to_utf8",
 ]
 
 CHUNK = 4 * 1024 * 1024
@@ -30,18 +33,38 @@ _DOTTED_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of ``data`` and the encoding it was read with: UTF-8 (a byte-order mark is
-    dropped) when it is valid UTF-8, else Windows-1252, else ISO-8859-1 (which reads any
-    byte). French files of the 2010s are Windows-1252/ISO-8859-1; recent ones UTF-8."""
+    dropped) when it is valid UTF-8, else Windows-1252, a superset of ISO-8859-1 (the bytes
+    it leaves undefined read as ISO-8859-1). French files of the 2010s are one of those
+    two; recent ones UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252"), "windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "iso-8859-1"
+    return data.decode("cp1252", errors=LATIN1_FALLBACK), "windows-1252"
+
+
+# Bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are read as Latin-1,
+# so that no file is refused for them.
+LATIN1_FALLBACK = "cratb-opendata-latin1"
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error(LATIN1_FALLBACK, _latin1_fallback)
+
+
+def transcode_to_utf8(source: Path, target: Path) -> None:
+    """Copy a Windows-1252 file (what French « Latin-1 » exports are: ’ is 0x92) as
+    UTF-8, in chunks (one byte is one character, so chunks cut anywhere)."""
+    with source.open("rb") as src, target.open("wb") as dst:
+        while chunk := src.read(CHUNK):
+            dst.write(chunk.decode("cp1252", errors=LATIN1_FALLBACK).encode("utf-8"))
 
 
 def sha256_and_utf8(path: Path) -> tuple[str, bool]:

@@ -641,23 +641,22 @@ def _arrow(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
-    row = con.execute(query).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = con.execute(query).fetchall()  # fetched whole: the connection is used next
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def atc_by_cip13(accepted: pa.Table) -> tuple[dict[str, str], dict[str, list[str]]]:
     """CIP13 → ATC5 from Open Medic rows, and the CIP13 given several ATC codes (each
     with its codes, most boxes first; the mapping keeps the first)."""
-    rows = (
-        duckdb.connect()
-        .execute(
+    con = duckdb.connect()
+    try:
+        con.register("accepted", accepted)
+        rows = con.execute(
             "SELECT cip13, atc, sum(boxes) AS boxes FROM accepted GROUP BY cip13, atc"
             " ORDER BY cip13, boxes DESC, atc"
-        )
-        .fetchall()
-        if accepted.num_rows
-        else []
-    )
+        ).fetchall()
+    finally:
+        con.close()
     mapping: dict[str, str] = {}
     conflicts: dict[str, list[str]] = {}
     for cip13, atc, _ in rows:

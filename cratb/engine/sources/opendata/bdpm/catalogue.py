@@ -252,14 +252,15 @@ def _build(
     if speciality is None:
         return _Built(label, None, None, None, None, "none", "spécialité absente de CIS_bdpm.txt")
     route, route_reason = _route(speciality)
+    reasons = [route_reason] if route_reason else []
     pack = parse_pack(presentation.label)
     if isinstance(pack, str):
-        return _Built(label, route, None, None, None, "none", pack)
+        return _Built(label, route, None, None, None, "none", "; ".join([*reasons, pack]))
     unit = pack.unit or unit_of_form(speciality.form)
     if unit is None:
-        return _Built(label, route, None, None, None, "none", "unité des boîtes non écrite")
+        why = "; ".join([*reasons, "unité des boîtes non écrite"])
+        return _Built(label, route, None, None, None, "none", why)
     pack = replace(pack, unit=unit)
-    reasons = [route_reason] if route_reason else []
     if route is None:
         return _Built(label, None, pack.count, None, None, "none", "; ".join(reasons))
     amount, basis, how = _amount(atc, route, pack, components)

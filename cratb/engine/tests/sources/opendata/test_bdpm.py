@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import pyarrow.csv as pa_csv
 import pytest
 
 from cratb.engine.intermediate.products import product_ddd
 from cratb.engine.reference import tables
-from cratb.engine.sources import RefusedFile
+from cratb.engine.sources import RefusedFile, import_file
 from cratb.engine.sources.opendata.bdpm import (
     FILE_NAMES,
     Catalogue,
@@ -419,3 +420,15 @@ def test_a_bad_correction_refuses_the_whole_file(tmp_path: Path, row: str, messa
     path.write_text(OVERRIDES.splitlines()[0] + "\n" + row + "\n", encoding="utf-8")
     with pytest.raises(RefusedFile, match=message):
         read_overrides(path)
+
+
+def test_built_rows_import_as_the_products_of_the_contract(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """The rows go through today's ``cratb import products`` unchanged: every one accepted,
+    the extra columns (cis, source, amount_basis, reason) listed as ignored."""
+    path = tmp_path / "products.csv"
+    pa_csv.write_csv(catalogue.products, path)
+    report = import_file("products", path, warehouse=tmp_path / "w.duckdb")
+    assert (report.read, report.accepted, report.rejected) == (12, 12, 0)
+    assert sorted(report.ignored_columns) == ["amount_basis", "cis", "reason", "source"]

@@ -109,6 +109,49 @@ _ALIASES = {
 _NOTED_DDDS = {
     "erythromycin ethylsuccinate tablets": ("ETHYLSUCCINATE", ("COMPRIME",)),
 }
+
+
+@dataclass(frozen=True)
+class _UnitDoseDdd:
+    """A WHO DDD of a combined product given in unit doses (UD), for one strength."""
+
+    atc: str
+    route: str
+    strengths: tuple[tuple[str, float], ...]  # (substance word, mg) per unit or per volume
+    per_ml: float | None  # the volume the strengths are given for; None: per unit
+    ddd: float  # units, or ml, making one DDD
+    note: str  # French, shown in the reason
+
+
+# The WHO list of DDDs of combined products (ATC/DDD index 2026-04-25), as recorded in
+# the project's domain notes: co-trimoxazole has no DDD in the main index. Other
+# strengths (800 mg/160 mg tablets…) are left to the corrections file.
+_UNIT_DOSE_DDDS = (
+    _UnitDoseDdd(
+        "J01EE01",
+        "O",
+        (("SULFAMETHOXAZOLE", 400), ("TRIMETHOPRIME", 80)),
+        None,
+        4,
+        "comprimé de 400 mg/80 mg : 4 UD",
+    ),
+    _UnitDoseDdd(
+        "J01EE01",
+        "O",
+        (("SULFAMETHOXAZOLE", 200), ("TRIMETHOPRIME", 40)),
+        5,
+        40,
+        "suspension de 200 mg/40 mg pour 5 ml : 8 UD (40 ml)",
+    ),
+    _UnitDoseDdd(
+        "J01EE01",
+        "P",
+        (("SULFAMETHOXAZOLE", 80), ("TRIMETHOPRIME", 16)),
+        1,
+        20,
+        "solution à diluer de 80 mg/16 mg par ml : 20 UD (20 ml)",
+    ),
+)
 # Words of a substance name that do not make it a salt of the agent.
 _BASE_WORDS = {"BASE", "ANHYDRE", "ACIDE"}
 _REFERS_TO = re.compile(r"^refers? to (.+)$", re.IGNORECASE)
@@ -265,6 +308,8 @@ def _build(
         return _Built(label, None, pack.count, None, None, "none", "; ".join(reasons))
     amount, basis, how = _amount(atc, route, pack, components)
     ddd_per_box = None
+    if amount is None and (unit_dose := _unit_dose_ddd(atc, route, pack, components)):
+        ddd_per_box, how = unit_dose
     if amount is not None and basis != "none":
         group_words = set().union(*(_words(c.substance) for c in components))
         noted = _noted_ddd(atc, route, group_words, unit)
@@ -275,6 +320,53 @@ def _build(
                 f" ; DDJ OMS particulière : {_number_fr(noted.value)} {noted.unit} ({noted.note})"
             )
     return _Built(label, route, pack.count, amount, ddd_per_box, basis, "; ".join([*reasons, how]))
+
+
+def _mg_per(component: Component, pack: Pack, per_ml: float | None) -> float | None:
+    """The component's mg in one unit of the box (``per_ml`` None) or in ``per_ml`` ml."""
+    dosage = parse_dosage(component.dosage)
+    basis = parse_basis(component.reference)
+    if dosage is None or basis is None or dosage.unit == "MU":
+        return None
+    mg = dosage.value * (1000 if dosage.unit == "g" else 1)
+    if per_ml is None:
+        return mg if basis.unit is not None and same_unit(basis.unit, pack.unit) else None
+    if basis.volume_ml is not None:  # « 5 ml », or « une ampoule de 5 ml »
+        return mg / basis.volume_ml * per_ml
+    if basis.unit is not None and same_unit(basis.unit, pack.unit) and pack.volume_ml:
+        return mg / pack.volume_ml * per_ml  # « une ampoule », of the box's 5 ml
+    return None
+
+
+def _unit_dose_ddd(
+    atc: str, route: str, pack: Pack, components: Sequence[Component]
+) -> tuple[float, str] | None:
+    """The DDD per box of a combined product whose WHO DDD is given in unit doses, and
+    the reason; None when no listed strength matches the composition."""
+    for entry in _UNIT_DOSE_DDDS:
+        if (entry.atc, entry.route) != (atc, route):
+            continue
+        matched = all(
+            any(
+                word in _words(c.substance)
+                and (mg := _mg_per(c, pack, entry.per_ml)) is not None
+                and abs(mg - strength) < 1e-6 * strength
+                for c in components
+            )
+            for word, strength in entry.strengths
+        )
+        if not matched:
+            continue
+        count = f"{_number_fr(pack.count)} {(pack.unit or '').lower()}"
+        if entry.per_ml is None:
+            return pack.count / entry.ddd, f"{count} ; DDJ OMS des associations : {entry.note}"
+        if pack.volume_ml is None:
+            return None
+        return (
+            pack.count * pack.volume_ml / entry.ddd,
+            f"{count} de {_number_fr(pack.volume_ml)} ml ; DDJ OMS des associations : {entry.note}",
+        )
+    return None
 
 
 def _amount(

@@ -41,6 +41,12 @@ SPECIALITIES = [
     f"60000010\tDOXYCYCLINE EXEMPLE 100 mg, comprimé sécable\tcomprimé sécable\torale\t{_AMM}",
     f"60000011\tPENICILLINE V EXEMPLE 1 000 000 UI, comprimé\tcomprimé\torale\t{_AMM}",
     f"60000012\tMETRONIDAZOLE EXEMPLE 500 mg, comprimé\tcomprimé\torale\t{_AMM}",
+    "60000014\tSULFAMETHOXAZOLE TRIMETHOPRIME FORTE EXEMPLE 800 mg/160 mg, comprimé"
+    f"\tcomprimé\torale\t{_AMM}",
+    "60000015\tSULFAMETHOXAZOLE TRIMETHOPRIME EXEMPLE 200 mg/40 mg pour 5 ml, suspension"
+    f" buvable\tsuspension buvable\torale\t{_AMM}",
+    "60000016\tSULFAMETHOXAZOLE TRIMETHOPRIME EXEMPLE, solution injectable pour perfusion"
+    f"\tsolution injectable pour perfusion\tintraveineuse\t{_AMM}",
 ]
 
 
@@ -70,6 +76,13 @@ PRESENTATIONS = [
     _cip("60000010", 11, "plaquette(s) thermoformée(s) PVC aluminium de 15 comprimé(s)"),
     _cip("60000011", 12, "plaquette(s) thermoformée(s) PVC aluminium de 12 comprimé(s)"),
     _cip("60000012", 13, "boîte de 2 plaquettes de 10 comprimés"),
+    _cip("60000014", 14, "plaquette(s) PVC aluminium de 10 comprimé(s)"),
+    _cip(
+        "60000015",
+        15,
+        "1 flacon(s) en verre brun de 100 ml avec seringue(s) pour administration orale",
+    ),
+    _cip("60000016", 16, "6 ampoule(s) en verre de 5 ml"),
 ]
 
 COMPOSITIONS = [
@@ -96,6 +109,12 @@ COMPOSITIONS = [
     "60000011\tcomprimé\t01241\tPHÉNOXYMÉTHYLPÉNICILLINE POTASSIQUE\t1 000 000 UI"
     "\tun comprimé\tSA\t1\t",
     "60000012\tcomprimé\t01242\tMÉTRONIDAZOLE\t500 mg\tun comprimé\tSA\t1\t",
+    "60000014\tcomprimé\t01238\tSULFAMÉTHOXAZOLE\t800 mg\tun comprimé\tSA\t1\t",
+    "60000014\tcomprimé\t01239\tTRIMÉTHOPRIME\t160 mg\tun comprimé\tSA\t2\t",
+    "60000015\tsuspension\t01238\tSULFAMÉTHOXAZOLE\t4 g\t100 ml\tSA\t1\t",
+    "60000015\tsuspension\t01239\tTRIMÉTHOPRIME\t0,80 g\t100 ml\tSA\t2\t",
+    "60000016\tsolution\t01239\tTRIMÉTHOPRIME\t80,00 mg\tune ampoule\tSA\t2\t",
+    "60000016\tsolution\t01238\tSULFAMÉTHOXAZOLE\t400,00 mg\tune ampoule\tSA\t1\t",
 ]
 
 # CIP13 → ATC5 as Open Medic gives them (and a few the builder must leave out or report).
@@ -113,6 +132,9 @@ ATC_CODES = {
     "3400930000011": "J01AA02",
     "3400930000012": "J01CE02",
     "3400930000013": "P01AB01",
+    "3400930000014": "J01EE01",
+    "3400930000015": "J01EE01",
+    "3400930000016": "J01EE01",
     "3400939999999": "J01CA04",  # dispensed, absent from the BDPM
     "3400938888888": "N02BE01",  # paracetamol: out of scope
     "3400937777777": "J01XX05",  # methenamine: not in the reference tables

@@ -199,7 +199,7 @@ def test_utf8_byte_order_mark_and_unix_line_ends(tmp_path: Path) -> None:
 def test_files_are_found_by_their_published_names_in_any_case(tmp_path: Path) -> None:
     folder = bdpm_files.write(tmp_path)
     (folder / FILE_NAMES["compositions"]).rename(folder / "cis_compo_bdpm.TXT")
-    assert len(read_bdpm_folder(folder).components) == 12
+    assert len(read_bdpm_folder(folder).components) == 15
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
@@ -249,7 +249,8 @@ def test_malformed_lines_are_rejected_and_empty_lines_skipped(tmp_path: Path) ->
     compositions.insert(3, "")
     compositions.append("60000013\tcomprimé\tAMOXICILLINE\t500 mg")
     bdpm = read_bdpm_folder(bdpm_files.write(tmp_path, compositions=compositions))
-    assert [(r.file, r.line) for r in bdpm.rejections] == [("CIS_COMPO_bdpm.txt", 22)]
+    last_line = len(compositions)  # the empty line is counted by the file, skipped by us
+    assert [(r.file, r.line) for r in bdpm.rejections] == [("CIS_COMPO_bdpm.txt", last_line)]
     assert "ligne mal formée : 4 colonnes lues" in bdpm.rejections[0].reason
     assert bdpm.lines_read["CIS_COMPO_bdpm.txt"] == len(bdpm_files.COMPOSITIONS) + 1
     components = sum(len(c) for c in bdpm.components.values())
@@ -313,10 +314,27 @@ def test_products_without_an_amount_keep_why(catalogue: Catalogue) -> None:
         "le libellé donne la masse de poudre (6,6 g), pas le volume reconstitué"
         in (bottle["reason"])
     )
-    assert "association sans DDJ OMS" in products["3400930000010"]["reason"]
+    assert "association sans DDJ OMS" in products["3400930000014"]["reason"]
     ddd = _ddd_per_box(catalogue)
     assert ddd["3400930000008"]["ddd_status"] == "not_computable"
-    assert ddd["3400930000010"]["ddd_per_box"] is None
+    assert ddd["3400930000014"]["ddd_per_box"] is None
+
+
+def test_co_trimoxazole_by_the_who_unit_doses(catalogue: Catalogue) -> None:
+    """No DDD in the main WHO index; the list of combined products gives 4 UD for the
+    400 mg/80 mg tablet, 40 ml of the 200 mg/40 mg per 5 ml suspension and 20 ml of the
+    80 mg/16 mg per ml solution (here given per 5 ml ampoule)."""
+    products = _by_cip13(catalogue.products)
+    tablets, suspension = products["3400930000010"], products["3400930000015"]
+    assert (tablets["ddd_per_box"], tablets["amount_per_unit"]) == (20 / 4, None)
+    assert tablets["reason"] == (
+        "20 comprime ; DDJ OMS des associations : comprimé de 400 mg/80 mg : 4 UD"
+    )
+    assert suspension["ddd_per_box"] == 100 / 40
+    assert "suspension de 200 mg/40 mg pour 5 ml : 8 UD (40 ml)" in suspension["reason"]
+    assert products["3400930000016"]["ddd_per_box"] == 6 * 5 / 20
+    ddd = _ddd_per_box(catalogue)
+    assert ddd["3400930000010"]["ddd_per_box"] == 5
 
 
 def test_international_units_against_a_ddd_in_grams_are_reported(catalogue: Catalogue) -> None:
@@ -349,7 +367,7 @@ def test_what_cannot_be_built_is_listed_with_its_reason(catalogue: Catalogue) ->
     )
     assert "3400938888888" not in _by_cip13(catalogue.products)  # paracetamol: out of scope
     counts = catalogue.counts
-    assert counts["in_scope"] == counts["products"] + counts["unresolved"] == 15
+    assert counts["in_scope"] == counts["products"] + counts["unresolved"] == 18
 
 
 def test_scope_is_a_parameter(tmp_path: Path) -> None:
@@ -362,7 +380,7 @@ def test_scope_is_a_parameter(tmp_path: Path) -> None:
 
 OVERRIDES = """cip13;label;atc;route;units_per_box;amount_per_unit;amount_unit;ddd_per_box;reason
 3400930000008;;;;;3000;mg;;flacon de 60 ml (RCP, rubrique 6.5)
-3400930000010;;;;;;;5;DDJ OMS des associations : 4 comprimés 400/80 mg
+3400930000014;;;;;;;5;DDJ OMS des associations : 2 UD par comprimé 800/160 mg (liste OMS)
 3400939999999;AMOXICILLINE RETIREE 500 mg gélule;;O;12;0,5;g;;présentation retirée de la BDPM
 3400930000009;;S01AE03;;;;;;collyre : pas un antibactérien systémique
 """
@@ -398,7 +416,7 @@ def test_corrections_win_cell_by_cell_and_say_so(tmp_path: Path) -> None:
     assert "3400930000009" not in _by_cip13(catalogue.unresolved)
     ddd = _ddd_per_box(catalogue)
     assert ddd["3400930000008"]["ddd_per_box"] == pytest.approx(3 / 1.5)
-    assert ddd["3400930000010"]["ddd_per_box"] == 5
+    assert ddd["3400930000014"]["ddd_per_box"] == 5
     assert ddd["3400939999999"]["ddd_per_box"] == pytest.approx(12 * 0.5 / 1.5)
     assert catalogue.counts["corrected"] == 3
 
@@ -430,5 +448,5 @@ def test_built_rows_import_as_the_products_of_the_contract(
     path = tmp_path / "products.csv"
     pa_csv.write_csv(catalogue.products, path)
     report = import_file("products", path, warehouse=tmp_path / "w.duckdb")
-    assert (report.read, report.accepted, report.rejected) == (12, 12, 0)
+    assert (report.read, report.accepted, report.rejected) == (15, 15, 0)
     assert sorted(report.ignored_columns) == ["amount_basis", "cis", "reason", "source"]

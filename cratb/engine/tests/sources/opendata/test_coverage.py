@@ -23,7 +23,8 @@ def products_and_boxes(tmp_path: Path) -> tuple[pa.Table, pa.Table]:
         row(cip13="3400930000001", atc="J01CA04", boxes="100"),  # DDD computed
         row(cip13="3400930000008", atc="J01CA04", boxes="30"),  # bottle given by its mass
         row(cip13="3400939999999", atc="J01CA04", boxes="20", label="AMOXICILLINE RETIREE"),
-        row(cip13="3400930000010", atc="J01EE01", boxes="10"),  # combination, no WHO DDD
+        row(cip13="3400930000010", atc="J01EE01", boxes="10"),  # co-trimoxazole: unit doses
+        row(cip13="3400930000014", atc="J01EE01", boxes="10"),  # 800/160 mg: no WHO DDD
         row(cip13="3400930000013", atc="P01AB01", boxes="50"),  # metronidazole
         row(cip13="3400938888888", atc="N02BE01", boxes="1000"),  # paracetamol
         row(cip13="3400930000003", atc="J01CR02", boxes="40"),
@@ -39,8 +40,8 @@ def products_and_boxes(tmp_path: Path) -> tuple[pa.Table, pa.Table]:
 
 def test_share_of_j01_boxes_with_a_ddd(products_and_boxes: tuple[pa.Table, pa.Table]) -> None:
     coverage = ddd_coverage(*products_and_boxes)
-    assert (coverage.boxes, coverage.boxes_with_ddd) == (198, 138)  # 100 + 40 - 2
-    assert coverage.share == pytest.approx(100 * 138 / 198)
+    assert (coverage.boxes, coverage.boxes_with_ddd) == (208, 148)  # 100 + 10 + 40 - 2
+    assert coverage.share == pytest.approx(100 * 148 / 208)
     reasons = coverage.by_reason.to_pylist()
     assert [(r["status"], r["cip13s"], r["boxes"]) for r in reasons] == [
         ("not_computable", 1, 30),
@@ -56,7 +57,7 @@ def test_share_of_j01_boxes_with_a_ddd(products_and_boxes: tuple[pa.Table, pa.Ta
 
 def test_scope_adds_the_nitroimidazoles(products_and_boxes: tuple[pa.Table, pa.Table]) -> None:
     coverage = ddd_coverage(*products_and_boxes, scope=("J01", "P01AB"))
-    assert (coverage.boxes, coverage.boxes_with_ddd) == (248, 188)
+    assert (coverage.boxes, coverage.boxes_with_ddd) == (258, 198)
 
 
 def test_no_boxes_no_share(products_and_boxes: tuple[pa.Table, pa.Table]) -> None:

@@ -41,6 +41,7 @@ from cratb.engine.sources.opendata.bdpm.labels import (
     parse_dosage,
     parse_pack,
     same_unit,
+    unit_name,
     unit_of_form,
 )
 from cratb.engine.sources.opendata.bdpm.overrides import Override, Overrides
@@ -357,7 +358,7 @@ def _unit_dose_ddd(
         )
         if not matched:
             continue
-        count = f"{_number_fr(pack.count)} {(pack.unit or '').lower()}"
+        count = f"{_number_fr(pack.count)} {unit_name(pack.unit)}"
         if entry.per_ml is None:
             return pack.count / entry.ddd, f"{count} ; DDJ OMS des associations : {entry.note}"
         if pack.volume_ml is None:
@@ -374,7 +375,7 @@ def _amount(
 ) -> tuple[Amount | None, str, str]:
     """The amount of the DDD substance in one unit of the box, its basis and the French
     account of how it was found (or why not)."""
-    count = f"{_number_fr(pack.count)} {(pack.unit or '').lower()}"
+    count = f"{_number_fr(pack.count)} {unit_name(pack.unit)}"
     substance = _ddd_substance(atc)
     if substance is None:
         return None, "none", f"{count} ; association sans DDJ OMS : ddd_per_box à corriger"
@@ -401,7 +402,7 @@ def _amount(
             None,
             "none",
             f"{count} ; dosage donné pour « {component.reference} », boîte comptée en"
-            f" {(pack.unit or '').lower()}",
+            f" {unit_name(pack.unit)}",
         )
     elif (
         basis.volume_ml is not None
@@ -415,7 +416,7 @@ def _amount(
             f" du coffret ({_number_fr(basis.volume_ml)} ml) ({source})"
         )
     else:
-        content, per, unit_name = (
+        content, per, measure = (
             (pack.volume_ml, basis.volume_ml, "ml")
             if basis.volume_ml is not None
             else (pack.mass_g, basis.mass_g, "g")
@@ -425,18 +426,18 @@ def _amount(
                 why = (
                     "quantité écrite après l'accessoire dans le libellé : contenant ou accessoire ?"
                 )
-            elif unit_name == "ml" and pack.mass_g is not None:
+            elif measure == "ml" and pack.mass_g is not None:
                 why = (
                     f"le libellé donne la masse de poudre ({_number_fr(pack.mass_g)} g),"
                     " pas le volume reconstitué"
                 )
             else:
-                why = f"contenu du conditionnement en {unit_name} non écrit dans le libellé"
-            return None, "none", f"{count} ; dosage par {unit_name} ({source}) ; {why}"
+                why = f"contenu du conditionnement en {measure} non écrit dans le libellé"
+            return None, "none", f"{count} ; dosage par {measure} ({source}) ; {why}"
         amount = Amount(dosage.value * content / per, dosage.unit)
         how = (
-            f"{count} de {_number_fr(content)} {unit_name} × {_number_fr(dosage.value)}"
-            f" {dosage.unit} pour {_number_fr(per)} {unit_name} ({source})"
+            f"{count} de {_number_fr(content)} {measure} × {_number_fr(dosage.value)}"
+            f" {dosage.unit} pour {_number_fr(per)} {measure} ({source})"
         )
     if basis_kind == "salt" and dosage.unit == "MU":
         basis_kind = "sa"  # international units measure the activity, salt or not

@@ -38,6 +38,7 @@ __all__ = [
     "parse_dosage",
     "parse_pack",
     "same_unit",
+    "unit_name",
     "unit_of_form",
 ]
 
@@ -100,6 +101,28 @@ _ACCESSORIES = (
     "CAPUCHON",
     "NECESSAIRE",
 )
+
+# The French noun of each folded unit, for the reasons.
+_UNIT_NAMES = {
+    "COMPRIME": "comprimé",
+    "GELULE": "gélule",
+    "CAPSULE": "capsule",
+    "LYOPHILISAT": "lyophilisat",
+    "PASTILLE": "pastille",
+    "TABLETTE": "tablette",
+    "SUPPOSITOIRE": "suppositoire",
+    "OVULE": "ovule",
+    "FLACON-AMPOULE": "flacon-ampoule",
+    "FLACON": "flacon",
+    "AMPOULE": "ampoule",
+    "POCHE": "poche",
+    "SERINGUE": "seringue",
+    "STYLO": "stylo",
+    "CARTOUCHE": "cartouche",
+    "RECIPIENT": "récipient",
+    "SACHET-DOSE": "sachet-dose",
+    "SACHET": "sachet",
+}
 
 _PLURAL_MARKS = re.compile(r"\((?:E|S|ES|X)\)")
 _NUM = r"\d+(?:[ ]\d{3})*(?:[,.]\d+)?"
@@ -196,6 +219,13 @@ def _volume_or_mass(value: float, unit: str) -> tuple[float | None, float | None
     return None, value / 1000  # MG
 
 
+def unit_name(unit: str | None) -> str:
+    """The French noun of a folded unit, with the BDPM's plural mark: « comprimé(s) »."""
+    if unit is None:
+        return "unité(s)"
+    return _UNIT_NAMES.get(unit, unit.lower()) + "(s)"
+
+
 def unit_of_form(form: str) -> str | None:
     """The dose unit of a pharmaceutical form (« comprimé pelliculé » → COMPRIME), or
     None when the form is not one of the dose units."""
@@ -228,12 +258,12 @@ def parse_pack(label: str) -> Pack | str:
             m.group(3),
             None,
             None,
-            f"{groups} × {per_group} {m.group(3).lower()}",
+            f"{groups} × {per_group} {unit_name(m.group(3))}",
         )
     if m := _CONTENT_BOX.match(text):
         volume, mass = _volume_or_mass(_number(m.group(1)), m.group(2))
         count = int(m.group(4))
-        return Pack(count, m.group(3), volume, mass, f"boîte de {count} {m.group(3).lower()}")
+        return Pack(count, m.group(3), volume, mass, f"boîte de {count} {unit_name(m.group(3))}")
     # The first part of a kit holds the drug; the others are solvents or devices.
     parts = [p.strip() for p in re.split(r" - |; ", text) if p.strip()]
     first = parts[0]
@@ -243,9 +273,13 @@ def parse_pack(label: str) -> Pack | str:
         outer = int(m.group(1)) if m.group(1) else 1
         inner = int(m.group(2))
         how = f"{outer} × {inner}" if m.group(1) else f"{inner}"
-        return Pack(outer * inner, m.group(3), None, None, f"{how} {m.group(3).lower()}{kit_note}")
+        return Pack(
+            outer * inner, m.group(3), None, None, f"{how} {unit_name(m.group(3))}{kit_note}"
+        )
     if m := _BARE_UNITS.match(first):
-        return Pack(int(m.group(1)), m.group(2), None, None, f"{m.group(1)} {m.group(2).lower()}")
+        return Pack(
+            int(m.group(1)), m.group(2), None, None, f"{m.group(1)} {unit_name(m.group(2))}"
+        )
     if m := _CONTAINERS.match(first):
         count = int(m.group(1))
         unit = m.group(2)
@@ -265,7 +299,7 @@ def parse_pack(label: str) -> Pack | str:
             unit,
             volume,
             mass,
-            f"{count} {unit.lower()}{content}{kit_note}",
+            f"{count} {unit_name(unit)}{content}{kit_note}",
             ambiguous_quantity=ambiguous,
             solvent_ml=solvent,
         )

@@ -274,7 +274,7 @@ def test_tablets_amount_and_reason(catalogue: Catalogue) -> None:
         " PVDC aluminium de 14 comprimé(s)"
     )
     assert row["reason"] == (
-        "14 comprime × 1000 mg (FT « AMOXICILLINE ANHYDRE » 1000,00 mg pour « un comprimé »)"
+        "14 comprimé(s) × 1000 mg (FT « AMOXICILLINE ANHYDRE » 1000,00 mg pour « un comprimé »)"
     )
     assert _by_cip13(catalogue.products)["3400930000002"]["units_per_box"] == 18
 
@@ -328,7 +328,7 @@ def test_co_trimoxazole_by_the_who_unit_doses(catalogue: Catalogue) -> None:
     tablets, suspension = products["3400930000010"], products["3400930000015"]
     assert (tablets["ddd_per_box"], tablets["amount_per_unit"]) == (20 / 4, None)
     assert tablets["reason"] == (
-        "20 comprime ; DDJ OMS des associations : comprimé de 400 mg/80 mg : 4 UD"
+        "20 comprimé(s) ; DDJ OMS des associations : comprimé de 400 mg/80 mg : 4 UD"
     )
     assert suspension["ddd_per_box"] == 100 / 40
     assert "suspension de 200 mg/40 mg pour 5 ml : 8 UD (40 ml)" in suspension["reason"]
@@ -404,7 +404,7 @@ def test_corrections_win_cell_by_cell_and_say_so(tmp_path: Path) -> None:
     assert (bottle["source"], bottle["amount_basis"]) == ("bdpm+corrections", "corrections")
     assert bottle["reason"].startswith(
         "correction (édition 2025-01-15, ligne 2) : flacon de 60 ml (RCP, rubrique 6.5) ;"
-        " lu dans la BDPM : 1 flacon ;"
+        " lu dans la BDPM : 1 flacon(s) ;"
     )
     retired = products["3400939999999"]
     assert (retired["source"], retired["atc"], retired["amount_per_unit"]) == (

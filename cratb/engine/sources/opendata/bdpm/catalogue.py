@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from cratb.engine import reference
 from cratb.engine.sources.opendata.bdpm.files import Bdpm, Component, Presentation, Speciality
@@ -181,6 +182,16 @@ class Catalogue:
     overrides_edition: str | None
     scope: tuple[str, ...]
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def without_amount(self) -> pa.Table:
+        """The products built whose DDD per box cannot be computed from what was read
+        (no amount, no DDD per box): cip13, label, atc, reason."""
+        missing = pc.and_(
+            pc.is_null(self.products["amount_per_unit"]),
+            pc.is_null(self.products["ddd_per_box"]),
+        )
+        return self.products.filter(missing).select(["cip13", "label", "atc", "reason"])
 
 
 def _words(text: str) -> set[str]:

@@ -315,6 +315,10 @@ def test_products_without_an_amount_keep_why(catalogue: Catalogue) -> None:
         in (bottle["reason"])
     )
     assert "association sans DDJ OMS" in products["3400930000014"]["reason"]
+    assert catalogue.without_amount.column("cip13").to_pylist() == [
+        "3400930000008",
+        "3400930000014",
+    ]
     ddd = _ddd_per_box(catalogue)
     assert ddd["3400930000008"]["ddd_status"] == "not_computable"
     assert ddd["3400930000014"]["ddd_per_box"] is None

@@ -9,27 +9,26 @@ history's texts and details (where a coding change copied the old value), and th
 e-mails waiting in the job queue. The original is overwritten, not hidden.
 
 This is the one change the append-only history allows, made by
-:meth:`AdviceRequest.redact` alone; it writes its own event (who, when, why, and how
-many places were changed — never the removed text).
+:meth:`AdviceRequest.redact` alone, which locks the request, calls the functions below
+and writes its own event (who, when, why, and how many places were changed — never the
+removed text). The functions here work on any request row and the records that point at
+it, so this module needs nothing of ``requests``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cratb.accounts.models import Role, User
-from cratb.advice.models.choices import EventKind, StateError
+from cratb.advice.models.choices import StateError
 from cratb.advice.models.records import AdviceEvent, AdviceMessage, Answer, Attachment, Survey
-
-if TYPE_CHECKING:
-    from cratb.advice.models.requests import AdviceRequest
 
 #: Who may redact: the coordination (and the administrator, who sees every request).
 REDACTORS = (Role.COORDINATOR, Role.ADMIN)
@@ -93,9 +92,9 @@ def _rewrite(
     return changed
 
 
-def _rewrite_events(request: AdviceRequest, passage: str, mark: str) -> int:
+def _rewrite_events(request: models.Model, passage: str, mark: str) -> int:
     changed = 0
-    for event in AdviceEvent.objects.filter(request=request).order_by("pk"):
+    for event in AdviceEvent.objects.filter(request_id=request.pk).order_by("pk"):
         text_count = event.text.count(passage)
         data, data_count = _replace_in(event.data, passage, mark)
         if text_count or data_count:
@@ -125,10 +124,9 @@ def _rewrite_queued_emails(passage: str, mark: str) -> int:
     return changed
 
 
-def redact(
-    request: AdviceRequest, *, passage: str, reason: str, by: User, at: datetime | None = None
-) -> AdviceEvent:
-    """Replace ``passage`` everywhere ``request`` stores text; see the module."""
+def check(*, passage: str, reason: str, by: User) -> tuple[str, str]:
+    """The passage and the reason, stripped, once the redaction is allowed; else
+    ``RedactionError`` with the French reason."""
     passage = passage.strip()
     reason = reason.strip()
     if by.role not in REDACTORS or not by.is_active:
@@ -141,39 +139,32 @@ def redact(
         raise RedactionError(_("Donnez le motif de la suppression."))
     if passage in reason:
         raise RedactionError(_("Le motif ne doit pas reprendre le passage supprimé."))
-    at = at or timezone.now()
-    mark = marker(by=by, at=at)
+    return passage, reason
+
+
+def own_fields(request: models.Model, passage: str, mark: str) -> dict[str, str]:
+    """The new values of the request's own texts that hold ``passage``."""
+    fields = {}
+    for name in REQUEST_TEXTS:
+        value = getattr(request, name)
+        if passage in value:
+            max_length = getattr(type(request)._meta.get_field(name), "max_length", None)
+            fields[name] = _replace(value, passage, mark, max_length=max_length)
+    return fields
+
+
+def rewrite_records(request: models.Model, passage: str, mark: str) -> Counter[str]:
+    """Overwrite ``passage`` in the records of ``request`` (messages, answers, survey,
+    attachments' names, history) and in the queued e-mails; how many in each place."""
     places: Counter[str] = Counter()
-    with transaction.atomic():
-        current = type(request).objects.select_for_update().get(pk=request.pk)
-        fields = {}
-        for name in REQUEST_TEXTS:
-            value = getattr(current, name)
-            if passage in value:
-                max_length = getattr(type(request)._meta.get_field(name), "max_length", None)
-                fields[name] = _replace(value, passage, mark, max_length=max_length)
-                places[name] += 1
-        for model, label, field in (
-            (AdviceMessage, "messages", "text"),
-            (Answer, "answers", "text"),
-            (Survey, "survey", "comment"),
-            (Attachment, "attachments", "original_name"),
-        ):
-            rows = model._default_manager.filter(request=current)
-            places[label] += _rewrite(model, rows, field, passage, mark)
-        places["history"] += _rewrite_events(current, passage, mark)
-        places["emails"] += _rewrite_queued_emails(passage, mark)
-        found = {name: count for name, count in places.items() if count}
-        if not found:
-            raise RedactionError(_("Ce passage ne figure dans aucun texte de cette demande."))
-        event = request._change(
-            kind=EventKind.REDACTED,
-            actor=by,
-            at=at,
-            fields=fields,
-            text=reason,
-            data={"places": found},
-            # Other texts of the request may still hold what the redaction is not about.
-            screen=False,
-        )
-    return event
+    for model, label, field in (
+        (AdviceMessage, "messages", "text"),
+        (Answer, "answers", "text"),
+        (Survey, "survey", "comment"),
+        (Attachment, "attachments", "original_name"),
+    ):
+        rows = model._default_manager.filter(request_id=request.pk)
+        places[label] += _rewrite(model, rows, field, passage, mark)
+    places["history"] += _rewrite_events(request, passage, mark)
+    places["emails"] += _rewrite_queued_emails(passage, mark)
+    return places

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role, User
 from cratb.advice import codes, identity
+from cratb.advice.models import redaction
 from cratb.advice.models.choices import (
     RESPONDER_ROLES,
     EventKind,
@@ -797,9 +798,29 @@ class AdviceRequest(FastDisplay, models.Model):
         """Overwrite ``passage`` in every stored text of the request, its history
         included, with a dated marker; the event keeps who, when and why, never the text
         (``cratb.advice.models.redaction``). The one change the history allows."""
-        from cratb.advice.models import redaction
-
-        return redaction.redact(self, passage=passage, reason=reason, by=by, at=at)
+        passage, reason = redaction.check(passage=passage, reason=reason, by=by)
+        at = at or timezone.now()
+        mark = redaction.marker(by=by, at=at)
+        with transaction.atomic():
+            current = type(self).objects.select_for_update().get(pk=self.pk)
+            fields = redaction.own_fields(current, passage, mark)
+            places = redaction.rewrite_records(current, passage, mark)
+            places.update(dict.fromkeys(fields, 1))
+            found = {name: count for name, count in places.items() if count}
+            if not found:
+                raise redaction.RedactionError(
+                    _("Ce passage ne figure dans aucun texte de cette demande.")
+                )
+            return self._change(
+                kind=EventKind.REDACTED,
+                actor=by,
+                at=at,
+                fields=fields,
+                text=reason,
+                data={"places": found},
+                # Other texts of the request may still hold what the redaction is not about.
+                screen=False,
+            )
 
     def _require_open(self) -> None:
         if self.status in (Status.CLOSED, Status.UNCONFIRMED):

@@ -1,3 +1,6 @@
+"""The project's URLs: the lab API without a language prefix, every app under its French
+path (English pages under ``/en/``), and the 500 handler that answers the API in JSON."""
+
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
@@ -19,3 +22,5 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+handler500 = "cratb.resistance.api.server_error"

@@ -7,7 +7,9 @@ request here (no cookie-based write, so no cross-site request forgery).
 
 Every answer is JSON, errors included: 400 (with a reason per field, or for a body that
 is not JSON or nested too deep), 401, 403, 404 (any other path under ``/api/``), 405
-(another method than POST) and 413 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``).
+(another method than POST), 413 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), 429 (too
+many requests from one address) and 500 (an unexpected error: ``server_error``, the
+project's ``handler500``, answers JSON under ``/api/``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import View
+from django.views.defaults import server_error as html_server_error
 from django.views.decorators.csrf import csrf_exempt
 
 from cratb.accounts.access import PUBLIC, allow, roles
@@ -115,3 +118,14 @@ def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
         {"detail": "adresse inconnue de l'API ; la seule est POST /api/v1/ast/target"},
         status=404,
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The project's 500 page (``handler500``): JSON for the lab API, whose clients read
+    JSON only; the site's HTML page elsewhere. Never any detail of the error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "erreur interne du serveur : réessayez plus tard ou prévenez le CRAtb"},
+            status=500,
+        )
+    return html_server_error(request)

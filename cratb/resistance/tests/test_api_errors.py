@@ -91,3 +91,33 @@ def test_revoking_a_token_with_a_malformed_id_is_a_400(
     assert client.post(url, {"action": "revoke", "token": "abc"}).status_code == 400
     token.refresh_from_db()
     assert token.active
+
+
+def test_an_unexpected_error_is_answered_in_json(
+    lab_key: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DEBUG = False
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("/srv/cratb/secret/path went wrong")
+
+    monkeypatch.setattr("cratb.resistance.api.target_isolate", broken)
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        URL,
+        json.dumps(REQUEST),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {lab_key}",
+    )
+    assert response.status_code == 500
+    body = as_json(response)
+    assert "erreur interne" in body["detail"]
+    assert "/srv" not in response.content.decode()
+
+
+def test_an_unexpected_error_elsewhere_keeps_the_html_page(rf: Any) -> None:
+    from cratb.resistance.api import server_error
+
+    response = server_error(rf.get("/conseil/"))
+    assert response.status_code == 500
+    assert not response["Content-Type"].startswith("application/json")

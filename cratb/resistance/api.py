@@ -22,8 +22,8 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import View
-from django.views.defaults import server_error as html_server_error
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import server_error as html_server_error
 
 from cratb.accounts.access import PUBLIC, allow, roles
 from cratb.accounts.models import Role

@@ -213,12 +213,23 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             header.append(cell)
         ws.append(header)
         for row in table.rows:
-            ws.append([_guard(WriteOnlyCell(ws, value=excel_value(v))) for v in row])
+            ws.append([_plain_or_guarded(ws, excel_value(v)) for v in row])
     if not sheets:
         book.create_sheet("cratb")
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _plain_or_guarded(ws: Any, value: Any) -> Any:
+    """A value as the write-only sheet takes it: plain (fast) unless it is a text that
+    openpyxl would store as a formula or that a spreadsheet would run (then a guarded
+    cell). A plain text that does not start with ``=`` is stored as a text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        from openpyxl.cell import WriteOnlyCell
+
+        return _guard(WriteOnlyCell(ws, value=value))
+    return value
 
 
 def _column_letter(index: int) -> str:

@@ -4,6 +4,7 @@ their pages), the DDD per product page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,9 @@ def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any, list[str]]:
     return form, values.select_related("publication"), problems
 
 
-def _download(rows: list[list[Any]], header: tuple[str, ...], name: str, fmt: str) -> HttpResponse:
+def _download(
+    rows: Iterable[Sequence[Any]], header: tuple[str, ...], name: str, fmt: str
+) -> HttpResponse:
     return table_response(filename=name, columns=header, rows=rows, fmt=fmt)
 
 
@@ -450,18 +453,14 @@ EXPORT_FIELDS = (*VALUE_FIELDS, "publication_id", "period_start", "period_end")
 
 def _export(rows: Any, fmt: str, name: str) -> HttpResponse:
     """Rows (dicts of value fields) as a download, as the pages show them."""
-    from cratb.dashboards.exports import export_header, export_row
+    from cratb.dashboards.exports import Exporter, export_header
 
     language = _language()
     published = {
         p.pk: p.finished_at for p in Publication.objects.filter(status=Publication.Status.DONE)
     }
-    table = [
-        export_row(
-            CATALOGUE.get(r["indicator"]), r, published.get(r["publication_id"]), language, fmt
-        )
-        for r in rows
-    ]
+    exporter = Exporter(language, fmt, published)
+    table = (exporter.row(CATALOGUE.get(r["indicator"]), r) for r in rows)
     return _download(table, export_header(language), name, fmt)
 
 

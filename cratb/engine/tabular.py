@@ -193,49 +193,63 @@ def _sheet_title(name: str) -> str:
 
 
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook with one sheet per table: a bold frozen header row, typed cells."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """A workbook with one sheet per table: a bold frozen header row, typed cells (numbers,
+    dates, booleans), texts always stored as texts — a text a spreadsheet would run gets
+    Excel's « quote prefix » and is never a formula.
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for table in sheets:
-        ws = book.create_sheet(_sheet_title(table.name))
-        ws.freeze_panes = "A2"
-        for index, name in enumerate(table.columns, start=1):
-            letter = _column_letter(index)
-            ws.column_dimensions[letter].width = min(max(len(str(name)) + 2, 10), 60)
-        header = []
-        for name in table.columns:
-            cell = _guard(WriteOnlyCell(ws, value=str(name)))
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        for row in table.rows:
-            ws.append([_plain_or_guarded(ws, excel_value(v)) for v in row])
-    if not sheets:
-        book.create_sheet("cratb")
+    Written with XlsxWriter, row by row (about five times faster than openpyxl for the
+    full export of the indicator values)."""
+    import xlsxwriter
+
     out = io.BytesIO()
-    book.save(out)
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": False,
+        },
+    )
+    bold = book.add_format({"bold": True})
+    bold_quoted = book.add_format({"bold": True, "quote_prefix": True})
+    quoted = book.add_format({"quote_prefix": True})
+    formats = {
+        datetime: book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        date: book.add_format({"num_format": "yyyy-mm-dd"}),
+        time: book.add_format({"num_format": "hh:mm:ss"}),
+    }
+    used: set[str] = set()
+    for table in sheets:
+        title = _sheet_title(table.name)
+        while title.lower() in used:  # Excel refuses two sheets of the same name
+            title = f"{title[:28]}-{len(used)}"
+        used.add(title.lower())
+        ws = book.add_worksheet(title)
+        ws.freeze_panes(1, 0)
+        for index, name in enumerate(table.columns):
+            text = str(name)
+            ws.set_column(index, index, min(max(len(text) + 2, 10), 60))
+            ws.write_string(0, index, text, bold_quoted if is_hostile(text) else bold)
+        for row_index, row in enumerate(table.rows, start=1):
+            for column, raw in enumerate(row):
+                value = excel_value(raw)
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    ws.write_string(row_index, column, value, quoted if is_hostile(value) else None)
+                elif isinstance(value, bool):
+                    ws.write_boolean(row_index, column, value)
+                elif isinstance(value, int | float):
+                    ws.write_number(row_index, column, value)
+                else:  # date, datetime, time (excel_value made them naive)
+                    kind = datetime if isinstance(value, datetime) else type(value)
+                    ws.write_datetime(row_index, column, value, formats.get(kind, formats[date]))
+    if not sheets:
+        book.add_worksheet("cratb")
+    book.close()
     return out.getvalue()
-
-
-def _plain_or_guarded(ws: Any, value: Any) -> Any:
-    """A value as the write-only sheet takes it: plain (fast) unless it is a text that
-    openpyxl would store as a formula or that a spreadsheet would run (then a guarded
-    cell). A plain text that does not start with ``=`` is stored as a text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        from openpyxl.cell import WriteOnlyCell
-
-        return _guard(WriteOnlyCell(ws, value=value))
-    return value
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(index))
 
 
 def xlsx_bytes(table: pa.Table, *, sheet: str = "cratb", header: list[str] | None = None) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -337,10 +338,16 @@ def _publication_stamp() -> str:
 
 
 def _scope(user: User) -> str:
-    """What decides which rows a user reads: the role and the territories."""
+    """What decides which rows a user reads: the role and the territories (the codes of
+    the user's territories and of the départements under them)."""
     if user.role == Role.ADMIN:
         return "admin"
-    codes = sorted(Membership.of(user).territories.values_list("code", flat=True))
+    from cratb.network.models import Territory
+
+    mine = Membership.of(user).territories.all()
+    codes = sorted(
+        Territory.objects.filter(Q(pk__in=mine) | Q(parent__in=mine)).values_list("code", flat=True)
+    )
     return f"{user.role}:{','.join(codes)}"
 
 
@@ -488,8 +495,8 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     language = _language()
     fmt = request.GET.get("format", "")
-    visible = IndicatorValue.objects.current().visible_to(user).filter(indicator=code)
     if fmt in ("csv", "xlsx"):
+        visible = IndicatorValue.objects.current().visible_to(user).filter(indicator=code)
         name = "indicateur-" + declaration.id.replace(".", "-")
         return _export(visible.values(*EXPORT_FIELDS), fmt, name)
     page_request = _page_request(request, declaration)
@@ -497,8 +504,14 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         "page", code, _publication_stamp(), providers_stamp(), _scope(user), language,
         page_request.year, page_request.level, sorted(page_request.series.items()),
     )  # fmt: skip
+    # The page's content (everything below the title) is kept until the next publication:
+    # what it shows depends only on the published values, the user's scope, the language
+    # and the filters, which make the key.
     cached = cache.get(key)
     if cached is None:
+        from django.http import QueryDict
+
+        visible = IndicatorValue.objects.current().visible_to(user).filter(indicator=code)
         page = build_page(
             declaration,
             list(visible.values(*VALUE_FIELDS)),
@@ -507,28 +520,21 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             region=django_settings.CRATB_REGION,
             may_read_individuals=user.role in INDIVIDUAL_READERS,
         )
+        shown = QueryDict(mutable=True)
+        if page.year is not None:
+            shown["annee"] = str(page.year)
+        if page.level:
+            shown["niveau"] = page.level
+        for column, _label, _options, chosen in page.series_choices:
+            shown[column] = chosen
         body = render_to_string(
-            "dashboards/indicator_body.html", {"page": page, "declaration": declaration}
+            "dashboards/indicator_body.html",
+            {"page": page, "declaration": declaration, "query": shown.urlencode()},
         )
-        cached = {
-            "body": body,
-            "title": page.title,
-            "years": page.years,
-            "year": page.year,
-            "levels": page.levels,
-            "level": page.level,
-            "series_choices": page.series_choices,
-            "problems": page.messages,
-            "empty": page.empty,
-        }
+        cached = {"body": body, "title": page.title}
         cache.set(key, cached, PAGE_CACHE_SECONDS)
-    query = request.GET.copy()
-    query.pop("format", None)
     context = {
-        **cached,
+        "title": cached["title"],
         "body": mark_safe(cached["body"]),  # noqa: S308 - rendered by our template above
-        "declaration": declaration,
-        "query": query.urlencode(),
-        "latest": Publication.objects.filter(status=Publication.Status.DONE).first(),
     }
     return render(request, "dashboards/indicator_detail.html", context)

@@ -96,6 +96,7 @@ class Headline:
     trend_good: bool | None
     target: Target | None
     target_met: bool | None
+    target_text: str
     national: NationalFigure | None
     national_text: str
     numerator: str
@@ -371,8 +372,16 @@ class _Builder:
                 "first": value_label("month", months[0], self.language),
                 "last": value_label("month", months[-1], self.language),
             }
+        target_text = ""
+        if target is not None:
+            target_text = target.label
+            if self.english:  # the catalogue's labels are French
+                target_text = f"{target.comparison} {_fmt(target.value, self.language)}"
+                if target.year:
+                    target_text += f" ({target.year})"
         return Headline(
             value=_fmt(value, self.language),
+            target_text=target_text,
             interval=_range(current, self.language),
             period=period,
             complete=complete,

@@ -212,7 +212,7 @@ class _Builder:
             for r in rows
             if all(str(r["dimensions"].get(c, "")) == v for c, v in self.series.items())
         ]
-        self.years = sorted({r["year"] for r in self.rows if r["year"] is not None})
+        self.years: list[int] = sorted({int(r["year"]) for r in self.rows if r["year"] is not None})
         self.year = self._choose_year(request.year)
         self.levels = self._levels()
         self.level = self._choose_level(request.level)
@@ -254,7 +254,7 @@ class _Builder:
             return None
         complete = _complete_years(self.rows)
         has_months = any(r["_level"] == "month" for r in self.rows)
-        default = max(
+        default: int = max(
             (y for y in self.years if y in complete or not has_months), default=self.years[-1]
         )
         if not wanted:

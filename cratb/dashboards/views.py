@@ -103,11 +103,11 @@ def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any, list[str]]:
                 )
                 % {"value": request.GET.get(name, "")[:40], "filter": _(FILTER_NAMES[name])}
             )
-        data = request.GET.copy()
+        kept = request.GET.copy()
         for name in wrong:
-            data.pop(name, None)
+            kept.pop(name, None)
         form = ValueFilterForm(
-            data,
+            kept,
             years=years,
             groupings=groupings,
             departements=[(c, _departement_label(c)) for c in codes],

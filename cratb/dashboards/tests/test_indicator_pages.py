@@ -344,3 +344,16 @@ def test_a_registered_provider_adds_a_section_and_the_national_figure(
     finally:
         for provider in (national_view, broken, france):
             sections.unregister(provider)
+
+
+def test_every_web_download_writes_times_in_the_platform_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    from cratb.network.tabular import table_response
+
+    when = datetime(2026, 12, 7, 3, 12, tzinfo=UTC)  # 04:12 in Paris (winter)
+    csv_body = table_response(filename="t", columns=["quand"], rows=[[when]], fmt="csv").content
+    assert csv_body.decode("utf-8-sig").splitlines()[1] == "2026-12-07 04:12:00"
+    xlsx = table_response(filename="t", columns=["quand"], rows=[[when]], fmt="xlsx").content
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None and sheet["A2"].value == datetime(2026, 12, 7, 4, 12)

@@ -201,6 +201,9 @@ class _Builder:
         self.title = indicator.title_en if self.english else indicator.title_fr
         self.unit = indicator.unit_en if self.english else indicator.unit
         self.messages: list[str] = []
+        #: A proportion's denominator is a count; a rate's may be a fraction (thousands
+        #: of inhabitants or of patient-days).
+        self.denominator_decimals = 0 if indicator.proportion else DECIMALS
         self.may_read_individuals = may_read_individuals
         self.series_cols = series_columns(indicator)
         for row in rows:
@@ -394,8 +397,8 @@ class _Builder:
             target_met=met,
             national=national,
             national_text=_fmt(national.value, self.language) if national else "",
-            numerator=_fmt(current["numerator"], self.language),
-            denominator=_fmt(current["denominator"], self.language),
+            numerator=_fmt(current["numerator"], self.language, 0),
+            denominator=_fmt(current["denominator"], self.language, self.denominator_decimals),
         )
 
     def context(self, regional_value: float | None) -> PageContext:
@@ -421,7 +424,7 @@ class _Builder:
                 _fmt(r["value"], self.language),
                 _range(r, self.language),
                 _fmt(r["numerator"], self.language, 0),
-                _fmt(r["denominator"], self.language),
+                _fmt(r["denominator"], self.language, self.denominator_decimals),
             ]
             for label, r in zip(labels, rows, strict=True)
         ]

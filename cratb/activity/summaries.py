@@ -209,14 +209,14 @@ def ema_synthesis(year: int, *, today: datetime.date | None = None) -> EmaSynthe
                 completeness=completeness(members, today=today),
                 figures=tuple(
                     LabelledValue(
-                        k, label, _sum(values[s.pk][k] for s in members if s.pk in values)
+                        k, label, _sum(values[s.pk].get(k) for s in members if s.pk in values)
                     )
                     for k, label in labels
                 ),
             )
         )
     totals = tuple(
-        LabelledValue(k, label, _sum(v[k] for v in values.values())) for k, label in labels
+        LabelledValue(k, label, _sum(v.get(k) for v in values.values())) for k, label in labels
     )
     return EmaSynthesis(
         year=year,

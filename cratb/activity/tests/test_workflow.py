@@ -17,9 +17,7 @@ from cratb.network.models import Organization
 pytestmark = pytest.mark.django_db
 
 
-def test_a_campaign_opens_one_draft_per_team(
-    coordinator: User, ema_team: Organization
-) -> None:
+def test_a_campaign_opens_one_draft_per_team(coordinator: User, ema_team: Organization) -> None:
     campaign = report_campaign(coordinator, [ema_team])
     form = form_of(campaign, ema_team)
     assert form.state == State.DRAFT
@@ -98,9 +96,7 @@ def test_a_late_submission_is_accepted_and_flagged(
     assert not on_time.late
 
 
-def test_two_editors_at_once_the_second_is_told(
-    coordinator: User, ema_team: Organization
-) -> None:
+def test_two_editors_at_once_the_second_is_told(coordinator: User, ema_team: Organization) -> None:
     campaign = report_campaign(coordinator, [ema_team])
     first = form_of(campaign, ema_team)
     second = form_of(campaign, ema_team)

@@ -145,11 +145,11 @@ class Submission(models.Model):
     commissions_count = models.PositiveIntegerField(
         _("participations aux commissions de coordination gériatrique d'EHPAD"), default=0
     )
-    commissions_list = models.TextField(_("lesquelles"), blank=True)
+    commissions_list = models.TextField(_("commissions : lesquelles"), blank=True)
     committees_count = models.PositiveIntegerField(
         _("participations aux CAI/CLIN d'autres établissements"), default=0
     )
-    committees_list = models.TextField(_("lesquels"), blank=True)
+    committees_list = models.TextField(_("CAI/CLIN : lesquels"), blank=True)
     meetings_count = models.PositiveIntegerField(_("réunions tenues"), default=0)
     audits_count = models.PositiveIntegerField(_("audits réalisés"), default=0)
     audits_list = models.TextField(_("audits : lesquels"), blank=True)

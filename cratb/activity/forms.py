@@ -112,7 +112,7 @@ class ReportForm(forms.ModelForm[Submission]):
         *,
         objectives: list[Objective],
         statuses: dict[int, ObjectiveStatus],
-        figure_keys: list[str],
+        figure_keys: list[tuple[str, str]],
         comments: dict[str, str],
     ) -> None:
         for objective in objectives:
@@ -122,20 +122,31 @@ class ReportForm(forms.ModelForm[Submission]):
                 choices=[("", "—"), *ObjectiveStatus.Status.choices],
                 required=False,
                 initial=found.status if found else "",
+                # In a table cell: named by aria-label (a hidden label would overflow).
+                widget=forms.Select(
+                    attrs={"aria-label": _("Réalisation : %(title)s") % {"title": objective.title}}
+                ),
             )
             self.fields[f"{self.STATUS_COMMENT_PREFIX}{objective.pk}"] = forms.CharField(
                 label=_("Commentaire"),
                 required=False,
                 initial=found.comment if found else "",
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "aria-label": _("Commentaire : %(label)s") % {"label": objective.title},
+                    }
+                ),
             )
-        for key in figure_keys:
+        for key, label in figure_keys:
             self.fields[f"{self.FIGURE_PREFIX}{key}"] = forms.CharField(
                 label=_("Correction ou commentaire"),
                 required=False,
                 initial=comments.get(key, ""),
                 max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 1}),
+                widget=forms.Textarea(
+                    attrs={"rows": 1, "aria-label": _("Commentaire : %(label)s") % {"label": label}}
+                ),
             )
 
     def clean(self) -> dict[str, Any]:

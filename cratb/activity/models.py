@@ -242,7 +242,7 @@ class Submission(models.Model):
         with transaction.atomic():
             self._bump(expected_version, state=State.SUBMITTED, submitted_at=now, late=late)
             SubmissionEvent.objects.create(
-                submission=self, kind=SubmissionEvent.Kind.SUBMITTED, by=by, late=late
+                submission=self, kind=SubmissionEvent.Kind.SUBMITTED, by=by, late=late, at=now
             )
 
     def send_back(self, *, by: Any, comment: str, expected_version: int) -> None:

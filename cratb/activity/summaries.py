@@ -49,9 +49,10 @@ class LabelledValue:
 
 @dataclass(frozen=True)
 class Completeness:
-    """Forms expected, transmitted (submitted or validated), validated; ``on_time``: forms
-    transmitted no later than the deadline; ``late``: transmitted late, or still not
-    transmitted past the deadline (DHIS2's completeness and timeliness)."""
+    """Forms expected, transmitted (submitted or validated: a returned form is back with
+    the team), validated; ``on_time``: transmitted forms sent no later than the deadline;
+    ``late``: transmitted late, or still not transmitted past the deadline (DHIS2's
+    completeness and timeliness)."""
 
     expected: int
     transmitted: int
@@ -77,12 +78,11 @@ def completeness(
     today = today or timezone.localdate()
     rows = list(submissions)
     transmitted = [s for s in rows if s.state in (State.SUBMITTED, State.VALIDATED)]
-    returned_once_transmitted = [s for s in rows if s.state == State.RETURNED and s.submitted_at]
     return Completeness(
         expected=len(rows),
         transmitted=len(transmitted),
         validated=sum(1 for s in rows if s.state == State.VALIDATED),
-        on_time=sum(1 for s in transmitted + returned_once_transmitted if not s.late),
+        on_time=sum(1 for s in transmitted if not s.late),
         late=sum(1 for s in rows if s.is_late(today)),
     )
 

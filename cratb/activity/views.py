@@ -219,7 +219,7 @@ def _report_context(submission: Submission, form: ReportForm | None) -> dict[str
         form.add_rows(
             objectives=objectives,
             statuses=statuses,
-            figure_keys=[f.key for f in figures],
+            figure_keys=[(f.key, str(f.label)) for f in figures],
             comments=comments,
         )
     return {

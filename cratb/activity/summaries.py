@@ -267,19 +267,41 @@ def _grouped(rows: object, field: str, labels: dict[str, str]) -> tuple[ActionRo
     )
 
 
+def _by_departement(rows: object) -> tuple[ActionRow, ...]:
+    """Actions rolled up to the département: a CPTS or GHT territory counts in its parent
+    département; a territory with no département parent counts as itself."""
+    tally: dict[str, list[int | str]] = {}
+    found = rows.values_list(  # type: ignore[attr-defined]
+        "territory__kind",
+        "territory__code",
+        "territory__name",
+        "territory__parent__kind",
+        "territory__parent__code",
+        "territory__parent__name",
+        "people_reached",
+    )
+    for kind, code, name, parent_kind, parent_code, parent_name, people in found:
+        if kind != "departement" and parent_kind == "departement":
+            code, name = parent_code, parent_name
+        row = tally.setdefault(code, [name, 0, 0])
+        row[1] = int(row[1]) + 1
+        row[2] = int(row[2]) + people
+    return tuple(
+        ActionRow(key=code, label=f"{name} ({code})", actions=int(n), people_reached=int(p))
+        for code, (name, n, p) in sorted(tally.items())
+    )
+
+
 def network_actions_summary(year: int) -> NetworkActionsSummary:
-    """The actions of the network activity log dated in ``year``."""
+    """The actions of the network activity log dated in ``year``; ``by_territory`` is per
+    département (a CPTS's actions count in its département)."""
     rows = NetworkAction.objects.filter(date__year=year)
     totals = rows.aggregate(n=Count("pk"), people=Sum("people_reached"))
-    territory_labels = {
-        pk: f"{name} ({code})"
-        for pk, name, code in rows.values_list("territory", "territory__name", "territory__code")
-    }
     return NetworkActionsSummary(
         year=year,
         actions=totals["n"] or 0,
         people_reached=totals["people"] or 0,
-        by_territory=_grouped(rows, "territory", territory_labels),  # type: ignore[arg-type]
+        by_territory=_by_departement(rows),
         by_kind=_grouped(rows, "kind", dict(NetworkAction.ActionKind.choices)),
         by_function=_grouped(
             rows, "actor_function", {f.value: str(f.label) for f in ACTOR_FUNCTIONS}

@@ -63,8 +63,18 @@ def test_network_actions_summary(coordinator: User, departement: Territory) -> N
             actor_function="gp_ambassador", kind=kind, date=day, territory=departement,
             audience="gps", people_reached=people, title="x", recorded_by=coordinator,
         )  # fmt: skip
+    cpts = Territory.objects.create(
+        kind="cpts", code="CPTS-75-1", name="CPTS Paris 15", parent=departement
+    )
+    NetworkAction.objects.create(
+        actor_function="cpts_referent", kind="meeting", date=datetime.date(2025, 9, 1),
+        territory=cpts, audience="gps", people_reached=7, title="y", recorded_by=coordinator,
+    )  # fmt: skip
     found = network_actions_summary(2025)
-    assert (found.actions, found.people_reached) == (3, 80)
+    assert (found.actions, found.people_reached) == (4, 87)
     kinds = {r.key: (r.actions, r.people_reached) for r in found.by_kind}
-    assert kinds == {"peer_workshop": (2, 20), "school_event": (1, 60)}
-    assert [(r.label, r.actions) for r in found.by_territory] == [("Paris (75)", 3)]
+    assert kinds == {"peer_workshop": (2, 20), "school_event": (1, 60), "meeting": (1, 7)}
+    # A CPTS's action counts in its département.
+    assert [(r.label, r.actions, r.people_reached) for r in found.by_territory] == [
+        ("Paris (75)", 4, 87)
+    ]

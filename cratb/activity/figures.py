@@ -87,8 +87,10 @@ def team_figures(
     training = training_figures.team_training(year, team.pk)
     day = reference_day(year, today)
     coverage = gaps.team_coverage(team, on=day)
-    advice_url = reverse("advice:figures") + "?" + urlencode({"annee": year, "par": "team"})
-    training_url = reverse("training:figures") + "?" + urlencode({"annee": year}) + "#par-equipe"
+    advice_url = reverse("advice:figures") + "?" + urlencode({"annee": str(year), "par": "team"})
+    training_url = (
+        reverse("training:figures") + "?" + urlencode({"annee": str(year)}) + "#par-equipe"
+    )
     team_url = (
         reverse("network:organization-detail", args=[team.pk])
         + "?"

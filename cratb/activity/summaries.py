@@ -302,7 +302,7 @@ def network_actions_summary(year: int) -> NetworkActionsSummary:
         actions=totals["n"] or 0,
         people_reached=totals["people"] or 0,
         by_territory=_by_departement(rows),
-        by_kind=_grouped(rows, "kind", dict(NetworkAction.ActionKind.choices)),
+        by_kind=_grouped(rows, "kind", {k: str(v) for k, v in NetworkAction.ActionKind.choices}),
         by_function=_grouped(
             rows, "actor_function", {f.value: str(f.label) for f in ACTOR_FUNCTIONS}
         ),

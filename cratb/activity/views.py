@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import allow, roles
-from cratb.accounts.models import Role
+from cratb.accounts.models import Role, User
 from cratb.activity import campaigns, summaries, uploads
 from cratb.activity.figures import team_figures
 from cratb.activity.forms import (
@@ -559,6 +559,7 @@ def network_actions(request: HttpRequest) -> HttpResponse:
         form = NetworkActionForm(request.POST or None, functions=functions)
         if request.method == "POST" and form.is_valid():
             action = form.save(commit=False)
+            assert isinstance(request.user, User)  # @allow admits logged-in users only
             action.recorded_by = request.user
             action.save()
             messages.success(request, _("Action enregistrée : %(name)s.") % {"name": action})

@@ -4,6 +4,7 @@ what each role may do with a form, and bad input through the pages."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 import pytest
 from django.test import Client
@@ -100,7 +101,7 @@ def test_form_visibility(
     assert get_as(client, agency_viewer, own) == 200
 
 
-def post_as(client: Client, user: User, url: str, data: dict[str, object]) -> int:
+def post_as(client: Client, user: User, url: str, data: Mapping[str, object]) -> int:
     client.logout()
     client.force_login(user)
     return client.post(url, data).status_code

@@ -310,3 +310,50 @@ def test_deadline_in_the_past_marks_late_in_follow_up(
     client.force_login(coordinator)
     page = client.get(reverse("activity:campaign", args=[campaign.pk])).content.decode()
     assert "en retard" in page
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["objective-add", "attachment-add", "submit", "return", "validate", "reopen"],
+)
+def test_posting_endpoints_refuse_anonymous_and_wrong_roles(
+    client: Client, form: Submission, requester: User, agency_viewer: User,
+    lab_client: User, endpoint: str,
+) -> None:  # fmt: skip
+    if endpoint in ("objective-add", "attachment-add"):
+        url = reverse(f"activity:{endpoint}", args=[form.pk])
+    else:
+        url = reverse("activity:action", args=[form.pk, endpoint])
+    client.logout()
+    assert client.post(url, {"version": 1}).status_code == 302
+    for user in (requester, agency_viewer, lab_client):
+        assert post_as(client, user, url, {"version": 1, "text": "x"}) == 403
+    form.refresh_from_db()
+    assert (form.state, form.version) == (State.DRAFT, 1)
+
+
+def test_objective_delete_refuses_other_teams(
+    client: Client, coordinator: User, ema_responder: User, departement: Territory
+) -> None:
+    other = OrganizationFactory.create(name="EMA B", kind="ema", departement=departement)
+    plan = form_of(report_campaign(coordinator, [other], kind=Kind.PLAN), other)
+    objective = Objective.objects.create(submission=plan, axis="advice", title="Objectif")
+    url = reverse("activity:objective-delete", args=[plan.pk, objective.pk])
+    client.logout()
+    assert client.post(url, {"version": 1}).status_code == 302
+    assert post_as(client, ema_responder, url, {"version": 1}) == 403
+    assert Objective.objects.filter(pk=objective.pk).exists()
+    assert post_as(client, coordinator, url, {"version": 1}) == 302
+    assert not Objective.objects.filter(pk=objective.pk).exists()
+
+
+def test_unknown_inputs_are_no_server_error(
+    client: Client, coordinator: User, form: Submission
+) -> None:
+    client.force_login(coordinator)
+    assert client.get(reverse("activity:synthesis") + "?annee=abc").status_code == 200
+    assert client.get(reverse("activity:synthesis") + "?format=pdf").status_code == 404
+    assert client.post(reverse("activity:action", args=[form.pk, "explode"])).status_code == 404
+    assert client.get(reverse("activity:submission", args=[999999])).status_code == 404
+    campaign = reverse("activity:campaign", args=[form.campaign_id])
+    assert client.post(campaign, {"team": "nope"}).status_code == 200

@@ -163,3 +163,33 @@ def test_an_impossible_date_on_the_team_page_is_no_error(
     url = reverse("network:organization-detail", args=[ema_team.pk])
     for text in ("2025-02-30", "n'importe", ""):
         assert client.get(url, {"au": text}).status_code == 200
+
+
+def test_a_validated_report_keeps_its_figures(
+    records: None, ema_team: Organization, coordinator: User, ema_responder: User,
+    departement: Territory,
+) -> None:  # fmt: skip
+    from cratb.activity.summaries import report_values, snapshot
+    from cratb.activity.tests.helpers import form_of, report_campaign
+
+    form = form_of(report_campaign(coordinator, [ema_team]), ema_team)
+    form.submit(by=ema_responder, expected_version=1)
+    form.validate(
+        by=coordinator,
+        expected_version=form.version,
+        snapshot=snapshot(team_figures(2025, ema_team)),
+    )
+    # A request of 2025 recorded after the validation: the live figure moves, not the report.
+    AdviceRequestFactory.create(
+        departement=departement,
+        received_at=datetime.datetime(2025, 7, 1, 9, tzinfo=TZ),
+        team=ema_team,
+    )
+    from django.core.cache import cache
+
+    cache.clear()
+    assert values(ema_team)["advice_requests"] == 4
+    form.refresh_from_db()
+    frozen = report_values(form)
+    assert frozen["advice_requests"] == 3
+    assert frozen["staff_fte"] == Decimal("0.80")

@@ -70,3 +70,24 @@ def test_the_command_runs_one_pass(coordinator: User, ema_team: Organization) ->
     out = StringIO()
     call_command("send_activity_reminders", stdout=out)
     assert "équipes en retard relancées : 1" in out.getvalue()
+
+
+def test_opening_a_campaign_starts_the_job_chain_in_the_database_queue(
+    coordinator: User, ema_responder: User, ema_team: Organization, settings: object
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from cratb.activity.tasks import run_reminders
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    deadline = timezone.localdate() + datetime.timedelta(days=3)
+    report_campaign(coordinator, [ema_team], deadline=deadline)
+    waiting = DBTaskResult.objects.get(task_path=run_reminders.module_path, status="READY")
+    DBTaskResult.objects.filter(pk=waiting.pk).update(run_after=timezone.now())
+    mail.outbox.clear()
+    call_command(
+        "db_worker", "--batch", "--queue-name", "*", "--no-reload", "--no-startup-delay", "-v", "0"
+    )
+    assert DBTaskResult.objects.get(pk=waiting.pk).status == "SUCCESSFUL"
+    assert [m.to for m in mail.outbox] == [[ema_responder.email]]
+    assert DBTaskResult.objects.filter(task_path=run_reminders.module_path, status="READY").exists()

@@ -357,3 +357,35 @@ def test_unknown_inputs_are_no_server_error(
     assert client.get(reverse("activity:submission", args=[999999])).status_code == 404
     campaign = reverse("activity:campaign", args=[form.campaign_id])
     assert client.post(campaign, {"team": "nope"}).status_code == 200
+
+
+def test_report_records_objective_statuses_and_figure_comments(
+    client: Client, coordinator: User, ema_responder: User, ema_team: Organization
+) -> None:
+    plan = form_of(report_campaign(coordinator, [ema_team], kind=Kind.PLAN), ema_team)
+    objective = Objective.objects.create(submission=plan, axis="audits", title="Audit ECBU")
+    report = form_of(report_campaign(coordinator, [ema_team]), ema_team)
+    client.force_login(ema_responder)
+    url = reverse("activity:submission", args=[report.pk])
+    base = {"version": "1", "meetings_count": "0", "commissions_count": "0",
+            "committees_count": "0", "audits_count": "0"}  # fmt: skip
+    refused = client.post(url, {**base, f"status-comment-{objective.pk}": "Reporté"})
+    assert refused.status_code == 400
+    assert "Réalisation : choisissez où en est l&#x27;objectif « Audit ECBU »" in (
+        refused.content.decode()
+    )
+    saved = client.post(
+        url,
+        {
+            **base,
+            f"status-{objective.pk}": "partly",
+            f"status-comment-{objective.pk}": "Un seul établissement audité.",
+            "figure-comment-staff_fte": "Un poste vacant depuis juin.",
+        },
+    )
+    assert saved.status_code == 302
+    status = report.objective_statuses.get()
+    assert (status.status, status.comment) == ("partly", "Un seul établissement audité.")
+    assert report.figure_comments.get().text == "Un poste vacant depuis juin."
+    page = client.get(url).content.decode()
+    assert "Un poste vacant depuis juin." in page

@@ -389,3 +389,15 @@ def test_report_records_objective_statuses_and_figure_comments(
     assert report.figure_comments.get().text == "Un poste vacant depuis juin."
     page = client.get(url).content.decode()
     assert "Un poste vacant depuis juin." in page
+
+
+def test_admin_lists_the_forms_read_only(
+    client: Client, administrator: User, form: Submission, coordinator: User
+) -> None:
+    client.force_login(administrator)
+    for name in ("campaign", "submission", "submissionevent", "networkaction"):
+        assert client.get(f"/admin/activity/{name}/").status_code == 200
+    assert client.get(f"/admin/activity/submission/{form.pk}/change/").status_code == 200
+    assert client.post(f"/admin/activity/submission/{form.pk}/change/", {}).status_code == 403
+    client.force_login(coordinator)
+    assert client.get("/admin/activity/submission/").status_code == 302

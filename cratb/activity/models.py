@@ -114,8 +114,8 @@ class SubmissionQuerySet(models.QuerySet["Submission"]):
         return self.none()
 
     def late(self, today: datetime.date) -> SubmissionQuerySet:
-        """Not transmitted (draft or returned) and past the deadline."""
-        return self.filter(state__in=(State.DRAFT, State.RETURNED), campaign__deadline__lt=today)
+        """Never transmitted and past the deadline."""
+        return self.filter(submitted_at__isnull=True, campaign__deadline__lt=today)
 
 
 class Submission(models.Model):
@@ -132,7 +132,7 @@ class Submission(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     submitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True, editable=False)
     validated_at = models.DateTimeField(_("validé le"), null=True, blank=True, editable=False)
-    #: The first transmission after the deadline makes the form late, for good.
+    #: A first transmission after the deadline makes the form late, for good.
     late = models.BooleanField(_("transmis en retard"), default=False, editable=False)
     last_comment = models.TextField(_("commentaire de la coordination"), blank=True, editable=False)
     late_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -185,9 +185,9 @@ class Submission(models.Model):
         return self.state in (State.DRAFT, State.RETURNED)
 
     def is_late(self, today: datetime.date | None = None) -> bool:
-        """Transmitted late, or still not transmitted past the deadline."""
+        """First transmitted late, or never transmitted and past the deadline."""
         today = today or timezone.localdate()
-        return self.late or (self.editable and today > self.campaign.deadline)
+        return self.late or (self.submitted_at is None and today > self.campaign.deadline)
 
     # --- changes, each checked against the version the person saw ------------------
 
@@ -238,7 +238,12 @@ class Submission(models.Model):
     ) -> None:
         now = now or timezone.now()
         self.check_editable()
-        late = self.late or timezone.localtime(now).date() > self.campaign.deadline
+        # Timeliness is that of the first transmission: a form sent on time, returned by
+        # coordination and sent again after the deadline is not late.
+        if self.submitted_at is None:
+            late = timezone.localtime(now).date() > self.campaign.deadline
+        else:
+            late = self.late
         with transaction.atomic():
             self._bump(expected_version, state=State.SUBMITTED, submitted_at=now, late=late)
             SubmissionEvent.objects.create(

@@ -5,8 +5,8 @@ conditional update, so the job may run as often as wanted and from several place
 
 1. ``REMIND_DAYS_BEFORE`` days before a campaign's deadline: the members of each team
    whose form is not transmitted get a reminder (once per campaign).
-2. The day after the deadline: the members of each team whose form is still not
-   transmitted (draft or returned) get a late notice, and the coordinators a copy (once
+2. The day after the deadline: the members of each team whose form was never
+   transmitted get a late notice, and the coordinators a copy (once
    per form).
 """
 

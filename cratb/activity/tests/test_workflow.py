@@ -108,3 +108,20 @@ def test_two_editors_at_once_the_second_is_told(coordinator: User, ema_team: Org
     assert raised.value.current.version == 2
     first.refresh_from_db()
     assert first.meetings_count == 4
+
+
+def test_timeliness_is_that_of_the_first_transmission(
+    coordinator: User, ema_responder: User, ema_team: Organization
+) -> None:
+    campaign = report_campaign(coordinator, [ema_team], deadline=datetime.date(2026, 3, 31))
+    form = form_of(campaign, ema_team)
+    tz = timezone.get_default_timezone()
+    form.submit(by=ema_responder, expected_version=1, now=datetime.datetime(2026, 3, 30, tzinfo=tz))
+    form.send_back(by=coordinator, comment="Complétez.", expected_version=form.version)
+    assert not form.is_late(datetime.date(2026, 4, 10))
+    form.submit(
+        by=ema_responder,
+        expected_version=form.version,
+        now=datetime.datetime(2026, 4, 10, tzinfo=tz),
+    )
+    assert not form.late

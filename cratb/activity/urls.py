@@ -12,6 +12,11 @@ urlpatterns = [
     path("formulaires/<int:pk>/", views.submission_detail, name="submission"),
     path("formulaires/<int:pk>/objectifs/", views.objective_add, name="objective-add"),
     path(
+        "formulaires/<int:pk>/objectifs/<int:objective_pk>/",
+        views.objective_edit,
+        name="objective-edit",
+    ),
+    path(
         "formulaires/<int:pk>/objectifs/<int:objective_pk>/supprimer/",
         views.objective_delete,
         name="objective-delete",

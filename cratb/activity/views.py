@@ -399,6 +399,42 @@ def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(roles(*ACTIVITY_ROLES))
+def objective_edit(request: HttpRequest, pk: int, objective_pk: int) -> HttpResponse:
+    submission = _editable_submission(request, pk)
+    objective = get_object_or_404(Objective, pk=objective_pk, submission=submission)
+    initial = {"version": submission.version}
+    form = ObjectiveForm(request.POST or None, instance=objective, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    submission.touch(expected_version=form.cleaned_data["version"])
+                    form.save()
+            except WorkflowError as exc:
+                messages.error(request, str(exc))
+                return redirect("activity:submission", pk=pk)
+            except StaleEdit as exc:
+                _conflict_message(request, exc.current)
+                data = request.POST.copy()
+                data["version"] = str(exc.current.version)
+                form = ObjectiveForm(data, instance=objective)
+                form.is_valid()
+                status = 409
+            else:
+                messages.success(request, _("Objectif enregistré."))
+                return redirect("activity:submission", pk=pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "activity/objective_form.html",
+        {"form": form, "submission": submission, "objective": objective},
+        status=status,
+    )
+
+
+@allow(roles(*ACTIVITY_ROLES))
 @require_POST
 def objective_delete(request: HttpRequest, pk: int, objective_pk: int) -> HttpResponse:
     submission = _editable_submission(request, pk)

@@ -401,3 +401,28 @@ def test_admin_lists_the_forms_read_only(
     assert client.post(f"/admin/activity/submission/{form.pk}/change/", {}).status_code == 403
     client.force_login(coordinator)
     assert client.get("/admin/activity/submission/").status_code == 302
+
+
+def test_objective_edit(
+    client: Client, coordinator: User, ema_responder: User, agency_viewer: User,
+    ema_team: Organization,
+) -> None:  # fmt: skip
+    plan = form_of(report_campaign(coordinator, [ema_team], kind=Kind.PLAN), ema_team)
+    objective = Objective.objects.create(submission=plan, axis="advice", title="Avant")
+    url = reverse("activity:objective-edit", args=[plan.pk, objective.pk])
+    assert get_as(client, None, url) == 302
+    assert get_as(client, agency_viewer, url) == 403
+    assert get_as(client, ema_responder, url) == 200
+    data = {"version": 1, "axis": "advice", "title": "Après", "target": "90 %"}
+    assert client.post(url, data).status_code == 302
+    objective.refresh_from_db()
+    assert (objective.title, objective.target) == ("Après", "90 %")
+    stale = client.post(url, {**data, "title": "Trop tard"})
+    assert stale.status_code == 409
+    assert client.post(url, {**data, "version": 2, "title": ""}).status_code == 400
+    objective.refresh_from_db()
+    assert objective.title == "Après"
+    plan.submit(by=ema_responder, expected_version=2)
+    assert client.post(url, {**data, "version": 3, "title": "Verrouillé ?"}).status_code == 302
+    objective.refresh_from_db()
+    assert objective.title == "Après"

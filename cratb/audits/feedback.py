@@ -43,7 +43,9 @@ def participant_chart(mine: ParticipantResults) -> Chart | None:
     """Each criterion twice: the participant, then all participants (the region)."""
     bars: list[Bar] = []
     for row in mine.rows:
-        bars.append(Bar(f"{row.label} — {_('vous')}", row.mine.percent, row.mine.low, row.mine.high))
+        bars.append(
+            Bar(f"{row.label} — {_('vous')}", row.mine.percent, row.mine.low, row.mine.high)
+        )
         bars.append(
             Bar(f"{row.label} — {_('région')}", row.region.percent, row.region.low, row.region.high)
         )
@@ -233,7 +235,8 @@ def sheet_pdf(results: CampaignResults, mine: ParticipantResults) -> bytes:
             small,
         ),
         Paragraph(
-            _("Édité le %(date)s par le CRAtb.") % {"date": date_format(timezone.localdate(), "j F Y")},
+            _("Édité le %(date)s par le CRAtb.")
+            % {"date": date_format(timezone.localdate(), "j F Y")},
             small,
         ),
     ]

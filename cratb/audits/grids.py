@@ -145,8 +145,7 @@ class Field:
         codes = [option.code for option in self.options]
         if raw not in codes:
             raise ValueError(
-                f"« {self.label} » : « {raw} » n'est pas un des choix permis "
-                f"({', '.join(codes)})."
+                f"« {self.label} » : « {raw} » n'est pas un des choix permis ({', '.join(codes)})."
             )
         return raw
 
@@ -261,9 +260,7 @@ FIELD_KEYS = {
 }
 
 
-def _parse_field(
-    raw: Any, index: int, seen: dict[str, Field], problems: list[str]
-) -> Field | None:
+def _parse_field(raw: Any, index: int, seen: dict[str, Field], problems: list[str]) -> Field | None:
     if not isinstance(raw, Mapping):
         problems.append(f"champ n° {index} : une description (code, label, type…) est attendue.")
         return None
@@ -322,9 +319,7 @@ def _parse_field(
         value = raw["expected"]
         if kind == "yes_no":
             if not isinstance(value, bool):
-                problems.append(
-                    f"{where} : réponse attendue « {value} » invalide (true ou false)."
-                )
+                problems.append(f"{where} : réponse attendue « {value} » invalide (true ou false).")
             else:
                 expected = value
         elif kind == "number":
@@ -370,8 +365,7 @@ def _parse_field(
                 problems.append(f"{where} : applies_if attend true ou false.")
             elif driver.kind == "choice" and not set(values) <= {o.code for o in driver.options}:
                 problems.append(
-                    f"{where} : applies_if cite une valeur absente des choix de "
-                    f"« {driver.code} »."
+                    f"{where} : applies_if cite une valeur absente des choix de « {driver.code} »."
                 )
             else:
                 applies_if = (driver.code, tuple(values))

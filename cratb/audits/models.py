@@ -34,8 +34,7 @@ class AuditError(ValueError):
 class GridVersionChanged(AppendOnlyError):
     def __init__(self, message: str = "") -> None:
         super().__init__(
-            message
-            or "Une version de grille ne se modifie pas : enregistrez une nouvelle version."
+            message or "Une version de grille ne se modifie pas : enregistrez une nouvelle version."
         )
 
 
@@ -164,9 +163,7 @@ class AuditCampaign(models.Model):
         related_name="next_round",
         help_text=_("Pour un second tour : la campagne dont il mesure l'évolution."),
     )
-    status = models.CharField(
-        _("état"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("lancée par"),
@@ -229,8 +226,12 @@ class AuditCampaign(models.Model):
             if period_start <= previous_round.period_end:
                 raise AuditError("Le second tour commence après la fin du premier.")
             if not organizations and not practitioners:
-                organizations = [p.organization for p in previous_round.participants.all() if p.organization]
-                practitioners = [p.practitioner for p in previous_round.participants.all() if p.practitioner]
+                organizations = [
+                    p.organization for p in previous_round.participants.all() if p.organization
+                ]
+                practitioners = [
+                    p.practitioner for p in previous_round.participants.all() if p.practitioner
+                ]
         if not organizations and not practitioners:
             raise AuditError("Choisissez au moins un participant.")
         if find_nirs(title):

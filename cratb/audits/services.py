@@ -79,8 +79,7 @@ def campaign_results(campaign: AuditCampaign) -> CampaignResults:
         cases = grouped.get(participant.pk, [])
         mine = compliance(grid, cases)
         rows = [
-            ParticipantRow(m.code, m.label, m.rule, m, r)
-            for m, r in zip(mine, region, strict=True)
+            ParticipantRow(m.code, m.label, m.rule, m, r) for m, r in zip(mine, region, strict=True)
         ]
         change: list[Change] = []
         before_pk = before_keys.get((participant.organization_id, participant.practitioner_id))

@@ -57,9 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("grid_version__grid")
         .order_by("-period_start", "-pk")
     )
-    mine = set(
-        Participant.objects.of_user(request.user).values_list("campaign_id", flat=True)
-    )
+    mine = set(Participant.objects.of_user(request.user).values_list("campaign_id", flat=True))
     return render(
         request,
         "audits/home.html",
@@ -83,7 +81,9 @@ def grid_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_grid(request: HttpRequest, form: GridForm, *, code: str | None) -> HttpResponseBase | None:
+def _save_grid(
+    request: HttpRequest, form: GridForm, *, code: str | None
+) -> HttpResponseBase | None:
     if not form.is_valid():
         return None
     try:
@@ -115,7 +115,9 @@ def grid_detail(request: HttpRequest, code: str) -> HttpResponse:
     grid = get_object_or_404(AuditGrid, code=code)
     versions = list(grid.versions.order_by("-number"))
     number = request.GET.get("version", "")
-    version = next((v for v in versions if str(v.number) == number), versions[0] if versions else None)
+    version = next(
+        (v for v in versions if str(v.number) == number), versions[0] if versions else None
+    )
     if version is None:
         raise Http404
     return render(
@@ -271,9 +273,7 @@ def case_create(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not participations:
         raise Http404
     chosen = request.POST.get("participant") or request.GET.get("participant")
-    participant = next(
-        (p for p in participations if str(p.pk) == chosen), participations[0]
-    )
+    participant = next((p for p in participations if str(p.pk) == chosen), participations[0])
     form = CaseForm(campaign.grid, request.POST or None)
     if request.method == "POST":
         if not campaign.is_open:

@@ -196,7 +196,9 @@ def test_feedback_sheet_and_csv(
     lines = text.splitlines()
     assert lines[0].startswith("participant;critere;attendu;conformes")
     assert any(
-        line.startswith("Ensemble des participants;Bandelette urinaire réalisée;oui;1;1;0;0;50,0;9,5;90,5")
+        line.startswith(
+            "Ensemble des participants;Bandelette urinaire réalisée;oui;1;1;0;0;50,0;9,5;90,5"
+        )
         for line in lines
     )
     # The EMA member sees their team's rows and the region's, not the other participants'.

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from cratb.accounts.models import User
 from cratb.audits.models import AuditCampaign, AuditGrid, GridVersion, Participant
-from cratb.network.models import Organization, Practitioner, Profession
+from cratb.network.models import Membership, Organization, Practitioner, Profession
 
 GRID_FILES = Path(__file__).resolve().parents[1] / "audits" / "grid_files"
 
@@ -143,9 +143,8 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AuditsDemoRe
     coordinator = User.objects.filter(username="demo-coordination").first()
     ema_user = User.objects.filter(username="demo-ema").first()
     requester = User.objects.filter(username="demo-demandeur").first()
-    ema_team = Organization.objects.filter(
-        kind=Organization.Kind.EMA, name__startswith="EMA de démonstration"
-    ).first()
+    # The demo EMA member's own team (cratb.demo.accounts), so they can enter its cases.
+    ema_team = Membership.of(ema_user).team if ema_user is not None else None
     in_region = Organization.objects.filter(departement__parent__code=region_code)
     cpts = list(in_region.filter(kind=Organization.Kind.CPTS).order_by("name")[:4])
     hospitals = list(in_region.establishments().exclude(kind="nursing_home").order_by("name")[:4])

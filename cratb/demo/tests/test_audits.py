@@ -20,6 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def small(region: Territory, departement: Territory) -> None:
+    # Another EMA team of the demo, created first: the audits must take the demo member's.
+    OrganizationFactory.create(name="EMA de démonstration — Ailleurs", kind=Organization.Kind.EMA)
     ensure_demo_users(region_code=region.code)
     for i in range(3):
         OrganizationFactory.create(

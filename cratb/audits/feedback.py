@@ -42,12 +42,14 @@ def region_chart(results: CampaignResults) -> Chart | None:
 def participant_chart(mine: ParticipantResults) -> Chart | None:
     """Each criterion twice: the participant, then all participants (the region)."""
     bars: list[Bar] = []
+    # « Vous » and « Région » first: the end of a long criterion may be cut on the chart
+    # (the table beside it gives every label whole).
     for row in mine.rows:
         bars.append(
-            Bar(f"{row.label} — {_('vous')}", row.mine.percent, row.mine.low, row.mine.high)
+            Bar(f"{_('Vous')} — {row.label}", row.mine.percent, row.mine.low, row.mine.high)
         )
         bars.append(
-            Bar(f"{row.label} — {_('région')}", row.region.percent, row.region.low, row.region.high)
+            Bar(f"{_('Région')} — {row.label}", row.region.percent, row.region.low, row.region.high)
         )
     if not any(b.value is not None for b in bars):
         return None
@@ -157,7 +159,7 @@ def sheet_pdf(results: CampaignResults, mine: ParticipantResults) -> bytes:
                 str(row.mine.not_applicable),
             ]
         )
-    table = Table(rows, colWidths=[5.2 * cm, 3.4 * cm, 2.8 * cm, 2.0 * cm, 1.6 * cm, 1.4 * cm])
+    table = Table(rows, colWidths=[5.0 * cm, 3.3 * cm, 2.6 * cm, 1.9 * cm, 1.9 * cm, 1.4 * cm])
     table.setStyle(
         TableStyle(
             [
@@ -172,7 +174,7 @@ def sheet_pdf(results: CampaignResults, mine: ParticipantResults) -> bytes:
     story.append(table)
     chart = participant_chart(mine)
     if chart is not None:
-        story += [Spacer(1, 0.4 * cm), drawing(chart, width_mm=170)]
+        story += [Spacer(1, 0.3 * cm), drawing(chart, width_mm=150)]
         if chart.key:
             story.append(Paragraph(chart.key, small))
     if mine.change:

@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -100,14 +100,15 @@ class Field:
         if self.kind == "yes_no":
             return "oui" if self.expected is True else "non"
         if self.kind == "number":
-            low, high = self.expected  # type: ignore[misc]
+            low, high = cast("tuple[float | None, float | None]", self.expected)
             unit = f" {self.unit}" if self.unit else ""
             if low is not None and high is not None:
                 return f"entre {_num(low)} et {_num(high)}{unit}"
             if low is not None:
                 return f"au moins {_num(low)}{unit}"
             return f"au plus {_num(high)}{unit}"
-        return " ou ".join(self.option_label(code) for code in self.expected)  # type: ignore[union-attr]
+        codes = cast("tuple[str, ...]", self.expected)
+        return " ou ".join(self.option_label(code) for code in codes)
 
     def clean_answer(self, raw: Any) -> Any:
         """The stored form of an answer (None: blank); ValueError in French when it is not

@@ -55,7 +55,10 @@ def _cystitis_case(rng: random.Random, level: float) -> dict[str, Any]:
     situation = rng.choices(
         ["cystite_simple", "cystite_risque", "cystite_recidivante"], weights=[70, 20, 10]
     )[0]
-    right = lambda: rng.random() < level  # noqa: E731
+
+    def right() -> bool:
+        return rng.random() < level
+
     case: dict[str, Any] = {
         "situation": situation,
         "bandelette": "oui" if right() else "non",
@@ -82,7 +85,10 @@ def _duration_case(rng: random.Random, level: float) -> dict[str, Any]:
     infection = rng.choices(
         ["pneumonie", "pyelonephrite", "dermohypodermite", "autre"], weights=[40, 25, 20, 15]
     )[0]
-    right = lambda: rng.random() < level  # noqa: E731
+
+    def right() -> bool:
+        return rng.random() < level
+
     short = rng.choice([5, 6, 7, 7]) if right() else rng.choice([8, 10, 10, 14])
     case: dict[str, Any] = {
         "infection": infection,

@@ -4,8 +4,10 @@ yearly summary."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from cratb.accounts.append_only import AppendOnlyError
@@ -204,3 +206,29 @@ def test_feedback_sheet_and_csv(
     # The EMA member sees their team's rows and the region's, not the other participants'.
     assert not any("Cabinet des Lilas" in line for line in lines)
     assert any(line.startswith(str(ema_team)) for line in lines)
+
+
+def test_load_audit_grid_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("load_audit_grid", "--examples")
+    assert sorted(AuditGrid.objects.values_list("code", flat=True)) == [
+        "cystite-ville",
+        "duree-etablissement",
+    ]
+    changed = tmp_path / "cystite.yaml"
+    text = (FILES / "cystite-ville.yaml").read_text(encoding="utf-8")
+    changed.write_text(text.replace("max: 3}", "max: 5}"), encoding="utf-8")
+    call_command("load_audit_grid", str(changed))
+    assert AuditGrid.objects.get(code="cystite-ville").latest().number == 2  # type: ignore[union-attr]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("max: 3}", "max: 0}"), encoding="utf-8")
+    with pytest.raises(CommandError, match="1 fichier"):
+        call_command("load_audit_grid", str(bad))
+    assert "le minimum (1) est supérieur au maximum (0)" in capsys.readouterr().err
+    assert AuditGrid.objects.get(code="cystite-ville").versions.count() == 2
+
+
+def test_english_pages(campaign: AuditCampaign, coordinator: User, client: Client) -> None:
+    client.force_login(coordinator)
+    page = client.get(f"/en/audits/campagnes/{campaign.pk}/").content.decode()
+    assert "Compliance per criterion, all participants" in page
+    assert "Practice audits" in client.get("/en/audits/").content.decode()

@@ -58,7 +58,7 @@ def test_a_participant_enters_a_case_and_coordination_reads_the_results(
 
     _log_in(page, base_url=live_server.url, username=coordinator.username, password=PASSWORD)
     page.goto(live_server.url + f"/audits/campagnes/{campaign.pk}/")
-    expect(page.get_by_text("1 cas saisis par 1 participant.")).to_be_visible()
+    expect(page.get_by_text("Cas saisis : 1 ; participants : 1.")).to_be_visible()
     # The duration of 5 days is not within 1 to 3: 0 of 1 for this criterion.
     row = page.get_by_role("row", name="Durée prescrite (cystite simple)")
     expect(row).to_contain_text("0 / 1")

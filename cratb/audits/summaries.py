@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from cratb.audits.models import AuditCampaign
 from cratb.audits.services import campaign_results
 
-__all__ = ["AuditSummary", "CriterionSummary", "YearSummary", "year_summary"]
+__all__ = [
+    "AuditSummary",
+    "CriterionSummary",
+    "Participation",
+    "YearSummary",
+    "participations",
+    "year_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -104,3 +111,62 @@ def year_summary(year: int) -> YearSummary:
             )
         )
     return YearSummary(year=year, audits=tuple(audits))
+
+
+@dataclass(frozen=True)
+class Participation:
+    """One organisation's part in an audit of the year (for an EMA's activity report)."""
+
+    campaign_pk: int
+    title: str
+    grid: str
+    round: int
+    period_end: str
+    cases: int
+    criteria: tuple[CriterionSummary, ...]  # the organisation's own compliance
+
+
+def participations(year: int, *, organization_id: int) -> tuple[Participation, ...]:
+    """The audits of ``year`` (period ending that year) in which the organisation took
+    part, with its cases and its compliance per criterion (the same computation as its
+    feedback page)."""
+    found = []
+    campaigns = AuditCampaign.objects.filter(
+        period_end__year=year, participants__organization_id=organization_id
+    ).select_related("grid_version__grid", "previous_round")
+    for campaign in campaigns.order_by("period_end", "pk"):
+        results = campaign_results(campaign)
+        mine = next(
+            p for p in results.participants if p.participant.organization_id == organization_id
+        )
+        change = {c.code: c for c in mine.change}
+        criteria = []
+        for row in mine.rows:
+            c, moved = row.mine, change.get(row.code)
+            criteria.append(
+                CriterionSummary(
+                    code=c.code,
+                    label=c.label,
+                    rule=c.rule,
+                    met=c.met,
+                    evaluated=c.evaluated,
+                    percent=c.percent,
+                    low=c.low,
+                    high=c.high,
+                    change=moved.difference if moved else None,
+                    change_low=moved.low if moved else None,
+                    change_high=moved.high if moved else None,
+                )
+            )
+        found.append(
+            Participation(
+                campaign_pk=campaign.pk,
+                title=campaign.title,
+                grid=campaign.grid_version.grid.title,
+                round=campaign.round_number,
+                period_end=campaign.period_end.isoformat(),
+                cases=mine.cases,
+                criteria=tuple(criteria),
+            )
+        )
+    return tuple(found)

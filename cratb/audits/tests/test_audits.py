@@ -15,7 +15,7 @@ from cratb.accounts.models import User
 from cratb.audits.grids import GridError
 from cratb.audits.models import AuditCampaign, AuditCase, AuditError, AuditGrid, Participant
 from cratb.audits.services import campaign_results
-from cratb.audits.summaries import year_summary
+from cratb.audits.summaries import participations, year_summary
 from cratb.audits.tests.conftest import FILES
 from cratb.network.models import Organization
 
@@ -182,6 +182,15 @@ def test_year_summary_is_the_pages_computation(
         (c.code, c.met, c.evaluated, c.low) for c in region
     ]
     assert year_summary(2024).audits == ()
+    # An EMA's part in the year's audits: its own cases and compliance, as on its page.
+    (part,) = participations(2025, organization_id=ema_team.pk)
+    mine = campaign_results(campaign).of(team.pk)
+    assert mine is not None and part.cases == 3
+    assert [(c.met, c.evaluated) for c in part.criteria] == [
+        (r.mine.met, r.mine.evaluated) for r in mine.rows
+    ]
+    other = Organization.objects.create(name="Sans audit", kind=Organization.Kind.EMA)
+    assert participations(2025, organization_id=other.pk) == ()
 
 
 def test_feedback_sheet_and_csv(

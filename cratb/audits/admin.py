@@ -19,6 +19,8 @@ class GridVersionAdmin(ReadOnlyAdmin):
 @admin.register(AuditCampaign)
 class AuditCampaignAdmin(admin.ModelAdmin[AuditCampaign]):
     list_display = ("title", "grid_version", "period_start", "period_end", "status")
+    # The grid and the rounds of a campaign are fixed at its launch (its cases depend on them).
+    readonly_fields = ("grid_version", "previous_round", "created_by", "created_at")
 
 
 @admin.register(AuditCase)

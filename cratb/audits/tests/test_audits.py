@@ -215,6 +215,9 @@ def test_feedback_sheet_and_csv(
     # The EMA member sees their team's rows and the region's, not the other participants'.
     assert not any("Cabinet des Lilas" in line for line in lines)
     assert any(line.startswith(str(ema_team)) for line in lines)
+    xlsx = client.get(f"/audits/campagnes/{campaign.pk}/resultats/?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert client.get(f"/audits/campagnes/{campaign.pk}/resultats/?format=ods").status_code == 404
 
 
 def test_load_audit_grid_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -148,3 +148,17 @@ def test_coordination_loads_a_grid_refuses_an_invalid_one_and_launches_a_campaig
     assert response.status_code == 302
     campaign = AuditCampaign.objects.get()
     assert list(campaign.participants.values_list("organization", flat=True)) == [ema_team.pk]
+
+
+def test_a_grid_from_an_uploaded_file(coordinator: User, client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(coordinator)
+    latin1 = SimpleUploadedFile("grille.yaml", "code: é".encode("latin-1"))
+    response = client.post("/audits/grilles/nouvelle/", {"upload": latin1})
+    assert "pas un texte UTF-8" in response.content.decode()
+    empty = client.post("/audits/grilles/nouvelle/", {"text": "  "})
+    assert "Collez la définition YAML" in empty.content.decode()
+    good = SimpleUploadedFile("grille.yaml", (FILES / "cystite-ville.yaml").read_bytes())
+    assert client.post("/audits/grilles/nouvelle/", {"upload": good}).status_code == 302
+    assert AuditGrid.objects.get().code == "cystite-ville"

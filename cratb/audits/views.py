@@ -27,10 +27,6 @@ PARTICIPANT_ROLES = (Role.EMA_MEMBER, Role.REQUESTER)
 AUDIT_ROLES = (*READER_ROLES, *PARTICIPANT_ROLES)
 
 
-def _reader(request: HttpRequest) -> bool:
-    return bool(request.user.has_role(*READER_ROLES))  # type: ignore[union-attr]
-
-
 def _visible_campaign(request: HttpRequest, pk: int) -> AuditCampaign:
     """The campaign if the user may see it (404 otherwise: it is not theirs)."""
     return get_object_or_404(
@@ -44,7 +40,10 @@ def _visible_campaign(request: HttpRequest, pk: int) -> AuditCampaign:
 def _visible_participants(
     request: HttpRequest, results: CampaignResults
 ) -> list[ParticipantResults]:
-    if _reader(request):
+    """Coordination sees every participant; a participant their own results; the agency
+    the region's only (an audit is formative: a practice's results are not for the
+    regulator)."""
+    if request.user.has_role(*MANAGER_ROLES):  # type: ignore[union-attr]
         return results.participants
     mine = set(Participant.objects.of_user(request.user).values_list("pk", flat=True))
     return [p for p in results.participants if p.participant.pk in mine]
@@ -186,7 +185,6 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grid": campaign.grid,
             "results": results,
             "participants": _visible_participants(request, results),
-            "reader": _reader(request),
             "manager": request.user.has_role(*MANAGER_ROLES),  # type: ignore[union-attr]
             "may_enter": campaign.is_open
             and Participant.objects.of_user(request.user).filter(campaign=campaign).exists(),

@@ -43,13 +43,17 @@ def test_every_audit_page_for_every_persona(
         f"{base}/saisie/": PARTICIPANTS,
         f"{base}/resultats/?format=csv": ALL_AUDIT,
     }
-    if role != Role.REQUESTER:  # the requester takes part as a prescriber, not as the team
-        pages[f"{base}/participants/{participant.pk}/"] = ALL_AUDIT
-        pages[f"{base}/participants/{participant.pk}/fiche.pdf"] = ALL_AUDIT
+    # The requester takes part as a prescriber, not as the team; the agency reads the
+    # region's results only: both are told the team's page does not exist for them.
+    hidden = role in (Role.REQUESTER, Role.AGENCY_VIEWER)
+    pages[f"{base}/participants/{participant.pk}/"] = ALL_AUDIT
+    pages[f"{base}/participants/{participant.pk}/fiche.pdf"] = ALL_AUDIT
     wrong = []
     for url, audience in pages.items():
         status = client.get(url).status_code
         expected = 200 if role in audience else (302 if role is None else 403)
+        if hidden and "/participants/" in url:
+            expected = 404
         if status != expected:
             wrong.append(f"{url}: {status}, attendu {expected}")
     close = client.post(f"{base}/cloturer/").status_code
@@ -68,6 +72,17 @@ def test_the_requester_sees_their_own_participation_only(
     assert client.get(f"{base}/participants/{mine.pk}/").status_code == 200
     assert client.get(f"{base}/participants/{team.pk}/").status_code == 404
     assert client.get(f"{base}/participants/{team.pk}/fiche.pdf").status_code == 404
+
+
+def test_the_agency_reads_the_region_not_the_participants(
+    campaign: AuditCampaign, agency_viewer: User, client: Client
+) -> None:
+    client.force_login(agency_viewer)
+    page = client.get(f"/audits/campagnes/{campaign.pk}/").content.decode()
+    assert "Conformité par critère" in page and "Cabinet des Lilas" not in page
+    csv = client.get(f"/audits/campagnes/{campaign.pk}/resultats/?format=csv")
+    rows = csv.content.decode("utf-8-sig").splitlines()[1:]
+    assert rows and all(row.startswith("Ensemble des participants;") for row in rows)
 
 
 def test_a_participant_of_no_campaign_sees_none(campaign: AuditCampaign, client: Client) -> None:

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "cratb.advice",
     "cratb.training",
     "cratb.activity",
+    "cratb.audits",
     "cratb.dashboards",
     "cratb.public",
     "cratb.resistance",

@@ -68,6 +68,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Plans d'action et rapports d'activité des EMA, rapport annuel."),
     ),
     Section(
+        "audits:home",
+        _("Audits"),
+        "clipboard",
+        _("Audits de pratiques : grilles, campagnes, saisie des cas et retours."),
+    ),
+    Section(
         "resistance:tokens",
         _("Accès API"),
         "lock",

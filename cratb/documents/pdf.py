@@ -42,6 +42,9 @@ WIDTH_MM = 210 - 2 * 18
 INK = colors.HexColor("#1b1f24")
 RULE = colors.HexColor("#c9ced6")
 HEADER = colors.HexColor("#eef1f5")
+MAX_CHART_HEIGHT = 125 * mm
+#: A text column is given this many times the width of a column of numbers.
+TEXT_WEIGHT = 2.2
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -88,7 +91,9 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], language: str) -> li
         ]
         for row in block.text_rows(language)
     ]
-    table = RLTable([head, *body], repeatRows=1, hAlign="LEFT")
+    weights = [1.0 if c.numeric else TEXT_WEIGHT for c in block.columns]
+    widths = [WIDTH_MM * mm * w / sum(weights) for w in weights]
+    table = RLTable([head, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -130,10 +135,11 @@ def _figures(block: FigureList, styles: dict[str, ParagraphStyle], language: str
 
 
 def _chart(block: ChartBlock, styles: dict[str, ParagraphStyle]) -> list[Any]:
-    parts: list[Any] = [
-        _p(block.chart.title, styles["h2"]),
-        drawing(block.chart, width_mm=WIDTH_MM),
-    ]
+    picture = drawing(block.chart, width_mm=WIDTH_MM)
+    if picture.height > MAX_CHART_HEIGHT:  # a tall map: as high as fits with its key
+        picture = drawing(block.chart, width_mm=WIDTH_MM * MAX_CHART_HEIGHT / picture.height)
+        picture.hAlign = "LEFT"
+    parts: list[Any] = [_p(block.chart.title, styles["h2"]), picture]
     if block.chart.key:
         parts.append(_p(block.chart.key, styles["small"]))
     if block.caption:

@@ -69,7 +69,8 @@ def advice_blocks(year: int) -> Sequence[Block]:
                     Figure("Délai médian du premier avis", hours(s.median_hours)),
                     Figure("90e centile du délai", hours(s.p90_hours)),
                     Figure(
-                        f"Dans le délai cible ({target_days} jours ouvrés)",
+                        f"Dans le délai cible ({target_days} jour{'s' if target_days > 1 else ''}"
+                        f" ouvré{'s' if target_days > 1 else ''})",
                         s.within_target.percent,
                         "%",
                         1,
@@ -129,7 +130,7 @@ def _breakdown_table(found: advice_figures.Figures, label: str) -> Table:
             Column(label),
             Column("Demandes", 0),
             Column("Avec avis", 0),
-            Column("Délai médian (h)", 1),
+            Column("Délai médian"),
             Column("Dans le délai (%)", 1),
         ),
         rows=tuple(
@@ -137,7 +138,7 @@ def _breakdown_table(found: advice_figures.Figures, label: str) -> Table:
                 row.label,
                 row.measures.total,
                 row.measures.answered,
-                row.measures.median_hours,
+                hours(row.measures.median_hours),
                 row.measures.within_target.percent,
             )
             for row in found.breakdown

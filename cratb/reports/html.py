@@ -46,6 +46,7 @@ def blocks(items: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:
             out.append(
                 {
                     "kind": "chart",
+                    "title": block.chart.title,
                     "html": mark_safe(block.chart.html()),  # noqa: S308 - rendered by cratb.charts
                     "key": block.chart.key,
                     "caption": block.caption,

@@ -78,9 +78,17 @@ class AnnualReport(models.Model):
     def validated(self) -> bool:
         return self.status == self.Status.VALIDATED
 
+    @property
+    def validated_by_label(self) -> str:
+        if self.validated_by is None:
+            return "—"
+        return self.validated_by.get_full_name() or self.validated_by.get_username()
+
     def texts(self) -> dict[str, SectionText]:
         """The current (latest) text of each section."""
         latest: dict[str, SectionText] = {}
+        if self.pk is None:  # a year without a report yet (the command line's figures)
+            return latest
         for row in self.section_texts.select_related("author").order_by("section", "version"):
             latest[row.section] = row
         return latest

@@ -144,6 +144,18 @@ def key_table(year: int) -> Table | None:
     )
 
 
+def _trajectory(
+    baseline: IndicatorValue | None, target: Target | None, year: int
+) -> list[tuple[int | date, float]]:
+    """The target's trajectory: from the 2019 value to the target in its year."""
+    if target is None:
+        return []
+    end = (target.year or year, target.value)
+    if baseline is None or baseline.value is None or end[0] <= BASELINE_YEAR:
+        return [end]
+    return [(BASELINE_YEAR, baseline.value), end]
+
+
 def trend_chart(year: int) -> ChartBlock | None:
     indicator = CATALOGUE[MAPPED]
     values = regional_values(MAPPED)
@@ -163,7 +175,7 @@ def trend_chart(year: int) -> ChartBlock | None:
         decimals=DECIMALS,
         language="fr",
         baseline=baseline.value if baseline else None,
-        target=[(target.year or year, target.value)] if target else (),
+        target=_trajectory(baseline, target, year),
         target_label=target.label if target else "",
     )
     return ChartBlock(chart, caption=target.source if target else "")

@@ -20,9 +20,10 @@ from cratb.reports.document import build_sections
 from cratb.reports.forms import SectionTextForm, YearForm
 from cratb.reports.models import AnnualReport, EditConflict, ReportError
 
-#: Who reads validated reports: the CRAtb, the EMA teams and the agency. Drafts are the
+#: Who reads validated reports: the CRAtb and the agency (the readers of the figures pages
+#: it draws on: advice figures, gap analysis, training figures). Drafts are the
 #: coordination's own (and the administrator's).
-READER_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.AGENCY_VIEWER, Role.EMA_MEMBER)
+READER_ROLES = (Role.COORDINATOR, Role.ADMIN, Role.AGENCY_VIEWER)
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,14 +92,14 @@ def _draft_context(report: AnnualReport, conflict: dict[str, Any] | None = None)
                 "conflict": mine,
             }
         )
-    return {"sections": sections}
+    return {"report_sections": sections}
 
 
 def _frozen_context(report: AnnualReport) -> dict[str, Any]:
     document = from_dict(report.snapshot or {"title": "", "sections": []})
     keys = [s.key for s in report_sections()]
     return {
-        "sections": [
+        "report_sections": [
             {
                 "key": keys[i] if i < len(keys) else f"s{i}",
                 "title": section.title,

@@ -80,7 +80,7 @@ def test_a_save_from_an_old_version_is_refused_and_writes_nothing(coordinator: U
     report = AnnualReport.objects.create(year=YEAR)
     report.save_text("advice", "Texte de Camille.", author=coordinator, base_version=0)
     # Dominique opened the page before Camille saved: she starts from version 0.
-    with pytest.raises(EditConflict, match="modifié par Dominique|modifié par Camille") as caught:
+    with pytest.raises(EditConflict, match="modifié par Camille") as caught:
         report.save_text("advice", "Texte de Dominique.", author=other, base_version=0)
     assert caught.value.current is not None and caught.value.current.text == "Texte de Camille."
     assert SectionText.objects.filter(report=report).count() == 1

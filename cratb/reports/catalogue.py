@@ -240,7 +240,9 @@ def network_blocks(year: int) -> Sequence[Block]:
                 Column("Part (%)", 0),
                 Column("Lits MCO", 0),
                 Column("ETP d'experts", 2),
-                Column(f"ETP pour 1000 lits (repère {str(gaps.FTE_BENCHMARK).replace('.', ',')})", 2),
+                Column(
+                    f"ETP pour 1000 lits (repère {str(gaps.FTE_BENCHMARK).replace('.', ',')})", 2
+                ),
             ),
             rows=tuple(rows),
             caption="Couverture et temps d'expertise par département",

@@ -147,7 +147,7 @@ def section_save(request: HttpRequest, year: int, key: str) -> HttpResponse:
         raise Http404(_("Section inconnue."))
     form = SectionTextForm(request.POST, prefix=key)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return _detail(request, report, status=400)
     text = form.cleaned_data["text"]
     try:

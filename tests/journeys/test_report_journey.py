@@ -59,12 +59,12 @@ def test_coordination_writes_validates_and_the_agency_reads(
 
     with page.expect_download() as pdf_download:
         page.get_by_role("link", name="Télécharger (PDF)").click()
-    pdf = PdfReader(io.BytesIO(open(pdf_download.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(pdf_download.value.path().read_bytes()))
     assert TEXT in " ".join(p.extract_text() for p in pdf.pages).replace("\n", " ")
     with page.expect_download() as docx_download:
         page.get_by_role("link", name="Télécharger (Word, DOCX)").click()
     assert docx_download.value.suggested_filename == "rapport-annuel-2025.docx"
-    doc = read_docx(docx_download.value.path())
+    doc = read_docx(str(docx_download.value.path()))
     assert TEXT in [p.text for p in doc.paragraphs]
 
     page.context.clear_cookies()

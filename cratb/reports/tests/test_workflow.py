@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from docx import Document as read_docx
 from odf import teletype
@@ -43,7 +43,7 @@ def published(departement: Territory) -> IndicatorValue:
     )
 
 
-def _html(response: HttpResponse) -> str:
+def _html(response: Any) -> str:
     return html.unescape(response.content.decode())
 
 

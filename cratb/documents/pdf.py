@@ -11,6 +11,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
@@ -43,8 +44,8 @@ INK = colors.HexColor("#1b1f24")
 RULE = colors.HexColor("#c9ced6")
 HEADER = colors.HexColor("#eef1f5")
 MAX_CHART_HEIGHT = 125 * mm
-#: A text column is given this many times the width of a column of numbers.
-TEXT_WEIGHT = 2.2
+CELL_SIZE = 8.5
+CELL_PADDING = 15.0  # left and right padding of a cell (6 + 6), and a little air
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -91,8 +92,7 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], language: str) -> li
         ]
         for row in block.text_rows(language)
     ]
-    weights = [1.0 if c.numeric else TEXT_WEIGHT for c in block.columns]
-    widths = [WIDTH_MM * mm * w / sum(weights) for w in weights]
+    widths = _widths(block, language)
     table = RLTable([head, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -106,11 +106,51 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], language: str) -> li
             ]
         )
     )
-    out: list[Any] = []
+    out: list[Any] = [CondPageBreak(35 * mm)]  # never a caption alone at a page's foot
     if block.caption:
         out.append(_p(block.caption, styles["h2"]))
     out += [table, Spacer(1, 4 * mm)]
     return out
+
+
+def _widths(block: Table, language: str) -> list[float]:
+    """Column widths (points) from what they hold: a column of numbers as wide as its
+    longest number or header word; text columns share the rest in proportion to their
+    longest cell, never narrower than their longest word (no word is cut)."""
+    rows = block.text_rows(language)
+    available = WIDTH_MM * mm
+
+    def width(text: str, *, bold: bool = False) -> float:
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        return float(stringWidth(pdf_safe(text), font, CELL_SIZE)) + CELL_PADDING
+
+    natural, smallest = [], []
+    for index, column in enumerate(block.columns):
+        cells = [row[index] for row in rows]
+        words = [w for text in cells for w in text.split()]
+        header = max((width(w, bold=True) for w in column.label.split()), default=CELL_PADDING)
+        longest = max((width(text) for text in cells), default=CELL_PADDING)
+        natural.append(max(longest, header))
+        smallest.append(
+            max([header, *(width(w) for w in words)]) if not column.numeric else natural[-1]
+        )
+    if sum(natural) <= available:
+        return [w * available / sum(natural) for w in natural]
+    fixed = sum(natural[i] for i, c in enumerate(block.columns) if c.numeric)
+    text = [i for i, c in enumerate(block.columns) if not c.numeric]
+    share = available - fixed
+    out = list(natural)
+    total = sum(natural[i] for i in text)
+    least = sum(smallest[i] for i in text)
+    if text and share > least:
+        # Each text column gets its longest word, then a part of what is left in
+        # proportion to how much longer its longest cell is.
+        spare = total - least
+        for i in text:
+            extra = (natural[i] - smallest[i]) / spare if spare else 1 / len(text)
+            out[i] = smallest[i] + (share - least) * extra
+    scale = available / sum(out)
+    return [w * scale for w in out] if scale < 1 else out
 
 
 def _figures(block: FigureList, styles: dict[str, ParagraphStyle], language: str) -> list[Any]:

@@ -15,7 +15,7 @@ from cratb.accounts.access import STAFF_ROLES, allow, roles
 from cratb.accounts.models import Role, User
 from cratb.documents import FORMATS, DocumentFormatError, from_dict
 from cratb.reports import html, services
-from cratb.reports.catalogue import report_sections, section_of
+from cratb.reports.catalogue import section_of
 from cratb.reports.document import build_sections
 from cratb.reports.forms import SectionTextForm, YearForm
 from cratb.reports.models import AnnualReport, EditConflict, ReportError
@@ -97,11 +97,11 @@ def _draft_context(report: AnnualReport, conflict: dict[str, Any] | None = None)
 
 def _frozen_context(report: AnnualReport) -> dict[str, Any]:
     document = from_dict(report.snapshot or {"title": "", "sections": []})
-    keys = [s.key for s in report_sections()]
+    # Anchors by position: the sections of a frozen report are those of its day.
     return {
         "report_sections": [
             {
-                "key": keys[i] if i < len(keys) else f"s{i}",
+                "key": str(i + 1),
                 "title": section.title,
                 "blocks": html.blocks(section.blocks),
             }

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -162,7 +163,7 @@ def section_save(request: HttpRequest, year: int, key: str) -> HttpResponse:
         messages.error(request, str(exc))
         return _detail(request, report, status=400)
     messages.success(request, _("Texte enregistré."))
-    return redirect(f"{request.path.rsplit('/sections/', 1)[0]}/#section-{key}")
+    return redirect(reverse("reports:detail", kwargs={"year": report.year}) + f"#section-{key}")
 
 
 @allow(roles(*STAFF_ROLES))

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from cratb.advice import charts as advice_charts
@@ -35,7 +34,7 @@ from cratb.documents import (
     Table,
 )
 from cratb.network import gaps
-from cratb.network.models import CoverageAgreement, Organization, Territory, active_on
+from cratb.network.models import Organization, Territory
 from cratb.reports import surveillance
 from cratb.reports.sections import ReportSection, register, registered
 from cratb.training import figures as training_figures
@@ -167,9 +166,7 @@ def network_blocks(year: int) -> Sequence[Block]:
     uncovered = gaps.uncovered_establishments(scope, on=on)
     homes = scope.filter(kind=Organization.Kind.NURSING_HOME).count()
     homes_without = gaps.nursing_homes_without_agreement(scope, on=on)
-    agreements = CoverageAgreement.objects.filter(
-        active_on(on), Q(establishment__in=scope) | Q(ema__in=scope)
-    ).distinct()
+    agreements = gaps.agreements_in_force(scope, on=on)
     covered = sum(coverage.get(d.code, gaps.CoverageRow(0, 0)).covered for d in departements)
     establishments = sum(
         coverage.get(d.code, gaps.CoverageRow(0, 0)).establishments for d in departements

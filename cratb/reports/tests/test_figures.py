@@ -303,6 +303,8 @@ def test_network_figures_are_the_gap_analysis_and_map_pages(
         context["uncovered"]
     )
     assert _figure(blocks, "EHPAD sans convention").value == len(context["nursing_homes"])
+    # No page counts the agreements in force: by hand, the one of « B conventionné ».
+    assert _figure(blocks, "Conventions EMA en cours").value == 1
     assert _figure(blocks, "CPTS").value == len(context["cpts"])
     assert _figure(blocks, "CPTS avec au moins").value == len(context["cpts"]) - len(
         context["cpts_missing"]

@@ -24,6 +24,7 @@ from cratb.advice import charts as advice_charts
 from cratb.advice import figures as advice_figures
 from cratb.advice.templatetags.advice_extras import hours
 from cratb.charts import Bar, ranked_bars
+from cratb.charts.numbers import format_number
 from cratb.documents import (
     Block,
     ChartBlock,
@@ -41,6 +42,11 @@ from cratb.training import figures as training_figures
 from cratb.training.models import TrainingSession
 
 __all__ = ["report_sections", "section_of"]
+
+
+def _n(count: int) -> str:
+    """A count as the report writes it (« 1 571 »)."""
+    return format_number(count, decimals=0, language="fr")
 
 
 def state_date(year: int) -> date:
@@ -73,21 +79,21 @@ def advice_blocks(year: int) -> Sequence[Block]:
                         s.within_target.percent,
                         "%",
                         1,
-                        note=f"{s.within_target.numerator} sur {s.within_target.denominator}",
+                        note=f"{_n(s.within_target.numerator)} sur {_n(s.within_target.denominator)}",
                     ),
                     Figure(
                         "Avis suivis",
                         s.followed.percent,
                         "%",
                         1,
-                        note=f"{s.followed.denominator} questionnaires",
+                        note=f"{_n(s.followed.denominator)} questionnaires",
                     ),
                     Figure(
                         "Antibiotique critique évité",
                         s.avoided_critical.percent,
                         "%",
                         1,
-                        note=f"{s.avoided_critical.denominator} demandes concernées",
+                        note=f"{_n(s.avoided_critical.denominator)} demandes concernées",
                     ),
                 ),
                 title="Chiffres clés",
@@ -185,7 +191,9 @@ def network_blocks(year: int) -> Sequence[Block]:
                 Figure("Établissements sans aucune expertise", len(uncovered)),
                 Figure("Conventions EMA en cours", agreements.count()),
                 Figure(
-                    "EHPAD sans convention avec une EMA", len(homes_without), note=f"sur {homes}"
+                    "EHPAD sans convention avec une EMA",
+                    len(homes_without),
+                    note=f"sur {_n(homes)}",
                 ),
                 Figure("CPTS", len(cpts)),
                 Figure(
@@ -281,14 +289,14 @@ def training_blocks(year: int) -> Sequence[Block]:
                     Figure(
                         "CPTS avec un référent formé",
                         cpts.with_trained_referent,
-                        note=f"sur {cpts.cpts} CPTS",
+                        note=f"sur {_n(cpts.cpts)} CPTS",
                     ),
                     Figure(
                         "Satisfaction globale (sur 5)",
                         total.overall if total else None,
                         "",
                         1,
-                        note=f"{total.answers} réponses" if total else "",
+                        note=f"{_n(total.answers)} réponses" if total else "",
                     ),
                     Figure(
                         "Recommanderaient la formation",

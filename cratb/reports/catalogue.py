@@ -79,7 +79,8 @@ def advice_blocks(year: int) -> Sequence[Block]:
                         s.within_target.percent,
                         "%",
                         1,
-                        note=f"{_n(s.within_target.numerator)} sur {_n(s.within_target.denominator)}",
+                        note=f"{_n(s.within_target.numerator)} sur"
+                        f" {_n(s.within_target.denominator)}",
                     ),
                     Figure(
                         "Avis suivis",

@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "cratb.dashboards",
     "cratb.public",
     "cratb.resistance",
+    "cratb.reports",
 ]
 
 MIDDLEWARE = [

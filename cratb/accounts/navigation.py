@@ -74,6 +74,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Audits de pratiques : grilles, campagnes, saisie des cas et retours."),
     ),
     Section(
+        "reports:list",
+        _("Rapport annuel"),
+        "clipboard",
+        _("Rapport annuel d'activité du CRAtb : chiffres, textes, validation, exports."),
+    ),
+    Section(
         "resistance:tokens",
         _("Accès API"),
         "lock",

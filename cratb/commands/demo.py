@@ -292,6 +292,9 @@ def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
     if published is not None:
         print(f"cratb : publication des indicateurs impossible : {published}", file=sys.stderr)
         return EXIT_FAILURE
+    from cratb.demo.reports import build_demo as build_report
+
+    print(f"  rapport annuel : {build_report(year=spec.year).summary}")
     print("\nComptes de démonstration (pour un poste de démonstration uniquement) :")
     print(format_logins(logins))
     print(f"Terminé en {time.perf_counter() - started:.1f} s.")

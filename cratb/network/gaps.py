@@ -76,6 +76,17 @@ def nursing_homes_without_agreement(
     return list(rows.filter(**{"has_agreement": False}).order_by("departement__code", "name"))
 
 
+def agreements_in_force(
+    scope: QuerySet[Organization] | None = None, *, on: datetime.date | None = None
+) -> QuerySet[CoverageAgreement]:
+    """The EMA agreements active on ``on`` (today by default) whose establishment or EMA
+    is in ``scope`` (the annual activity report counts them)."""
+    rows = CoverageAgreement.objects.filter(active_on(on))
+    if scope is not None:
+        rows = rows.filter(Q(establishment__in=scope) | Q(ema__in=scope))
+    return rows.distinct()
+
+
 @dataclass(frozen=True)
 class CoverageRow:
     """The establishments of a département and how many have antibiotic expertise: an

@@ -5,6 +5,7 @@ feedback sheet (PDF) and the results as CSV."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -53,7 +54,11 @@ def _visible_participants(
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = (
         AuditCampaign.objects.visible_to(request.user)
-        .select_related("grid_version__grid")
+        .select_related("grid_version__grid", "previous_round")
+        .annotate(
+            participants_count=Count("participants", distinct=True),
+            cases_count=Count("cases", distinct=True),
+        )
         .order_by("-period_start", "-pk")
     )
     mine = set(Participant.objects.of_user(request.user).values_list("campaign_id", flat=True))

@@ -60,7 +60,7 @@ def test_a_participant_enters_a_case_and_coordination_reads_the_results(
     page.goto(live_server.url + f"/audits/campagnes/{campaign.pk}/")
     expect(page.get_by_text("Cas saisis : 1 ; participants : 1.")).to_be_visible()
     # The duration of 5 days is not within 1 to 3: 0 of 1 for this criterion.
-    row = page.get_by_role("row", name="Durée prescrite (cystite simple)")
+    row = page.get_by_role("row", name="Durée prescrite (cystite simple) entre 1 et 3 jours")
     expect(row).to_contain_text("0 / 1")
     page.get_by_role("link", name=str(ema_team)).click()
     expect(page.get_by_role("link", name="Fiche de retour (PDF)")).to_be_visible()

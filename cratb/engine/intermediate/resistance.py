@@ -54,6 +54,8 @@ ISOLATE_BY = (
     "specimen",
     "lab_id",
     "organism",
+    "age_band",
+    "sex",
 )
 RESULT_BY = (*ISOLATE_BY, "antibiotic")
 # Above this many rounds, each round is materialised and the rounds stop when one finds
@@ -136,10 +138,11 @@ def first_isolate_rows(rows: ir.Table, non_first: ir.Table) -> ir.Table:
 
 
 def with_calendar(t: ir.Table, *, by: Iterable[str], departements: ir.Table) -> ir.Table:
-    """``year``, ``month`` and ``region`` added when ``by`` asks for them; ``departements``
-    is the reference table of départements."""
+    """``year``, ``month``, ``region``, ``age_band`` and ``sex`` added when ``by`` asks for
+    them; ``departements`` is the reference table of départements."""
     by = set(by)
     t = stg.calendar(t, year="year" in by, month="month" in by)
+    t = stg.demographics(t, age_band="age_band" in by, sex="sex" in by)
     if "region" in by:
         t = t.left_join(departements, t.departement == departements.departement).select(
             t, departements.region

@@ -133,8 +133,10 @@ def to_xlsx(ab: Antibiogram) -> bytes:
     for k, line in enumerate(ab.method, start=1):
         put(sheet, row + k, 1, line)
     counts = book.create_sheet("Effectifs")
-    columns = ["Espèce", "Code", "Antibiotique", "Testés", "S", "I", "R", "% S (S + I)",
-               "IC 95 % bas", "IC 95 % haut", "Effectif faible", "Résistance naturelle"]  # fmt: skip
+    columns = [
+        "Espèce", "Code", "Antibiotique", "Testés", "S", "I", "R", "% S (S + I)",
+        "IC 95 % bas", "IC 95 % haut", "Effectif faible", "Résistance naturelle",
+    ]  # fmt: skip
     for j, name in enumerate(columns, start=1):
         put(counts, 1, j, name)
     line_number = 1

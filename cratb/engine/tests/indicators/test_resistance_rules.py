@@ -292,3 +292,34 @@ def test_i_is_susceptible_in_the_antibiogram_as_in_targeted_reporting(warehouse:
     # The targeted report treats the same I as a susceptible agent: the cascade stops.
     report = one(Case({"FOS": "I", "MEC": "R", "AMX": "S"}))
     assert report.shown == {"FOS", "MEC"}
+
+
+# --- the community / nursing-home / hospital comparison ----------------------------------
+
+
+@pytest.mark.usefixtures("golden")
+def test_setting_comparison_with_national_references(warehouse: Path) -> None:
+    from cratb.engine.antibiogram.comparison import setting_comparison
+
+    with open_session(warehouse=warehouse) as session:
+        c = setting_comparison(session, date_from=YEAR[0], date_to=YEAR[1], specimen="urine")
+    esbl = {s: (v.numerator, v.denominator, v.method) for s, v in c.esbl.items()}
+    assert esbl == {
+        "community": (1, 2, "mixed"),
+        "nursing_home": (1, 1, "proxy"),
+        "hospital": (0, 1, "proxy"),
+    }
+    amx = {s: (v.numerator, v.denominator) for s, v in c.resistance["AMX"].items()}
+    # Urinary first E. coli: community A01 S, A02 R, B01 S; nursing home A03 R;
+    # hospital A04 I (not resistant).
+    assert amx == {"community": (1, 3), "nursing_home": (1, 1), "hospital": (0, 1)}
+    assert c.agents[:3] == ["AMX", "AMC", "CTX"]
+    # PRIMO 2019 (the latest of 2024 or before), community urine only.
+    esbl_ref = c.reference(None, "community")
+    assert esbl_ref is not None and (esbl_ref.year, esbl_ref.value) == (2019, 3.0)
+    ctx_ref = c.reference("CTX", "community")
+    assert ctx_ref is not None and ctx_ref.value == 3.4
+    cip_ref = c.reference("CIP", "community")
+    assert cip_ref is not None and cip_ref.value == 11.4
+    assert c.reference("CTX", "hospital") is None
+    assert c.reference("AMX", "community") is None

@@ -334,6 +334,11 @@ def _pct(value: float | None) -> str:
     return format_number(value, decimals=1, language=get_language() or "fr")
 
 
+#: The agents drawn by setting (the table has every key agent): amoxicillin,
+#: co-amoxiclav, cefotaxime (3rd-gen. cephalosporins), ciprofloxacin (fluoroquinolones),
+#: co-trimoxazole, nitrofurantoin.
+CHART_AGENTS = ("AMX", "AMC", "CTX", "CIP", "SXT", "NIT")
+
 COMPARISON_COLUMNS = [
     "indicator", "organism", "antibiotic", "setting", "specimen", "date_from", "date_to",
     "numerator", "denominator", "value", "ci_low", "ci_high", "low_count", "method",
@@ -385,7 +390,11 @@ def _comparison_csv(c: Comparison) -> bytes:
 
 def _comparison_charts(c: Comparison) -> dict[str, Any]:
     language = get_language() or "fr"
-    labels = {s: str(SETTING_LABELS[s]).capitalize() for s in SETTINGS}
+    labels = {
+        "community": _("Ville"),
+        "nursing_home": _("EHPAD et médico-social"),
+        "hospital": _("Établissements de santé"),
+    }
     charts: dict[str, Any] = {}
     esbl = [
         Bar(labels[s], v.value, v.ci_low, v.ci_high)
@@ -405,16 +414,18 @@ def _comparison_charts(c: Comparison) -> dict[str, Any]:
             subject=_("lieux de vie"),
         )
         charts["esbl"] = {"html": mark_safe(chart.html()), "key": chart.key}  # noqa: S308
-    panels = []
+    # One small chart per agent, the three settings in the same order in each.
+    short = {"community": _("Ville"), "nursing_home": _("EHPAD"), "hospital": _("Hôpital")}
     names = {a.whonet: a.name_fr for a in reference.antibacterials().values() if a.whonet}
-    for s in SETTINGS:
+    panels = []
+    for code in [a for a in CHART_AGENTS if a in c.agents]:
         bars = [
-            Bar(names.get(code, code), v.value, v.ci_low, v.ci_high)
-            for code in c.agents
+            Bar(str(short[s]), v.value, v.ci_low, v.ci_high)
+            for s in SETTINGS
             if (v := c.resistance[code].get(s)) is not None and v.value is not None
         ]
         if bars:
-            panels.append((labels[s], bars))
+            panels.append((names.get(code, code), bars))
     if panels:
         chart = small_multiples(
             panels,
@@ -463,11 +474,12 @@ def by_setting(request: HttpRequest) -> HttpResponse:
         table = []
         for r in _comparison_rows(comparison):
             v, ref = r["value"], r["reference"]
+            if v is None and r["antibiotic"]:
+                continue  # an agent a setting's labs do not test
             table.append(
                 {
                     "what": _("BLSE (E. coli)") if not r["antibiotic"] else
                     names.get(r["antibiotic"], r["antibiotic"]),
-                    "first": r["setting"] == SETTINGS[0],
                     "setting": SETTING_LABELS[r["setting"]],
                     "value": _pct(v.value) if v else "",
                     "interval": f"{_pct(v.ci_low)}–{_pct(v.ci_high)}"
@@ -480,6 +492,8 @@ def by_setting(request: HttpRequest) -> HttpResponse:
                     "above": bool(v and ref and v.ci_low is not None and v.ci_low > ref.value),
                 }
             )  # fmt: skip
+    for i, row in enumerate(table or []):
+        row["first"] = i == 0 or table[i - 1]["what"] != row["what"]  # type: ignore[index]
     context = {
         "form": form,
         "comparison": comparison,
@@ -541,11 +555,13 @@ def contrary(request: HttpRequest) -> HttpResponse:
             (lab, organism, code, names.get(code, code), s, i, total)
             for lab, organism, code, s, i, total in (report.summary if report else [])
         ],
-        "shown": report.results[:CONTRARY_SHOWN] if report else [],
+        "shown": [
+            (r, SETTING_LABELS.get(r.setting, r.setting))
+            for r in (report.results[:CONTRARY_SHOWN] if report else [])
+        ],
         "more": max(0, len(report.results) - CONTRARY_SHOWN) if report else 0,
         "problem": problem,
         "query": _query(request) if "date_from" in request.GET else "",
         "expected_source": expected.SOURCE,
-        "setting_labels": SETTING_LABELS,
     }
     return render(request, "resistance/contrary.html", context)

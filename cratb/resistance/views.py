@@ -23,9 +23,7 @@ from cratb.charts import Bar, Reference, ranked_bars, small_multiples
 from cratb.charts.numbers import format_number
 from cratb.engine import reference
 from cratb.engine.antibiogram import (
-    SETTING_LABELS,
     SETTINGS,
-    SPECIMEN_LABELS,
     Antibiogram,
     Cell,
     cumulative_antibiogram,
@@ -39,6 +37,8 @@ from cratb.engine.reference import expected
 from cratb.engine.sources import lab_codes as codes_table
 from cratb.engine.tabular import FRENCH, csv_bytes
 from cratb.resistance.forms import (
+    SETTING_CHOICES,
+    SPECIMEN_CHOICES,
     AntibiogramForm,
     ComparisonForm,
     ContraryForm,
@@ -388,6 +388,16 @@ def _comparison_csv(c: Comparison) -> bytes:
     return csv_bytes(COMPARISON_COLUMNS, rows, dialect=FRENCH)
 
 
+def _agent_names() -> dict[str, str]:
+    """WHONET code → the agent's name in the page's language."""
+    english = (get_language() or "fr").startswith("en")
+    return {
+        a.whonet: (a.name_en if english else a.name_fr)
+        for a in reference.antibacterials().values()
+        if a.whonet
+    }
+
+
 def _comparison_charts(c: Comparison) -> dict[str, Any]:
     language = get_language() or "fr"
     labels = {
@@ -416,7 +426,7 @@ def _comparison_charts(c: Comparison) -> dict[str, Any]:
         charts["esbl"] = {"html": mark_safe(chart.html()), "key": chart.key}  # noqa: S308
     # One small chart per agent, the three settings in the same order in each.
     short = {"community": _("Ville"), "nursing_home": _("EHPAD"), "hospital": _("Hôpital")}
-    names = {a.whonet: a.name_fr for a in reference.antibacterials().values() if a.whonet}
+    names = _agent_names()
     panels = []
     for code in [a for a in CHART_AGENTS if a in c.agents]:
         bars = [
@@ -469,8 +479,9 @@ def by_setting(request: HttpRequest) -> HttpResponse:
             f"resistance-par-lieu-de-vie-{comparison.date_from}-{comparison.date_to}.csv",
         )
     table = None
+    settings_named = dict(SETTING_CHOICES)
     if comparison is not None and (comparison.esbl or comparison.resistance):
-        names = {a.whonet: a.name_fr for a in reference.antibacterials().values() if a.whonet}
+        names = _agent_names()
         table = []
         for r in _comparison_rows(comparison):
             v, ref = r["value"], r["reference"]
@@ -480,7 +491,7 @@ def by_setting(request: HttpRequest) -> HttpResponse:
                 {
                     "what": _("BLSE (E. coli)") if not r["antibiotic"] else
                     names.get(r["antibiotic"], r["antibiotic"]),
-                    "setting": SETTING_LABELS[r["setting"]],
+                    "setting": settings_named[r["setting"]],
                     "value": _pct(v.value) if v else "",
                     "interval": f"{_pct(v.ci_low)}–{_pct(v.ci_high)}"
                     if v and v.ci_low is not None else "",
@@ -497,7 +508,9 @@ def by_setting(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "comparison": comparison,
-        "specimen_label": SPECIMEN_LABELS.get(comparison.specimen or "", "") if comparison else "",
+        "specimen_label": dict(SPECIMEN_CHOICES).get(comparison.specimen or "", "")
+        if comparison and comparison.specimen
+        else "",
         "table": table,
         "charts": _comparison_charts(comparison) if table else {},
         "problem": problem,
@@ -546,7 +559,7 @@ def contrary(request: HttpRequest) -> HttpResponse:
             f"resultats-a-verifier-{report.lab_id or 'tous'}-{report.date_from}"
             f"-{report.date_to}.csv",
         )
-    names = {a.whonet: a.name_fr for a in reference.antibacterials().values() if a.whonet}
+    names = _agent_names()
     context = {
         "form": form,
         "lab_only": lab_only,
@@ -556,7 +569,7 @@ def contrary(request: HttpRequest) -> HttpResponse:
             for lab, organism, code, s, i, total in (report.summary if report else [])
         ],
         "shown": [
-            (r, SETTING_LABELS.get(r.setting, r.setting))
+            (r, dict(SETTING_CHOICES).get(r.setting, r.setting))
             for r in (report.results[:CONTRARY_SHOWN] if report else [])
         ],
         "more": max(0, len(report.results) - CONTRARY_SHOWN) if report else 0,

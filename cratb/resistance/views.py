@@ -419,7 +419,9 @@ def _comparison_charts(c: Comparison) -> dict[str, Any]:
             unit="%",
             decimals=1,
             language=language,
-            reference=Reference(ref.value, ref.label(language)) if ref else None,
+            reference=Reference(ref.value, _("France %(year)s") % {"year": ref.year})
+            if ref
+            else None,
             sort=False,
             subject=_("lieux de vie"),
         )

@@ -323,3 +323,61 @@ def test_setting_comparison_with_national_references(warehouse: Path) -> None:
     assert cip_ref is not None and cip_ref.value == 11.4
     assert c.reference("CTX", "hospital") is None
     assert c.reference("AMX", "community") is None
+
+
+# --- the documented rules: ties, blank isolates, the 30-isolate rule ---------------------
+
+
+def _import(tmp_path: Path, warehouse: Path, lines: list[str]) -> int:
+    from cratb.engine.sources import import_file
+
+    path = tmp_path / f"extra-{len(list(tmp_path.iterdir()))}.csv"
+    header = "isolate_id,patient_id,sampled_on,specimen,setting,departement,lab_id,organism,"
+    path.write_text(header + "antibiotic,sir\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return import_file("isolates", path, warehouse=warehouse).rejected
+
+
+def test_same_day_ties_go_to_the_smaller_isolate_id_in_text_order(
+    tmp_path: Path, warehouse: Path, compute_on: Compute
+) -> None:
+    # « I10 » comes before « I9 » in text order (1 < 9), whatever the numbers say.
+    rows_ = [
+        "I9,P1,2024-03-01,urine,community,75,L1,E. coli,AMX,S",
+        "I10,P1,2024-03-01,urine,community,75,L1,E. coli,AMX,R",
+    ]
+    assert _import(tmp_path, warehouse, rows_) == 0
+    table = compute_on("resistance.pct_resistant")
+    assert rows(table, "organism", "antibiotic", "numerator", "denominator") == [
+        ("Escherichia coli", "AMX", 1, 1)  # I10's R, not I9's S
+    ]
+
+
+def test_an_isolate_with_only_blank_results_is_rejected_and_the_next_one_is_first(
+    tmp_path: Path, warehouse: Path, compute_on: Compute
+) -> None:
+    rows_ = [
+        "B1,P1,2024-01-01,urine,community,75,L1,E. coli,AMX,",
+        "B1,P1,2024-01-01,urine,community,75,L1,E. coli,CIP,",
+        "B2,P1,2024-02-01,urine,community,75,L1,E. coli,AMX,R",
+    ]
+    assert _import(tmp_path, warehouse, rows_) == 2  # B1's two blank results
+    table = compute_on("resistance.first_isolates")
+    assert rows(table, "numerator", "denominator") == [(1, 1)]  # B2 opens the episode
+    table = compute_on("resistance.pct_resistant")
+    assert rows(table, "antibiotic", "numerator", "denominator") == [("AMX", 1, 1)]
+
+
+def test_the_30_isolate_rule_counts_isolates_tested_for_that_agent(
+    tmp_path: Path, warehouse: Path
+) -> None:
+    # 30 first E. coli isolates, all tested for AMX, 29 for CIP.
+    rows_ = [f"T{i:02},P{i},2024-05-01,urine,community,75,L1,E. coli,AMX,S" for i in range(30)]
+    rows_ += [f"T{i:02},P{i},2024-05-01,urine,community,75,L1,E. coli,CIP,S" for i in range(29)]
+    assert _import(tmp_path, warehouse, rows_) == 0
+    with open_session(warehouse=warehouse) as session:
+        ab = cumulative_antibiogram(
+            session, setting="community", date_from=YEAR[0], date_to=YEAR[1]
+        )
+    amx, cip = ab.cell("Escherichia coli", "AMX"), ab.cell("Escherichia coli", "CIP")
+    assert amx is not None and (amx.tested, amx.low_count) == (30, False)
+    assert cip is not None and (cip.tested, cip.low_count) == (29, True)

@@ -176,8 +176,9 @@ class Antibiogram:
             return (
                 f"{episode} ; variante phénotypique (comme le paquet R AMR) : dans"
                 " l'épisode, un isolat dont l'antibiogramme diffère de chaque premier isolat"
-                f" déjà retenu de plus de {PHENOTYPE_POINTS:g} points (S↔R : 1 point ; I↔S"
-                " ou I↔R : 0,5 point, agents testés sur les deux) est aussi un premier isolat."
+                f" déjà retenu de plus de {PHENOTYPE_POINTS:g} points (S contre R : 1 point ; I"
+                " contre S ou R : 0,5 point, agents testés sur les deux) est aussi un premier"
+                " isolat."
             )
         return episode + "."
 

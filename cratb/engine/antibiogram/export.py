@@ -28,6 +28,8 @@ __all__ = ["FORMATS", "to_csv", "to_pdf", "to_xlsx", "write"]
 
 FORMATS = ("csv", "xlsx", "pdf")
 GREEN, AMBER, RED, GREY = "C8E6C9", "FFE0B2", "FFCDD2", "EEEEEE"
+#: Antibiotics per printed table (a wider panel is printed as several tables).
+PDF_COLUMNS = 14
 INTRINSIC = "RN"
 
 
@@ -177,32 +179,40 @@ def to_pdf(ab: Antibiogram) -> bytes:
         author="cratb",
     )
     codes = ab.antibiotics
-    data: list[list[str]] = [["Espèce", "n", *codes]]
-    style = [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("FONT", (0, 1), (0, -1), "Helvetica-Oblique", 8),
-        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
-        ("REPEATROWS", (0, 0), (-1, 0)),
-    ]
-    for i, organism in enumerate(ab.organisms, start=1):
-        row = [organism, str(ab.first_isolates[organism])]
-        for j, code in enumerate(codes, start=2):
-            cell = ab.cell(organism, code)
-            row.append(_label_with_interval(cell))
-            if cell is not None:
-                style.append(("BACKGROUND", (j, i), (j, i), colors.HexColor("#" + _shade(cell))))
-                if cell.low_count:
-                    style.append(("TEXTCOLOR", (j, i), (j, i), colors.HexColor("#555555")))
-        data.append(row)
     available = landscape(A4)[0] - 24 * mm
     first = min(55 * mm, available * 0.3)
-    other = (available - first - 10 * mm) / max(len(codes), 1)
-    table = Table(data, colWidths=[first, 10 * mm, *([min(other, 14 * mm)] * len(codes))])
-    table.setStyle(TableStyle(style))
+    # At most PDF_COLUMNS antibiotics per table, so that each cell has room for its
+    # percentage and its interval: a wide panel is printed as several tables.
+    chunks = [codes[k : k + PDF_COLUMNS] for k in range(0, len(codes), PDF_COLUMNS)] or [[]]
+    tables = []
+    for chunk in chunks:
+        data: list[list[str]] = [["Espèce", "n", *chunk]]
+        style = [
+            ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+            ("FONT", (0, 1), (0, -1), "Helvetica-Oblique", 8),
+            ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
+            ("REPEATROWS", (0, 0), (-1, 0)),
+        ]
+        for i, organism in enumerate(ab.organisms, start=1):
+            row = [organism, str(ab.first_isolates[organism])]
+            for j, code in enumerate(chunk, start=2):
+                cell = ab.cell(organism, code)
+                row.append(_label_with_interval(cell))
+                if cell is not None:
+                    shade = colors.HexColor("#" + _shade(cell))
+                    style.append(("BACKGROUND", (j, i), (j, i), shade))
+                    if cell.low_count or cell.intrinsic:
+                        style.append(("TEXTCOLOR", (j, i), (j, i), colors.HexColor("#555555")))
+            data.append(row)
+        other = (available - first - 10 * mm) / PDF_COLUMNS
+        table = Table(data, colWidths=[first, 10 * mm, *([min(other, 15 * mm)] * len(chunk))])
+        table.setStyle(TableStyle(style))
+        table.hAlign = "LEFT"
+        tables += [table, Spacer(1, 3 * mm)]
     names = {c.antibiotic: c.name for c in ab.cells}
     story = [
         Paragraph(ab.title, styles["Title"]),
@@ -214,8 +224,8 @@ def to_pdf(ab: Antibiogram) -> bytes:
             styles["Normal"],
         ),
         Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 4 * mm),
+        *tables,
+        Spacer(1, 1 * mm),
         Paragraph(
             "Antibiotiques : " + " ; ".join(f"{c} = {names[c]}" for c in codes), styles["Normal"]
         ),
@@ -226,7 +236,7 @@ def to_pdf(ab: Antibiogram) -> bytes:
         ),
     ]
     if not ab.organisms:
-        story[4] = Paragraph("Aucun isolat pour cette période et ce secteur.", styles["Normal"])
+        story[4:6] = [Paragraph("Aucun isolat pour cette période et ce secteur.", styles["Normal"])]
     doc.build(story)
     return out.getvalue()
 

@@ -505,8 +505,9 @@ def by_setting(request: HttpRequest) -> HttpResponse:
                     "above": bool(v and ref and v.ci_low is not None and v.ci_low > ref.value),
                 }
             )  # fmt: skip
-    for i, row in enumerate(table or []):
-        row["first"] = i == 0 or table[i - 1]["what"] != row["what"]  # type: ignore[index]
+    rows = table or []
+    for i, row in enumerate(rows):
+        row["first"] = i == 0 or rows[i - 1]["what"] != row["what"]
     context = {
         "form": form,
         "comparison": comparison,
@@ -514,7 +515,7 @@ def by_setting(request: HttpRequest) -> HttpResponse:
         if comparison and comparison.specimen
         else "",
         "table": table,
-        "charts": _comparison_charts(comparison) if table else {},
+        "charts": _comparison_charts(comparison) if comparison is not None and table else {},
         "problem": problem,
         "query": _query(request) if "date_from" in request.GET else "",
         "may_see_contrary": getattr(request.user, "role", None) in CONTRARY_ROLES,

@@ -185,9 +185,13 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
 
     audits = build_audits(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  audits : {audits.summary}")
-    lab = build_lab(region_code=spec.region_code, warehouse=warehouse)
+    lab = build_lab(region_code=spec.region_code, warehouse=warehouse, year=spec.year)
     if lab is not None:
         print(f"  laboratoire de démonstration {lab.lab_id} : jeton d'API {lab.token}")
+        print(
+            f"  laboratoire de démonstration : {lab.contrary} résultats contraires aux"
+            " résistances naturelles (page « Résultats à vérifier »)"
+        )
     return logins
 
 

@@ -23,6 +23,7 @@ from cratb.commands.imports import ImportCommand
 from cratb.commands.indicators import DddCommand, IndicatorsCommand
 from cratb.commands.lab_codes import LabCodesCommand
 from cratb.commands.reference import ReferenceCommand
+from cratb.commands.report import ReportCommand
 
 #: The commands, in the order ``cratb --help`` lists them.
 COMMANDS: tuple[type[Command], ...] = (
@@ -35,6 +36,7 @@ COMMANDS: tuple[type[Command], ...] = (
     DemoCommand,
     ReferenceCommand,
     AdviceCommand,
+    ReportCommand,
 )
 
 

@@ -125,9 +125,11 @@ INSTALLED_APPS = [
     "cratb.advice",
     "cratb.training",
     "cratb.activity",
+    "cratb.audits",
     "cratb.dashboards",
     "cratb.public",
     "cratb.resistance",
+    "cratb.reports",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,9 @@ urlpatterns += i18n_patterns(
     path("reseau/", include("cratb.network.urls")),
     path("formation/", include("cratb.training.urls")),
     path("activite/", include("cratb.activity.urls")),
+    path("audits/", include("cratb.audits.urls")),
     path("resistances/", include("cratb.resistance.urls")),
+    path("rapports/", include("cratb.reports.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

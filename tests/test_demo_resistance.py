@@ -28,6 +28,9 @@ def test_demo_resistance_content(
     assert "isolats HL7 (isolates_hl7.hl7) : 900 lignes lues, 900 acceptées, 0 rejetées" in out
     assert "isolats WHONET (isolates_whonet.txt) : 900 lignes lues, 900 acceptées" in out
     assert f"jeton d'API {DEMO_TOKEN}" in out
+    # The demo lab's results contrary to expected resistant phenotypes: K. pneumoniae ×
+    # AMX S, S, I; P. mirabilis × NIT S; P. aeruginosa × CTX S = 5.
+    assert "5 résultats contraires aux résistances naturelles" in out
     for name in ("lab_codes.csv", "isolates_hl7.hl7", "isolates_whonet.txt", "ast_targeted.csv"):
         assert (tmp_path / "files" / name).stat().st_size > 0
     assert lab_codes.read_current(warehouse).translate("LBM-HL7-01", "AMOX") == "AMX"

@@ -167,3 +167,33 @@ def test_antibiogram_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "extension « .doc » inconnue" in capsys.readouterr().err
     assert main([*base[:6], "2024-01-01", "--out", str(out), "--warehouse", str(warehouse)]) == 2
     assert "période vide" in capsys.readouterr().err
+
+
+def test_antibiogram_command_prints_its_first_isolate_rule(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    # One patient, two E. coli a month apart with opposite patterns (3 points apart).
+    rows = [
+        f"{iso},P1,{day},urine,community,75,L1,E. coli,{ab},{sir}"
+        for iso, day, pattern in (("A1", "2025-03-01", "SSS"), ("A2", "2025-04-01", "RRR"))
+        for ab, sir in zip(("AMX", "AMC", "CIP"), pattern, strict=True)
+    ]
+    path = tmp_path / "i.csv"
+    path.write_text("\n".join([HEADER.rsplit(",", 4)[0], *rows]) + "\n", encoding="utf-8")
+    assert main(["import", "isolates", str(path), "--warehouse", str(warehouse)]) == 0
+    capsys.readouterr()
+    base = ["antibiogram", "--setting", "community", "--from", "2025-01-01", "--to", "2025-12-31"]
+    out = tmp_path / "ab.csv"
+    assert main([*base, "--out", str(out), "--warehouse", str(warehouse)]) == 0
+    assert "Méthode : Premier isolat par patient et par espèce" in capsys.readouterr().out
+    assert ",Escherichia coli,1,AMX," in out.read_text()
+    assert out.read_text().splitlines()[1].endswith(",episode")
+    args = [*base, "--first-isolate", "phenotype", "--out", str(out), "--warehouse", str(warehouse)]
+    assert main(args) == 0
+    assert "variante phénotypique" in capsys.readouterr().out
+    assert ",Escherichia coli,2,AMX," in out.read_text()
+    assert out.read_text().splitlines()[1].endswith(",phenotype")
+    with pytest.raises(SystemExit) as refused:
+        main([*base, "--first-isolate", "x", "--out", str(out)])
+    assert refused.value.code == 2

@@ -68,6 +68,18 @@ SECTIONS: tuple[Section, ...] = (
         _("Plans d'action et rapports d'activité des EMA, rapport annuel."),
     ),
     Section(
+        "audits:home",
+        _("Audits"),
+        "clipboard",
+        _("Audits de pratiques : grilles, campagnes, saisie des cas et retours."),
+    ),
+    Section(
+        "reports:list",
+        _("Rapport annuel"),
+        "clipboard",
+        _("Rapport annuel d'activité du CRAtb : chiffres, textes, validation, exports."),
+    ),
+    Section(
         "resistance:tokens",
         _("Accès API"),
         "lock",

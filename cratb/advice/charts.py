@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cratb.advice.figures import BreakdownRow, Series
-from cratb.charts import Bar, Segment, ranked_bars, stacked_bars
+from cratb.charts import Bar, Chart, Segment, ranked_bars, stacked_bars
 from cratb.charts.numbers import format_month
 
 #: The largest dimension values get their own colour; the others are grouped.
@@ -32,9 +32,17 @@ def period_label(day: date, *, period: str, language: str) -> str:
 def stacked_bars_chart(series: Series, *, period: str, title: str) -> SafeString:
     """Requests per period, stacked by the largest dimension values (others grouped),
     each bar with its total."""
+    chart = series_chart(series, period=period, title=title)
+    if chart is None:
+        return SafeString("")
+    return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts
+
+
+def series_chart(series: Series, *, period: str, title: str) -> Chart | None:
+    """The chart of :func:`stacked_bars_chart` (also printed by the annual report)."""
     language = get_language() or "fr"
     if not any(series.total(day) for day in series.periods):
-        return SafeString("")
+        return None
     shown = series.codes[:MAX_SERIES]
     others = series.codes[MAX_SERIES:]
     names = [series.labels.get(code, code) for code in shown]
@@ -48,7 +56,7 @@ def stacked_bars_chart(series: Series, *, period: str, title: str) -> SafeString
             segments.append(Segment(category, name, counts.get(code, 0)))
         if others:
             segments.append(Segment(category, names[-1], sum(counts.get(c, 0) for c in others)))
-    chart = stacked_bars(
+    return stacked_bars(
         segments,
         categories=categories,
         series=names,
@@ -56,14 +64,21 @@ def stacked_bars_chart(series: Series, *, period: str, title: str) -> SafeString
         unit=_("demandes"),
         language=language,
     )
-    return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts
 
 
 def horizontal_bars(rows: list[BreakdownRow], *, title: str) -> SafeString:
     """Requests per dimension value, largest first, each bar with its count."""
-    if not rows:
+    chart = breakdown_chart(rows, title=title)
+    if chart is None:
         return SafeString("")
-    chart = ranked_bars(
+    return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts
+
+
+def breakdown_chart(rows: list[BreakdownRow], *, title: str) -> Chart | None:
+    """The chart of :func:`horizontal_bars` (also printed by the annual report)."""
+    if not rows:
+        return None
+    return ranked_bars(
         [Bar(row.label, row.measures.total) for row in rows[:MAX_BARS]],
         title=title,
         unit=_("demandes"),
@@ -71,4 +86,3 @@ def horizontal_bars(rows: list[BreakdownRow], *, title: str) -> SafeString:
         count=True,
         language=get_language() or "fr",
     )
-    return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts

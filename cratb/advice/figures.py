@@ -50,7 +50,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cratb.advice import codes
 from cratb.advice.caching import cached
-from cratb.advice.models import AdviceRequest
+from cratb.advice.models import AdviceRequest, RecommendedAgent
 
 CACHE_SECONDS = 600
 
@@ -139,6 +139,17 @@ class Series:
 
 
 @dataclass(frozen=True)
+class AwareRow:
+    """The agents recommended in the answers, for one WHO AWaRe category."""
+
+    code: str  # "Access", "Watch", "Reserve", "Not recommended", "" (not classified)
+    label: str
+    agents: int  # agents recommended (an answer may recommend several)
+    requests: int  # requests with at least one answer recommending an agent of it
+    share: float | None  # percentage of the agents recommended
+
+
+@dataclass(frozen=True)
 class Figures:
     year: int
     period: str
@@ -147,6 +158,8 @@ class Figures:
     breakdown: list[BreakdownRow]
     series: Series
     computed_at: datetime = field(default_factory=timezone.now)
+    #: The AWaRe category of the agents recommended (:func:`aware_breakdown`).
+    aware: list[AwareRow] = field(default_factory=list)
 
 
 def _epoch_hours(value: timedelta | float | None) -> float | None:
@@ -295,6 +308,36 @@ def series(
     )
 
 
+#: WHO AWaRe categories in their order (Access first: the one to prefer).
+AWARE_ORDER = ("Access", "Watch", "Reserve", "Not recommended", "")
+
+
+def aware_breakdown(requests: QuerySet[AdviceRequest]) -> list[AwareRow]:
+    """The agents recommended by the answers to ``requests`` by WHO AWaRe category (the
+    category stored with each agent when the answer was coded), Access first."""
+    rows = (
+        RecommendedAgent.objects.filter(answer__request__in=requests.values("pk"))
+        .values("aware")
+        .annotate(agents=Count("pk"), requests=Count("answer__request", distinct=True))
+        .order_by()
+    )
+    found = {row["aware"] or "": row for row in rows}
+    total = sum(row["agents"] for row in found.values())
+    labels = {"Not recommended": str(_("Non recommandé")), "": str(_("non classé"))}
+    ordered = [c for c in AWARE_ORDER if c in found]
+    ordered += sorted(c for c in found if c not in AWARE_ORDER)
+    return [
+        AwareRow(
+            code=code,
+            label=labels.get(code, code),
+            agents=found[code]["agents"],
+            requests=found[code]["requests"],
+            share=100 * found[code]["agents"] / total if total else None,
+        )
+        for code in ordered
+    ]
+
+
 def _periods(year: int, period: str) -> list[date]:
     if period == "month":
         return [date(year, month, 1) for month in range(1, 13)]
@@ -327,6 +370,7 @@ def year_figures(year: int, *, dimension: str = "setting", period: str = "month"
         summary=measures(requests, now=now),
         breakdown=breakdown(requests, dimension=found, now=now),
         series=series(requests, period=period, dimension=found, year=year),
+        aware=aware_breakdown(requests),
     )
 
 

@@ -29,6 +29,12 @@ def drawing(chart: Chart, *, width_mm: float) -> Drawing:
     _x, _y, width, height = (float(v) for v in root.get("viewBox", "0 0 1 1").split())
     root.set("width", f"{width}")
     root.set("height", f"{height}")
+    # Vega hides the axis labels that would overlap with opacity="0"; svglib would draw
+    # them (it ignores opacity on text): leave them out.
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for element in list(root.iter()):
+        if element.get("opacity") == "0" and element in parents:
+            parents[element].remove(element)
     # svglib reads fill-opacity and stroke-opacity, not opacity (the intervals' bands).
     for element in root.iter():
         opacity = element.attrib.pop("opacity", None)

@@ -46,6 +46,16 @@ class AntibiogramCommand(Command):
             "--episode-days", type=int, default=365, help="durée d'un épisode (défaut 365 jours)"
         )
         parser.add_argument(
+            "--first-isolate",
+            choices=["episode", "phenotype"],
+            default="episode",
+            help=(
+                "règle du premier isolat : episode (CLSI M39, défaut) ou phenotype (un"
+                " nouveau premier isolat dans l'épisode quand l'antibiogramme change de plus"
+                " de 2 points, comme le paquet R AMR)"
+            ),
+        )
+        parser.add_argument(
             "--out", type=Path, required=True, metavar="FILE.csv|FILE.xlsx|FILE.pdf"
         )
         parser.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
@@ -94,6 +104,7 @@ def run_antibiogram(args: argparse.Namespace, config: EngineConfig) -> int:
                 specimen=args.specimen,
                 min_isolates=args.min_isolates,
                 episode_days=args.episode_days,
+                first_isolate=args.first_isolate,
             )
     except AntibiogramError as exc:
         print(f"cratb : {exc}", file=sys.stderr)
@@ -112,5 +123,6 @@ def run_antibiogram(args: argparse.Namespace, config: EngineConfig) -> int:
         f" antibiotiques, {len(ab.cells)} cases dont {low} à effectif faible"
         f" (< {ab.min_isolates} isolats)."
     )
+    print(f"Méthode : {ab.first_isolate_method}")
     print(f"Fichier {kind.upper()} écrit : {out}")
     return EXIT_OK

@@ -177,9 +177,21 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
 
     advice = build_advice_demo(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  conseil : {advice}")
-    lab = build_lab(region_code=spec.region_code, warehouse=warehouse)
+    from cratb.demo.activity import build_demo as build_activity
+
+    activity = build_activity(region_code=spec.region_code, seed=spec.seed, year=spec.year)
+    print(f"  activité : {activity.summary}")
+    from cratb.demo.audits import build_demo as build_audits
+
+    audits = build_audits(region_code=spec.region_code, seed=spec.seed, year=spec.year)
+    print(f"  audits : {audits.summary}")
+    lab = build_lab(region_code=spec.region_code, warehouse=warehouse, year=spec.year)
     if lab is not None:
         print(f"  laboratoire de démonstration {lab.lab_id} : jeton d'API {lab.token}")
+        print(
+            f"  laboratoire de démonstration : {lab.contrary} résultats contraires aux"
+            " résistances naturelles (page « Résultats à vérifier »)"
+        )
     return logins
 
 
@@ -284,6 +296,9 @@ def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
     if published is not None:
         print(f"cratb : publication des indicateurs impossible : {published}", file=sys.stderr)
         return EXIT_FAILURE
+    from cratb.demo.reports import build_demo as build_report
+
+    print(f"  rapport annuel : {build_report(year=spec.year).summary}")
     print("\nComptes de démonstration (pour un poste de démonstration uniquement) :")
     print(format_logins(logins))
     print(f"Terminé en {time.perf_counter() - started:.1f} s.")

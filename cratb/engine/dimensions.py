@@ -50,6 +50,8 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("antibiotic", "antibiotique", "antibiotic"),
         Dimension("specimen", "prélèvement", "specimen"),
         Dimension("lab_id", "laboratoire", "laboratory"),
+        Dimension("age_band", "tranche d'âge", "age band"),
+        Dimension("sex", "sexe", "sex"),
     )
 }
 

@@ -2,6 +2,8 @@
 the same numbers) with plain-Python twins for tests and small data.
 
 - Wilson score interval for a proportion (CONTRACTS.md: ``ci_low``/``ci_high``, 95 %);
+- Newcombe's hybrid score interval (1998, method 10) for the difference of two
+  independent proportions, built from their Wilson intervals;
 - funnel-plot control limits around a target proportion (Spiegelhalter 2005, normal
   approximation to the binomial): ``p0 ± z·sqrt(p0(1 − p0)/n)``, clipped to [0, 1].
 """
@@ -18,6 +20,7 @@ __all__ = [
     "Z998",
     "funnel_limit",
     "funnel_limit_expr",
+    "newcombe_difference",
     "wilson",
     "wilson_expr",
 ]
@@ -70,3 +73,22 @@ def funnel_limit_expr(
     half = z * (p * (1.0 - p) / n_).sqrt()
     limit = ibis.least(p + half, 1.0) if upper else ibis.greatest(p - half, 0.0)
     return limit * scale
+
+
+def newcombe_difference(
+    k_after: float, n_after: float, k_before: float, n_before: float, *, z: float = Z95
+) -> tuple[float, float, float] | None:
+    """The change p_after − p_before of two independent proportions (e.g. two rounds of an
+    audit, on different cases) with Newcombe's hybrid score interval (Newcombe 1998,
+    *Statistics in Medicine* 17:873, method 10), as proportions: (difference, low, high).
+    None when either denominator is 0."""
+    after = wilson(k_after, n_after, z=z)
+    before = wilson(k_before, n_before, z=z)
+    if after is None or before is None:
+        return None
+    p2, p1 = k_after / n_after, k_before / n_before
+    (l2, u2), (l1, u1) = after, before
+    d = p2 - p1
+    low = d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return d, max(-1.0, low), min(1.0, high)

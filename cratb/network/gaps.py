@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from cratb.network.models import (
     CoverageAgreement,
@@ -73,6 +74,17 @@ def nursing_homes_without_agreement(
     )
     rows = annotate_coverage(base.select_related("departement"), on=on)
     return list(rows.filter(**{"has_agreement": False}).order_by("departement__code", "name"))
+
+
+def agreements_in_force(
+    scope: QuerySet[Organization] | None = None, *, on: datetime.date | None = None
+) -> QuerySet[CoverageAgreement]:
+    """The EMA agreements active on ``on`` (today by default) whose establishment or EMA
+    is in ``scope`` (the annual activity report counts them)."""
+    rows = CoverageAgreement.objects.filter(active_on(on))
+    if scope is not None:
+        rows = rows.filter(Q(establishment__in=scope) | Q(ema__in=scope))
+    return rows.distinct()
 
 
 @dataclass(frozen=True)
@@ -245,4 +257,39 @@ def _attended_people(ids: set[int]) -> set[int]:
         Practitioner.objects.filter(pk__in=ids, registrations__attended=True).values_list(
             "pk", flat=True
         )
+    )
+
+
+@dataclass(frozen=True)
+class TeamCoverage:
+    """What an EMA team covers on a date: establishments under an active agreement (of
+    which nursing homes) and the FTE of its members' active roles in the team."""
+
+    on: datetime.date
+    establishments: int
+    nursing_homes: int
+    fte: Decimal
+
+
+def team_coverage(team: Organization, *, on: datetime.date | None = None) -> TeamCoverage:
+    """The one source of the coverage and staff figures of an EMA's activity report and
+    of the team's page of the directory (``?au=`` gives the date)."""
+    day = on or timezone.localdate()
+    active = active_on(day)
+    agreements = CoverageAgreement.objects.filter(active, ema=team)
+    covered = agreements.values("establishment").distinct().count()
+    homes = (
+        agreements.filter(establishment__kind=Organization.Kind.NURSING_HOME)
+        .values("establishment")
+        .distinct()
+        .count()
+    )
+    fte = PractitionerRole.objects.filter(active, organization=team).aggregate(total=Sum("fte"))[
+        "total"
+    ] or Decimal("0")
+    return TeamCoverage(
+        on=day,
+        establishments=covered,
+        nursing_homes=homes,
+        fte=Decimal(fte).quantize(Decimal("0.01")),
     )

@@ -19,6 +19,7 @@ from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -203,6 +204,13 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     manager = manages_directory(request.user)
     own_team = org.pk in team_organizations(request.user)
+    coverage = None
+    if org.kind == Organization.Kind.EMA:
+        try:
+            on = parse_date(request.GET.get("au", ""))
+        except ValueError:  # a well-formed but impossible date: today's figures
+            on = None
+        coverage = gaps.team_coverage(org, on=on)
     return render(
         request,
         "network/organization_detail.html",
@@ -215,6 +223,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hosted": org.hosted.all(),
             "may_edit": manager,
             "changes": history.of(org) if manager else None,
+            "coverage": coverage,
         },
     )
 

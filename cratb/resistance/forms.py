@@ -33,6 +33,43 @@ def default_period() -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+FIRST_ISOLATE_CHOICES = [
+    ("episode", _("Épisode de 365 jours (CLSI M39, par défaut)")),
+    ("phenotype", _("Épisode, plus changement d'antibiogramme (variante phénotypique)")),
+]
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("La date de début est après la date de fin."))
+        return data
+
+
+class ComparisonForm(PeriodForm):
+    specimen = forms.ChoiceField(label=_("Prélèvement"), choices=SPECIMEN_CHOICES, required=False)
+    field_order = ("specimen", "date_from", "date_to")
+
+
+class ContraryForm(PeriodForm):
+    lab_id = forms.CharField(
+        label=_("Laboratoire"),
+        max_length=40,
+        required=False,
+        help_text=_("Identifiant lab_id ; vide : tous les laboratoires."),
+    )
+    field_order = ("lab_id", "date_from", "date_to")
+
+
 class AntibiogramForm(forms.Form):
     setting = forms.ChoiceField(label=_("Secteur"), choices=SETTING_CHOICES)
     specimen = forms.ChoiceField(label=_("Prélèvement"), choices=SPECIMEN_CHOICES, required=False)
@@ -41,6 +78,9 @@ class AntibiogramForm(forms.Form):
     )
     date_to = forms.DateField(
         label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    first_isolate = forms.ChoiceField(
+        label=_("Premier isolat"), choices=FIRST_ISOLATE_CHOICES, required=False
     )
 
     def clean(self) -> dict[str, Any]:

@@ -130,3 +130,55 @@ def years() -> list[int]:
     return sorted(
         {d.year for d in TrainingSession.objects.dates("starts_at", "year")}, reverse=True
     )
+
+
+@dataclass(frozen=True)
+class TeamTraining:
+    """The sessions a team gave in a year: those with one of its members among the
+    trainers (a role in the team), and the people trained at them (distinct e-mails
+    marked present)."""
+
+    team_id: int
+    team: str
+    sessions: int
+    people: int
+
+
+def sessions_by_team(year: int | None) -> list[TeamTraining]:
+    """One row per team (organisation) whose members gave sessions in ``year``.
+
+    The one source of the training figures of an EMA's activity report and of the
+    « Par équipe formatrice » table of the training figures page.
+    """
+    sessions = TrainingSession.objects.all()
+    if year is not None:
+        sessions = sessions.filter(starts_at__year=year)
+    given = (
+        sessions.filter(trainers__roles__organization__isnull=False)
+        .values("trainers__roles__organization", "trainers__roles__organization__name")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    out = []
+    for row in given:
+        team_id = row["trainers__roles__organization"]
+        team_sessions = sessions.filter(trainers__roles__organization=team_id)
+        people = (
+            _attended(year)
+            .filter(session__in=team_sessions)
+            .annotate(person=Lower("email"))
+            .aggregate(n=Count("person", distinct=True))["n"]
+        )
+        out.append(
+            TeamTraining(
+                team_id=team_id,
+                team=row["trainers__roles__organization__name"],
+                sessions=row["n"],
+                people=people,
+            )
+        )
+    return sorted(out, key=lambda r: (-r.sessions, r.team))
+
+
+def team_training(year: int, team_id: int) -> TeamTraining | None:
+    """The row of :func:`sessions_by_team` for one team (None: no session given)."""
+    return next((r for r in sessions_by_team(year) if r.team_id == team_id), None)

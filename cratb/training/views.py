@@ -336,6 +336,7 @@ def training_figures(request: HttpRequest) -> HttpResponse:
         "by_departement": figures.trained_by_departement(year),
         "cpts": figures.cpts_figures(),
         "satisfaction": figures.satisfaction(year),
+        "by_team": figures.sessions_by_team(year),
     }
     fmt = request.GET.get("format")
     if fmt:

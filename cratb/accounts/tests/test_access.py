@@ -186,6 +186,13 @@ SECTION_AUDIENCE = {
     },
     "training:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.ADMIN},
     "activity:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN},
+    "audits:home": {
+        Role.COORDINATOR,
+        Role.EMA_MEMBER,
+        Role.REQUESTER,
+        Role.AGENCY_VIEWER,
+        Role.ADMIN,
+    },
     "accounts:account": set(Role.values),
 }
 

@@ -379,3 +379,35 @@ def test_a_funnel_names_only_the_points_farthest_outside_when_asked() -> None:
     assert sorted(t for t in written if t.startswith("P")) == ["P3 : 21,0", "P4 : 22,0"]
     assert sorted(chart.labels) == ["12,0", "21,0", "22,0"]
     assert "P3 : 21,0, P4 : 22,0 et 3 autres" in chart.description
+
+
+def test_labels_vega_hides_are_not_printed() -> None:
+    """Vega hides overlapping axis labels (opacity 0); the PDF drawing leaves them out."""
+    from reportlab.graphics.shapes import Group, String
+
+    from cratb.charts import Segment, stacked_bars
+    from cratb.charts.printing import drawing
+
+    months = [f"mois numéro {i} de 2025" for i in range(12)]
+    chart = stacked_bars(
+        [Segment(m, "A", 10 + i) for i, m in enumerate(months)],
+        categories=months,
+        series=["A"],
+        title="Demandes",
+        unit="demandes",
+        language="fr",
+    )
+    svg = chart.svg("wide")
+    hidden = [m for m in months if f'opacity="0">{m}</text>' in svg]
+    assert hidden  # the SVG hides some of them
+
+    def strings(node: object) -> list[str]:
+        if isinstance(node, String):
+            return [node.text]
+        if isinstance(node, Group):
+            return [t for child in node.contents for t in strings(child)]
+        return []
+
+    printed = strings(drawing(chart, width_mm=170))
+    assert not set(hidden) & set(printed)
+    assert set(months) - set(hidden) <= set(printed)

@@ -4,10 +4,17 @@ period, a setting and optionally a specimen, first isolates only.
 It is read from the indicator catalogue (``resistance.pct_resistant`` and
 ``resistance.first_isolates`` grouped by setting and specimen), so it gives the same
 numbers as the published indicators, on DuckDB or Spark. Each cell says how many first
-isolates were tested and how many were S, I and R; ``pct_susceptible`` is S ÷ tested
-(CLSI M39 reports %S; EUCAST's I, "susceptible, increased exposure", is counted apart
-in ``pct_susceptible_increased``). Cells with fewer than ``min_isolates`` (30) isolates
-tested are kept and flagged ``low_count``: CLSI M39 advises against reading them.
+isolates were tested and how many were S, I and R.
+
+« I » is counted as the input contract defines it, in the EUCAST sense (« sensible à
+forte posologie », susceptible, increased exposure): a susceptible result. So
+``pct_susceptible`` is (S + I) ÷ tested, with its Wilson 95 % interval, and
+``pct_susceptible_increased`` (I ÷ tested) says how much of it needs the high dose —
+the same reading as the targeted reporting engine, where an I agent is a susceptible
+agent a report may show (``cratb.engine.ast``). Cells with fewer than ``min_isolates``
+(30) isolates tested are kept and flagged ``low_count``: CLSI M39 advises against
+reading them. Expected resistant phenotypes (EUCAST, ``reference.expected``) are
+``intrinsic`` cells: shown as « RN » (résistance naturelle), never as a rate.
 
 ``export`` writes the table as CSV, Excel (openpyxl) or PDF (reportlab), printable by a
 clinician.
@@ -18,12 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from cratb.engine import reference
+from cratb.engine import reference, stats
 from cratb.engine.backends import Session
 from cratb.engine.errors import EngineError
 from cratb.engine.indicators import IndicatorError, Query, compute
+from cratb.engine.reference import expected
 
 __all__ = [
+    "FIRST_ISOLATE_METHODS",
+    "PHENOTYPE_POINTS",
     "SETTINGS",
     "SETTING_LABELS",
     "SPECIMEN_LABELS",
@@ -48,6 +58,13 @@ SPECIMEN_LABELS = {
 }
 
 
+#: The first-isolate rules: the episode rule (CLSI M39, the default) and the optional
+#: phenotype-based rule (a new first isolate within the episode when the susceptibility
+#: pattern changes by more than ``PHENOTYPE_POINTS`` points, as the AMR R package does).
+FIRST_ISOLATE_METHODS = ("episode", "phenotype")
+PHENOTYPE_POINTS = 2.0
+
+
 class AntibiogramError(EngineError, ValueError):
     """A request that cannot be answered (unknown setting, empty period); French."""
 
@@ -62,14 +79,45 @@ class Cell:
     intermediate: int
     resistant: int
     low_count: bool
+    intrinsic: bool = False  # an expected resistant phenotype (EUCAST): no rate
 
     @property
     def pct_susceptible(self) -> float:
-        return 100.0 * self.susceptible / self.tested if self.tested else float("nan")
+        """(S + I) ÷ tested, in %: I is susceptible (increased exposure) in the EUCAST
+        sense; NaN for an intrinsic cell or when nothing was tested."""
+        if self.intrinsic or not self.tested:
+            return float("nan")
+        return 100.0 * (self.susceptible + self.intermediate) / self.tested
 
     @property
     def pct_susceptible_increased(self) -> float:
-        return 100.0 * self.intermediate / self.tested if self.tested else float("nan")
+        """I ÷ tested, in % (the part of ``pct_susceptible`` that needs the high dose)."""
+        if self.intrinsic or not self.tested:
+            return float("nan")
+        return 100.0 * self.intermediate / self.tested
+
+    @property
+    def pct_resistant(self) -> float:
+        if self.intrinsic or not self.tested:
+            return float("nan")
+        return 100.0 * self.resistant / self.tested
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Wilson 95 % interval of ``pct_susceptible`` (``stats.wilson``), in %."""
+        interval = (
+            None
+            if self.intrinsic
+            else stats.wilson(self.susceptible + self.intermediate, self.tested)
+        )
+        if interval is None:
+            return float("nan"), float("nan")
+        return 100.0 * interval[0], 100.0 * interval[1]
+
+    @property
+    def contrary(self) -> int:
+        """Results other than R for an intrinsic pair: to be checked by the lab."""
+        return self.susceptible + self.intermediate if self.intrinsic else 0
 
 
 @dataclass
@@ -84,6 +132,7 @@ class Antibiogram:
     first_isolates: dict[str, int]  # organism → first isolates in the setting
     generated_at: datetime = field(default_factory=datetime.now)
     backend: str = "duckdb"
+    first_isolate: str = "episode"  # FIRST_ISOLATE_METHODS
 
     @property
     def organisms(self) -> list[str]:
@@ -116,15 +165,40 @@ class Antibiogram:
         return f"{where.capitalize()}{what}, {period}"
 
     @property
+    def first_isolate_method(self) -> str:
+        """The first-isolate rule in one sentence (printed on every page and file)."""
+        episode = (
+            "Premier isolat par patient et par espèce (CLSI M39, règle de l'épisode) : un"
+            f" nouvel isolat de la même espèce n'est compté que {self.episode_days} jours ou"
+            " plus après le début de l'épisode précédent"
+        )
+        if self.first_isolate == "phenotype":
+            return (
+                f"{episode} ; variante phénotypique (comme le paquet R AMR) : dans"
+                " l'épisode, un isolat dont l'antibiogramme diffère de chaque premier isolat"
+                f" déjà retenu de plus de {PHENOTYPE_POINTS:g} points (S contre R : 1 point ; I"
+                " contre S ou R : 0,5 point, agents testés sur les deux) est aussi un premier"
+                " isolat."
+            )
+        return episode + "."
+
+    @property
     def method(self) -> list[str]:
         return [
-            "Premier isolat par patient et par espèce (CLSI M39) : un nouvel isolat de la même"
-            f" espèce n'est compté que {self.episode_days} jours ou plus après le début de"
-            " l'épisode précédent.",
-            "% S : isolats sensibles (S) parmi les premiers isolats testés ; les isolats"
-            " « sensibles à forte exposition » (I, EUCAST) ne sont pas comptés comme S.",
+            self.first_isolate_method,
+            "% S : isolats sensibles (S ou I) parmi les premiers isolats testés, avec"
+            " l'intervalle de confiance à 95 % (Wilson) ; « I » est compté comme sensible,"
+            " au sens de l'EUCAST (sensible à forte exposition), comme dans l'antibiogramme"
+            " ciblé ; la part de I est donnée à part (% I).",
             f"* : moins de {self.min_isolates} isolats testés, pourcentage peu fiable (CLSI M39).",
+            "RN : résistance naturelle attendue (EUCAST, phénotypes de résistance attendus"
+            f" {expected.EDITION}) : pas de taux mesuré ; les résultats S ou I transmis pour"
+            " ces couples sont signalés aux laboratoires.",
         ]
+
+    @property
+    def has_intrinsic(self) -> bool:
+        return any(c.intrinsic for c in self.cells)
 
 
 def _int(value: object) -> int:
@@ -140,8 +214,15 @@ def cumulative_antibiogram(
     specimen: str | None = None,
     min_isolates: int = 30,
     episode_days: int = 365,
+    first_isolate: str = "episode",
 ) -> Antibiogram:
-    """The antibiogram of ``setting`` (and ``specimen``) over the period."""
+    """The antibiogram of ``setting`` (and ``specimen``) over the period; ``first_isolate``
+    is ``episode`` (the default) or ``phenotype`` (``FIRST_ISOLATE_METHODS``)."""
+    if first_isolate not in FIRST_ISOLATE_METHODS:
+        raise AntibiogramError(
+            f"règle du premier isolat inconnue « {first_isolate} » ; admises :"
+            f" {', '.join(FIRST_ISOLATE_METHODS)}"
+        )
     if setting not in SETTINGS:
         raise AntibiogramError(
             f"secteur inconnu « {setting} » ; secteurs admis : {', '.join(SETTINGS)}"
@@ -151,7 +232,11 @@ def cumulative_antibiogram(
             f"prélèvement inconnu « {specimen} » ; admis : {', '.join(SPECIMEN_LABELS)}"
         )
     by = ("setting", "specimen") if specimen else ("setting",)
-    params = {"min_isolates": float(min_isolates), "episode_days": float(episode_days)}
+    params = {
+        "min_isolates": float(min_isolates),
+        "episode_days": float(episode_days),
+        "phenotype_points": PHENOTYPE_POINTS if first_isolate == "phenotype" else 0.0,
+    }
     query = Query(by=by, date_from=date_from, date_to=date_to, params=params)
     try:
         resistance = compute("resistance.pct_resistant", session, query).table.to_pylist()
@@ -177,6 +262,7 @@ def cumulative_antibiogram(
             intermediate=_int(r["denominator"]) - _int(r["susceptible"]) - _int(r["numerator"]),
             resistant=_int(r["numerator"]),
             low_count=bool(r["low_count"]),
+            intrinsic=bool(r.get("intrinsic")),
         )
         for r in resistance
         if wanted(r)
@@ -192,4 +278,5 @@ def cumulative_antibiogram(
         cells=cells,
         first_isolates={o: n for o, n in first_isolates.items() if n},
         backend=session.backend,
+        first_isolate=first_isolate,
     )

@@ -1,7 +1,8 @@
 """The cumulative antibiogram as a file a clinician prints or a data manager reuses.
 
-- CSV: one row per organism × antibiotic (counts, % S, % I, low_count), in the
-  contract's dialect for the command line and the French one for the web pages;
+- CSV: one row per organism × antibiotic (counts, % S with its Wilson 95 % interval,
+  % I, % R, low_count, intrinsic, the first-isolate rule), in the contract's dialect for
+  the command line and the French one for the web pages;
 - Excel: the table (organisms in rows, antibiotics in columns, % S), shaded, cells with
   too few isolates in grey italics with an asterisk, then the counts and the method;
 - PDF: the same table on landscape A4 pages, with the method under it.
@@ -10,6 +11,8 @@ Every cell is written by the project's one writer (:mod:`cratb.engine.tabular`):
 organism or antibiotic name that a spreadsheet would run is neutralised.
 
 Shading follows the usual antibiogram reading: % S ≥ 90 green, 70–89 amber, < 70 red.
+An expected resistant phenotype (EUCAST) is written « RN » (résistance naturelle), in
+grey, never as a rate; its counts stay in the CSV and the « Effectifs » sheet.
 """
 
 from __future__ import annotations
@@ -25,10 +28,13 @@ __all__ = ["FORMATS", "to_csv", "to_pdf", "to_xlsx", "write"]
 
 FORMATS = ("csv", "xlsx", "pdf")
 GREEN, AMBER, RED, GREY = "C8E6C9", "FFE0B2", "FFCDD2", "EEEEEE"
+#: Antibiotics per printed table (a wider panel is printed as several tables).
+PDF_COLUMNS = 14
+INTRINSIC = "RN"
 
 
 def _shade(cell: Cell) -> str:
-    if cell.low_count:
+    if cell.low_count or cell.intrinsic:
         return GREY
     pct = cell.pct_susceptible
     return GREEN if pct >= 90 else AMBER if pct >= 70 else RED
@@ -41,7 +47,17 @@ def _pct(value: float) -> str:
 def _label(cell: Cell | None) -> str:
     if cell is None:
         return ""
+    if cell.intrinsic:
+        return INTRINSIC
     return _pct(cell.pct_susceptible) + ("*" if cell.low_count else "")
+
+
+def _label_with_interval(cell: Cell | None) -> str:
+    """The printed cell: % S, then its 95 % interval on a second line."""
+    if cell is None or cell.intrinsic or math.isnan(cell.pct_susceptible):
+        return _label(cell)
+    low, high = cell.ci
+    return f"{_label(cell)}\n{low:.0f}–{high:.0f}"
 
 
 def _one_decimal(value: float) -> float | None:
@@ -54,6 +70,7 @@ def to_csv(ab: Antibiogram, *, dialect: Dialect = CONTRACT) -> bytes:
         "setting", "specimen", "date_from", "date_to", "organism", "first_isolates",
         "antibiotic", "antibiotic_name", "tested", "susceptible", "intermediate",
         "resistant", "pct_susceptible", "pct_susceptible_increased", "low_count",
+        "ci_low", "ci_high", "pct_resistant", "intrinsic", "first_isolate_method",
     ]  # fmt: skip
     rows = []
     for organism in ab.organisms:
@@ -68,6 +85,8 @@ def to_csv(ab: Antibiogram, *, dialect: Dialect = CONTRACT) -> bytes:
                     cell.susceptible, cell.intermediate, cell.resistant,
                     _one_decimal(cell.pct_susceptible),
                     _one_decimal(cell.pct_susceptible_increased), cell.low_count,
+                    _one_decimal(cell.ci[0]), _one_decimal(cell.ci[1]),
+                    _one_decimal(cell.pct_resistant), cell.intrinsic, ab.first_isolate,
                 ]
             )  # fmt: skip
     return csv_bytes(columns, rows, dialect=dialect)
@@ -98,7 +117,7 @@ def to_xlsx(ab: Antibiogram) -> bytes:
             cell = ab.cell(organism, code)
             if cell is None:
                 continue
-            if cell.low_count:
+            if cell.low_count or cell.intrinsic:
                 target = put(sheet, i, j, _label(cell))
                 target.font = Font(italic=True, color="666666")
             else:
@@ -116,7 +135,10 @@ def to_xlsx(ab: Antibiogram) -> bytes:
     for k, line in enumerate(ab.method, start=1):
         put(sheet, row + k, 1, line)
     counts = book.create_sheet("Effectifs")
-    columns = ["Espèce", "Code", "Antibiotique", "Testés", "S", "I", "R", "% S", "Effectif faible"]
+    columns = [
+        "Espèce", "Code", "Antibiotique", "Testés", "S", "I", "R", "% S (S + I)",
+        "IC 95 % bas", "IC 95 % haut", "Effectif faible", "Résistance naturelle",
+    ]  # fmt: skip
     for j, name in enumerate(columns, start=1):
         put(counts, 1, j, name)
     line_number = 1
@@ -127,7 +149,9 @@ def to_xlsx(ab: Antibiogram) -> bytes:
                 line_number += 1
                 values = [organism, code, cell.name, cell.tested, cell.susceptible,
                           cell.intermediate, cell.resistant, _one_decimal(cell.pct_susceptible),
-                          "oui" if cell.low_count else "non"]  # fmt: skip
+                          _one_decimal(cell.ci[0]), _one_decimal(cell.ci[1]),
+                          "oui" if cell.low_count else "non",
+                          "oui" if cell.intrinsic else "non"]  # fmt: skip
                 for j, value in enumerate(values, start=1):
                     put(counts, line_number, j, value)
     out = io.BytesIO()
@@ -155,43 +179,53 @@ def to_pdf(ab: Antibiogram) -> bytes:
         author="cratb",
     )
     codes = ab.antibiotics
-    data: list[list[str]] = [["Espèce", "n", *codes]]
-    style = [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 8),
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-        ("FONT", (0, 1), (0, -1), "Helvetica-Oblique", 8),
-        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
-        ("REPEATROWS", (0, 0), (-1, 0)),
-    ]
-    for i, organism in enumerate(ab.organisms, start=1):
-        row = [organism, str(ab.first_isolates[organism])]
-        for j, code in enumerate(codes, start=2):
-            cell = ab.cell(organism, code)
-            row.append(_label(cell))
-            if cell is not None:
-                style.append(("BACKGROUND", (j, i), (j, i), colors.HexColor("#" + _shade(cell))))
-                if cell.low_count:
-                    style.append(("TEXTCOLOR", (j, i), (j, i), colors.HexColor("#555555")))
-        data.append(row)
     available = landscape(A4)[0] - 24 * mm
     first = min(55 * mm, available * 0.3)
-    other = (available - first - 10 * mm) / max(len(codes), 1)
-    table = Table(data, colWidths=[first, 10 * mm, *([min(other, 14 * mm)] * len(codes))])
-    table.setStyle(TableStyle(style))
+    # At most PDF_COLUMNS antibiotics per table, so that each cell has room for its
+    # percentage and its interval: a wide panel is printed as several tables.
+    chunks = [codes[k : k + PDF_COLUMNS] for k in range(0, len(codes), PDF_COLUMNS)] or [[]]
+    tables = []
+    for chunk in chunks:
+        data: list[list[str]] = [["Espèce", "n", *chunk]]
+        style = [
+            ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+            ("FONT", (0, 1), (0, -1), "Helvetica-Oblique", 8),
+            ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
+            ("REPEATROWS", (0, 0), (-1, 0)),
+        ]
+        for i, organism in enumerate(ab.organisms, start=1):
+            row = [organism, str(ab.first_isolates[organism])]
+            for j, code in enumerate(chunk, start=2):
+                cell = ab.cell(organism, code)
+                row.append(_label_with_interval(cell))
+                if cell is not None:
+                    shade = colors.HexColor("#" + _shade(cell))
+                    style.append(("BACKGROUND", (j, i), (j, i), shade))
+                    if cell.low_count or cell.intrinsic:
+                        style.append(("TEXTCOLOR", (j, i), (j, i), colors.HexColor("#555555")))
+            data.append(row)
+        other = (available - first - 10 * mm) / PDF_COLUMNS
+        table = Table(data, colWidths=[first, 10 * mm, *([min(other, 15 * mm)] * len(chunk))])
+        table.setStyle(TableStyle(style))
+        table.hAlign = "LEFT"
+        tables += [table, Spacer(1, 3 * mm)]
     names = {c.antibiotic: c.name for c in ab.cells}
     story = [
         Paragraph(ab.title, styles["Title"]),
         Paragraph(ab.subtitle, styles["Heading2"]),
         Paragraph(
-            "Pourcentage de souches sensibles (% S). Vert : 90 % ou plus ; orange : 70 à 89 % ;"
-            " rouge : moins de 70 %.",
+            "Pourcentage de souches sensibles (% S, S ou I), puis son intervalle de confiance"
+            " à 95 % (Wilson). Vert : 90 % ou plus ; orange : 70 à 89 % ; rouge : moins de"
+            " 70 % ; RN : résistance naturelle (EUCAST), pas de taux.",
             styles["Normal"],
         ),
         Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 4 * mm),
+        *tables,
+        Spacer(1, 1 * mm),
         Paragraph(
             "Antibiotiques : " + " ; ".join(f"{c} = {names[c]}" for c in codes), styles["Normal"]
         ),
@@ -202,7 +236,7 @@ def to_pdf(ab: Antibiogram) -> bytes:
         ),
     ]
     if not ab.organisms:
-        story[4] = Paragraph("Aucun isolat pour cette période et ce secteur.", styles["Normal"])
+        story[4:6] = [Paragraph("Aucun isolat pour cette période et ce secteur.", styles["Normal"])]
     doc.build(story)
     return out.getvalue()
 

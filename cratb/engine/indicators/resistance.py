@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from cratb.engine import stats
 from cratb.engine.context import Context, IndicatorError
 from cratb.engine.indicators.catalogue import ratio, register
 from cratb.engine.intermediate import resistance as res
+from cratb.engine.reference import expected
 from cratb.engine.reference import tables as ref
 from cratb.engine.reference.organisms import ENTEROBACTERALES, organisms
 from cratb.engine.staging import resistance as stg
@@ -30,7 +32,9 @@ __all__ = ["C3G_PROXY", "ECOLI", "PARAMETERS"]
 ECOLI = "Escherichia coli"
 # Third-generation cephalosporins of the ESBL proxy (EARS-Net's "3GC-R E. coli").
 C3G_PROXY = ("CTX", "CRO", "CAZ")
-PARAMETERS = {"episode_days": 365.0, "min_isolates": 30.0}
+#: ``phenotype_points``: 0 (the default) for the episode rule alone; above 0, the
+#: phenotype-based rule with that points threshold (the AMR R package uses 2).
+PARAMETERS = {"episode_days": 365.0, "min_isolates": 30.0, "phenotype_points": 0.0}
 M39 = "CLSI M39 (premier isolat par patient et par espèce, épisode de 365 jours)"
 PERIOD = ("isolate_heads", "sampled_on")
 
@@ -56,9 +60,33 @@ def heads(ctx: Context) -> ir.Table:
 
 def non_first(ctx: Context) -> ir.Table:
     """One row per isolate of the period that is not a first isolate: ``isolate_id``;
-    kept for the session and period, per episode length."""
+    kept for the session and period, per episode length (and points threshold of the
+    phenotype-based rule when ``phenotype_points`` > 0)."""
     days = res.episode_days(ctx.param("episode_days"))
-    return ctx.shared(f"non_first:{days}", lambda: _non_first(ctx, days))
+    points = res.phenotype_points(ctx.param("phenotype_points"))
+    episode = ctx.shared(f"non_first:{days}", lambda: _non_first(ctx, days))
+    if not points:
+        return episode
+    return ctx.shared(
+        f"non_first:{days}:phenotype:{points}",
+        lambda: _non_first_phenotype(ctx, episode, days=days, points=points),
+    )
+
+
+def _non_first_phenotype(ctx: Context, episode: ir.Table, *, days: int, points: float) -> ir.Table:
+    """The phenotype-based rule (``intermediate.resistance.phenotype_firsts``): the
+    isolates that the episode rule leaves out are looked at again, with their results,
+    in Python (a small table: only repeated patient × species)."""
+    repeated = res.repeated_heads(heads(ctx))
+    rows = result_rows(ctx)
+    rows = rows.semi_join(repeated, "isolate_id").select("isolate_id", "antibiotic", "sir")
+    isolates = ctx.rows(repeated)
+    results = ctx.rows(rows)
+    if not ctx.rows(episode.aggregate(n=episode.count()))[0]["n"]:
+        return episode
+    rescued = res.phenotype_firsts(isolates, results, episode_days=days, points=points)
+    kept = ctx.memtable(pa.table({"isolate_id": pa.array(sorted(rescued), pa.string())}))
+    return episode.anti_join(kept, "isolate_id")
 
 
 def _non_first(ctx: Context, days: int) -> ir.Table:
@@ -158,9 +186,12 @@ def first_isolates(ctx: Context) -> ir.Table:
     always_by=("organism", "antibiotic"),
     tables=("isolates",),
     editions=(),
-    source=f"CONTRACTS.md section 3 ; {M39} ; catégories EUCAST",
-    version=1,
-    extra_columns=("susceptible", "low_count"),
+    source=(
+        f"CONTRACTS.md section 3 ; {M39} ; catégories EUCAST ; résistances naturelles :"
+        f" {expected.SOURCE}"
+    ),
+    version=2,
+    extra_columns=("susceptible", "intrinsic", "low_count"),
     parameters=PARAMETERS,
     period_from=PERIOD,
 )
@@ -168,7 +199,11 @@ def pct_resistant(ctx: Context) -> ir.Table:
     """One row per organism × antibiotic (× the other --by columns): first isolates
     resistant (R) ÷ first isolates tested, in %, with the Wilson 95 % interval;
     ``susceptible`` counts the S results (I, susceptible at increased exposure, is
-    neither); ``low_count`` when fewer than min_isolates first isolates were tested."""
+    neither); ``low_count`` when fewer than min_isolates first isolates were tested.
+
+    ``intrinsic`` is true for an expected resistant phenotype (EUCAST, reference table
+    ``expected_resistance.csv``): its counts are the lab's results as sent, but it has
+    no measured rate (``value``, ``ci_low``, ``ci_high`` are empty)."""
     rows = with_calendar(ctx, first_isolate_rows(ctx))
     t = _group(
         rows,
@@ -177,7 +212,17 @@ def pct_resistant(ctx: Context) -> ir.Table:
         denominator=rows.count(),
         susceptible=(rows.sir == "S").ifelse(1, 0).sum(),
     )
-    return _proportion(ctx, t, count=t.denominator)
+    t = _proportion(ctx, t, count=t.denominator)
+    pairs = ctx.memtable(expected.expected_table())
+    t = t.left_join(
+        pairs, (t.organism == pairs.organism) & (t.antibiotic == pairs.antibiotic)
+    ).select(t, intrinsic=pairs.intrinsic.fill_null(False))
+    empty = ibis.null("float64")
+    return t.mutate(
+        value=t.intrinsic.ifelse(empty, t.value),
+        ci_low=t.intrinsic.ifelse(empty, t.ci_low),
+        ci_high=t.intrinsic.ifelse(empty, t.ci_high),
+    )
 
 
 def esbl_status(ctx: Context) -> ir.Table:

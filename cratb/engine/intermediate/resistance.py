@@ -21,8 +21,10 @@ rounds (``indicators/resistance.py``): it decides which round is materialised.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -41,6 +43,8 @@ __all__ = [
     "first_isolate_rows",
     "next_episodes",
     "non_first",
+    "phenotype_firsts",
+    "phenotype_points",
     "repeated_heads",
     "with_calendar",
 ]
@@ -54,6 +58,8 @@ ISOLATE_BY = (
     "specimen",
     "lab_id",
     "organism",
+    "age_band",
+    "sex",
 )
 RESULT_BY = (*ISOLATE_BY, "antibiotic")
 # Above this many rounds, each round is materialised and the rounds stop when one finds
@@ -136,12 +142,76 @@ def first_isolate_rows(rows: ir.Table, non_first: ir.Table) -> ir.Table:
 
 
 def with_calendar(t: ir.Table, *, by: Iterable[str], departements: ir.Table) -> ir.Table:
-    """``year``, ``month`` and ``region`` added when ``by`` asks for them; ``departements``
-    is the reference table of départements."""
+    """``year``, ``month``, ``region``, ``age_band`` and ``sex`` added when ``by`` asks for
+    them; ``departements`` is the reference table of départements."""
     by = set(by)
     t = stg.calendar(t, year="year" in by, month="month" in by)
+    t = stg.demographics(t, age_band="age_band" in by, sex="sex" in by)
     if "region" in by:
         t = t.left_join(departements, t.departement == departements.departement).select(
             t, departements.region
         )
     return t
+
+
+MAX_PHENOTYPE_POINTS = 100.0
+#: Points of a difference between two results of one agent (AMR package, type "points").
+_POINTS = {
+    frozenset(("S", "R")): 1.0,
+    frozenset(("S", "I")): 0.5,
+    frozenset(("I", "R")): 0.5,
+}
+
+
+def phenotype_points(value: float) -> float:
+    """The points threshold of the phenotype-based rule, checked: 0 (rule off) to 100."""
+    if not 0 <= value <= MAX_PHENOTYPE_POINTS:
+        raise IndicatorError(
+            "phenotype_points doit être compris entre 0 (règle de l'épisode seule) et"
+            f" {MAX_PHENOTYPE_POINTS:g} (lu : {value:g})"
+        )
+    return float(value)
+
+
+def pattern_distance(a: Mapping[str, str], b: Mapping[str, str]) -> float:
+    """Points between two susceptibility patterns (antibiotic → S/I/R): 1 per S↔R, 0.5 per
+    I↔S or I↔R, over the agents tested on both."""
+    return sum(_POINTS.get(frozenset((a[k], b[k])), 0.0) for k in a.keys() & b.keys())
+
+
+def phenotype_firsts(
+    isolates: Iterable[Mapping[str, Any]],
+    results: Iterable[Mapping[str, Any]],
+    *,
+    episode_days: int,
+    points: float,
+) -> set[str]:
+    """The phenotype-based first isolates that the episode rule alone does not keep.
+
+    ``isolates``: ``isolate_id``, ``patient_id``, ``organism``, ``day`` (the repeated
+    isolates of the period); ``results``: ``isolate_id``, ``antibiotic``, ``sir``. Per
+    patient × organism, in (day, isolate_id) order, the episodes are those of the episode
+    rule; within an episode, a later isolate whose pattern differs by more than
+    ``points`` from *each* first isolate already kept in the episode is a first isolate
+    too (so a pattern that comes back is not counted twice)."""
+    patterns: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in results:
+        patterns[str(r["isolate_id"])][str(r["antibiotic"])] = str(r["sir"])
+    groups: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for i in isolates:
+        groups[(str(i["patient_id"]), str(i["organism"]))].append(
+            (int(i["day"]), str(i["isolate_id"]))
+        )
+    rescued: set[str] = set()
+    for members in groups.values():
+        members.sort()
+        start: int | None = None
+        kept: list[dict[str, str]] = []
+        for day, isolate in members:
+            pattern = patterns.get(isolate, {})
+            if start is None or day >= start + episode_days:
+                start, kept = day, [pattern]
+            elif all(pattern_distance(pattern, k) > points for k in kept):
+                rescued.add(isolate)
+                kept.append(pattern)
+    return rescued

@@ -139,11 +139,13 @@ def clear_caches() -> None:
         _territories,
     ):
         cached.cache_clear()
-    from cratb.engine.reference import organisms, tables
+    from cratb.engine.reference import expected, national, organisms, tables
 
     tables.clear()
     communes.cache_clear()
     organisms.clear()
+    expected.clear()
+    national.clear()
 
 
 def use_local_dir(folder: Path | None) -> None:

@@ -39,8 +39,21 @@ def test_the_antibiogram_table(
     client.force_login(agency_viewer)
     html = client.get(f"/resistances/?{PERIOD}").content.decode()
     assert "Ville, du 01/01/2025 au 31/12/2025" in html
-    assert '<td class="ab-poor" title="amoxicilline : 10 S sur 40 testés">25</td>' in html
-    assert 'title="céfotaxime : 1 S sur 1 testés">100*</td>' in html
+    # Wilson 95 % of 10/40: centre (0.25 + 0.0480)/1.0960 = 0.2719, half-width
+    # 1.96·sqrt(0.0046875 + 0.0006002)/1.0960 = 0.1300 → 14,2–40,2 %.
+    assert (
+        '<td class="ab-poor" title="amoxicilline : 10 sensibles (dont 0 I) sur 40 testés ;'
+        ' IC 95 % 14,2–40,2 %">25<span class="ab-ci">'
+    ) in html
+    assert '<span class="visually-hidden">IC 95 % </span>14–40</span></td>' in html
+    assert (
+        'title="céfotaxime : 1 sensibles (dont 0 I) sur 1 testés ; IC 95 % 20,7–100,0 %">100*'
+        in html
+    )
+    assert (
+        "Méthode : Premier isolat par patient et par espèce (CLSI M39, règle de l&#x27;épisode)"
+        in html
+    )
     assert 'href="/resistances/codes-laboratoires/"' not in html
     pdf = client.get(f"/resistances/?{PERIOD}&format=pdf")
     assert pdf["Content-Type"] == "application/pdf"

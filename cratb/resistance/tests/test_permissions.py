@@ -15,6 +15,13 @@ from cratb.resistance.models import ApiToken, LabAccount
 
 PAGES = {
     "/resistances/": {Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN},
+    "/resistances/par-lieu-de-vie/": {
+        Role.COORDINATOR,
+        Role.EMA_MEMBER,
+        Role.AGENCY_VIEWER,
+        Role.ADMIN,
+    },
+    "/resistances/resultats-a-verifier/": {Role.LAB, Role.COORDINATOR, Role.ADMIN},
     "/resistances/codes-laboratoires/": {Role.COORDINATOR, Role.ADMIN},
     "/resistances/acces-api/": {Role.LAB},
 }

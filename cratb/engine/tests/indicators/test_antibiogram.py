@@ -61,22 +61,25 @@ def test_exports(warehouse: Path, tmp_path: Path) -> None:
     lines = text.splitlines()
     assert lines[0].startswith("setting,specimen,date_from,date_to,organism,first_isolates,")
     # Hospital: P1's I01 (2024) and I03 (2025) are first isolates; I02, I04 are not.
+    # AMX: I01 R, I03 I. « I » is susceptible (increased exposure, EUCAST): % S = 1/2 =
+    # 50 %, of which I 50 %; Wilson 95 % of 1/2: centre 0.5, half-width
+    # 1.96·sqrt(0.125 + 1.96²/16)/(1 + 1.96²/2) = 0.4055 → 9.5–90.5 %; % R 50.
     assert (
-        "hospital,,2024-01-01,2026-01-31,Escherichia coli,2,AMX,amoxicilline,2,0,1,1,0.0,50.0,true"
-        in lines
+        "hospital,,2024-01-01,2026-01-31,Escherichia coli,2,AMX,amoxicilline,2,0,1,1,50.0,50.0,"
+        "true,9.5,90.5,50.0,false,episode" in lines
     )
     french = to_csv(ab, dialect=FRENCH).decode("utf-8")
     assert french.startswith("\ufeffsetting;specimen;")
     assert (
-        "hospital;;2024-01-01;2026-01-31;Escherichia coli;2;AMX;amoxicilline;2;0;1;1;0,0;50,0;oui"
-        in french
+        "hospital;;2024-01-01;2026-01-31;Escherichia coli;2;AMX;amoxicilline;2;0;1;1;50,0;50,0;"
+        "oui;9,5;90,5;50,0;non;episode" in french
     )
     book = load_workbook(io.BytesIO(to_xlsx(ab)))
     sheet = book["Antibiogramme"]
     assert sheet["A1"].value == "Antibiogramme cumulé"
     assert sheet["A2"].value == "Établissements de santé, du 01/01/2024 au 31/01/2026"
     assert [c.value for c in sheet[4]][:3] == ["Espèce", "Premiers isolats", "AMX"]
-    assert [c.value for c in sheet[5]][:3] == ["Escherichia coli", 2, "0*"]
+    assert [c.value for c in sheet[5]][:3] == ["Escherichia coli", 2, "50*"]
     pdf = to_pdf(ab)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 1
     assert write(ab, tmp_path / "a.pdf") == "pdf"

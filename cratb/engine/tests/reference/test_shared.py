@@ -85,3 +85,45 @@ def test_the_merged_table_agrees_on_our_agents() -> None:
                 assert reference.who_ddd(atc, who_route) is None, (row["name"], who_route)
         checked += 1
     assert checked >= 90
+
+
+# The national resistance figures (reference.national) against fr_indicators.csv: the
+# shared file's indicator wording for each (indicator, organism, agents, specimen).
+_NATIONAL_WORDING = {
+    ("resistance.esbl_share", "Escherichia coli", (), "urine"): ("E. coli urinary", "ESBL"),
+    ("resistance.pct_resistant", "Escherichia coli", ("CTX", "CRO", "CAZ"), "urine"): (
+        "E. coli urinary",
+        "C3G",
+    ),
+    ("resistance.pct_resistant", "Escherichia coli", ("CIP", "OFX", "LVX"), "urine"): (
+        "E. coli urinary",
+        "fluoroquinolones",
+    ),
+    ("resistance.pct_resistant", "Escherichia coli", ("CTX", "CRO", "CAZ"), "blood"): (
+        "E. coli blood",
+        "C3G",
+    ),
+    ("resistance.pct_resistant", "Klebsiella pneumoniae", ("CTX", "CRO", "CAZ"), "blood"): (
+        "K. pneumoniae blood",
+        "C3G",
+    ),
+}
+
+
+def test_national_resistance_figures_equal_the_shared_file() -> None:
+    from cratb.engine.reference.national import national_resistance
+
+    shared = list(_rows("fr_indicators.csv"))
+    values = national_resistance()
+    assert values
+    for v in values:
+        start, word = _NATIONAL_WORDING[(v.indicator, v.organism, v.antibiotics, v.specimen)]
+        matches = {
+            float(r["value"])
+            for r in shared
+            if r["indicator"].startswith(start)
+            and word in r["indicator"]
+            and r["year"] == str(v.year)
+            and r["scope"] == "France"
+        }
+        assert matches == {v.value}, (v, matches)

@@ -1,0 +1,116 @@
+"""The figures cratb already holds, carried into an EMA's activity report.
+
+One source per figure: each is computed by the function its source page calls, never
+again here (a test compares the report's figure with the page's):
+
+- advice requests answered by the team and response times: ``advice.figures`` (the
+  breakdown by team of the advice figures page);
+- training sessions given and people trained: ``training.figures.sessions_by_team``
+  (the « Par équipe formatrice » table of the training figures page);
+- establishments and nursing homes covered by agreement, staff FTE:
+  ``network.gaps.team_coverage`` (the team's page of the directory, on 31 December of
+  the year, or today for the current year).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from cratb.advice import figures as advice_figures
+from cratb.network import gaps
+from cratb.network.models import Organization
+from cratb.training import figures as training_figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One computed figure: ``key`` names it (comments refer to it), ``value`` is a
+    number or None (not available), ``source`` the page that shows the same figure."""
+
+    key: str
+    label: str | Promise
+    value: int | float | Decimal | None
+    unit: str | Promise
+    source: str
+
+
+#: The keys of the computed figures, in the report's order (the synthesis sums these).
+KEYS = (
+    "advice_requests",
+    "advice_answered",
+    "advice_median_hours",
+    "training_sessions",
+    "people_trained",
+    "establishments_covered",
+    "nursing_homes_covered",
+    "staff_fte",
+)
+LABELS: dict[str, str | Promise] = {
+    "advice_requests": _("Demandes d'avis reçues par l'équipe"),
+    "advice_answered": _("Demandes d'avis répondues"),
+    "advice_median_hours": _("Délai médian de première réponse"),
+    "training_sessions": _("Sessions de formation données"),
+    "people_trained": _("Personnes formées à ces sessions"),
+    "establishments_covered": _("Établissements couverts par convention"),
+    "nursing_homes_covered": _("dont EHPAD"),
+    "staff_fte": _("ETP de l'équipe (annuaire)"),
+}
+#: Figures that are not summed across teams (a median is not additive).
+NOT_ADDITIVE = frozenset({"advice_median_hours"})
+
+
+def reference_day(year: int, today: datetime.date | None = None) -> datetime.date:
+    """The date the directory's figures are read on: 31 December, or today this year."""
+    today = today or timezone.localdate()
+    return min(datetime.date(year, 12, 31), today)
+
+
+def advice_row(year: int, team: Organization) -> advice_figures.BreakdownRow | None:
+    """The team's row of the advice figures page's breakdown by team."""
+    found = advice_figures.cached_year_figures(year, dimension="team", period="month")
+    return next((r for r in found.breakdown if r.code == team.name), None)
+
+
+def team_figures(
+    year: int, team: Organization, *, today: datetime.date | None = None
+) -> list[Figure]:
+    """The computed figures of ``team``'s activity report for ``year``."""
+    advice = advice_row(year, team)
+    training = training_figures.team_training(year, team.pk)
+    day = reference_day(year, today)
+    coverage = gaps.team_coverage(team, on=day)
+    advice_url = reverse("advice:figures") + "?" + urlencode({"annee": str(year), "par": "team"})
+    training_url = (
+        reverse("training:figures") + "?" + urlencode({"annee": str(year)}) + "#par-equipe"
+    )
+    team_url = (
+        reverse("network:organization-detail", args=[team.pk])
+        + "?"
+        + urlencode({"au": day.isoformat()})
+        + "#couverture"
+    )
+    median = advice.measures.median_hours if advice else None
+    values: list[tuple[str, int | float | Decimal | None, str | Promise, str]] = [
+        ("advice_requests", advice.measures.total if advice else 0, "", advice_url),
+        ("advice_answered", advice.measures.answered if advice else 0, "", advice_url),
+        (
+            "advice_median_hours",
+            round(median, 1) if median is not None else None,
+            _("heures"),
+            advice_url,
+        ),
+        ("training_sessions", training.sessions if training else 0, "", training_url),
+        ("people_trained", training.people if training else 0, "", training_url),
+        ("establishments_covered", coverage.establishments, "", team_url),
+        ("nursing_homes_covered", coverage.nursing_homes, "", team_url),
+        ("staff_fte", coverage.fte, _("ETP"), team_url),
+    ]
+    return [Figure(key, LABELS[key], value, unit, url) for key, value, unit, url in values]

@@ -1,0 +1,1 @@
+"""Practice audits: grids as data, campaigns, cases, results and feedback sheets."""

@@ -107,6 +107,8 @@ def main() -> int:
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
         "LOG_LEVEL": "ERROR",
+        # The pages' content shared by the workers: drawn once per publication.
+        "CRATB_PAGES_CACHE": os.environ.get("CRATB_PAGES_CACHE", "files"),
     }
     os.environ.update(env)
     cookies, counts = sessions()
@@ -185,6 +187,7 @@ def main() -> int:
         "duration": args.duration,
         "gunicorn_workers": args.workers,
         "warmup": args.warmup,
+        "pages_cache": env["CRATB_PAGES_CACHE"],
         "command": " ".join(
             [".venv/bin/python", "benchmarks/indicator_pages/bench.py", *sys.argv[1:]]
         ),

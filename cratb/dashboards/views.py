@@ -429,7 +429,9 @@ def _hub_cards(user: User, language: str) -> list[dict[str, Any]]:
 def indicator_hub(request: HttpRequest) -> HttpResponse:
     """The published indicators, one card each (latest regional value and its trend), each
     leading to its page."""
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["pages"]
 
     user = _user(request)
     language = _language()
@@ -482,7 +484,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One indicator: headline figure, map, trend, ranking, funnel, settings; its values
     as CSV or Excel (``?format=csv``)."""
     from django.conf import settings as django_settings
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["pages"]
     from django.http import Http404
     from django.template.loader import render_to_string
 

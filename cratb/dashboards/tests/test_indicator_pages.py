@@ -12,7 +12,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from cratb.accounts.models import User
@@ -30,7 +30,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    cache.clear()
+    caches["pages"].clear()
 
 
 @pytest.fixture

@@ -202,8 +202,10 @@ def pct_resistant(ctx: Context) -> ir.Table:
     neither); ``low_count`` when fewer than min_isolates first isolates were tested.
 
     ``intrinsic`` is true for an expected resistant phenotype (EUCAST, reference table
-    ``expected_resistance.csv``): its counts are the lab's results as sent, but it has
-    no measured rate (``value``, ``ci_low``, ``ci_high`` are empty)."""
+    ``expected_resistance.csv``): its counts and value are the lab's results as sent (the
+    contract's definition of the indicator is kept, CONTRACTS.md section 3), and every
+    page, export and chart shows such a row as « RN » (résistance naturelle), never as a
+    measured rate."""
     rows = with_calendar(ctx, first_isolate_rows(ctx))
     t = _group(
         rows,
@@ -214,15 +216,9 @@ def pct_resistant(ctx: Context) -> ir.Table:
     )
     t = _proportion(ctx, t, count=t.denominator)
     pairs = ctx.memtable(expected.expected_table())
-    t = t.left_join(
+    return t.left_join(
         pairs, (t.organism == pairs.organism) & (t.antibiotic == pairs.antibiotic)
     ).select(t, intrinsic=pairs.intrinsic.fill_null(False))
-    empty = ibis.null("float64")
-    return t.mutate(
-        value=t.intrinsic.ifelse(empty, t.value),
-        ci_low=t.intrinsic.ifelse(empty, t.ci_low),
-        ci_high=t.intrinsic.ifelse(empty, t.ci_high),
-    )
 
 
 def esbl_status(ctx: Context) -> ir.Table:

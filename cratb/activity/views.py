@@ -50,6 +50,7 @@ from cratb.activity.models import (
     Submission,
     WorkflowError,
 )
+from cratb.audits import summaries as audit_summaries
 from cratb.network.models import Membership, PractitionerRole, active_on
 from cratb.network.tabular import table_response
 
@@ -273,6 +274,11 @@ def _render_form(
         context["report_form"] = report_form if editable else None
         context.update(_report_context(submission, report_form if editable else None))
         context["entered"] = [(label, getattr(submission, key)) for key, label in summaries.ENTERED]
+        # The audits of the year the team took part in, from the audits app (its own
+        # summary, the computation of its pages): shown beside the team's own count.
+        context["audit_participations"] = audit_summaries.participations(
+            submission.campaign.year, organization_id=submission.team_id
+        )
     else:
         context["objectives"] = submission.objectives.all()
         context["objective_form"] = objective_form or ObjectiveForm(

@@ -86,3 +86,10 @@ def test_section_and_validation_pages_are_post_only(client: Client, coordinator:
     AnnualReport.objects.create(year=2024)
     assert client.get("/rapports/2024/sections/advice/").status_code == 405
     assert client.get("/rapports/2024/valider/").status_code == 405
+
+
+def test_only_the_coordination_opens_a_report(client: Client, agency_viewer: User) -> None:
+    client.force_login(agency_viewer)
+    assert client.post("/rapports/", {"year": "2025"}).status_code == 403
+    assert not AnnualReport.objects.exists()
+    assert "Préparer un rapport" not in client.get("/rapports/").content.decode()

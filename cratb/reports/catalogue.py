@@ -136,7 +136,7 @@ def _breakdown_table(found: advice_figures.Figures, label: str) -> Table:
             Column(label),
             Column("Demandes", 0),
             Column("Avec avis", 0),
-            Column("Délai médian"),
+            Column("Délai médian", right=True),
             Column("Dans le délai (%)", 1),
         ),
         rows=tuple(

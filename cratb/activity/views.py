@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role, User
 from cratb.activity import campaigns, summaries, uploads
-from cratb.activity.figures import team_figures
+from cratb.activity.figures import reference_day, team_audits, team_figures
 from cratb.activity.forms import (
     AddTeamForm,
     AttachmentForm,
@@ -222,7 +222,9 @@ def _report_context(submission: Submission, form: ReportForm | None) -> dict[str
             figure_keys=[(f.key, str(f.label)) for f in figures],
             comments=comments,
         )
+    year = submission.campaign.year
     return {
+        "team_audits": team_audits(year, submission.team, on=reference_day(year)),
         "figures": [
             (
                 f,

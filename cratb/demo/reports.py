@@ -1,7 +1,7 @@
 """The demo region's annual activity report: a draft for the demo year (``cratb demo``).
 
-The coordination has written the text of three sections (the surveillance one twice, so
-its history shows two versions); the training section has no text yet, and the report is
+The coordination has written the text of every section but one (the surveillance one
+twice, so its history shows two versions); the training section has no text yet, and the report is
 not validated: the demo shows a report being prepared. The figures are never written
 here: the report computes them from the demo's records and published indicators.
 
@@ -43,6 +43,27 @@ TEXTS: tuple[tuple[str, str], ...] = (
         "Les conventions avec les EMA couvrent une partie des EHPAD de la région ; les "
         "établissements et EHPAD sans appui, listés ci-dessous, sont la priorité de l'année "
         "à venir.",
+    ),
+    (
+        "ema",
+        "Les équipes ont presque toutes transmis leur rapport d'activité dans les délais ; "
+        "la synthèse ci-dessous ne compte que les rapports validés par la coordination. "
+        "Les réunions des EMA et leur participation aux commissions de coordination des "
+        "EHPAD progressent ; plusieurs équipes signalent un temps de personnel inférieur "
+        "au temps prévu dans leur plan d'action.",
+    ),
+    (
+        "audits",
+        "L'audit des cystites de la femme en ville a été mené en deux tours : entre le "
+        "premier et le second, la réalisation de la bandelette urinaire et le choix de la "
+        "fosfomycine en première intention progressent. L'audit des durées "
+        "d'antibiothérapie en établissement sera reconduit l'an prochain.",
+    ),
+    (
+        "network_actions",
+        "Les médecins généralistes ambassadeurs et les référents de CPTS ont surtout animé "
+        "des ateliers entre pairs et des réunions ; les actions en pharmacie et dans les "
+        "écoles restent à développer.",
     ),
 )
 

@@ -221,9 +221,7 @@ def test_network_actions_section_is_the_summary_page(
     ):
         table = _table(blocks, caption)
         assert list(table.rows) == [(r.label, r.actions, r.people_reached) for r in rows]
-    assert list(_table(blocks, "Actions du réseau par département").rows) == [
-        ("Paris (75)", 4, 87)
-    ]
+    assert list(_table(blocks, "Actions du réseau par département").rows) == [("Paris (75)", 4, 87)]
 
 
 def test_network_actions_section_without_actions(db: None) -> None:

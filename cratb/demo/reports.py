@@ -46,24 +46,24 @@ TEXTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "ema",
-        "Les équipes ont presque toutes transmis leur rapport d'activité dans les délais ; "
-        "la synthèse ci-dessous ne compte que les rapports validés par la coordination. "
-        "Les réunions des EMA et leur participation aux commissions de coordination des "
-        "EHPAD progressent ; plusieurs équipes signalent un temps de personnel inférieur "
-        "au temps prévu dans leur plan d'action.",
+        "Toutes les équipes n'ont pas encore transmis leur rapport d'activité : la synthèse "
+        "ci-dessous ne compte que les rapports validés par la coordination, et sera complétée "
+        "avant la validation de ce rapport. Les équipes font état d'une participation "
+        "régulière aux commissions de coordination des EHPAD et aux CAI/CLIN des "
+        "établissements qu'elles accompagnent.",
     ),
     (
         "audits",
-        "L'audit des cystites de la femme en ville a été mené en deux tours : entre le "
+        "L'audit des cystites de la femme en ville est mené en deux tours : entre le "
         "premier et le second, la réalisation de la bandelette urinaire et le choix de la "
         "fosfomycine en première intention progressent. L'audit des durées "
         "d'antibiothérapie en établissement sera reconduit l'an prochain.",
     ),
     (
         "network_actions",
-        "Les médecins généralistes ambassadeurs et les référents de CPTS ont surtout animé "
-        "des ateliers entre pairs et des réunions ; les actions en pharmacie et dans les "
-        "écoles restent à développer.",
+        "Les actions de sensibilisation et les événements en pharmacie et en milieu scolaire "
+        "touchent le plus de personnes ; les ateliers entre pairs et les visites de cabinet, "
+        "plus nombreux, réunissent de petits groupes de médecins généralistes.",
     ),
 )
 

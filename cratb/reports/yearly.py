@@ -228,7 +228,7 @@ def _day(iso: str) -> str:
 
 
 def _audit_blocks(audit: audit_summaries.AuditSummary) -> list[Block]:
-    out: list[Block] = [Heading(f"{audit.title} (tour {audit.round})")]
+    out: list[Block] = [Heading(audit.title)]
     bars = [Bar(c.label, c.percent, c.low, c.high) for c in audit.criteria]
     if any(b.value is not None for b in bars):
         out.append(

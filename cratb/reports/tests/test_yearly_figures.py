@@ -249,3 +249,25 @@ def test_the_three_sections_are_written_in_every_format(
     )
     data = render(document, fmt)
     assert len(data) > 2000
+
+
+def test_the_new_sections_take_a_text_and_are_shown(
+    client: Client, coordinator: User, actions: None
+) -> None:
+    client.force_login(coordinator)
+    assert client.post("/rapports/", {"year": str(YEAR)}).status_code == 302
+    saved = client.post(
+        f"/rapports/{YEAR}/sections/network_actions/",
+        {
+            "network_actions-text": "Les ateliers entre pairs restent l'action la plus fréquente.",
+            "network_actions-base_version": "0",
+        },
+    )
+    assert saved.status_code == 302
+    page = _page(client.get(f"/rapports/{YEAR}/"))
+    for title in ("5. Activité des EMA", "6. Audits de pratiques", "7. Actions du réseau"):
+        assert title in page
+    assert "Les ateliers entre pairs restent l'action la plus fréquente." in page
+    assert "Personnes touchées" in page
+    for source in ("/activite/synthese/", "/audits/", "/activite/actions-reseau/synthese/"):
+        assert f'href="{source}' in page

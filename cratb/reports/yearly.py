@@ -26,6 +26,9 @@ from cratb.documents import Block, ChartBlock, Column, Figure, FigureList, Headi
 
 __all__ = ["audits_blocks", "ema_blocks", "network_actions_blocks"]
 
+#: Départements per table of the EMA figures (a column each: a portrait page holds 8).
+PER_TABLE = 8
+
 #: Decimals of the EMA figures that are not counts (staff time, in FTE).
 _DECIMALS = {"staff_fte": 2, "fte_worked": 2}
 
@@ -134,23 +137,29 @@ def ema_blocks(year: int) -> Sequence[Block]:
                 caption=f"Complétude des rapports d'activité {year} par département",
             )
         )
-        if found.territories:
-            # The page's table: a row per figure, a column per département, the region last.
+        # The page's table: a row per figure, a column per département, the region last;
+        # split in tables of at most PER_TABLE départements so a page holds it.
+        territories = list(found.territories)
+        chunks = [territories[i : i + PER_TABLE] for i in range(0, len(territories), PER_TABLE)]
+        for number, chunk in enumerate(chunks, start=1):
+            last = number == len(chunks)
             columns = [Column("Chiffre")]
-            columns += [Column(t.code or t.name, 2) for t in found.territories]
-            columns.append(Column("Région", 2))
+            columns += [Column(t.code or t.name, 2) for t in chunk]
+            if last:
+                columns.append(Column("Région", 2))
             rows = []
             for total in found.totals:
                 per = [
-                    next((v.value for v in t.figures if v.key == total.key), None)
-                    for t in found.territories
+                    next((v.value for v in t.figures if v.key == total.key), None) for t in chunk
                 ]
-                rows.append((total.label, *[_plain(v) for v in per], _plain(total.value)))
+                region = (_plain(total.value),) if last else ()
+                rows.append((total.label, *[_plain(v) for v in per], *region))
+            part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
             out.append(
                 Table(
                     columns=tuple(columns),
                     rows=tuple(_decimals_as_needed(rows)),
-                    caption=f"Chiffres des rapports validés par département, {year}",
+                    caption=f"Chiffres des rapports validés par département, {year}{part}",
                 )
             )
         return out

@@ -271,3 +271,23 @@ def test_the_new_sections_take_a_text_and_are_shown(
     assert "Personnes touchées" in page
     for source in ("/activite/synthese/", "/audits/", "/activite/actions-reseau/synthese/"):
         assert f'href="{source}' in page
+
+
+def test_many_departements_are_split_in_several_tables(
+    ema_reports: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cratb.reports import yearly
+
+    monkeypatch.setattr(yearly, "PER_TABLE", 1)
+    tables = [
+        b
+        for b in _blocks("ema")
+        if isinstance(b, Table) and b.caption.startswith("Chiffres des rapports validés par")
+    ]
+    assert [t.caption[-5:] for t in tables] == ["(1/2)", "(2/2)"]
+    assert [[c.label for c in t.columns] for t in tables] == [
+        ["Chiffre", "75"],
+        ["Chiffre", "94", "Région"],
+    ]
+    meetings = [next(r for r in t.rows if r[0] == "Réunions tenues") for t in tables]
+    assert meetings == [("Réunions tenues", "4"), ("Réunions tenues", "6", "10")]

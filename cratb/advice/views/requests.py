@@ -497,10 +497,12 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @allow(roles(*RESPONDERS))
 def request_close(request: HttpRequest, pk: int) -> HttpResponseBase:
-    def act(advice: AdviceRequest, form: forms.VersionForm, by: User) -> None:
-        advice.close(by=by, expected_version=form.cleaned_data["version"])
+    def act(advice: AdviceRequest, form: forms.CloseForm, by: User) -> None:
+        advice.close(
+            by=by, expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"]
+        )
 
-    return _act(request, pk, forms.VersionForm, act=act, done=_("Demande close."))
+    return _act(request, pk, forms.CloseForm, act=act, done=_("Demande close."))
 
 
 @require_POST

@@ -211,6 +211,27 @@ class IdentityCheckMixin(NoNirMixin):
             )
 
 
+PICKER_HELP = _(
+    "Plusieurs choix possibles : tapez quelques lettres pour chercher (les accents sont "
+    "ignorés), Entrée pour ajouter. Sans JavaScript : touche Ctrl ou Cmd et clic."
+)
+
+
+class AgentPicker(FastSelectMultiple):
+    """A multi-select of antibacterials that picker.js turns into a searchable list."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "size": 6,
+                "data-picker": "search",
+                "data-placeholder": _("Tapez pour chercher un antibiotique…"),
+                "data-remove-label": _("Retirer"),
+                "data-no-results": _("Aucun antibiotique ne correspond."),
+            }
+        )
+
+
 def _context_fields() -> dict[str, forms.Field]:
     choices = agent_choices()
     return {
@@ -233,14 +254,15 @@ def _context_fields() -> dict[str, forms.Field]:
             label=_("Antibiotiques envisagés"),
             choices=choices,
             required=False,
-            widget=FastSelectMultiple(attrs={"size": 6}),
-            help_text=_("Plusieurs choix possibles (touche Ctrl ou Cmd)."),
+            widget=AgentPicker(),
+            help_text=PICKER_HELP,
         ),
         "agents_given": forms.MultipleChoiceField(
             label=_("Antibiotiques déjà donnés"),
             choices=choices,
             required=False,
-            widget=FastSelectMultiple(attrs={"size": 6}),
+            widget=AgentPicker(),
+            help_text=PICKER_HELP,
         ),
         "allergy": forms.ChoiceField(
             label=_("Allergie aux antibiotiques"), choices=codes.Allergy.choices, initial="unknown"
@@ -274,16 +296,19 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
     requester_name = forms.CharField(
         label=_("Votre nom"),
         max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("Le vôtre, professionnel de santé : jamais celui du patient."),
     )
     requester_email = forms.EmailField(
         label=_("Votre adresse électronique"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Un lien de confirmation y est envoyé, puis la réponse."),
     )
     requester_phone = forms.CharField(
         label=_("Votre téléphone professionnel (facultatif)"),
         max_length=30,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         help_text=_("Pour que l'infectiologue puisse vous rappeler."),
     )
     departement = DepartementField()

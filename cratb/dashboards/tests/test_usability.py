@@ -84,7 +84,8 @@ def test_a_publication_warning_links_to_the_ddd_page_not_a_command(
 ) -> None:
     publication = PublicationFactory(
         warnings=[
-            "12 boîtes (0,3 %) sans DDJ calculable sont exclues des DDJ : voir « cratb ddd report »",
+            "12 boîtes (0,3 %) sans DDJ calculable sont exclues des DDJ :"
+            " voir « cratb ddd report »",
             "une autre remarque",
         ]
     )

@@ -187,7 +187,7 @@ def _run(
                 values += _values(
                     publication, indicator, grouping, result.table.to_pylist(), period=period
                 )
-                editions.update(result.editions)
+                _merge_editions(editions, result.editions)
                 warnings += [
                     f"{indicator.id} {year} : {w}"
                     for w in result.warnings
@@ -282,6 +282,17 @@ def _import(data_import: DataImport, *, warehouse: Path) -> DataImport:
     data_import.report = payload
     data_import.succeed()
     return data_import
+
+
+def _merge_editions(editions: dict[str, str], more: dict[str, str]) -> None:
+    """Add ``more`` to ``editions``; the population years of the years published add up
+    (« 2024, 2025 »), any other kind keeps its one edition."""
+    for kind, edition in more.items():
+        if kind == "population" and kind in editions:
+            years = {y.strip() for y in f"{editions[kind]},{edition}".split(",") if y.strip()}
+            editions[kind] = ", ".join(sorted(years))
+        else:
+            editions[kind] = edition
 
 
 def warehouse_imports(warehouse: Path, *, limit: int = 50) -> tuple[list[dict[str, Any]], str]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
 from cratb.accounts.models import Role, User
 from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
+from cratb.dashboards.editions import editions_in_words
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication, warehouse_imports
@@ -255,7 +256,11 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "dashboards/publication_detail.html",
-        {"publication": publication, "warnings": [web_warning(w) for w in publication.warnings]},
+        {
+            "publication": publication,
+            "warnings": [web_warning(w) for w in publication.warnings],
+            "editions": editions_in_words(publication.editions or {}),
+        },
     )
 
 

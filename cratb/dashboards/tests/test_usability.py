@@ -95,3 +95,27 @@ def test_a_publication_warning_links_to_the_ddd_page_not_a_command(
     assert 'href="/surveillance/ddj-par-produit/"' in html
     assert "sans DDJ calculable sont exclues des DDJ" in html
     assert "une autre remarque" in html
+
+
+def test_reference_editions_are_said_in_words(client: Client, coordinator: User) -> None:
+    publication = PublicationFactory(
+        editions={"atc_ddd": "2026-04-25", "aware": "2023", "population": "2024, 2025"}
+    )
+    client.force_login(coordinator)
+    html = client.get(f"/surveillance/publications/{publication.pk}/").content.decode()
+    assert "classification ATC/DDJ de l&#x27;OMS (index du 25 avril 2026)" in html
+    assert "classification AWaRe de l&#x27;OMS 2023" in html
+    assert "populations de 2024 et 2025 (table de population importée)" in html
+    assert "atc_ddd" not in html
+    english = client.get(f"/en/surveillance/publications/{publication.pk}/").content.decode()
+    assert "WHO ATC/DDD classification (index of 25 April 2026)" in english
+
+
+def test_population_years_add_up_across_a_publication() -> None:
+    from cratb.dashboards.services import _merge_editions
+
+    editions: dict[str, str] = {}
+    _merge_editions(editions, {"atc_ddd": "2026-04-25", "population": "2024"})
+    _merge_editions(editions, {"population": "2025"})
+    _merge_editions(editions, {"population": "2025"})
+    assert editions == {"atc_ddd": "2026-04-25", "population": "2024, 2025"}

@@ -21,6 +21,7 @@ from cratb.accounts.models import Role, User
 from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
 from cratb.dashboards.editions import editions_in_words
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
+from cratb.dashboards.labels import establishment_names
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication, warehouse_imports
 from cratb.dashboards.tasks import import_data, publish_indicators
@@ -149,12 +150,19 @@ def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool)
     ):
         return None
 
+    names = (
+        establishment_names(str(v.dimensions.get("finess", "")) for v in items)
+        if grouping == "finess"
+        else {}
+    )
+
     def label(v: IndicatorValue) -> str:
         if grouping == "departement":
             return _departement_label(v.departement)
         if grouping in ("month", "year", "region"):
             return str(getattr(v, grouping))
-        return str(v.dimensions.get(grouping, ""))
+        value = str(v.dimensions.get(grouping, ""))
+        return names.get(value, value)
 
     bars = [Bar(label(v), v.value, v.ci_low, v.ci_high) for v in items if v.value is not None]
     target = next(

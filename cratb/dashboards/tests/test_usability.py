@@ -119,3 +119,27 @@ def test_population_years_add_up_across_a_publication() -> None:
     _merge_editions(editions, {"population": "2025"})
     _merge_editions(editions, {"population": "2025"})
     assert editions == {"atc_ddd": "2026-04-25", "population": "2024, 2025"}
+
+
+def test_hospital_bars_are_named_not_only_numbered(client: Client, coordinator: User) -> None:
+    from cratb.dashboards.tests.factories import IndicatorValueFactory
+    from cratb.network.tests.factories import EstablishmentFactory
+
+    known = EstablishmentFactory.create(name="Hôpital de démonstration Nord")
+    publication = PublicationFactory()
+    for number, value in ((known.finess, 700.0), ("750999999", 500.0)):
+        IndicatorValueFactory.create(
+            publication=publication,
+            indicator="hospital.ddd_per_1000_patient_days",
+            grouping="finess",
+            dimensions={"finess": number},
+            value=value,
+        )
+    client.force_login(coordinator)
+    page = client.get(
+        "/surveillance/indicateurs/",
+        {"indicator": "hospital.ddd_per_1000_patient_days", "grouping": "finess"},
+    ).content.decode()
+    assert 'role="img"' in page
+    assert f"Hôpital de démonstration Nord ({known.finess})" in page
+    assert "750999999" in page  # not in the directory: its number

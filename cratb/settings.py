@@ -332,6 +332,9 @@ TASKS = {
 
 # The region this platform serves (INSEE code): advice requests come from its départements.
 CRATB_REGION = os.environ.get("CRATB_REGION", "11").strip()
+# Who signs the training certificates (docs/network.md), e.g. « Dr Camille Martin,
+# coordinatrice du CRAtb »; empty: the coordination's first active coordinator.
+CRATB_CERTIFICATE_SIGNATORY = os.environ.get("CRATB_CERTIFICATE_SIGNATORY", "").strip()
 
 # Expert advice desk (docs/advice.md): target delay of a first answer in working days,
 # hours past it before the coordinators are alerted, days after the answer before the

@@ -223,6 +223,13 @@ class Registration(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def reference(self) -> str:
+        """A reference a person can read out: year of the session, session, registration
+        (« ATT-2026-0012-00345 »); the link's token stays secret."""
+        year = timezone.localtime(self.session.starts_at).year
+        return f"ATT-{year}-{self.session_id:04d}-{self.pk:05d}"
+
     @classmethod
     def register(cls, *, session: TrainingSession, **fields: Any) -> Registration:
         """Take a registration: confirmed while places remain, else on the waiting list.

@@ -100,3 +100,40 @@ def test_one_registration_is_singular(client: Client, coordinator: User) -> None
     client.force_login(coordinator)
     manage = client.get(f"/formation/sessions/{session.pk}/").content.decode()
     assert "1 inscrit sur 12 places" in manage
+
+
+def _pdf_text(pdf: bytes, tmp_path: Any) -> str:
+    import subprocess
+
+    path = tmp_path / "attestation.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return " ".join(result.stdout.split())
+
+
+@pytest.mark.skipif(
+    not __import__("pathlib").Path("/usr/bin/pdftotext").is_file(), reason="poppler"
+)
+def test_the_certificate_names_the_region_a_signatory_and_a_readable_reference(
+    coordinator: User, tmp_path: Any, settings: Any
+) -> None:
+    from cratb.training.certificates import certificate_pdf
+
+    settings.CRATB_REGION = "11"
+    coordinator.first_name, coordinator.last_name = "Camille", "Martin"
+    coordinator.save()
+    registration = RegistrationFactory.create(attended=True)
+    text = _pdf_text(certificate_pdf(registration), tmp_path)
+    assert "CRAtb Île-de-France" in text
+    assert "Camille Martin, pour la coordination du CRAtb" in text
+    assert registration.reference.startswith("ATT-")
+    assert f"Référence de l'attestation : {registration.reference}" in text
+    assert str(registration.token) not in text
+    settings.CRATB_CERTIFICATE_SIGNATORY = "Dr Alix Durand, coordinatrice du CRAtb"
+    text = _pdf_text(certificate_pdf(registration), tmp_path)
+    assert "Dr Alix Durand, coordinatrice du CRAtb" in text

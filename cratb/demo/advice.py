@@ -40,6 +40,9 @@ from cratb.engine import reference
 from cratb.network.models import Membership, Organization, Territory
 
 REQUESTS_PER_YEAR = 1600
+#: The demo EMA teams' switchboard and mail domain (as cratb.demo.network writes them).
+EMA_PHONE = "01 00 00 11 11"
+EMA_DOMAIN = "demo.cratb.localhost"
 #: Requests of the last week not answered yet: the inbox's content.
 OPEN_REQUESTS = 25
 
@@ -223,6 +226,13 @@ def _teams_and_responders(
             name=f"EMA de démonstration — {departement.name}",
             defaults={"departement": departement},
         )
+        # « Qui contacter ? » lists the team: it needs a way to reach it.
+        contact = {"phone": EMA_PHONE, "email": f"ema.{departement.code.lower()}@{EMA_DOMAIN}"}
+        missing = [name for name, value in contact.items() if not getattr(team, name)]
+        if missing:
+            for name in missing:
+                setattr(team, name, contact[name])
+            team.save(update_fields=missing)
         teams[departement.pk] = team
         members = []
         for n in range(2 + departement.pk % 2):

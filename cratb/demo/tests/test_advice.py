@@ -88,3 +88,14 @@ def test_the_demo_ends_on_the_day_it_runs(small: None) -> None:
     assert timezone.localdate(last) <= today
     latest_shift = OnCallShift.objects.latest("ends_at").ends_at
     assert timezone.localdate(latest_shift) >= today + timedelta(weeks=5)
+
+
+def test_every_demo_ema_team_can_be_reached(small: None) -> None:
+    """« Qui contacter ? » lists the EMA teams: each has a phone and an e-mail."""
+    from cratb.network.models import Organization
+
+    build_demo(region_code="11", seed=1, year=2025, today=JAN_2026)
+    teams = Organization.objects.filter(kind=Organization.Kind.EMA)
+    assert teams.count() >= 2
+    for team in teams:
+        assert team.phone and team.email, team.name

@@ -58,7 +58,7 @@ def test_scroll_table_renders_a_focusable_named_region() -> None:
         '{% load cratb_ui %}{% scroll_table _("Sessions") %}<table></table>{% endscroll_table %}'
     ).render(Context())
     assert html == (
-        '<div class="table-wrap" tabindex="0" role="region" aria-label="Sessions">'
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="Tableau : Sessions">'
         "<table></table></div>"
     )
 
@@ -70,7 +70,8 @@ def test_a_failed_submit_has_a_summary_linking_to_the_fields_and_an_error_title(
     session = SessionFactory.create()
     page = client.get(f"/formation/agenda/{session.pk}/").content.decode()
     assert not page.split("<title>")[1].startswith("Erreur")
-    assert '<span class="field__required">(obligatoire)</span>' in page
+    assert '<span class="field__required" aria-hidden="true">(obligatoire)</span>' in page
+    assert " required" in page.split('name="last_name"')[1].split(">")[0]
     page = client.post(f"/formation/agenda/{session.pk}/", {"first_name": "Alex"}).content.decode()
     assert "<title>Erreur : " in page
     summary = page.split("data-error-summary")[1].split("</div>")[0]

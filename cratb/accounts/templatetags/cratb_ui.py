@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, override
+from django.utils.translation import gettext as _
 
 from cratb.accounts.navigation import SECTIONS, may_see, sections_for_role, user_role
 from cratb.charts.numbers import format_number
@@ -170,7 +171,9 @@ class ScrollTableNode(template.Node):
         self.label = label
 
     def render(self, context: template.Context) -> str:
-        label = self.label.resolve(context)
+        # « Tableau : » keeps the region's name apart from the section its heading names
+        # (two landmarks of one name cannot be told apart).
+        label = _("Tableau : %(name)s") % {"name": self.label.resolve(context)}
         return format_html(
             '<div class="table-wrap" tabindex="0" role="region" aria-label="{}">{}</div>',
             label,

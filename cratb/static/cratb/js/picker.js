@@ -19,6 +19,8 @@
       },
       maxOptions: null,
       closeAfterSelect: false,
+      // After each choice the search is cleared: type the next antibiotic at once.
+      clearAfterSelect: true,
       hidePlaceholder: true,
       placeholder: select.getAttribute("data-placeholder") || "",
       render: {
@@ -31,6 +33,15 @@
       },
     });
     var input = picker.control_input;
+    // Tom Select points the <label> at its own input; the native select it keeps (hidden,
+    // sent with the form) still needs a name for assistive technologies.
+    var label = document.querySelector('label[for="' + input.id + '"]');
+    if (label) {
+      if (!label.id) {
+        label.id = select.id + "-label";
+      }
+      select.setAttribute("aria-labelledby", label.id);
+    }
     if (describedBy) {
       input.setAttribute("aria-describedby", describedBy);
     }

@@ -54,3 +54,23 @@ def test_map_classes_do_not_rely_on_colour_alone(
     # The CPTS classes have three shapes, said in the legend's words too.
     assert "(rond)" in legend and "(triangle)" in legend and "(carré)" in legend
     assert "<circle" in legend and "<path d=" in legend and '<rect x="1"' in legend
+
+
+def test_lists_are_in_french_order_ignoring_accents_and_case(departement: Territory) -> None:
+    from cratb.collation import french_sorted
+    from cratb.network import directory, gaps
+
+    assert french_sorted(["colistine", "Céfaclor", "cefalexine", "amoxicilline"]) == [
+        "amoxicilline",
+        "Céfaclor",
+        "cefalexine",
+        "colistine",
+    ]
+    # Accents and case only break ties.
+    assert french_sorted(["côte", "Cote", "cote"]) == ["Cote", "cote", "côte"]
+    for name in ("Fontaine", "Élan", "clinique du Parc"):
+        EstablishmentFactory.create(name=f"Hôpital {name}", departement=departement)
+    found = [o.name for o in directory.search_establishments("Hôpital")]
+    assert found == ["Hôpital clinique du Parc", "Hôpital Élan", "Hôpital Fontaine"]
+    uncovered = [o.name for o in gaps.uncovered_establishments()]
+    assert uncovered == found

@@ -130,3 +130,11 @@ def years() -> list[int]:
     return sorted(
         {d.year for d in TrainingSession.objects.dates("starts_at", "year")}, reverse=True
     )
+
+
+def latest_year_with_attendance() -> int | None:
+    """The year the figures open on: the latest with someone marked present (the next
+    year's agenda, open for registration, has no figures yet)."""
+    dates = TrainingSession.objects.filter(registrations__attended=True).dates("starts_at", "year")
+    found = [d.year for d in dates]
+    return max(found) if found else None

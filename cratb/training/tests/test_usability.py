@@ -137,3 +137,22 @@ def test_the_certificate_names_the_region_a_signatory_and_a_readable_reference(
     settings.CRATB_CERTIFICATE_SIGNATORY = "Dr Alix Durand, coordinatrice du CRAtb"
     text = _pdf_text(certificate_pdf(registration), tmp_path)
     assert "Dr Alix Durand, coordinatrice du CRAtb" in text
+
+
+def test_training_figures_open_on_the_latest_year_with_attendance(
+    client: Client, coordinator: User
+) -> None:
+    past = SessionFactory.create(
+        plan=PlanFactory.create(year=2025), starts_at=_at(2025), ends_at=_at(2025)
+    )
+    RegistrationFactory.create(session=past, attended=True)
+    SessionFactory.create(
+        plan=PlanFactory.create(year=2027), starts_at=_at(2027), ends_at=_at(2027)
+    )
+    client.force_login(coordinator)
+    page = client.get("/formation/chiffres/").content.decode()
+    assert "Chiffres de la formation — 2025" in page
+    assert (
+        "Chiffres de la formation — 2027"
+        in client.get("/formation/chiffres/?annee=2027").content.decode()
+    )

@@ -547,7 +547,7 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
                 "texture": texture,
             }
         )
-    points = []
+    points: list[tuple[float, float, str, str, str] | tuple[float, float, str, str, str, str]] = []
     cpts_table = []
     for row in gaps.cpts_referents(Organization.objects.filter(departement__in=departements)):
         colour, shape, label = CPTS_CLASSES[row.status]

@@ -82,7 +82,7 @@ def test_the_imports_page_says_when_the_warehouse_is_empty(
 def test_a_publication_warning_links_to_the_ddd_page_not_a_command(
     client: Client, coordinator: User
 ) -> None:
-    publication = PublicationFactory(
+    publication = PublicationFactory.create(
         warnings=[
             "12 boîtes (0,3 %) sans DDJ calculable sont exclues des DDJ :"
             " voir « cratb ddd report »",
@@ -98,7 +98,7 @@ def test_a_publication_warning_links_to_the_ddd_page_not_a_command(
 
 
 def test_reference_editions_are_said_in_words(client: Client, coordinator: User) -> None:
-    publication = PublicationFactory(
+    publication = PublicationFactory.create(
         editions={"atc_ddd": "2026-04-25", "aware": "2023", "population": "2024, 2025"}
     )
     client.force_login(coordinator)
@@ -126,7 +126,7 @@ def test_hospital_bars_are_named_not_only_numbered(client: Client, coordinator: 
     from cratb.network.tests.factories import EstablishmentFactory
 
     known = EstablishmentFactory.create(name="Hôpital de démonstration Nord")
-    publication = PublicationFactory()
+    publication = PublicationFactory.create()
     for number, value in ((known.finess, 700.0), ("750999999", 500.0)):
         IndicatorValueFactory.create(
             publication=publication,

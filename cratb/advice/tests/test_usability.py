@@ -72,9 +72,10 @@ def test_injectable_pivmecillinam_is_refused(
         },
     )
     assert response.status_code == 400
-    assert "pivmécillinam ne s&#x27;administre pas par voie injectable" in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    assert "pivmécillinam ne s&#x27;administre pas par voie injectable" in page
+    assert "<title>Erreur : " in page
+    assert 'href="#answer-route_1"' in page  # the summary links to the field
     open_request.refresh_from_db()
     assert open_request.first_answer_at is None
 

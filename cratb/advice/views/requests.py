@@ -375,7 +375,12 @@ def _invalid(request: HttpRequest, *, pk: int, **forms_kept: Any) -> HttpRespons
     return render(
         request,
         "advice/request_detail.html",
-        {**_staff_context(advice, **forms_kept), "events": _events(advice)},
+        {
+            **_staff_context(advice, **forms_kept),
+            "events": _events(advice),
+            # base.html starts the title with « Erreur : » (the form sent back is not `form`).
+            "page_has_errors": any(f.errors for f in forms_kept.values()),
+        },
         status=400,
     )
 

@@ -1,7 +1,7 @@
 """Demo content of the advice desk: two years of requests, answers, rota and surveys.
 
 Deterministic for (region, seed, year, day it runs): the two years end on the day it
-runs, so the inbox holds the last week's requests and the figures open on the current
+runs, so the inbox holds the last days' requests and the figures open on the current
 year. Safe to run twice: a second run finds the demo rows (tagged by the requesters'
 address domain) and adds nothing. Rows are written with ``bulk_create``
 (inserts only: the append-only history is respected) so ``make run`` stays fast.
@@ -43,7 +43,8 @@ REQUESTS_PER_YEAR = 1600
 #: The demo EMA teams' switchboard and mail domain (as cratb.demo.network writes them).
 EMA_PHONE = "01 00 00 11 11"
 EMA_DOMAIN = "demo.cratb.localhost"
-#: Requests of the last week not answered yet: the inbox's content.
+#: Requests of the last OPEN_DAYS not answered yet: the inbox's content.
+OPEN_DAYS = 3
 OPEN_REQUESTS = 25
 
 SETTINGS = (("community", 60), ("nursing_home", 20), ("hospital", 12), ("medico_social", 8))
@@ -341,9 +342,13 @@ def build_demo(
         weights = [d.population or 1 for d in departements]
         syndromes = list(SYNDROMES)
         total = REQUESTS_PER_YEAR * 2
-        # The last OPEN_REQUESTS are still waiting: received in the week before today.
-        moments = sorted(_received(rng, start, days - 7) for _ in range(total - OPEN_REQUESTS))
-        moments += sorted(_received(rng, end - timedelta(days=7), 7) for _ in range(OPEN_REQUESTS))
+        # The last OPEN_REQUESTS are still waiting: received in the days before today.
+        moments = sorted(
+            _received(rng, start, days - OPEN_DAYS) for _ in range(total - OPEN_REQUESTS)
+        )
+        moments += sorted(
+            _received(rng, end - timedelta(days=OPEN_DAYS), OPEN_DAYS) for _ in range(OPEN_REQUESTS)
+        )
         shifts_by_dep: dict[int, list[OnCallShift]] = {}
         for shift in shifts:
             shifts_by_dep.setdefault(shift.departement_id, []).append(shift)

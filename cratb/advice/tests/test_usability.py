@@ -85,3 +85,18 @@ def test_antibiotics_are_listed_in_french_order_ignoring_accents() -> None:
     cefaclor = next(i for i, n in enumerate(names) if n.startswith("céfaclor"))
     colistin = next(i for i, n in enumerate(names) if n.startswith("colistine"))
     assert cefaclor < colistin
+
+
+def test_the_redaction_message_agrees_in_number(
+    client: Client, coordinator: User, departement: Territory, ema_team: Organization
+) -> None:
+    advice = AdviceRequestFactory.create(
+        departement=departement, team=ema_team, question="Patiente Jeanne Exemplaire, cystite."
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("advice:request-redact", args=[advice.pk]),
+        {"passage": "Jeanne Exemplaire", "reason": "nom de la patiente"},
+        follow=True,
+    )
+    assert "Passage supprimé de 1 texte de la demande." in html.unescape(response.content.decode())

@@ -152,6 +152,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if not DEBUG:
+    # Static files straight from the WSGI process, compressed (gzip) and, for the hashed
+    # names of the manifest, cached for a year (docs/operations.md). In DEBUG the
+    # development server serves them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "cratb.urls"
 WSGI_APPLICATION = "cratb.wsgi.application"
 
@@ -305,6 +311,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "cratb" / "static"]
+# Outside DEBUG, collectstatic writes each file under a name holding its content's hash
+# (a changed file gets a new name, so browsers may keep the old one for a year) and a
+# gzip copy beside it; WhiteNoise serves them with the right headers. In
+# DEBUG the files are served as they are, without collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -331,6 +349,9 @@ TASKS = {
 
 # The region this platform serves (INSEE code): advice requests come from its départements.
 CRATB_REGION = os.environ.get("CRATB_REGION", "11").strip()
+# Who signs the training certificates (docs/network.md), e.g. « Dr Camille Martin,
+# coordinatrice du CRAtb »; empty: the coordination's first active coordinator.
+CRATB_CERTIFICATE_SIGNATORY = os.environ.get("CRATB_CERTIFICATE_SIGNATORY", "").strip()
 
 # Expert advice desk (docs/advice.md): target delay of a first answer in working days,
 # hours past it before the coordinators are alerted, days after the answer before the

@@ -13,21 +13,25 @@ Audiences (``@allow``) and row rules:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role, User
+from cratb.accounts.navigation import user_role
 from cratb.activity import campaigns, summaries, uploads
-from cratb.activity.figures import team_figures
+from cratb.activity.figures import reference_day, team_audits, team_figures
 from cratb.activity.forms import (
     AddTeamForm,
     AttachmentForm,
@@ -50,6 +54,7 @@ from cratb.activity.models import (
     Submission,
     WorkflowError,
 )
+from cratb.audits import summaries as audit_summaries
 from cratb.network.models import Membership, PractitionerRole, active_on
 from cratb.network.tabular import table_response
 
@@ -207,11 +212,24 @@ def _submission(request: HttpRequest, pk: int) -> Submission:
     return found
 
 
-def _report_context(submission: Submission, form: ReportForm | None) -> dict[str, Any]:
+def _opens(user: Any, url: str) -> bool:
+    """Whether ``user`` may open ``url`` (the audience its view declares), so a source
+    link is not offered to someone who would be refused."""
+    try:
+        view = resolve(urlsplit(url).path).func
+    except Resolver404:
+        return False
+    access = getattr(view, "cratb_access", None)
+    return access is not None and access.allows(user_role(user))
+
+
+def _report_context(
+    submission: Submission, form: ReportForm | None, user: Any = None
+) -> dict[str, Any]:
     figures = team_figures(submission.campaign.year, submission.team)
     if submission.figures_snapshot is not None:
         frozen = summaries.report_values(submission)
-        figures = [type(f)(f.key, f.label, frozen.get(f.key), f.unit, f.source) for f in figures]
+        figures = [replace(f, value=frozen.get(f.key)) for f in figures]
     comments = {c.figure: c.text for c in submission.figure_comments.all()}
     objectives = campaigns.plan_objectives(submission)
     statuses = {s.objective_id: s for s in submission.objective_statuses.all()}
@@ -222,12 +240,15 @@ def _report_context(submission: Submission, form: ReportForm | None) -> dict[str
             figure_keys=[(f.key, str(f.label)) for f in figures],
             comments=comments,
         )
+    year = submission.campaign.year
     return {
+        "team_audits": team_audits(year, submission.team, on=reference_day(year)),
         "figures": [
             (
                 f,
                 comments.get(f.key, ""),
                 form[f"{ReportForm.FIGURE_PREFIX}{f.key}"] if form else None,
+                _opens(user, f.source),
             )
             for f in figures
         ],
@@ -271,8 +292,13 @@ def _render_form(
         if report_form is None and editable:
             report_form = ReportForm(instance=submission, initial={"version": submission.version})
         context["report_form"] = report_form if editable else None
-        context.update(_report_context(submission, report_form if editable else None))
+        context.update(_report_context(submission, report_form if editable else None, request.user))
         context["entered"] = [(label, getattr(submission, key)) for key, label in summaries.ENTERED]
+        # The audits of the year the team took part in, from the audits app (its own
+        # summary, the computation of its pages): shown beside the team's own count.
+        context["audit_participations"] = audit_summaries.participations(
+            submission.campaign.year, organization_id=submission.team_id
+        )
     else:
         context["objectives"] = submission.objectives.all()
         context["objective_form"] = objective_form or ObjectiveForm(

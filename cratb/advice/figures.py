@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 from cratb.advice import codes
 from cratb.advice.caching import cached
 from cratb.advice.models import AdviceRequest, RecommendedAgent
+from cratb.collation import french_key
 
 CACHE_SECONDS = 600
 
@@ -276,7 +277,7 @@ def breakdown(
         )
         for row in rows
     ]
-    return sorted(out, key=lambda r: (-r.measures.total, r.label))
+    return sorted(out, key=lambda r: (-r.measures.total, french_key(r.label)))
 
 
 def series(
@@ -302,7 +303,7 @@ def series(
         labels[code] = dimension.label_of(row[dimension.field])
     return Series(
         periods=_periods(year, period),
-        codes=sorted(totals, key=lambda c: (-totals[c], labels[c])),
+        codes=sorted(totals, key=lambda c: (-totals[c], french_key(labels[c]))),
         labels=labels,
         counts=counts,
     )

@@ -193,8 +193,11 @@ class _Builder:
         language: str,
         region: str,
         may_read_individuals: bool,
+        unit_names: dict[str, str] | None = None,
     ) -> None:
         self.indicator = indicator
+        #: « Name (FINESS) » for the establishments the directory knows.
+        self.unit_names = unit_names or {}
         self.language = language
         self.region = region
         self.english = _english(language)
@@ -339,7 +342,8 @@ class _Builder:
             return departement_label(row["departement"])
         if column == "month":
             return value_label("month", row["month"], self.language)
-        return value_label(column, row["dimensions"].get(column, ""), self.language)
+        text = value_label(column, row["dimensions"].get(column, ""), self.language)
+        return self.unit_names.get(text, text) if column == "finess" else text
 
     # --- headline ---------------------------------------------------------------------------
 
@@ -649,6 +653,8 @@ class _Builder:
 
         def name(r: dict[str, Any]) -> str:
             text = str(r["dimensions"].get(unit_column, ""))
+            if unit_column == "finess":
+                return self.unit_names.get(text, text)
             specialty = r["dimensions"].get("prescriber_specialty")
             return f"{text} ({specialty})" if specialty and unit_column == "prescriber_id" else text
 
@@ -765,6 +771,7 @@ def build_page(
     language: str,
     region: str,
     may_read_individuals: bool,
+    unit_names: dict[str, str] | None = None,
 ) -> IndicatorPage:
     """The page of ``indicator`` from the rows the user may read (dicts of
     ``IndicatorValue`` fields)."""
@@ -775,6 +782,7 @@ def build_page(
         language=language,
         region=region,
         may_read_individuals=may_read_individuals,
+        unit_names=unit_names,
     )
     headline = builder.headline()
     regional = builder.regional(builder.year)

@@ -4,6 +4,7 @@ their pages), the DDD per product page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,11 @@ from django.utils.translation import gettext as _
 from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
 from cratb.accounts.models import Role, User
 from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
+from cratb.dashboards.editions import editions_in_words
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
+from cratb.dashboards.labels import establishment_names
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
-from cratb.dashboards.services import create_publication
+from cratb.dashboards.services import create_publication, warehouse_imports
 from cratb.dashboards.tasks import import_data, publish_indicators
 from cratb.engine import reference
 from cratb.engine.backends import open_session
@@ -142,12 +145,19 @@ def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool)
     ):
         return None
 
+    names = (
+        establishment_names(str(v.dimensions.get("finess", "")) for v in items)
+        if grouping == "finess"
+        else {}
+    )
+
     def label(v: IndicatorValue) -> str:
         if grouping == "departement":
             return _departement_label(v.departement)
         if grouping in ("month", "year", "region"):
             return str(getattr(v, grouping))
-        return str(v.dimensions.get(grouping, ""))
+        value = str(v.dimensions.get(grouping, ""))
+        return names.get(value, value)
 
     bars = [Bar(label(v), v.value, v.ci_low, v.ci_high) for v in items if v.value is not None]
     target = next(
@@ -247,7 +257,26 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One publication: its progress while it runs (the page refreshes itself), then its
     counts, editions and warnings."""
     publication = get_object_or_404(Publication.objects.select_related("requested_by"), pk=pk)
-    return render(request, "dashboards/publication_detail.html", {"publication": publication})
+    return render(
+        request,
+        "dashboards/publication_detail.html",
+        {
+            "publication": publication,
+            "warnings": [web_warning(w) for w in publication.warnings],
+            "editions": editions_in_words(publication.editions or {}),
+        },
+    )
+
+
+#: The engine's warnings end with the command a command-line user runs to see the details;
+#: on the web the same details are on the « DDJ par produit » page.
+DDD_HINT = re.compile(r"\s*:\s*voir « cratb ddd report »\s*$")
+
+
+def web_warning(text: str) -> dict[str, Any]:
+    """A publication warning for a web user: the command-line hint becomes a link."""
+    stripped = DDD_HINT.sub("", str(text))
+    return {"text": stripped, "ddd_report": stripped != str(text)}
 
 
 DDD_HEADER = (
@@ -309,7 +338,12 @@ def data_import_list(request: HttpRequest) -> HttpResponse:
     else:
         form = DataImportForm()
     imports = DataImport.objects.select_related("requested_by")[:50]
-    return render(request, "dashboards/import_list.html", {"form": form, "imports": imports})
+    stored, stored_error = warehouse_imports(settings.CRATB_WAREHOUSE)
+    return render(
+        request,
+        "dashboards/import_list.html",
+        {"form": form, "imports": imports, "stored": stored, "stored_error": stored_error},
+    )
 
 
 @allow(roles(*STAFF_ROLES))
@@ -516,13 +550,17 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         from django.http import QueryDict
 
         visible = IndicatorValue.objects.current().visible_to(user).filter(indicator=code)
+        rows = list(visible.values(*VALUE_FIELDS))
         page = build_page(
             declaration,
-            list(visible.values(*VALUE_FIELDS)),
+            rows,
             page_request,
             language=language,
             region=django_settings.CRATB_REGION,
             may_read_individuals=user.role in INDIVIDUAL_READERS,
+            unit_names=establishment_names(
+                str(r["dimensions"]["finess"]) for r in rows if r["dimensions"].get("finess")
+            ),
         )
         shown = QueryDict(mutable=True)
         if page.year is not None:

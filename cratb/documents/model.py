@@ -96,10 +96,13 @@ class Column:
 
     label: str
     decimals: int | None = None
+    #: A text column of values written elsewhere (« 4 h 15 »), aligned as numbers.
+    right: bool = False
 
     @property
     def numeric(self) -> bool:
-        return self.decimals is not None
+        """Aligned right: numbers, and text columns marked ``right``."""
+        return self.decimals is not None or self.right
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,9 @@ def block_to_dict(block: Block) -> dict[str, Any]:
         return {
             "type": name,
             "caption": block.caption,
-            "columns": [{"label": c.label, "decimals": c.decimals} for c in block.columns],
+            "columns": [
+                {"label": c.label, "decimals": c.decimals, "right": c.right} for c in block.columns
+            ],
             "rows": [list(row) for row in block.rows],
         }
     return {"type": name, "caption": block.caption, "chart": _chart_dict(block.chart)}
@@ -240,7 +245,12 @@ def block_from_dict(data: dict[str, Any]) -> Block:
         return Table(
             caption=str(data.get("caption", "")),
             columns=tuple(
-                Column(label=str(c["label"]), decimals=c.get("decimals")) for c in data["columns"]
+                Column(
+                    label=str(c["label"]),
+                    decimals=c.get("decimals"),
+                    right=bool(c.get("right", False)),
+                )
+                for c in data["columns"]
             ),
             rows=tuple(tuple(row) for row in data["rows"]),
         )

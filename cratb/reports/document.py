@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.utils import timezone
 
 from cratb.documents import Block, Document, Paragraph, Section, from_dict
+from cratb.network.models import Territory
 from cratb.reports.catalogue import report_sections
 from cratb.reports.models import AnnualReport, SectionText
 from cratb.reports.sections import ReportSection
@@ -32,6 +34,14 @@ class BuiltSection:
     text: SectionText | None
     blocks: tuple[Block, ...]
     error: str = ""
+
+
+def _subtitle() -> str:
+    """« Centre régional en antibiothérapie (CRAtb) — Île-de-France »."""
+    region = Territory.objects.filter(
+        kind=Territory.Kind.REGION, code=settings.CRATB_REGION
+    ).first()
+    return f"{SUBTITLE} — {region.name}" if region else SUBTITLE
 
 
 def build_sections(report: AnnualReport) -> list[BuiltSection]:
@@ -58,7 +68,7 @@ def live_document(
     draft = not report.validated
     return Document(
         title=TITLE.format(year=report.year),
-        subtitle=SUBTITLE,
+        subtitle=_subtitle(),
         notes=(
             f"Projet — version {report.version}" if draft else f"Version validée {report.version}",
             f"Données au {on:%d/%m/%Y}",

@@ -150,7 +150,17 @@ def test_the_report_page_shows_the_figures_and_links(
     client.force_login(ema_responder)
     page = client.get(reverse("activity:submission", args=[form.pk])).content.decode()
     assert "Sessions de formation données" in page
-    assert reverse("advice:figures") in page
+    # The EMA member is offered only the source pages they may open: their team's page,
+    # not the coordination's figures pages.
+    assert reverse("network:organization-detail", args=[ema_team.pk]) in page
+    assert reverse("advice:figures") not in page
+    assert "page de la coordination" in page
+    client.force_login(coordinator)
+    assert (
+        reverse("advice:figures")
+        in client.get(reverse("activity:submission", args=[form.pk])).content.decode()
+    )
+    client.force_login(ema_responder)
     # A figure cannot be typed over: only a comment field goes with it.
     assert 'name="advice_requests"' not in page
     assert 'name="figure-comment-advice_requests"' in page

@@ -426,3 +426,28 @@ def test_objective_edit(
     assert client.post(url, {**data, "version": 3, "title": "Verrouillé ?"}).status_code == 302
     objective.refresh_from_db()
     assert objective.title == "Après"
+
+
+def test_the_report_lists_the_audits_the_team_took_part_in(
+    client: Client, coordinator: User, ema_responder: User, ema_team: Organization
+) -> None:
+    from cratb.audits.models import AuditCampaign
+    from cratb.audits.summaries import participations
+    from cratb.audits.tests.conftest import load
+
+    audit = AuditCampaign.launch(
+        title="Cystites 2025",
+        grid_version=load("cystite-ville"),
+        period_start=datetime.date(2025, 3, 1),
+        period_end=datetime.date(2025, 4, 30),
+        organizations=[ema_team],
+        practitioners=[],
+        user=coordinator,
+    )
+    report = form_of(report_campaign(coordinator, [ema_team]), ema_team)
+    client.force_login(ema_responder)
+    page = client.get(reverse("activity:submission", args=[report.pk])).content.decode()
+    assert reverse("audits:campaign", args=[audit.pk]) in page
+    assert "Cystites 2025" in page
+    found = participations(2025, organization_id=ema_team.pk)
+    assert f"{found[0].cases} cas saisi" in page

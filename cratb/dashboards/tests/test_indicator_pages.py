@@ -357,3 +357,30 @@ def test_every_web_download_writes_times_in_the_platform_time_zone() -> None:
     xlsx = table_response(filename="t", columns=["quand"], rows=[[when]], fmt="xlsx").content
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     assert sheet is not None and sheet["A2"].value == datetime(2026, 12, 7, 4, 12)
+
+
+def test_establishments_are_named_on_the_ranking_and_the_funnel(
+    client: Client, coordinator: User
+) -> None:
+    from cratb.network.tests.factories import EstablishmentFactory
+
+    known = EstablishmentFactory.create(name="Hôpital de démonstration Nord")
+    publication = PublicationFactory.create()
+    for number, value, days in ((known.finess, 700.0, 50.0), ("750999999", 500.0, 80.0)):
+        IndicatorValueFactory.create(
+            publication=publication,
+            indicator="hospital.ddd_per_1000_patient_days",
+            grouping="finess",
+            dimensions={"finess": number},
+            value=value,
+            numerator=value * days,
+            denominator=days,
+        )
+    client.force_login(coordinator)
+    page = client.get(
+        "/surveillance/indicateurs/hospital.ddd_per_1000_patient_days/", {"niveau": "finess"}
+    ).content.decode()
+    ranking = _sections(page)["classement"]
+    assert f"Hôpital de démonstration Nord ({known.finess})" in ranking
+    assert '<th scope="row">750999999</th>' in ranking  # not in the directory: its number
+    assert f"Hôpital de démonstration Nord ({known.finess})" in _sections(page)["entonnoir-finess"]

@@ -62,7 +62,11 @@ def _document() -> Document:
                         )
                     ),
                     Table(
-                        (Column("Département"), Column("Valeur", 1), Column("Effectif", 0)),
+                        (
+                            Column("Département"),
+                            Column("Valeur", 1),
+                            Column("Effectif", 0),
+                        ),
                         (("Paris", 21.55, 1200), ("Essonne", None, 3)),
                         caption="Par département",
                     ),
@@ -188,3 +192,14 @@ def test_a_table_row_of_the_wrong_width_is_refused() -> None:
 def test_characters_the_pdf_fonts_lack_are_replaced() -> None:
     assert pdf_safe("≥ 65\u202f%") == ">= 65\u00a0%"
     assert pdf_safe("é — «»") == "é — «»"
+
+
+def test_a_text_column_of_figures_is_aligned_right_and_kept_in_json() -> None:
+    table = Table((Column("Canal"), Column("Délai médian", right=True)), (("Web", "4 h 15"),))
+    document = Document(title="T", sections=(Section("S", (table,)),))
+    assert from_dict(to_dict(document)) == document
+    assert [c.numeric for c in table.columns] == [False, True]
+    doc = read_docx(io.BytesIO(render(document, "docx")))
+    cell = doc.tables[0].rows[1].cells[1]
+    assert cell.text == "4 h 15"
+    assert cell.paragraphs[0].alignment is not None  # right, as the numbers

@@ -257,7 +257,7 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
     if by:
         expr = expr.order_by(*by)
     table = session.to_arrow(expr)
-    editions = reference.editions()
+    editions = _editions_used(session, indicator, date_from, date_to)
     return Result(
         indicator=indicator,
         table=table,
@@ -267,6 +267,23 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
         warnings=context.warnings,
         backend=session.backend,
     )
+
+
+def _editions_used(
+    session: Session, indicator: Indicator, date_from: date, date_to: date
+) -> dict[str, str]:
+    """The editions of the reference tables in use; for a population-based rate, the years
+    of the imported population table that counted for the period (the reference tables'
+    own population, an older census, only draws the maps), e.g. ``{"population": "2025"}``."""
+    editions = dict(reference.editions())
+    available = session.values.get("population_years")
+    if "population" in indicator.editions and available:
+        used = {
+            max((a for a in available if a <= y), default=available[0])
+            for y in range(date_from.year, date_to.year + 1)
+        }
+        editions["population"] = ", ".join(str(y) for y in sorted(used))
+    return editions
 
 
 def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:

@@ -32,7 +32,7 @@ __all__: list[str] = []
 POPULATION_BY = (*TIME_COLUMNS, *GEO_COLUMNS)
 PRODUCT_BY = ("atc", "atc3", "atc4", "aware")
 PEOPLE_BY = ("prescriber_specialty", "setting", "prescriber_id")
-SOURCE_CONTRACT = "CONTRACTS.md section 3 (définition cratb)"
+SOURCE_CONTRACT = "définition du CRAtb"
 AWARE_EDITIONS = ("atc_ddd", "aware")
 NATIONAL_STRATEGY = (
     "Stratégie nationale 2022-2025 de prévention des infections et de l'antibiorésistance"

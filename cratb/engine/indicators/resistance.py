@@ -152,7 +152,7 @@ def _proportion(ctx: Context, t: ir.Table, *, count: ir.NumericValue) -> ir.Tabl
     by=res.ISOLATE_BY,
     tables=("isolates",),
     editions=(),
-    source=f"CONTRACTS.md section 3 ; {M39}",
+    source=f"définition du CRAtb ; {M39}",
     version=1,
     extra_columns=("low_count",),
     parameters=PARAMETERS,
@@ -187,7 +187,7 @@ def first_isolates(ctx: Context) -> ir.Table:
     tables=("isolates",),
     editions=(),
     source=(
-        f"CONTRACTS.md section 3 ; {M39} ; catégories EUCAST ; résistances naturelles :"
+        f"définition du CRAtb ; {M39} ; catégories EUCAST ; résistances naturelles :"
         f" {expected.SOURCE}"
     ),
     version=2,
@@ -202,8 +202,10 @@ def pct_resistant(ctx: Context) -> ir.Table:
     neither); ``low_count`` when fewer than min_isolates first isolates were tested.
 
     ``intrinsic`` is true for an expected resistant phenotype (EUCAST, reference table
-    ``expected_resistance.csv``): its counts are the lab's results as sent, but it has
-    no measured rate (``value``, ``ci_low``, ``ci_high`` are empty)."""
+    ``expected_resistance.csv``): its counts and value are the lab's results as sent (the
+    contract's definition of the indicator is kept, CONTRACTS.md section 3), and every
+    page, export and chart shows such a row as « RN » (résistance naturelle), never as a
+    measured rate."""
     rows = with_calendar(ctx, first_isolate_rows(ctx))
     t = _group(
         rows,
@@ -214,15 +216,9 @@ def pct_resistant(ctx: Context) -> ir.Table:
     )
     t = _proportion(ctx, t, count=t.denominator)
     pairs = ctx.memtable(expected.expected_table())
-    t = t.left_join(
+    return t.left_join(
         pairs, (t.organism == pairs.organism) & (t.antibiotic == pairs.antibiotic)
     ).select(t, intrinsic=pairs.intrinsic.fill_null(False))
-    empty = ibis.null("float64")
-    return t.mutate(
-        value=t.intrinsic.ifelse(empty, t.value),
-        ci_low=t.intrinsic.ifelse(empty, t.ci_low),
-        ci_high=t.intrinsic.ifelse(empty, t.ci_high),
-    )
 
 
 def esbl_status(ctx: Context) -> ir.Table:
@@ -261,7 +257,7 @@ def esbl_status(ctx: Context) -> ir.Table:
     by=tuple(c for c in res.ISOLATE_BY if c != "organism"),
     tables=("isolates",),
     editions=(),
-    source=(f"CONTRACTS.md section 3 ; PRIMO, SPARES (BLSE confirmées) ; EARS-Net (C3G-R) ; {M39}"),
+    source=(f"définition du CRAtb ; PRIMO, SPARES (BLSE confirmées) ; EARS-Net (C3G-R) ; {M39}"),
     version=1,
     extra_columns=("method", "lab_flagged", "proxy", "low_count"),
     parameters=PARAMETERS,

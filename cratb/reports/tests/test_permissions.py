@@ -79,6 +79,8 @@ def test_an_unknown_section_or_format_is_not_found(client: Client, coordinator: 
     assert client.post("/rapports/2024/sections/inconnue/", {}).status_code == 404
     assert client.get("/rapports/2024/rapport.doc").status_code == 404
     assert client.get("/rapports/1999/").status_code == 404
+    assert client.get("/rapports/99999999999999999999/").status_code == 404
+    assert client.post("/rapports/", {"year": "99999999999999999999"}).status_code == 400
 
 
 def test_section_and_validation_pages_are_post_only(client: Client, coordinator: User) -> None:
@@ -86,3 +88,10 @@ def test_section_and_validation_pages_are_post_only(client: Client, coordinator:
     AnnualReport.objects.create(year=2024)
     assert client.get("/rapports/2024/sections/advice/").status_code == 405
     assert client.get("/rapports/2024/valider/").status_code == 405
+
+
+def test_only_the_coordination_opens_a_report(client: Client, agency_viewer: User) -> None:
+    client.force_login(agency_viewer)
+    assert client.post("/rapports/", {"year": "2025"}).status_code == 403
+    assert not AnnualReport.objects.exists()
+    assert "Préparer un rapport" not in client.get("/rapports/").content.decode()

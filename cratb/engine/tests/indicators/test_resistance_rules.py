@@ -165,16 +165,18 @@ def test_expected_resistance_table_is_versioned_and_names_known_codes() -> None:
 
 
 @pytest.mark.usefixtures("golden")
-def test_intrinsic_pairs_have_counts_but_no_rate(compute_on: Compute) -> None:
+def test_intrinsic_pairs_are_flagged_and_keep_the_contract_rate(compute_on: Compute) -> None:
     table = compute_on("resistance.pct_resistant")
     got = {
         r[:2]: r[2:]
         for r in rows(table, "organism", "antibiotic", "numerator", "denominator",
                       "susceptible", "intrinsic", "value", "ci_low")
     }  # fmt: skip
-    # K. pneumoniae × AMX: A05 S, A06 R, as the labs sent them, but no rate.
-    assert got[("Klebsiella pneumoniae", "AMX")] == (1, 2, 1, True, None, None)
-    assert got[("Pseudomonas aeruginosa", "CTX")] == (0, 1, 0, True, None, None)
+    # K. pneumoniae × AMX: A05 S, A06 R, as the labs sent them; the contract's value
+    # (R ÷ tested) is kept for callers of the indicator, the flag tells pages to show RN.
+    assert got[("Klebsiella pneumoniae", "AMX")][:4] == (1, 2, 1, True)
+    assert got[("Klebsiella pneumoniae", "AMX")][4] == pytest.approx(50.0)
+    assert got[("Pseudomonas aeruginosa", "CTX")][:5] == (0, 1, 0, True, 0.0)
     assert got[("Pseudomonas aeruginosa", "CAZ")][3:5] == (False, 0.0)
     assert got[("Klebsiella pneumoniae", "CIP")][3:5] == (False, 50.0)
 

@@ -285,6 +285,21 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "limits": _limits,
 }
+# The indicator pages' content, kept until the next publication (cratb/dashboards/views.py):
+# « memory » in each server process (default), or « files » under CRATB_VAR_DIR, shared by
+# all the server's workers, so that a page is drawn once per publication, not once per
+# worker.
+_PAGES_CACHE = os.environ.get("CRATB_PAGES_CACHE", "memory").strip()
+if _PAGES_CACHE == "files":
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+elif _PAGES_CACHE == "memory":
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    raise ImproperlyConfigured(f"CRATB_PAGES_CACHE={_PAGES_CACHE!r} : memory ou files attendu.")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

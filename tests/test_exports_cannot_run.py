@@ -197,7 +197,8 @@ WEB_EXPORTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     # Roles hold codes, dates and numbers only: nothing typed freely to plant.
     "network:export roles": ({"kind": "roles"}, ()),
     "network:gaps-export": ({}, (LINK,)),
-    "dashboards:indicator-list": ({}, (CALC,)),
+    "dashboards:indicator-values": ({}, (CALC,)),
+    "dashboards:indicator-detail": ({}, (CALC,)),
     "dashboards:ddd-report": ({}, (LINK,)),
     "advice:figures-csv": ({"annee": "2024", "par": "territory"}, (PLUS,)),
     "advice:figures-xlsx": ({"annee": "2024", "par": "territory"}, (PLUS,)),
@@ -245,6 +246,8 @@ def _url(key: str) -> str:
         from cratb.training.models import TrainingSession
 
         return reverse(name, args=[TrainingSession.objects.get().pk])
+    if name == "dashboards:indicator-detail":
+        return reverse(name, args=["community.prescriber_profile"])
     return reverse(name)
 
 

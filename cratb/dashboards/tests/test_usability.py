@@ -137,7 +137,7 @@ def test_hospital_bars_are_named_not_only_numbered(client: Client, coordinator: 
         )
     client.force_login(coordinator)
     page = client.get(
-        "/surveillance/indicateurs/",
+        "/surveillance/indicateurs/valeurs/",
         {"indicator": "hospital.ddd_per_1000_patient_days", "grouping": "finess"},
     ).content.decode()
     assert 'role="img"' in page

@@ -145,6 +145,9 @@ def refresh(con: duckdb.DuckDBPyConnection, kind: str, import_id: int) -> None:
     earlier imports (its rows were inserted with a value computed over its own rows)."""
     if kind != KIND:
         return
+    earlier = con.execute(f"SELECT 1 FROM {kind} WHERE import_id <> {import_id} LIMIT 1")
+    if earlier.fetchone() is None:
+        return  # the first import: no line is shared with earlier rows
     key = ", ".join(LINE_KEY)
     _recompute_lines(
         con,

@@ -39,7 +39,7 @@ from cratb.engine.sources.rules import NIR_TOKEN, identity_reason, literal
 from cratb.engine.sources.schema import KINDS, Kind, kind_spec, with_lab_codes
 from cratb.engine.warehouse import connect
 
-__all__ = ["default_report_path", "import_file"]
+__all__ = ["create_tables", "default_report_path", "import_file"]
 
 MISSING = "valeur obligatoire manquante"
 REJECTED_COLUMNS = 'import_id, "row", "column", reason, raw, place'
@@ -398,6 +398,11 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     )
     # Where in the original file a converted row came from (wide line, HL7 segment).
     con.execute("ALTER TABLE rejected_rows ADD COLUMN IF NOT EXISTS place VARCHAR")
+
+
+#: The kind's table, the ledger and the rejected rows, for the importers of sources that
+#: are not read row by row here (``opendata.store``).
+create_tables = _create_tables
 
 
 def _import(

@@ -30,6 +30,7 @@ from cratb.engine.sources.rules import (
 )
 
 __all__ = [
+    "COMMAND_LINE_KINDS",
     "KINDS",
     "RESULT_COLUMNS",
     "Column",
@@ -47,8 +48,9 @@ KINDS = (
     "hospital_consumption",
     "patient_days",
     "isolates",
-    "aggregated_dispensations",
 )
+#: Kinds imported from the command line only (not yet offered by the web import page).
+COMMAND_LINE_KINDS = ("aggregated_dispensations",)
 
 PRESCRIBER_SPECIALTIES = (
     "general_practice",

@@ -1,0 +1,153 @@
+"""``cratb import open_medic|bdpm|insee_population`` then ``cratb indicators compute`` on
+the aggregate: files in the published layouts (cratb/engine/tests/sources/opendata)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cratb.cli import main
+from cratb.engine.tests.sources.opendata import bdpm_files, insee_files
+from cratb.engine.tests.sources.opendata.open_medic_files import row, write_csv, write_zip
+
+ROWS = [
+    row(cip13="3400930000001", atc="J01CA04", boxes="100"),  # amoxicillin, DDD computed
+    row(cip13="3400930000001", atc="J01CA04", boxes="50", specialty="2", age="20"),
+    row(cip13="3400930000001", atc="J01CA04", boxes="50", specialty="3", age="20"),  # same key
+    row(cip13="3400930000003", atc="J01CR02", boxes="40", region="84", sex="1", age="60"),
+    row(cip13="3400939999999", atc="J01CA04", boxes="20", label="RETIREE"),  # not in BDPM
+    row(cip13="3400938888888", atc="N02BE01", boxes="1000"),  # paracetamol: out of scope
+    row(cip13="3400938888888", atc="N02BE01", boxes="5", region="77"),  # unknown region
+    row(cip13="3400938888888", atc="N02BE01", boxes="5", specialty="64"),  # unknown specialty
+    row(cip13="3400930000001", atc="J01CA04", boxes="7", region="99"),  # unknown region (known)
+]
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    warehouse = tmp_path / "w.duckdb"
+    year = write_csv(tmp_path / "OPEN_MEDIC_2023.CSV", ROWS)
+    archive = write_zip(tmp_path / "OPEN_MEDIC_2023.zip", year)
+    year.unlink()
+    assert main(["import", "open_medic", str(archive), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "open_medic : 9 lignes lues, 7 acceptées, 2 rejetées." in out
+    assert "code région Open Medic inconnu : « 77 »" in out
+    assert "code de spécialité du prescripteur Open Medic inconnu : « 64 »" in out
+    folder = bdpm_files.write(tmp_path / "bdpm")
+    assert main(["import", "bdpm", str(folder), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "bdpm : 3 lignes lues, 2 acceptées, 1 rejetée." in out
+    # the CIP13 dispensed but absent from the BDPM: reported with its boxes
+    assert "3400939999999 (J01CA04) : 20 boîtes" in out
+    assert "Boîtes J01 avec une DDJ" in out
+    workbook = insee_files.write_workbook(
+        tmp_path / "estim-pop-dep-sexe-gca-1975-2023.xlsx", {2023: True}
+    )
+    assert main(["import", "insee_population", str(workbook), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "population : 70 lignes lues, 70 acceptées, 0 rejetée." in out
+    return warehouse
+
+
+def _compute(warehouse: Path, tmp_path: Path, ident: str, by: str) -> list[dict[str, str]]:
+    out = tmp_path / f"{ident}-{by}.csv"
+    args = ["indicators", "compute", ident, "--warehouse", str(warehouse), "--out", str(out)]
+    assert main([*args, "--by", by] if by else args) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ".").replace("\u202f", ""))
+
+
+def test_rates_by_region_and_specialty(
+    loaded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    con = duckdb.connect(str(loaded), read_only=True)
+    (ddd_per_box,) = con.execute(
+        "SELECT units_per_box * amount_per_unit / CASE amount_unit WHEN 'mg' THEN 1000 ELSE 1"
+        " END FROM products WHERE cip13 = '3400930000001'"
+    ).fetchone() or (None,)
+    stored = con.execute(
+        "SELECT sum(boxes) FROM aggregated_dispensations WHERE region = '11'"
+        " AND prescriber_specialty = 'other_specialty'"
+    ).fetchone()
+    con.close()
+    assert stored == (100,)  # specialties 2 and 3 summed under other_specialty
+    rows = _compute(loaded, tmp_path, "community.did", "region")
+    by_region = {r["region"]: r for r in rows}
+    assert set(by_region) == {"11", "84"}
+    # 150 + 50 boxes of amoxicillin 1 g × 14 (DDD 1.5 g) in Île-de-France
+    assert ddd_per_box is not None
+    assert _number(by_region["11"]["numerator"]) == pytest.approx(200 * ddd_per_box / 1.5)
+    value = _number(by_region["11"]["numerator"]) / _number(by_region["11"]["denominator"])
+    assert _number(by_region["11"]["value"]) == pytest.approx(value, rel=1e-3)
+    err = capsys.readouterr().err
+    assert "20 boîtes J01" in err and "absents du catalogue" in err
+    assert "sans région connue" in err
+    shares = _compute(loaded, tmp_path, "community.critical_share", "region,prescriber_specialty")
+    got = {(r["region"], r["prescriber_specialty"]): _number(r["value"]) for r in shares}
+    assert got[("84", "general_practice")] == 100.0  # amoxicillin-clavulanate
+    assert got[("11", "general_practice")] == 0.0
+    assert "calculée sur les boîtes" in capsys.readouterr().err
+    access = _compute(loaded, tmp_path, "community.access_share", "")
+    assert 0 < _number(access[0]["value"]) <= 100
+    by_age = _compute(loaded, tmp_path, "community.did", "age_band,sex")
+    assert {(r["age_band"], r["sex"]) for r in by_age} == {
+        ("0-19", "F"), ("20-59", "F"), ("60+", "M"),
+    }  # fmt: skip
+    standardised = _compute(loaded, tmp_path, "community.did_age_standardised", "")
+    national = _compute(loaded, tmp_path, "community.did", "")
+    # standardised on the population of all regions: the national figure is the crude one
+    assert _number(standardised[0]["value"]) == pytest.approx(_number(national[0]["value"]))
+
+
+def test_indicators_that_need_lines_say_so(
+    loaded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["indicators", "compute", "--warehouse", str(loaded)]
+    assert main([*base[:2], "community.prescriptions_per_1000", *base[2:]]) != 0
+    assert "ne donne pas le nombre de prescriptions" in capsys.readouterr().err
+    assert main([*base[:2], "community.prescriber_profile", *base[2:]]) != 0
+    assert "demande les lignes de délivrance" in capsys.readouterr().err
+    assert main([*base[:2], "community.did", *base[2:], "--by", "month"]) != 0
+    assert "ne donne pas le mois" in capsys.readouterr().err
+    assert main([*base[:2], "community.did", *base[2:], "--by", "departement"]) != 0
+    assert "ne donne pas le département" in capsys.readouterr().err
+
+
+def test_same_year_twice_is_refused(
+    loaded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    again = write_csv(tmp_path / "OPEN_MEDIC_2023.CSV", ROWS[:3])
+    assert main(["import", "open_medic", str(again), "--warehouse", str(loaded)]) != 0
+    assert "déjà dans l'entrepôt" in capsys.readouterr().err
+
+
+def test_truncated_open_medic_and_wrong_bdpm_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    year = write_csv(tmp_path / "OPEN_MEDIC_2022.CSV", ROWS[:4], final_newline=False)
+    year.write_bytes(year.read_bytes()[:-20])  # cut in the middle of the last line
+    assert main(["import", "open_medic", str(year), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "4 lignes lues, 3 acceptées, 1 rejetée" in out
+    assert "tronqué" in out
+    report = json.loads((tmp_path / "OPEN_MEDIC_2022.CSV.report.json").read_text())
+    assert report["read"] == report["accepted"] + report["rejected"]
+    archive = write_zip(tmp_path / "OPEN_MEDIC_2021.zip", write_csv(tmp_path / "x.CSV", ROWS))
+    archive.write_bytes(archive.read_bytes()[:-40])
+    assert main(["import", "open_medic", str(archive), "--warehouse", str(warehouse)]) != 0
+    assert "illisible ou tronquée" in capsys.readouterr().err
+    folder = bdpm_files.write(tmp_path / "bdpm")
+    shutil.copy(folder / "CIS_CIP_bdpm.txt", folder / "CIS_COMPO_bdpm.txt")
+    assert main(["import", "bdpm", str(folder), "--warehouse", str(warehouse)]) != 0
+    assert "pas des compositions" in capsys.readouterr().err

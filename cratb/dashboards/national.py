@@ -1,0 +1,244 @@
+"""The national view: the region against every other region and the country, from
+aggregated dispensing (Open Medic), by prescriber specialty or age band (issue #17).
+
+Computed from the warehouse when the page is asked (an Open Medic year is a few hundred
+thousand antibacterial rows, summed in well under a second), never published: the
+values are public open data, by region only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cratb.accounts.access import allow
+from cratb.charts import Bar, Reference, ranked_bars
+from cratb.dashboards.charts import DECIMALS
+from cratb.dashboards.views import INDICATOR_READERS
+from cratb.engine import reference
+from cratb.engine.backends import Session, open_session
+from cratb.engine.errors import EngineError
+from cratb.engine.indicators import CATALOGUE, Query, compute
+from cratb.network.tabular import table_response
+from cratb.security import without_paths
+
+__all__ = ["national_view"]
+
+INDICATORS = (
+    "community.did",
+    "community.did_age_standardised",
+    "community.access_share",
+    "community.critical_share",
+)
+AGGREGATE = "aggregated_dispensations"
+#: Open Medic's groups of regions (docs/open-data.md).
+GROUP_NAMES = {
+    "93+94": gettext_lazy("Provence-Alpes-Côte d'Azur et Corse"),
+    "01+02+03+04+06": gettext_lazy("Outre-mer"),
+}
+BREAKDOWNS = {
+    "": gettext_lazy("aucune"),
+    "prescriber_specialty": gettext_lazy("spécialité du prescripteur"),
+    "age_band": gettext_lazy("tranche d'âge"),
+}
+SPECIALTIES = {
+    "general_practice": gettext_lazy("médecine générale"),
+    "dentistry": gettext_lazy("chirurgie dentaire"),
+    "hospital": gettext_lazy("prescripteurs salariés (hôpital)"),
+    "other_specialty": gettext_lazy("autres spécialités médicales"),
+    "midwifery": gettext_lazy("sages-femmes"),
+    "other": gettext_lazy("autres prescripteurs"),
+}
+
+
+class NationalForm(forms.Form):
+    indicator = forms.ChoiceField(label=gettext_lazy("Indicateur"), required=False)
+    year = forms.TypedChoiceField(label=gettext_lazy("Année"), coerce=int, required=False)
+    breakdown = forms.ChoiceField(
+        label=gettext_lazy("Ventilation"),
+        choices=list(BREAKDOWNS.items()),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, years: list[int], english: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [
+            (i, CATALOGUE[i].title_en if english else CATALOGUE[i].title_fr) for i in INDICATORS
+        ]
+        self.fields["year"].choices = [(y, str(y)) for y in sorted(years, reverse=True)]
+
+
+def region_label(code: str | None) -> str:
+    if not code:
+        return _("région inconnue")
+    if code in GROUP_NAMES:
+        return str(GROUP_NAMES[code])
+    found = reference.regions().get(code)
+    return found.name if found else code
+
+
+def column_label(breakdown: str, value: str | None) -> str:
+    if not value:
+        return _("inconnu")
+    if breakdown == "prescriber_specialty":
+        return str(SPECIALTIES.get(value, value))
+    if breakdown == "age_band":
+        return _("%(band)s ans") % {"band": value}
+    return value
+
+
+@dataclass
+class Comparison:
+    """The page's numbers: one row per region (the own region first), the country."""
+
+    indicator: str
+    year: int
+    breakdown: str
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    country: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _years(session: Session) -> list[int]:
+    if not session.has(AGGREGATE):
+        return []
+    t = session.table(AGGREGATE)
+    rows = session.to_arrow(t.select("year").distinct())
+    return sorted(int(y) for y in rows["year"].to_pylist() if y is not None)
+
+
+def compare(session: Session, *, indicator: str, year: int, breakdown: str) -> Comparison:
+    """Every region and the country for ``year``, optionally by ``breakdown``."""
+    from datetime import date
+
+    def run(by: tuple[str, ...]) -> list[dict[str, Any]]:
+        query = Query(
+            by=by, date_from=date(year, 1, 1), date_to=date(year, 12, 31), source="aggregate"
+        )
+        result = compute(indicator, session, query)
+        for warning in result.warnings:
+            if warning not in out.warnings:
+                out.warnings.append(warning)
+        rows: list[dict[str, Any]] = result.table.to_pylist()
+        return rows
+
+    out = Comparison(indicator=indicator, year=year, breakdown=breakdown)
+    own = settings.CRATB_REGION
+    regions = run(("region",))
+    country = run(())
+    out.country = {"value": country[0]["value"] if country else None, "cells": {}}
+    by_region = {r["region"]: {**r, "cells": {}} for r in regions}
+    if breakdown:
+        cells = run(("region", breakdown))
+        national = run((breakdown,))
+        values = sorted({c[breakdown] for c in national if c[breakdown]})
+        out.columns = [(v, column_label(breakdown, v)) for v in values]
+        for c in cells:
+            if c["region"] in by_region:
+                by_region[c["region"]]["cells"][c[breakdown]] = c["value"]
+        out.country["cells"] = {c[breakdown]: c["value"] for c in national}
+    rows = sorted(
+        by_region.values(),
+        key=lambda r: (not _is_own(r["region"], own), -(r["value"] or 0.0)),
+    )
+    for r in rows:
+        r["label"] = region_label(r["region"])
+        r["own"] = _is_own(r["region"], own)
+        r["values"] = [r["cells"].get(v) for v, _label in out.columns]
+    out.country["values"] = [out.country["cells"].get(v) for v, _label in out.columns]
+    out.rows = rows
+    return out
+
+
+def _is_own(code: str | None, own: str) -> bool:
+    return bool(code) and own in str(code).split("+")
+
+
+def _chart(comparison: Comparison, *, english: bool) -> Any:
+    declaration = CATALOGUE[comparison.indicator]
+    bars = [
+        Bar(r["label"] + (" ◆" if r["own"] else ""), r["value"])
+        for r in comparison.rows
+        if r["value"] is not None
+    ]
+    if not bars:
+        return None
+    national = comparison.country.get("value")
+    chart = ranked_bars(
+        bars,
+        title=f"{declaration.title_en if english else declaration.title_fr} — {comparison.year}",
+        unit=declaration.unit_en if english else declaration.unit,
+        decimals=DECIMALS,
+        language=get_language() or "fr",
+        reference=Reference(national, _("France")) if national is not None else None,
+        subject=_("régions"),
+    )
+    return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts
+
+
+@allow(INDICATOR_READERS)
+def national_view(request: HttpRequest) -> HttpResponse:
+    """The region against the others and the country (Open Medic), by specialty or age."""
+    english = (get_language() or "fr").startswith("en")
+    error = ""
+    comparison: Comparison | None = None
+    years: list[int] = []
+    chart = None
+    form = None
+    try:
+        with open_session(
+            warehouse=Path(settings.CRATB_WAREHOUSE),
+            memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
+        ) as session:
+            years = _years(session)
+            form = NationalForm(request.GET or None, years=years, english=english)
+            if years and (not request.GET or form.is_valid()):
+                data = form.cleaned_data if request.GET else {}
+                indicator = data.get("indicator") or INDICATORS[0]
+                year = data.get("year") or years[-1]
+                breakdown = data.get("breakdown") or ""
+                comparison = compare(session, indicator=indicator, year=year, breakdown=breakdown)
+    except EngineError as exc:
+        error = without_paths(str(exc))
+    if form is None:
+        form = NationalForm(None, years=years, english=english)
+    fmt = request.GET.get("format", "")
+    if comparison is not None and fmt in ("csv", "xlsx"):
+        header = (_("région"), _("code"), _("valeur"), *(label for _v, label in comparison.columns))
+        table = [[r["label"], r["region"], r["value"], *r["values"]] for r in comparison.rows] + [
+            [_("France"), "", comparison.country.get("value"), *comparison.country["values"]]
+        ]
+        return table_response(
+            filename=f"comparaison-nationale-{comparison.year}",
+            columns=header,
+            rows=table,
+            fmt=fmt,
+        )
+    if comparison is not None:
+        chart = _chart(comparison, english=english)
+    declaration = CATALOGUE.get(comparison.indicator) if comparison else None
+    return render(
+        request,
+        "dashboards/national.html",
+        {
+            "form": form,
+            "comparison": comparison,
+            "chart": chart,
+            "error": error,
+            "years": years,
+            "unit": (declaration.unit_en if english else declaration.unit) if declaration else "",
+            "own_region": region_label(settings.CRATB_REGION),
+            "query": request.GET.urlencode(),
+        },
+    )

@@ -151,3 +151,30 @@ def test_truncated_open_medic_and_wrong_bdpm_file(
     shutil.copy(folder / "CIS_CIP_bdpm.txt", folder / "CIS_COMPO_bdpm.txt")
     assert main(["import", "bdpm", str(folder), "--warehouse", str(warehouse)]) != 0
     assert "pas des compositions" in capsys.readouterr().err
+
+
+def test_an_aggregate_file_of_the_new_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "agregat.csv"
+    path.write_text(
+        "year;region;age_band;sex;prescriber_specialty;cip13;atc;boxes;ddd;prescriptions\n"
+        "2024;84;0-19;F;general_practice;3400930000001;;120;;100\n"
+        "2024;93+94;60+;M;dentistry;;J01CA04;15;42,5;\n"
+        "2024;84;;;;;;3;;\n"  # neither cip13 nor atc
+        "2024;8;0-19;X;nurse;;J01CA04;1;;\n"  # region, sex, specialty, ddd missing
+        "2024;84;0-19;F;general_practice;3400930000001;;5;;\n",  # the same key again
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "w.duckdb"
+    assert (
+        main(["import", "aggregated_dispensations", str(path), "--warehouse", str(warehouse)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "5 lignes lues, 2 acceptées, 3 rejetées" in out
+    report = json.loads((tmp_path / "agregat.csv.report.json").read_text())
+    reasons = " | ".join(r["reason"] for r in report["rejections"])
+    assert "cip13 ou atc obligatoire" in reasons
+    assert "code région INSEE attendu" in reasons
+    assert "ddd obligatoire pour une ligne sans cip13" in reasons
+    assert "doublon de la ligne de données 1" in reasons

@@ -51,7 +51,12 @@ def aggregated_rows(
     ``boxes_unknown`` (J01 boxes, by the source's ATC code, of CIP13 absent from the
     catalogue) and ``boxes_without_prescriptions`` (J01 boxes of rows without a count of
     prescriptions). ``attributes`` is ``community.product_attributes``."""
-    a = aggregated.filter(aggregated.year.isin(list(years)))
+    # Every measure is of J01 agents: the other rows (most of an Open Medic year) are left
+    # out first; a row without an ATC code gets its agent from the catalogue.
+    a = aggregated.filter(
+        aggregated.year.isin(list(years))
+        & (aggregated.atc.startswith("J01") | aggregated.atc.isnull())
+    )
     by_atc = agents.group_by("atc").aggregate(
         atc3=agents.atc3.min(),
         atc4=agents.atc4.min(),
@@ -100,7 +105,22 @@ def aggregated_rows(
         *(t[c] for c in t.columns if c != "region"),
         t.region.fill_null(departements.region).name("region"),
     )
-    return t
+    # One row per territory × age band × sex × specialty × product attributes: the CIP13
+    # are summed away (the indicators never group by them).
+    keys = [c for c in t.columns if c not in MEASURES]
+    return t.group_by(keys).aggregate(**{m: t[m].sum() for m in MEASURES})
+
+
+MEASURES = (
+    "ddd",
+    "ddd_access",
+    "lines",
+    "lines_critical",
+    "boxes_j01",
+    "boxes_without_ddd",
+    "boxes_unknown",
+    "boxes_without_prescriptions",
+)
 
 
 def region_groups(regions: Iterable[str | None]) -> dict[str, list[str]]:

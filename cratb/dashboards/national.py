@@ -71,10 +71,14 @@ class NationalForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], english: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["indicator"].choices = [
+        indicator = self.fields["indicator"]
+        year = self.fields["year"]
+        assert isinstance(indicator, forms.ChoiceField)
+        assert isinstance(year, forms.ChoiceField)
+        indicator.choices = [
             (i, CATALOGUE[i].title_en if english else CATALOGUE[i].title_fr) for i in INDICATORS
         ]
-        self.fields["year"].choices = [(y, str(y)) for y in sorted(years, reverse=True)]
+        year.choices = [(y, str(y)) for y in sorted(years, reverse=True)]
 
 
 def region_label(code: str | None) -> str:

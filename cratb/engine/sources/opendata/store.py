@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -82,7 +83,9 @@ def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(_one(con, "SELECT coalesce(max(id), 0) + 1 FROM imports")[0])
 
 
-def _one(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None) -> tuple:
+def _one(
+    con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None
+) -> tuple[Any, ...]:
     """The first row of ``query``, fetched whole (the connection is used next)."""
     rows = con.execute(query, params).fetchall()
     return tuple(rows[0]) if rows else ()

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from cratb.cli import main
+from cratb.engine import reference
 from cratb.engine.tests.sources.opendata import bdpm_files, insee_files
 from cratb.engine.tests.sources.opendata.open_medic_files import row, write_csv, write_zip
 
@@ -104,9 +105,13 @@ def test_rates_by_region_and_specialty(
         ("0-19", "F"), ("20-59", "F"), ("60+", "M"),
     }  # fmt: skip
     standardised = _compute(loaded, tmp_path, "community.did_age_standardised", "")
-    national = _compute(loaded, tmp_path, "community.did", "")
-    # standardised on the population of all regions: the national figure is the crude one
-    assert _number(standardised[0]["value"]) == pytest.approx(_number(national[0]["value"]))
+    crude = {r["region"]: _number(r["value"]) for r in rows}
+    got_std = {r["region"]: _number(r["value"]) for r in standardised}
+    assert set(got_std) == set(crude)
+    # Standardised on the population of all the regions: the population-weighted mean of
+    # the regions' standardised rates is close to the national one (exact for the crude).
+    assert got_std["11"] != pytest.approx(crude["11"])  # the age structures differ
+    assert all(v > 0 for v in got_std.values())
 
 
 def test_indicators_that_need_lines_say_so(
@@ -178,3 +183,30 @@ def test_an_aggregate_file_of_the_new_kind(
     assert "code région INSEE attendu" in reasons
     assert "ddd obligatoire pour une ligne sans cip13" in reasons
     assert "doublon de la ligne de données 1" in reasons
+
+
+def test_age_standardised_rate_by_hand(loaded: Path, tmp_path: Path) -> None:
+    """Σ over sex × age band of the region's rate × the band's share of the population of
+    all the regions of the aggregate (INSEE's bands summed into Open Medic's)."""
+    rates = _compute(loaded, tmp_path, "community.did", "region,sex,age_band")
+    regions = {r["region"] for r in rates}
+    deps = [code for code, d in reference.departements().items() if d.region_code in regions]
+    con = duckdb.connect(str(loaded), read_only=True)
+    shares = {
+        (sex, band): share
+        for sex, band, share in con.execute(
+            "SELECT sex, CASE WHEN age_band = '0-19' THEN '0-19' WHEN age_band IN"
+            " ('20-39', '40-59') THEN '20-59' ELSE '60+' END AS band,"
+            " sum(population) / sum(sum(population)) OVER () FROM population"
+            " WHERE list_contains(?, departement) GROUP BY sex, band",
+            [deps],
+        ).fetchall()
+    }
+    con.close()
+    expected: dict[str, float] = {}
+    for r in rates:
+        weight = shares[(r["sex"], r["age_band"])]
+        expected[r["region"]] = expected.get(r["region"], 0.0) + _number(r["value"]) * weight
+    standardised = _compute(loaded, tmp_path, "community.did_age_standardised", "")
+    got = {r["region"]: _number(r["value"]) for r in standardised}
+    assert got == pytest.approx(expected)

@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
         "import_cpu_runs_s": import_cpu,
         "indicators_runs_s": indicator_runs,
         "indicators_s": {
-            ident: statistics.median(r[ident] for r in indicator_runs) for ident, _ in INDICATORS
+            key: statistics.median(r[key] for r in indicator_runs) for key in indicator_runs[0]
         },
         "indicators_budget_s": 2,
         "zip_mib": round(archive.stat().st_size / 2**20, 1),
@@ -162,7 +162,7 @@ def main(argv: list[str]) -> int:
         f"médianes : lecture {results['read_s']} s, import {results['import_s']} s (budget"
         f" 20 s), indicateurs {results['indicators_s']} (budget 2 s chacun) → {out}"
     )
-    slowest = max(results["indicators_s"].values())
+    slowest = max(v for k, v in results["indicators_s"].items() if not k.endswith("cpu"))
     return 0 if results["import_s"] < 20 and slowest < 2 else 1
 
 
@@ -191,11 +191,13 @@ def _catalogue_and_population(rows: int, workdir: Path, warehouse: Path) -> None
 
 
 def _indicators(warehouse: Path) -> dict[str, float]:
-    """Elapsed seconds of each indicator, each in its own session (as a page does)."""
+    """Elapsed seconds of each indicator, each in its own session (as a page does), and
+    the CPU seconds of the process (``<id> cpu``)."""
     out = {}
     for ident, by in INDICATORS:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with open_session(warehouse=warehouse) as session:
             compute(ident, session, Query(by=by, source="aggregate"))
         out[ident] = round(time.perf_counter() - started, 2)
+        out[f"{ident} cpu"] = round(time.process_time() - cpu_started, 2)
     return out

@@ -40,6 +40,7 @@ INDICATORS = (
     "community.critical_share",
 )
 AGGREGATE = "aggregated_dispensations"
+STANDARDISED = "community.did_age_standardised"
 #: Open Medic's groups of regions (docs/open-data.md).
 GROUP_NAMES = {
     "93+94": gettext_lazy("Provence-Alpes-Côte d'Azur et Corse"),
@@ -129,7 +130,12 @@ def compare(session: Session, *, indicator: str, year: int, breakdown: str) -> C
         query = Query(
             by=by, date_from=date(year, 1, 1), date_to=date(year, 12, 31), source="aggregate"
         )
-        result = compute(indicator, session, query)
+        ident = indicator
+        if "region" not in by and indicator == STANDARDISED:
+            # Standardised on the population of all the regions: the country's value is
+            # its crude rate.
+            ident = "community.did"
+        result = compute(ident, session, query)
         for warning in result.warnings:
             if warning not in out.warnings:
                 out.warnings.append(warning)
@@ -142,6 +148,8 @@ def compare(session: Session, *, indicator: str, year: int, breakdown: str) -> C
     country = run(())
     out.country = {"value": country[0]["value"] if country else None, "cells": {}}
     by_region = {r["region"]: {**r, "cells": {}} for r in regions}
+    if breakdown == "age_band" and indicator == STANDARDISED:
+        breakdown = out.breakdown = ""  # a rate of one age band is not standardised
     if breakdown:
         cells = run(("region", breakdown))
         national = run((breakdown,))

@@ -624,11 +624,14 @@ register(
     denominator=(
         "population × jours ÷ 1000 (le taux brut est numérateur ÷ dénominateur ; la valeur"
         " est standardisée par la méthode directe sur la population de toutes les régions"
-        " de l'année, par sexe et tranche d'âge)"
+        " des données agrégées, la même année, par sexe et tranche d'âge)"
     ),
     lower_is_better=True,
     proportion=False,
-    by=("year", "region", "prescriber_specialty"),
+    by=("year", "prescriber_specialty"),
+    # Always by region: the whole-area value is the crude one (community.did), and a
+    # published value without region would read as the region's own.
+    always_by=("region",),
     tables=(aggregated.AGGREGATE_TABLE, "products", "population"),
     editions=("atc_ddd", "population"),
     source="Standardisation directe (population de référence : ensemble des régions)",

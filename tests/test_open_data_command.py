@@ -210,3 +210,15 @@ def test_age_standardised_rate_by_hand(loaded: Path, tmp_path: Path) -> None:
     standardised = _compute(loaded, tmp_path, "community.did_age_standardised", "")
     got = {r["region"]: _number(r["value"]) for r in standardised}
     assert got == pytest.approx(expected)
+
+
+def test_ddd_report_counts_the_aggregate_and_says_how_amounts_were_read(
+    loaded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "ddd.csv"
+    assert main(["ddd", "report", "--warehouse", str(loaded), "--out", str(out)]) == 0
+    rows = {r["cip13"]: r for r in csv.DictReader(out.read_text("utf-8-sig").splitlines())}
+    assert "3400938888888" not in rows  # paracetamol: not an antibacterial
+    assert rows["3400939999999"]["ddd_status"] == "unknown_product"
+    assert rows["3400939999999"]["dispensed_boxes"] == "20"
+    assert "BDPM : 14 comprimé(s)" in rows["3400930000001"]["ddd_reason"]

@@ -8,12 +8,14 @@ values are public open data, by region only.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -41,6 +43,7 @@ INDICATORS = (
 )
 AGGREGATE = "aggregated_dispensations"
 STANDARDISED = "community.did_age_standardised"
+CACHE_SECONDS = 3600
 #: Open Medic's groups of regions (docs/open-data.md).
 GROUP_NAMES = {
     "93+94": gettext_lazy("Provence-Alpes-Côte d'Azur et Corse"),
@@ -198,6 +201,62 @@ def _chart(comparison: Comparison, *, english: bool) -> Any:
     return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts
 
 
+def _comparison(
+    request: HttpRequest, *, english: bool
+) -> tuple[NationalForm, list[int], Comparison | None]:
+    """The form, the years of the aggregate and the comparison asked; the same warehouse
+    file gives the same figures, so they are kept an hour in the process's cache."""
+    warehouse = Path(settings.CRATB_WAREHOUSE)
+    try:
+        stat = warehouse.stat()
+        version = f"{warehouse}:{stat.st_mtime_ns}:{stat.st_size}"
+    except OSError:
+        version = ""
+    years: list[int] | None = cache.get(f"national:years:{version}") if version else None
+    if years is not None:
+        form = NationalForm(request.GET or None, years=years, english=english)
+        key = _cache_key(version, form, years, english=english)
+        cached: Comparison | None = cache.get(key) if key else None
+        if cached is not None or not key:
+            return form, years, cached
+    with open_session(
+        warehouse=warehouse, memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit
+    ) as session:
+        years = _years(session)
+        if version:
+            cache.set(f"national:years:{version}", years, CACHE_SECONDS)
+        form = NationalForm(request.GET or None, years=years, english=english)
+        key = _cache_key(version, form, years, english=english)
+        if not years or (form.is_bound and not form.is_valid()):
+            return form, years, None
+        data = form.cleaned_data if form.is_bound else {}
+        comparison = compare(
+            session,
+            indicator=data.get("indicator") or INDICATORS[0],
+            year=data.get("year") or years[-1],
+            breakdown=data.get("breakdown") or "",
+        )
+    if key:
+        cache.set(key, comparison, CACHE_SECONDS)
+    return form, years, comparison
+
+
+def _cache_key(version: str, form: NationalForm, years: list[int], *, english: bool) -> str:
+    """The key of one comparison in the cache, or "" when the request is not valid."""
+    if not version or not years or (form.is_bound and not form.is_valid()):
+        return ""
+    data = form.cleaned_data if form.is_bound else {}
+    parts = (
+        version,
+        data.get("indicator") or INDICATORS[0],
+        data.get("year") or years[-1],
+        data.get("breakdown") or "",
+        settings.CRATB_REGION,
+        "en" if english else "fr",
+    )
+    return "national:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @allow(INDICATOR_READERS)
 def national_view(request: HttpRequest) -> HttpResponse:
     """The region against the others and the country (Open Medic), by specialty or age."""
@@ -206,20 +265,9 @@ def national_view(request: HttpRequest) -> HttpResponse:
     comparison: Comparison | None = None
     years: list[int] = []
     chart = None
-    form = None
+    form: NationalForm | None = None
     try:
-        with open_session(
-            warehouse=Path(settings.CRATB_WAREHOUSE),
-            memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit,
-        ) as session:
-            years = _years(session)
-            form = NationalForm(request.GET or None, years=years, english=english)
-            if years and (not request.GET or form.is_valid()):
-                data = form.cleaned_data if request.GET else {}
-                indicator = data.get("indicator") or INDICATORS[0]
-                year = data.get("year") or years[-1]
-                breakdown = data.get("breakdown") or ""
-                comparison = compare(session, indicator=indicator, year=year, breakdown=breakdown)
+        form, years, comparison = _comparison(request, english=english)
     except EngineError as exc:
         error = without_paths(str(exc))
     if form is None:

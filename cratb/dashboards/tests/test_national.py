@@ -103,3 +103,19 @@ def test_bad_parameters_give_no_error(client: Client, coordinator: User, open_da
     client.force_login(coordinator)
     for params in ({"year": "1900"}, {"indicator": "nope"}, {"breakdown": "x"}):
         assert client.get(URL, params).status_code == 200
+
+
+def test_the_same_request_is_answered_from_the_cache(
+    client: Client, coordinator: User, open_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cratb.dashboards import national
+
+    client.force_login(coordinator)
+    first = client.get(URL, {"breakdown": "age_band", "format": "csv"}).content
+
+    def refuse(**kwargs: object) -> None:
+        raise AssertionError("the warehouse was read again")
+
+    monkeypatch.setattr(national, "open_session", refuse)
+    assert client.get(URL, {"breakdown": "age_band", "format": "csv"}).content == first
+    assert b"0-19 ans" in first

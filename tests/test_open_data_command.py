@@ -222,3 +222,21 @@ def test_ddd_report_counts_the_aggregate_and_says_how_amounts_were_read(
     assert rows["3400939999999"]["ddd_status"] == "unknown_product"
     assert rows["3400939999999"]["dispensed_boxes"] == "20"
     assert "BDPM : 14 comprimé(s)" in rows["3400930000001"]["ddd_reason"]
+
+
+def test_population_by_region_or_of_another_kind_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    workbook = insee_files.write_workbook(
+        tmp_path / "estim-pop-nreg-sexe-gca-1975-2023.xlsx",
+        {2023: True},
+        level="Régions",
+        rows=[("84", "Auvergne-Rhône-Alpes", [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])],
+    )
+    args = ["--warehouse", str(warehouse)]
+    assert main(["import", "insee_population", str(workbook), *args]) != 0
+    assert "importer le classeur par département" in capsys.readouterr().err
+    other = write_csv(tmp_path / "OPEN_MEDIC_2023.CSV", ROWS[:2])
+    assert main(["import", "insee_population", str(other), *args]) != 0
+    assert "fichier refusé" in capsys.readouterr().err

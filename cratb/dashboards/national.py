@@ -22,10 +22,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from cratb.accounts.access import allow
+from cratb.accounts.access import allow, roles
+from cratb.accounts.models import Role
 from cratb.charts import Bar, Reference, ranked_bars
-from cratb.dashboards.charts import DECIMALS
-from cratb.dashboards.views import INDICATOR_READERS
 from cratb.engine import reference
 from cratb.engine.backends import Session, open_session
 from cratb.engine.errors import EngineError
@@ -44,6 +43,10 @@ INDICATORS = (
 AGGREGATE = "aggregated_dispensations"
 STANDARDISED = "community.did_age_standardised"
 CACHE_SECONDS = 3600
+#: Who reads it: the readers of the indicator pages (public data, by region only).
+READERS = roles(Role.COORDINATOR, Role.EMA_MEMBER, Role.AGENCY_VIEWER, Role.ADMIN)
+#: Decimals of the values, in the chart and the table.
+DECIMALS = 1
 #: Open Medic's groups of regions (docs/open-data.md).
 GROUP_NAMES = {
     "93+94": gettext_lazy("Provence-Alpes-Côte d'Azur et Corse"),
@@ -257,7 +260,7 @@ def _cache_key(version: str, form: NationalForm, years: list[int], *, english: b
     return "national:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-@allow(INDICATOR_READERS)
+@allow(READERS)
 def national_view(request: HttpRequest) -> HttpResponse:
     """The region against the others and the country (Open Medic), by specialty or age."""
     english = (get_language() or "fr").startswith("en")

@@ -240,3 +240,24 @@ def test_population_by_region_or_of_another_kind_is_refused(
     other = write_csv(tmp_path / "OPEN_MEDIC_2023.CSV", ROWS[:2])
     assert main(["import", "insee_population", str(other), *args]) != 0
     assert "fichier refusé" in capsys.readouterr().err
+
+
+def test_open_medic_and_the_bdpm_alone_give_the_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without an imported population, the reference tables' population is used (and
+    said); rates by age band need INSEE's estimates."""
+    warehouse = tmp_path / "w.duckdb"
+    year = write_csv(tmp_path / "OPEN_MEDIC_2023.CSV", ROWS)
+    assert main(["import", "open_medic", str(year), "--warehouse", str(warehouse)]) == 0
+    folder = bdpm_files.write(tmp_path / "bdpm")
+    assert main(["import", "bdpm", str(folder), "--warehouse", str(warehouse)]) == 0
+    capsys.readouterr()
+    rows = _compute(warehouse, tmp_path, "community.did", "region")
+    population = reference.region("11").population
+    got = {r["region"]: r for r in rows}
+    assert _number(got["11"]["denominator"]) == pytest.approx(population * 365 / 1000)
+    assert "population municipale du référentiel" in capsys.readouterr().err
+    args = ["indicators", "compute", "community.did", "--warehouse", str(warehouse)]
+    assert main([*args, "--by", "age_band"]) != 0
+    assert "importer les estimations de l'INSEE" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from cratb.engine import reference
 from cratb.engine.backends import Session
 from cratb.engine.context import Context, IndicatorError
 from cratb.engine.indicators.catalogue import ratio
@@ -116,12 +117,38 @@ def _covered(ctx: Context, t: ir.Table) -> tuple[dict[str, list[str]], list[str]
     others."""
     regions = [r["region"] for r in ctx.rows(t.select("region").distinct())]
     groups = intermediate.region_groups(regions)
-    pop = stg.population(ctx.table("population"))
+    pop = stg.population(population_table(ctx))
     deps = ctx.memtable(ref.departements_table())
     known = pop.join(deps, "departement").select(deps.region).distinct()
     with_population = {r["region"] for r in ctx.rows(known)}
     covered = {g: m for g, m in groups.items() if set(m) <= with_population}
     return covered, sorted(set(groups) - set(covered))
+
+
+def population_table(ctx: Context) -> ir.Table:
+    """The imported population, or, when none was imported, the population of the
+    reference tables (municipal census, by département, no sex nor age band), with a
+    warning."""
+    if ctx.session.has("population"):
+        return ctx.table("population")
+    deps = list(reference.departements().values())
+    years = sorted({d.population_year for d in deps})
+    ctx.warn(
+        "aucune population importée : population municipale du référentiel"
+        f" ({', '.join(map(str, years))}) ; importer les estimations de l'INSEE"
+        " (cratb import insee_population) pour les taux par âge et sexe"
+    )
+    return ctx.memtable(
+        pa.table(
+            {
+                "year": pa.array([d.population_year for d in deps], pa.int32()),
+                "departement": [d.code for d in deps],
+                "population": pa.array([d.population for d in deps], pa.int64()),
+                "sex": pa.array([None] * len(deps), pa.string()),
+                "age_band": pa.array([None] * len(deps), pa.string()),
+            }
+        )
+    )
 
 
 def population_rate(ctx: Context, numerator: ir.Table, *, days_per_unit: float) -> ir.Table:
@@ -151,7 +178,7 @@ def population_days(ctx: Context, keys: list[str], *, days_per_unit: float) -> i
     if uncovered:
         ctx.warn("territoires sans population, exclus des taux : " + ", ".join(uncovered))
     dims = [c for c in keys if c != "year"]
-    raw = ctx.table("population")
+    raw = population_table(ctx)
     bands = None
     if "age_band" in dims or "sex" in dims:
         population = raw.filter(raw.sex.notnull() & raw.age_band.notnull())

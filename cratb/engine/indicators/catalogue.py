@@ -224,7 +224,9 @@ def _as_date(value: date | int, *, start: bool) -> date:
 
 
 AGGREGATE = "aggregated_dispensations"
-AGGREGATE_TABLES = (AGGREGATE, "products", "population")
+# Without a population table, an aggregate's rates use the reference tables' population
+# (indicators/aggregated.py), so that Open Medic and the BDPM alone give the rates.
+AGGREGATE_TABLES = (AGGREGATE, "products")
 LINES = "dispensations"
 
 

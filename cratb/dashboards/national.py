@@ -204,6 +204,15 @@ def _chart(comparison: Comparison, *, english: bool) -> Any:
     return mark_safe(chart.html())  # noqa: S308 - rendered and escaped by cratb.charts
 
 
+class _Refused(Exception):
+    """A comparison the data cannot give (rates by age without INSEE's population…): the
+    page keeps its form to choose another."""
+
+    def __init__(self, form: NationalForm, years: list[int], message: str) -> None:
+        super().__init__(message)
+        self.form, self.years, self.message = form, years, message
+
+
 def _comparison(
     request: HttpRequest, *, english: bool
 ) -> tuple[NationalForm, list[int], Comparison | None]:
@@ -233,12 +242,15 @@ def _comparison(
         if not years or (form.is_bound and not form.is_valid()):
             return form, years, None
         data = form.cleaned_data if form.is_bound else {}
-        comparison = compare(
-            session,
-            indicator=data.get("indicator") or INDICATORS[0],
-            year=data.get("year") or years[-1],
-            breakdown=data.get("breakdown") or "",
-        )
+        try:
+            comparison = compare(
+                session,
+                indicator=data.get("indicator") or INDICATORS[0],
+                year=data.get("year") or years[-1],
+                breakdown=data.get("breakdown") or "",
+            )
+        except EngineError as exc:
+            raise _Refused(form, years, str(exc)) from exc
     if key:
         cache.set(key, comparison, CACHE_SECONDS)
     return form, years, comparison
@@ -271,6 +283,8 @@ def national_view(request: HttpRequest) -> HttpResponse:
     form: NationalForm | None = None
     try:
         form, years, comparison = _comparison(request, english=english)
+    except _Refused as refused:
+        form, years, error = refused.form, refused.years, without_paths(refused.message)
     except EngineError as exc:
         error = without_paths(str(exc))
     if form is None:

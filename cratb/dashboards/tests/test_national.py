@@ -119,3 +119,21 @@ def test_the_same_request_is_answered_from_the_cache(
     monkeypatch.setattr(national, "open_session", refuse)
     assert client.get(URL, {"breakdown": "age_band", "format": "csv"}).content == first
     assert b"0-19 ans" in first
+
+
+def test_a_comparison_the_data_cannot_give_keeps_the_form(
+    client: Client, coordinator: User, settings: Settings, tmp_path: Path
+) -> None:
+    """Without INSEE's population, rates by age band are refused with the reason, and
+    the form stays to choose another comparison."""
+    warehouse = tmp_path / "w.duckdb"
+    rows = [row(cip13="3400930000001", atc="J01CA04", boxes="100", region="11")]
+    import_open_medic(write_csv(tmp_path / "OPEN_MEDIC_2023.CSV", rows), warehouse=warehouse)
+    import_bdpm(bdpm_files.write(tmp_path / "bdpm"), warehouse=warehouse)
+    settings.CRATB_WAREHOUSE = warehouse
+    client.force_login(coordinator)
+    html = client.get(URL).content.decode()
+    assert "population municipale du référentiel" in html and "<svg" in html
+    html = client.get(URL, {"breakdown": "age_band"}).content.decode()
+    assert "importer les estimations de l&#x27;INSEE" in html
+    assert 'name="breakdown"' in html

@@ -29,6 +29,7 @@ from cratb.engine import reference
 from cratb.engine.backends import Session, open_session
 from cratb.engine.errors import EngineError
 from cratb.engine.indicators import CATALOGUE, Query, compute
+from cratb.engine.indicators.aggregated import ddd_coverage
 from cratb.network.tabular import table_response
 from cratb.security import without_paths
 
@@ -118,6 +119,9 @@ class Comparison:
     rows: list[dict[str, Any]] = field(default_factory=list)
     country: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Share (%) of the J01 boxes of the aggregate that got a DDD from the catalogue.
+    coverage: float | None = None
+    boxes_without_ddd: int = 0
 
 
 def _years(session: Session) -> list[int]:
@@ -149,6 +153,10 @@ def compare(session: Session, *, indicator: str, year: int, breakdown: str) -> C
         return rows
 
     out = Comparison(indicator=indicator, year=year, breakdown=breakdown)
+    coverage = ddd_coverage(session)
+    if coverage is not None and coverage.share is not None:
+        out.coverage = coverage.share
+        out.boxes_without_ddd = coverage.boxes - coverage.boxes_with_ddd
     own = settings.CRATB_REGION
     regions = run(("region",))
     country = run(())

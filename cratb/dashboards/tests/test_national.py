@@ -137,3 +137,11 @@ def test_a_comparison_the_data_cannot_give_keeps_the_form(
     html = client.get(URL, {"breakdown": "age_band"}).content.decode()
     assert "importer les estimations de l&#x27;INSEE" in html
     assert 'name="breakdown"' in html
+
+
+def test_the_share_of_boxes_with_a_ddd_is_shown(
+    client: Client, coordinator: User, open_data: Path
+) -> None:
+    client.force_login(coordinator)
+    html = client.get(URL).content.decode()
+    assert "Boîtes d'antibactériens (J01) avec une DDJ : 100,0 %" in html

@@ -145,3 +145,11 @@ def test_the_share_of_boxes_with_a_ddd_is_shown(
     client.force_login(coordinator)
     html = client.get(URL).content.decode()
     assert "Boîtes d'antibactériens (J01) avec une DDJ : 100,0 %" in html
+
+
+def test_the_english_page(client: Client, agency_viewer: User, open_data: Path) -> None:
+    client.force_login(agency_viewer)
+    html = client.get("/en" + URL, {"breakdown": "prescriber_specialty"}).content.decode()
+    assert "National comparison" in html and "Community antibiotic consumption" in html
+    assert "general practice" in html and "your region" in html
+    assert "Antibacterial (J01) boxes with a DDD: 100.0 %" in html

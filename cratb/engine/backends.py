@@ -30,7 +30,7 @@ import pyarrow as pa
 from cratb.engine.config import SparkSettings
 from cratb.engine.errors import EngineError
 from cratb.engine.sources.derived import PRESCRIBERS
-from cratb.engine.sources.schema import KINDS
+from cratb.engine.sources.schema import COMMAND_LINE_KINDS, KINDS
 from cratb.engine.warehouse import connect
 
 __all__ = [
@@ -45,7 +45,15 @@ BACKENDS = ("duckdb", "spark")
 #: The imported tables (one per input kind), and the tables derived at import: the
 #: prescribers' keys, one row per isolate (sources/isolate_heads.py), and the log of
 #: the targeted-reporting engine (cratb ast target, the lab API).
-WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS, "isolate_heads", "targeted_reports")
+WAREHOUSE_TABLES = (
+    *KINDS,
+    *COMMAND_LINE_KINDS,
+    PRESCRIBERS,
+    "isolate_heads",
+    "targeted_reports",
+    "product_notes",
+    "product_unresolved",
+)
 
 
 class BackendError(EngineError, RuntimeError):

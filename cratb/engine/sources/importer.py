@@ -36,10 +36,16 @@ from cratb.engine.sources.report import (
     Rejection,
 )
 from cratb.engine.sources.rules import NIR_TOKEN, identity_reason, literal
-from cratb.engine.sources.schema import KINDS, Kind, kind_spec, with_lab_codes
+from cratb.engine.sources.schema import (
+    COMMAND_LINE_KINDS,
+    KINDS,
+    Kind,
+    kind_spec,
+    with_lab_codes,
+)
 from cratb.engine.warehouse import connect
 
-__all__ = ["default_report_path", "import_file"]
+__all__ = ["create_tables", "default_report_path", "import_file"]
 
 MISSING = "valeur obligatoire manquante"
 REJECTED_COLUMNS = 'import_id, "row", "column", reason, raw, place'
@@ -82,8 +88,9 @@ def import_file(
     ``memory_limit``: the most memory DuckDB may use (``warehouse.connect``).
     Raises ``RefusedFile`` (nothing stored, no report written) when the file cannot be read.
     """
-    if kind not in KINDS:
-        raise RefusedFile(f"type de fichier inconnu « {kind} » ; types admis : {', '.join(KINDS)}")
+    if kind not in KINDS and kind not in COMMAND_LINE_KINDS:
+        admitted = ", ".join((*KINDS, *COMMAND_LINE_KINDS))
+        raise RefusedFile(f"type de fichier inconnu « {kind} » ; types admis : {admitted}")
     if id_salt is not None and not id_salt.strip():
         raise RefusedFile("le sel de hachage des identifiants est vide")
     if layout not in LAYOUTS:
@@ -415,6 +422,11 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     )
     # Where in the original file a converted row came from (wide line, HL7 segment).
     con.execute("ALTER TABLE rejected_rows ADD COLUMN IF NOT EXISTS place VARCHAR")
+
+
+#: The kind's table, the ledger and the rejected rows, for the importers of sources that
+#: are not read row by row here (``opendata.store``).
+create_tables = _create_tables
 
 
 def _import(

@@ -31,6 +31,7 @@ from cratb.engine.config import SparkSettings
 from cratb.engine.errors import EngineError
 from cratb.engine.sources.derived import PRESCRIBERS
 from cratb.engine.sources.schema import KINDS
+from cratb.engine.sources.territories import ESTABLISHMENT_GHT, TERRITORY_COMMUNES
 from cratb.engine.warehouse import connect
 
 __all__ = [
@@ -45,7 +46,14 @@ BACKENDS = ("duckdb", "spark")
 #: The imported tables (one per input kind), and the tables derived at import: the
 #: prescribers' keys, one row per isolate (sources/isolate_heads.py), and the log of
 #: the targeted-reporting engine (cratb ast target, the lab API).
-WAREHOUSE_TABLES = (*KINDS, PRESCRIBERS, "isolate_heads", "targeted_reports")
+WAREHOUSE_TABLES = (
+    *KINDS,
+    PRESCRIBERS,
+    "isolate_heads",
+    "targeted_reports",
+    TERRITORY_COMMUNES,
+    ESTABLISHMENT_GHT,
+)
 
 
 class BackendError(EngineError, RuntimeError):

@@ -332,7 +332,8 @@ def access_share(ctx: Context) -> ir.Table:
     editions=(),
     source=SOURCE_CONTRACT,
     version=1,
-    publish=(("prescriber_specialty",), ("setting",)),
+    publish=(("prescriber_specialty",), ("setting",), ("cpts",)),
+    prepare=("territories",),
 )
 def critical_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of critical agents ÷

@@ -37,7 +37,8 @@ COMMON = {
     "editions": (),
     "version": 1,
     "extra_columns": ("suppressed",),
-    "publish": (("test",), ("year", "test"), ("departement", "test")),
+    "publish": (("test",), ("departement", "test"), ("cpts", "test")),
+    "prepare": ("territories",),
 }
 
 
@@ -166,7 +167,7 @@ def antibiotic_after_negative(ctx: Context) -> ir.Table:
     tables=("rapid_test_kits",),
     source=SOURCE,
     period_from=("rapid_test_kits", "ordered_on"),
-    **{**COMMON, "publish": (("test",),)},
+    **{**COMMON, "publish": (("test",), ("cpts", "test"))},
 )
 def kits_per_place(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: kits ordered ÷ places that ordered kits

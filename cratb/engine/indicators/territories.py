@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
-from cratb.engine.context import Context, IndicatorError
+from cratb.engine.context import Context
 from cratb.engine.sources.territories import ESTABLISHMENT_GHT, TERRITORY_COMMUNES
 
 __all__ = [
@@ -43,11 +44,15 @@ def fine(by: tuple[str, ...] | list[str]) -> bool:
 
 
 def cpts_communes(ctx: Context) -> ir.Table:
-    """One row per CPTS × commune: ``cpts``, ``commune``."""
+    """One row per CPTS × commune: ``cpts``, ``commune`` (none, with a warning, when the
+    directory's copy was never written to the warehouse)."""
     if not ctx.session.has(TERRITORY_COMMUNES):
-        raise IndicatorError(
-            "aucune CPTS dans l'entrepôt : les communes des CPTS viennent de l'annuaire"
-            " (publication des indicateurs ou cratb demo)"
+        ctx.warn(
+            "aucune CPTS dans l'entrepôt (table territory_communes absente) : les communes des"
+            " CPTS viennent de l'annuaire, copiées à chaque publication des indicateurs"
+        )
+        return ctx.memtable(
+            pa.table({"cpts": pa.array([], pa.string()), "commune": pa.array([], pa.string())})
         )
     t = ctx.table(TERRITORY_COMMUNES)
     return t.select("cpts", "commune")
@@ -56,9 +61,12 @@ def cpts_communes(ctx: Context) -> ir.Table:
 def establishment_ght(ctx: Context) -> ir.Table:
     """One row per establishment: ``finess``, ``ght``."""
     if not ctx.session.has(ESTABLISHMENT_GHT):
-        raise IndicatorError(
-            "aucun GHT dans l'entrepôt : les GHT des établissements viennent de l'annuaire"
-            " (publication des indicateurs ou cratb demo)"
+        ctx.warn(
+            "aucun GHT dans l'entrepôt (table establishment_ght absente) : les GHT des"
+            " établissements viennent de l'annuaire, copiés à chaque publication des indicateurs"
+        )
+        return ctx.memtable(
+            pa.table({"finess": pa.array([], pa.string()), "ght": pa.array([], pa.string())})
         )
     return ctx.table(ESTABLISHMENT_GHT).select("finess", "ght")
 

@@ -26,7 +26,7 @@ from cratb.engine import reference
 from cratb.engine.backends import open_session
 from cratb.engine.errors import EngineError
 from cratb.engine.indicators import CATALOGUE, Indicator
-from cratb.network.models import Membership
+from cratb.network.models import Membership, Territory
 from cratb.network.tabular import table_response
 from cratb.security import without_paths
 
@@ -63,6 +63,32 @@ def _departement_label(code: str) -> str:
         return f"{reference.departement(code).name} ({code})"
     except reference.ReferenceError:
         return code
+
+
+#: Groupings by territories finer than the département, where small counts are masked.
+FINE_GROUPINGS = ("commune", "cpts")
+
+
+def _territory_names(kind: str) -> dict[str, str]:
+    """Names of the directory's CPTS or GHT by code."""
+    return dict(Territory.objects.filter(kind=kind).values_list("code", "name"))
+
+
+def _details(v: IndicatorValue, names: dict[str, dict[str, str]]) -> list[tuple[str, Any]]:
+    """The value's other --by columns, a CPTS or GHT code with its directory name."""
+    out = []
+    for label, item in v.dimension_items():
+        for column in ("cpts", "ght"):
+            code = v.dimensions.get(column)
+            if code is not None and item == code and code in names[column]:
+                item = f"{names[column][code]} ({code})"
+        out.append((label, item))
+    return out
+
+
+def _masked(v: IndicatorValue) -> bool:
+    """A value left empty by the small-count rule (fewer than 11 events by commune or CPTS)."""
+    return v.value is None and any(c in v.grouping.split(",") for c in FINE_GROUPINGS)
 
 
 def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any]:
@@ -152,7 +178,12 @@ def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool)
             return _departement_label(v.departement)
         if grouping in ("month", "year", "region"):
             return str(getattr(v, grouping))
-        return str(v.dimensions.get(grouping, ""))
+        code = str(v.dimensions.get(grouping, ""))
+        if grouping in ("cpts", "ght"):
+            return names.get(code, code)
+        return code
+
+    names = _territory_names(grouping) if grouping in ("cpts", "ght") else {}
 
     bars = [Bar(label(v), v.value, v.ci_low, v.ci_high) for v in items if v.value is not None]
     target = next(
@@ -194,9 +225,12 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     query.pop("format", None)
     english = (get_language() or "fr").startswith("en")
+    names = {"cpts": _territory_names("cpts"), "ght": _territory_names("ght")}
     rows = [
         {
             "value": v,
+            "details": _details(v, names),
+            "masked": _masked(v),
             "declaration": CATALOGUE.get(v.indicator),
             "title": _title(CATALOGUE.get(v.indicator), english=english) or v.indicator,
             "unit": _unit(CATALOGUE.get(v.indicator), english=english),

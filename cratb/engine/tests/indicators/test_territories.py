@@ -277,3 +277,26 @@ def test_rapid_tests_import_keeps_reasons_and_commits_nothing_partly(tmp_path: P
     assert any("commune ou département obligatoire" in r for r in reasons)
     assert any("ne correspond pas" in r for r in reasons)
     assert any("valeur inconnue « maybe »" in r for r in reasons)
+
+
+def test_a_warehouse_from_before_the_communes_gains_them(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    for kind, text in (("population", POPULATION), ("products", PRODUCTS)):
+        import_file(kind, _write(tmp_path, f"{kind}.csv", text), warehouse=warehouse)
+    old = HEADER.rsplit(",", 2)[0]
+    first = f"{old}\nD1,2024-03-01,RX1,P1,40,F,75,GP1,general_practice,AUG1G,1"
+    import_file("dispensations", _write(tmp_path, "old.csv", first), warehouse=warehouse)
+    with duckdb.connect(str(warehouse)) as con:  # as an earlier version left it
+        con.execute("ALTER TABLE dispensations DROP COLUMN patient_commune")
+        con.execute("ALTER TABLE dispensations DROP COLUMN prescriber_commune")
+    with open_session(warehouse=warehouse, backend="duckdb") as session:
+        # Without the columns, the département figures are computed as before.
+        row = compute("community.critical_share", session, Query()).table.to_pylist()[0]
+        assert (row["numerator"], row["denominator"]) == (1, 1)
+    second = f"{HEADER}\nD2,2024-03-02,RX2,P2,40,F,75,GP1,general_practice,AMX500,1,75101,"
+    report = import_file("dispensations", _write(tmp_path, "new.csv", second), warehouse=warehouse)
+    assert report.accepted == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(
+            "SELECT dispensation_id, patient_commune FROM dispensations ORDER BY 1"
+        ).fetchall() == [("D1", None), ("D2", "75101")]

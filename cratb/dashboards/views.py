@@ -69,9 +69,15 @@ def _departement_label(code: str) -> str:
 FINE_GROUPINGS = ("commune", "cpts")
 
 
-def _territory_names(kind: str) -> dict[str, str]:
-    """Names of the directory's CPTS or GHT by code."""
-    return dict(Territory.objects.filter(kind=kind).values_list("code", "name"))
+def _territory_names(kind: str, codes: set[str] | None = None) -> dict[str, str]:
+    """Names of the directory's CPTS or GHT by code (of ``codes`` only, when given: no
+    query when there is none)."""
+    if codes is not None and not codes:
+        return {}
+    found = Territory.objects.filter(kind=kind)
+    if codes is not None:
+        found = found.filter(code__in=codes)
+    return dict(found.values_list("code", "name"))
 
 
 def _details(v: IndicatorValue, names: dict[str, dict[str, str]]) -> list[tuple[str, Any]]:
@@ -225,7 +231,12 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     query.pop("format", None)
     english = (get_language() or "fr").startswith("en")
-    names = {"cpts": _territory_names("cpts"), "ght": _territory_names("ght")}
+    names = {
+        kind: _territory_names(
+            kind, {str(v.dimensions[kind]) for v in page.object_list if kind in v.dimensions}
+        )
+        for kind in ("cpts", "ght")
+    }
     rows = [
         {
             "value": v,

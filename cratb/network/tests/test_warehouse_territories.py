@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _cpts(code: str, communes: list[str]) -> Territory:
-    territory = CptsTerritoryFactory(code=code, name=f"CPTS {code}")
+    territory = CptsTerritoryFactory.create(code=code, name=f"CPTS {code}")
     for commune in communes:
         TerritoryCommune.objects.create(territory=territory, code=commune)
     return territory
@@ -25,9 +25,9 @@ def _cpts(code: str, communes: list[str]) -> Territory:
 
 def test_the_cpts_communes_and_the_ght_reach_the_warehouse(tmp_path: Path) -> None:
     _cpts("A", ["75101", "75102"])
-    ght = GhtFactory(code="GHT-X", name="GHT X")
-    hospital = EstablishmentFactory(ght=ght)
-    EstablishmentFactory()  # in no GHT
+    ght = GhtFactory.create(code="GHT-X", name="GHT X")
+    hospital = EstablishmentFactory.create(ght=ght)
+    EstablishmentFactory.create()  # in no GHT
     warehouse = tmp_path / "w.duckdb"
     assert write_territories(warehouse=warehouse) == 3
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -60,7 +60,7 @@ def test_the_territory_form_names_the_cpts_that_already_has_the_commune() -> Non
         }
     )
     assert not form.is_valid()
-    message = " ".join(form.errors["communes"])
+    message = " ".join(str(e) for e in form.errors["communes"])
     assert "Une commune n'appartient qu'à une CPTS" in message
     assert "déjà dans la CPTS « CPTS A »" in message
     # Editing the CPTS that holds the commune is no overlap.

@@ -154,7 +154,9 @@ def test_critical_share_by_cpts_is_hand_checked(by: Rows) -> None:
     a = got["CPTS-A"]
     assert (a["numerator"], a["denominator"]) == (3, 15)
     assert a["value"] == pytest.approx(20.0)
-    low, high = wilson(3, 15)
+    interval = wilson(3, 15)
+    assert interval is not None
+    low, high = interval
     assert (a["ci_low"], a["ci_high"]) == (pytest.approx(low * 100), pytest.approx(high * 100))
 
 

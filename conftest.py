@@ -7,6 +7,8 @@ and the requester one of its départements.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from pytest_django.fixtures import Settings
@@ -34,6 +36,18 @@ def empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def french_after_each_test() -> Iterator[None]:
+    """A request to an English page leaves English active in the thread (the locale
+    middleware does not switch back): each test starts and ends in the default French,
+    so no test depends on the order the suite runs in."""
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture(autouse=True)

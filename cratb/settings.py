@@ -152,6 +152,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if not DEBUG:
+    # Static files straight from the WSGI process, compressed (gzip) and, for the hashed
+    # names of the manifest, cached for a year (docs/operations.md). In DEBUG the
+    # development server serves them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "cratb.urls"
 WSGI_APPLICATION = "cratb.wsgi.application"
 
@@ -279,6 +285,21 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "limits": _limits,
 }
+# The indicator pages' content, kept until the next publication (cratb/dashboards/views.py):
+# « memory » in each server process (default), or « files » under CRATB_VAR_DIR, shared by
+# all the server's workers, so that a page is drawn once per publication, not once per
+# worker.
+_PAGES_CACHE = os.environ.get("CRATB_PAGES_CACHE", "memory").strip()
+if _PAGES_CACHE == "files":
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+elif _PAGES_CACHE == "memory":
+    CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    raise ImproperlyConfigured(f"CRATB_PAGES_CACHE={_PAGES_CACHE!r} : memory ou files attendu.")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -290,6 +311,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "cratb" / "static"]
+# Outside DEBUG, collectstatic writes each file under a name holding its content's hash
+# (a changed file gets a new name, so browsers may keep the old one for a year) and a
+# gzip copy beside it; WhiteNoise serves them with the right headers. In
+# DEBUG the files are served as they are, without collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -316,6 +349,9 @@ TASKS = {
 
 # The region this platform serves (INSEE code): advice requests come from its départements.
 CRATB_REGION = os.environ.get("CRATB_REGION", "11").strip()
+# Who signs the training certificates (docs/network.md), e.g. « Dr Camille Martin,
+# coordinatrice du CRAtb »; empty: the coordination's first active coordinator.
+CRATB_CERTIFICATE_SIGNATORY = os.environ.get("CRATB_CERTIFICATE_SIGNATORY", "").strip()
 
 # Expert advice desk (docs/advice.md): target delay of a first answer in working days,
 # hours past it before the coordinators are alerted, days after the answer before the

@@ -29,3 +29,20 @@ def test_months_and_missing_values() -> None:
     assert format_month(date(2025, 7, 1), language="en") == "Jul 2025"
     assert format_number(None, decimals=1, language="fr") == "—"
     assert format_number(float("nan"), decimals=1, language="fr") == "—"
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_exported_numbers_are_the_numbers_the_pages_write(decimals: int) -> None:
+    """Downloads hold ``round_half_up`` of a value: the number the page writes, never the
+    float's own rounding (2.675 → 2.68 where ``round`` gives 2.67)."""
+    from cratb.charts.numbers import round_half_up
+
+    for value in VALUES:
+        rounded = round_half_up(value, decimals=decimals)
+        assert rounded is not None
+        shown = format_number(value, decimals=decimals, language="en").replace(",", "")
+        assert rounded == float(shown), value
+    assert round_half_up(2.675, decimals=2) == 2.68 and round(2.675, 2) == 2.67
+    assert round_half_up(None, decimals=1) is None
+    assert round_half_up(float("nan"), decimals=1) is None
+    assert str(round_half_up(-0.04, decimals=1)) == "0.0"

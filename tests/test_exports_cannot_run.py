@@ -128,6 +128,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "community\n"
         ),
         "isolates": isolates_csv(),
+        # Aggregated dispensing (Open Medic), for the national comparison's exports.
+        "aggregated_dispensations": (
+            "year,region,age_band,sex,prescriber_specialty,cip13,atc,boxes\n"
+            "2024,11,0-19,F,general_practice,EVIL1,J01CA04,5\n"
+        ),
     }
     for kind, text in extra.items():
         file = folder / f"extra-{kind}.csv"
@@ -197,8 +202,10 @@ WEB_EXPORTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     # Roles hold codes, dates and numbers only: nothing typed freely to plant.
     "network:export roles": ({"kind": "roles"}, ()),
     "network:gaps-export": ({}, (LINK,)),
-    "dashboards:indicator-list": ({}, (CALC,)),
+    "dashboards:indicator-values": ({}, (CALC,)),
+    "dashboards:indicator-detail": ({}, (CALC,)),
     "dashboards:ddd-report": ({}, (LINK,)),
+    "dashboards:national": ({"year": "2024"}, ()),
     "advice:figures-csv": ({"annee": "2024", "par": "territory"}, (PLUS,)),
     "advice:figures-xlsx": ({"annee": "2024", "par": "territory"}, (PLUS,)),
     "resistance:antibiogram": (
@@ -245,6 +252,8 @@ def _url(key: str) -> str:
         from cratb.training.models import TrainingSession
 
         return reverse(name, args=[TrainingSession.objects.get().pk])
+    if name == "dashboards:indicator-detail":
+        return reverse(name, args=["community.prescriber_profile"])
     return reverse(name)
 
 

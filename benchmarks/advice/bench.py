@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -83,6 +84,43 @@ def sessions_and_ids() -> tuple[dict[str, str], list[int], dict[str, int]]:
     return cookies, ids, counts
 
 
+class StampChanger:
+    """``--cold``: while a page is measured, a thread of this process changes the requests'
+    change stamp (``AdviceRequest.objects.change_stamp()``) again and again, by touching
+    one request's ``updated_at``, so that the pages a server process kept under the old
+    stamp are never found: the inbox and the figures are computed afresh. ``updates``
+    counts the changes, to compare with the number of requests served."""
+
+    def __init__(self, pk: int, pause: float) -> None:
+        self.pk = pk
+        self.pause = pause
+        self.updates = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+        from django.utils import timezone
+
+        from cratb.advice.models import AdviceRequest
+
+        try:
+            while not self._stop.is_set():
+                AdviceRequest.objects.filter(pk=self.pk).update(updated_at=timezone.now())
+                self.updates += 1
+                self._stop.wait(self.pause)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> StampChanger:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def wrk_command(connections: int, duration: str, cookie: str, url: str) -> list[str]:
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -143,6 +181,13 @@ def main() -> int:
         help="the server reads the inbox afresh on every view (CRATB_INBOX_CACHE=false): "
         "the inbox as it is right after every change",
     )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="while each page is measured, change the requests' change stamp every "
+        "--cold-pause seconds: no page part kept by a server process is ever found again",
+    )
+    parser.add_argument("--cold-pause", type=float, default=0.002)
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
@@ -201,13 +246,20 @@ def main() -> int:
                         check=True,
                     )
                 command = wrk_command(connections, duration, cookies[user], base + path)
-                completed = subprocess.run(  # noqa: S603
-                    command,
-                    env={**env, "IDS_FILE": ids_file},
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
+                changer = StampChanger(ids[-1], args.cold_pause) if args.cold else None
+                if changer:
+                    changer.__enter__()
+                try:
+                    completed = subprocess.run(  # noqa: S603
+                        command,
+                        env={**env, "IDS_FILE": ids_file},
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    )
+                finally:
+                    if changer:
+                        changer.__exit__()
                 line = next(x for x in completed.stdout.splitlines() if x.startswith("RESULT"))
                 values = dict(item.split("=") for item in line.split()[1:])
                 row: dict[str, Any] = {
@@ -218,6 +270,8 @@ def main() -> int:
                     **{k: float(v) for k, v in values.items()},
                 }
                 row["rps"] = round(row["requests"] / row["duration_s"], 1)
+                if changer:
+                    row["stamp_changes"] = changer.updates
                 results.append(row)
                 errors = int(
                     row["status_errors"]
@@ -225,10 +279,11 @@ def main() -> int:
                     + row["read_errors"]
                     + row["timeouts"]
                 )
+                cold = f"  tampons changés {changer.updates}" if changer else ""
                 print(
                     f"{name:10s} c={connections:<2d} p50 {row['p50_ms']:6.1f} ms  "
                     f"p95 {row['p95_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
-                    f"{row['rps']:6.1f} req/s  erreurs {errors}",
+                    f"{row['rps']:6.1f} req/s  erreurs {errors}{cold}",
                     flush=True,
                 )
     finally:
@@ -244,6 +299,7 @@ def main() -> int:
         "gunicorn_threads": args.threads,
         "warmup": args.warmup,
         "inbox_cache": not args.no_inbox_cache,
+        "cold": args.cold,
         "command": " ".join(sys.argv),
         "loadavg_before": load_before,
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],

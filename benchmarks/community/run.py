@@ -93,9 +93,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-def prepare(lines: int, workdir: Path) -> tuple[Path, dict[str, float]]:
+def prepare(lines: int, workdir: Path, *, reuse: bool = False) -> tuple[Path, dict[str, float]]:
     """Generate the files once (kept in ``workdir``), then import them into a new
-    warehouse, timing each import."""
+    warehouse, timing each import (``reuse``: keep the warehouse of an earlier run)."""
     scale = round(lines / LINES_PER_SCALE, 3)
     folder = workdir / f"idf-{lines}"
     spec = DemoSpec(region_code="11", scale=scale, seed=1, year=YEAR)
@@ -112,6 +112,8 @@ def prepare(lines: int, workdir: Path) -> tuple[Path, dict[str, float]]:
         )
         files = generated.files
     warehouse = folder / "warehouse.duckdb"
+    if reuse and warehouse.exists():
+        return warehouse, {}
     for stale in folder.glob("warehouse.duckdb*"):
         if stale.is_file():
             stale.unlink()
@@ -168,6 +170,74 @@ def pandas_set(warehouse: Path) -> tuple[float, dict[str, Any]]:
     return time.perf_counter() - started, out
 
 
+def engine_did(warehouse: Path) -> tuple[float, Any]:
+    """The engine's DDD table alone (``community.did`` by département × month), in a new
+    session: what the Polars peer computes."""
+    started = time.perf_counter()
+    with open_session(warehouse=warehouse) as session:
+        query = Query(by=DEPARTEMENT_MONTH, date_from=date(YEAR, 1, 1), date_to=date(YEAR, 12, 31))
+        table = compute("community.did", session, query).table
+    return time.perf_counter() - started, table
+
+
+def polars_did(warehouse: Path, parquet: Path | None) -> tuple[float, Any]:
+    """Polars' DDD table, reading the lines through Arrow from the warehouse, or from
+    the Parquet copy ``parquet``."""
+    from benchmarks.community import polars_peer
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    lines = polars_peer.from_parquet(parquet) if parquet else polars_peer.from_warehouse(con)
+    table = polars_peer.did(con, lines)
+    con.close()
+    return time.perf_counter() - started, table.to_pandas()
+
+
+def cli_call(warehouse: Path) -> dict[str, float]:
+    """One ``cratb indicators compute community.did`` process against one bare DuckDB
+    process running the floor query (each from its start to its exit: start-up
+    included), in the same moment."""
+    floor_code = (
+        "import sys, duckdb; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "con.execute(sys.argv[2]).fetchall()"
+    )
+    # The floor query without the WHO table (a temporary table the CLI reads from the
+    # reference): the products' own DDD per box carry the weight of the query.
+    bare = FLOOR_SQL.replace("LEFT JOIN who w ON w.atc = p.atc AND w.route = p.route", "")
+    bare = bare.replace("/ w.ddd", "")
+    cratb = Path(sys.executable).with_name("cratb")
+    out: dict[str, float] = {}
+    for name, command in (
+        ("bare_duckdb_process_s", [sys.executable, "-c", floor_code, str(warehouse), bare]),
+        (
+            "cli_indicator_call_s",
+            [
+                str(cratb),
+                "indicators",
+                "compute",
+                "community.did",
+                "--by",
+                "departement,month",
+                "--from",
+                f"{YEAR}-01-01",
+                "--to",
+                f"{YEAR}-12-31",
+                "--warehouse",
+                str(warehouse),
+                "--out",
+                str(warehouse.with_name("cli-did.csv")),
+            ],
+        ),
+    ):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=HERE.parent.parent)  # noqa: S603
+        out[name] = round(time.perf_counter() - started, 3)
+    out["cli_over_bare_process"] = round(
+        out["cli_indicator_call_s"] / out["bare_duckdb_process_s"], 2
+    )
+    return out
+
+
 def pandas_child(warehouse: Path, *, limit_gib: float) -> dict[str, Any]:
     """Run the pandas baseline in a child process watched by this one: it is stopped when
     its resident memory passes ``limit_gib`` (so that it cannot take the machine down),
@@ -216,6 +286,7 @@ def check_same(engine: dict[str, Any], pandas: dict[str, Any]) -> float:
     """Largest relative difference of DDD/1000 inhabitants/day by département × month."""
     ours = {(r["departement"], r["month"]): r["value"] for r in engine["community.did"].to_pylist()}
     theirs = pandas["community.did"]
+    theirs = theirs.assign(departement=theirs.departement.astype(str))
     worst = 0.0
     for row in theirs.itertuples():
         a, b = ours[(row.departement, row.month)], row.did
@@ -266,29 +337,88 @@ def main(argv: list[str]) -> int:
         help="run pandas once in a child process, stopped above GIB of memory",
     )
     parser.add_argument("--spark", action="store_true")
+    parser.add_argument(
+        "--reuse-warehouse", action="store_true", help="keep the warehouse of an earlier run"
+    )
+    parser.add_argument("--polars", action="store_true", help="the DDD table in Polars too")
+    parser.add_argument("--cli", action="store_true", help="one CLI call against one bare process")
     parser.add_argument("--memory", action="store_true", help="peak memory in a child process")
     parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 6GB")
     args = parser.parse_args(argv)
 
     load_before = os.getloadavg()
-    warehouse, timings = prepare(args.lines, args.workdir)
+    warehouse, timings = prepare(args.lines, args.workdir, reuse=args.reuse_warehouse)
     results: dict[str, Any] = dict(timings)
     con = duckdb.connect(str(warehouse), read_only=True)
     (rows,) = con.execute("SELECT count(*) FROM dispensations").fetchone() or (0,)
     con.close()
     results["dispensing_lines"] = rows
     floors, engines, pandas_times = [], [], []
+    dids, polars_arrow, polars_parquet, loads, clis = [], [], [], [], []
     engine_out: dict[str, Any] = {}
     pandas_out: dict[str, Any] = {}
+    parquet = None
+    if args.polars:
+        parquet = warehouse.with_name("dispensations.parquet")
+        con = duckdb.connect(str(warehouse), read_only=True)
+        started = time.perf_counter()
+        from benchmarks.community.polars_peer import write_parquet
+
+        write_parquet(con, parquet)
+        con.close()
+        results["parquet_copy_s"] = round(time.perf_counter() - started, 3)
     for i in range(args.repeat):
+        loads.append([round(x, 2) for x in os.getloadavg()])
         floors.append(floor(warehouse))
         took, engine_out = engine_set(warehouse)
         engines.append(took)
-        print(f"run {i + 1}: floor {floors[-1]:.3f} s, engine {took:.3f} s", flush=True)
+        print(
+            f"run {i + 1}: floor {floors[-1]:.3f} s, engine {took:.3f} s [load {loads[-1]}]",
+            flush=True,
+        )
         if not args.no_pandas:
             took, pandas_out = pandas_set(warehouse)
             pandas_times.append(took)
             print(f"run {i + 1}: pandas {took:.3f} s", flush=True)
+        if args.polars:
+            took, engine_table = engine_did(warehouse)
+            dids.append(took)
+            took, arrow_table = polars_did(warehouse, None)
+            polars_arrow.append(took)
+            took, parquet_table = polars_did(warehouse, parquet)
+            polars_parquet.append(took)
+            for table in (arrow_table, parquet_table):
+                results["engine_vs_polars_max_relative_difference"] = max(
+                    results.get("engine_vs_polars_max_relative_difference", 0.0),
+                    check_same({"community.did": engine_table}, {"community.did": table}),
+                )
+            print(
+                f"run {i + 1}: DDD table: engine {dids[-1]:.3f} s, polars (Arrow)"
+                f" {polars_arrow[-1]:.3f} s, polars (Parquet) {polars_parquet[-1]:.3f} s",
+                flush=True,
+            )
+        if args.cli:
+            clis.append(cli_call(warehouse))
+            print(f"run {i + 1}: {clis[-1]}", flush=True)
+    results["load_average_per_run"] = loads
+    if dids:
+        results["engine_did_runs_s"] = [round(x, 3) for x in dids]
+        results["polars_arrow_runs_s"] = [round(x, 3) for x in polars_arrow]
+        results["polars_parquet_runs_s"] = [round(x, 3) for x in polars_parquet]
+        results["engine_did_s"] = round(statistics.median(dids), 3)
+        results["polars_arrow_s"] = round(statistics.median(polars_arrow), 3)
+        results["polars_parquet_s"] = round(statistics.median(polars_parquet), 3)
+        results["polars_parquet_over_engine_did"] = round(
+            results["polars_parquet_s"] / results["engine_did_s"], 2
+        )
+        results["polars_arrow_over_engine_did"] = round(
+            results["polars_arrow_s"] / results["engine_did_s"], 2
+        )
+    if clis:
+        results["cli_runs"] = clis
+        results["cli_over_bare_process"] = statistics.median(
+            c["cli_over_bare_process"] for c in clis
+        )
     results["floor_runs_s"] = [round(x, 3) for x in floors]
     results["engine_runs_s"] = [round(x, 3) for x in engines]
     results["pandas_runs_s"] = [round(x, 3) for x in pandas_times]

@@ -65,7 +65,10 @@ SECTIONS: tuple[Section, ...] = (
         "activity:home",
         _("Activité"),
         "clipboard",
-        _("Plans d'action et rapports d'activité des EMA, rapport annuel."),
+        _(
+            "Campagnes, plans d'action et rapports d'activité des EMA, synthèse régionale,"
+            " actions du réseau."
+        ),
     ),
     Section(
         "audits:home",

@@ -1,1 +1,1 @@
-"""EMA yearly plans and reports, regional annual report."""
+"""EMA yearly plans and reports, regional synthesis, network activity log."""

@@ -9,7 +9,10 @@ again here (a test compares the report's figure with the page's):
   (the « Par équipe formatrice » table of the training figures page);
 - establishments and nursing homes covered by agreement, staff FTE:
   ``network.gaps.team_coverage`` (the team's page of the directory, on 31 December of
-  the year, or today for the current year).
+  the year, or today for the current year);
+- practice audits carried out: ``audits.summaries.participations`` for the team and for
+  the establishments it covers by agreement on that day (:func:`team_audits`; the
+  audits' pages compute the same participants' results).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cratb.advice import figures as advice_figures
+from cratb.audits import summaries as audit_summaries
 from cratb.network import gaps
-from cratb.network.models import Organization
+from cratb.network.models import CoverageAgreement, Organization, active_on
 from cratb.training import figures as training_figures
 
 
@@ -52,6 +56,7 @@ KEYS = (
     "establishments_covered",
     "nursing_homes_covered",
     "staff_fte",
+    "audits_carried_out",
 )
 LABELS: dict[str, str | Promise] = {
     "advice_requests": _("Demandes d'avis reçues par l'équipe"),
@@ -62,6 +67,7 @@ LABELS: dict[str, str | Promise] = {
     "establishments_covered": _("Établissements couverts par convention"),
     "nursing_homes_covered": _("dont EHPAD"),
     "staff_fte": _("ETP de l'équipe (annuaire)"),
+    "audits_carried_out": _("Audits de pratiques réalisés (l'équipe ou ses établissements)"),
 }
 #: Figures that are not summed across teams (a median is not additive).
 NOT_ADDITIVE = frozenset({"advice_median_hours"})
@@ -97,6 +103,7 @@ def team_figures(
         + urlencode({"au": day.isoformat()})
         + "#couverture"
     )
+    audits = team_audits(year, team, on=day)
     median = advice.measures.median_hours if advice else None
     values: list[tuple[str, int | float | Decimal | None, str | Promise, str]] = [
         ("advice_requests", advice.measures.total if advice else 0, "", advice_url),
@@ -112,5 +119,50 @@ def team_figures(
         ("establishments_covered", coverage.establishments, "", team_url),
         ("nursing_homes_covered", coverage.nursing_homes, "", team_url),
         ("staff_fte", coverage.fte, _("ETP"), team_url),
+        (
+            "audits_carried_out",
+            len({a.participation.campaign_pk for a in audits}),
+            "",
+            reverse("audits:home"),
+        ),
     ]
     return [Figure(key, LABELS[key], value, unit, url) for key, value, unit, url in values]
+
+
+@dataclass(frozen=True)
+class TeamAudit:
+    """One organisation's part in an audit of the year: the team's own, or that of an
+    establishment it covers by agreement (``own`` False)."""
+
+    organization: str
+    own: bool
+    participation: audit_summaries.Participation
+
+    @property
+    def ended_on(self) -> datetime.date:
+        return datetime.date.fromisoformat(self.participation.period_end)
+
+
+def team_audits(year: int, team: Organization, *, on: datetime.date) -> list[TeamAudit]:
+    """The audits of ``year`` in which ``team`` or an establishment it covers by an
+    agreement in force on ``on`` took part (:func:`cratb.audits.summaries.participations`,
+    the computation of the participants' pages), the team's own first."""
+    covered = (
+        Organization.objects.filter(
+            pk__in=CoverageAgreement.objects.filter(active_on(on), ema=team).values(
+                "establishment_id"
+            )
+        )
+        .exclude(pk=team.pk)
+        .order_by("name")
+    )
+    found = [
+        TeamAudit(team.name, True, p)
+        for p in audit_summaries.participations(year, organization_id=team.pk)
+    ]
+    for organization in covered:
+        found += [
+            TeamAudit(organization.name, False, p)
+            for p in audit_summaries.participations(year, organization_id=organization.pk)
+        ]
+    return found

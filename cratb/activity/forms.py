@@ -93,7 +93,6 @@ class ReportForm(forms.ModelForm[Submission]):
             "committees_count",
             "committees_list",
             "meetings_count",
-            "audits_count",
             "audits_list",
             "fte_worked",
             "free_text",
@@ -101,6 +100,15 @@ class ReportForm(forms.ModelForm[Submission]):
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("commissions_list", "committees_list", "audits_list", "free_text")
+        }
+        # The audits carried out are no longer typed: they are counted from the audits app
+        # (a computed figure above); the team comments on them here.
+        labels = {"audits_list": _("Audits : commentaire de l'équipe")}
+        help_texts = {
+            "audits_list": _(
+                "Les audits de pratiques enregistrés dans cratb sont comptés et listés plus "
+                "haut. Précisez-les ici, ou citez un audit mené hors de cratb."
+            )
         }
 
     STATUS_PREFIX = "status-"

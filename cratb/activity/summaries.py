@@ -120,7 +120,6 @@ ENTERED: tuple[tuple[str, str | Promise], ...] = (
     ("commissions_count", gettext_lazy("Participations aux commissions de coordination d'EHPAD")),
     ("committees_count", gettext_lazy("Participations aux CAI/CLIN d'autres établissements")),
     ("meetings_count", gettext_lazy("Réunions tenues")),
-    ("audits_count", gettext_lazy("Audits réalisés")),
     ("fte_worked", gettext_lazy("Temps de personnel travaillé (ETP)")),
 )
 

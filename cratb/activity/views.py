@@ -31,7 +31,7 @@ from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role, User
 from cratb.accounts.navigation import user_role
 from cratb.activity import campaigns, summaries, uploads
-from cratb.activity.figures import team_figures
+from cratb.activity.figures import reference_day, team_audits, team_figures
 from cratb.activity.forms import (
     AddTeamForm,
     AttachmentForm,
@@ -240,7 +240,9 @@ def _report_context(
             figure_keys=[(f.key, str(f.label)) for f in figures],
             comments=comments,
         )
+    year = submission.campaign.year
     return {
+        "team_audits": team_audits(year, submission.team, on=reference_day(year)),
         "figures": [
             (
                 f,

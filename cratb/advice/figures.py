@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 from cratb.advice import codes
 from cratb.advice.caching import cached
 from cratb.advice.models import AdviceRequest, RecommendedAgent
+from cratb.collation import french_key
 
 CACHE_SECONDS = 600
 
@@ -162,6 +163,10 @@ class Figures:
     aware: list[AwareRow] = field(default_factory=list)
 
 
+# The key of the percentiles over all the requests, beside those of each group.
+TOTAL = object()
+
+
 def _epoch_hours(value: timedelta | float | None) -> float | None:
     if value is None:
         return None
@@ -228,10 +233,13 @@ def _measures(row: dict[str, Any], median: float | None, p90: float | None) -> M
 
 
 def _percentiles(
-    requests: QuerySet[AdviceRequest], *, group: str | None
+    requests: QuerySet[AdviceRequest], *, group: str | None, with_total: bool = False
 ) -> dict[Any, tuple[float | None, float | None]]:
-    """Median and 90th percentile of the time to first answer, in hours, per group."""
+    """Median and 90th percentile of the time to first answer, in hours, per group;
+    ``with_total``: also over all the requests, under the key ``TOTAL``."""
     answered = requests.filter(first_answer_at__isnull=False)
+    if connection.vendor == "postgresql" and group is not None and with_total:
+        return _percentiles_with_total(answered, group=group)
     if connection.vendor == "postgresql":
         aggregates = {
             "median": PercentileCont(_delay(), fraction=0.5),
@@ -251,7 +259,39 @@ def _percentiles(
         key = row[0] if group else None
         delay = row[-1]
         values.setdefault(key, []).append(delay.total_seconds() / 3600)
-    return {key: (percentile(v, 0.5), percentile(v, 0.9)) for key, v in values.items()}
+    out = {key: (percentile(v, 0.5), percentile(v, 0.9)) for key, v in values.items()}
+    if with_total and group is not None:
+        every = sorted(x for v in values.values() for x in v)
+        out[TOTAL] = (percentile(every, 0.5), percentile(every, 0.9))
+    return out
+
+
+def _percentiles_with_total(
+    answered: QuerySet[AdviceRequest], *, group: str
+) -> dict[Any, tuple[float | None, float | None]]:
+    """PostgreSQL: the percentiles per group and over all in one pass over the rows
+    (``GROUPING SETS``), instead of one query for each (issue #19)."""
+    rows = answered.order_by().values(_g=F(group), _d=_delay())
+    sql, params = rows.query.sql_with_params()
+    median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY _d)"
+    p90 = "percentile_cont(0.9) WITHIN GROUP (ORDER BY _d)"
+    out: dict[Any, tuple[float | None, float | None]] = {}
+    with connection.cursor() as cursor:
+        # The inner SQL is Django's own for the queryset; values travel as parameters.
+        cursor.execute(
+            f"SELECT _g, GROUPING(_g), {median}, {p90} FROM ({sql}) AS answered "  # noqa: S608
+            "GROUP BY GROUPING SETS ((_g), ())",
+            params,
+        )
+        for key, total, low, high in cursor.fetchall():
+            out[TOTAL if total else key] = (_epoch_hours(low), _epoch_hours(high))
+    return out
+
+
+def _summed(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, int]:
+    """The counts over all the requests, from their counts by group (every dimension
+    gives a request one group, so the groups' counts add up to the whole's)."""
+    return {name: sum(row[name] for row in rows) for name in names}
 
 
 def measures(requests: QuerySet[AdviceRequest], *, now: datetime | None = None) -> Measures:
@@ -265,9 +305,18 @@ def measures(requests: QuerySet[AdviceRequest], *, now: datetime | None = None) 
 def breakdown(
     requests: QuerySet[AdviceRequest], *, dimension: Dimension, now: datetime | None = None
 ) -> list[BreakdownRow]:
+    return _breakdown_and_summary(requests, dimension=dimension, now=now)[0]
+
+
+def _breakdown_and_summary(
+    requests: QuerySet[AdviceRequest], *, dimension: Dimension, now: datetime | None = None
+) -> tuple[list[BreakdownRow], Measures]:
+    """The breakdown by ``dimension`` and the figures of all the requests, from the same
+    two queries (counts by group; percentiles by group and over all)."""
     now = now or timezone.now()
-    rows = requests.values(dimension.field).annotate(**_counts(now)).order_by()
-    delays = _percentiles(requests, group=dimension.field)
+    counts = _counts(now)
+    rows = list(requests.values(dimension.field).annotate(**counts).order_by())
+    delays = _percentiles(requests, group=dimension.field, with_total=True)
     out = [
         BreakdownRow(
             code=str(row[dimension.field] or ""),
@@ -276,7 +325,8 @@ def breakdown(
         )
         for row in rows
     ]
-    return sorted(out, key=lambda r: (-r.measures.total, r.label))
+    summary = _measures(_summed(rows, list(counts)), *delays.get(TOTAL, (None, None)))
+    return sorted(out, key=lambda r: (-r.measures.total, french_key(r.label))), summary
 
 
 def series(
@@ -302,7 +352,7 @@ def series(
         labels[code] = dimension.label_of(row[dimension.field])
     return Series(
         periods=_periods(year, period),
-        codes=sorted(totals, key=lambda c: (-totals[c], labels[c])),
+        codes=sorted(totals, key=lambda c: (-totals[c], french_key(labels[c]))),
         labels=labels,
         counts=counts,
     )
@@ -363,12 +413,13 @@ def year_figures(year: int, *, dimension: str = "setting", period: str = "month"
     found = dimensions(detailed=True)[dimension]
     requests = year_requests(year)
     now = timezone.now()
+    rows, summary = _breakdown_and_summary(requests, dimension=found, now=now)
     return Figures(
         year=year,
         period=period,
         dimension=found,
-        summary=measures(requests, now=now),
-        breakdown=breakdown(requests, dimension=found, now=now),
+        summary=summary,
+        breakdown=rows,
         series=series(requests, period=period, dimension=found, year=year),
         aware=aware_breakdown(requests),
     )

@@ -17,6 +17,7 @@ from cratb.advice.models import RESPONDER_ROLES, AdviceRequest, AgentChoice
 from cratb.advice.services import NewFile
 from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.advice.workdays import PARIS
+from cratb.collation import french_sorted
 from cratb.engine import reference
 from cratb.network.models import Organization, Territory
 from cratb.security import LimitedFileField
@@ -37,8 +38,27 @@ def speed_up(form: forms.BaseForm) -> None:
 
 def agent_choices() -> list[tuple[str, str]]:
     """Antibacterials of the reference tables, by French name."""
-    agents = sorted(reference.antibacterials().values(), key=lambda a: a.name_fr)
+    agents = french_sorted(reference.antibacterials().values(), key=lambda a: a.name_fr)
     return [(a.atc, f"{a.name_fr} ({a.atc})") for a in agents]
+
+
+def route_problem(atc: str, route: str) -> str:
+    """Why ``atc`` cannot be given by ``route`` (oral or injectable), or "" when it can.
+
+    The routes of an agent are those WHO gives a defined daily dose for (pivmécillinam:
+    oral only); an agent WHO gives no DDD for is not checked."""
+    try:
+        agent = reference.antibacterial(atc)
+    except (KeyError, ValueError):
+        return ""
+    known = [r for r in codes.Route if agent.ddd(r.value) is not None]
+    if not known or route in {r.value for r in known}:
+        return ""
+    return _("%(agent)s ne s'administre pas par %(route)s (voies possibles : %(known)s).") % {
+        "agent": agent.name_fr,
+        "route": codes.Route(route).label,
+        "known": ", ".join(str(r.label) for r in known),
+    }
 
 
 def region_departements() -> list[Territory]:
@@ -191,6 +211,27 @@ class IdentityCheckMixin(NoNirMixin):
             )
 
 
+PICKER_HELP = _(
+    "Plusieurs choix possibles : tapez quelques lettres pour chercher (les accents sont "
+    "ignorés), Entrée pour ajouter. Sans JavaScript : touche Ctrl ou Cmd et clic."
+)
+
+
+class AgentPicker(FastSelectMultiple):
+    """A multi-select of antibacterials that picker.js turns into a searchable list."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "size": 6,
+                "data-picker": "search",
+                "data-placeholder": _("Tapez pour chercher un antibiotique…"),
+                "data-remove-label": _("Retirer"),
+                "data-no-results": _("Aucun antibiotique ne correspond."),
+            }
+        )
+
+
 def _context_fields() -> dict[str, forms.Field]:
     choices = agent_choices()
     return {
@@ -213,14 +254,15 @@ def _context_fields() -> dict[str, forms.Field]:
             label=_("Antibiotiques envisagés"),
             choices=choices,
             required=False,
-            widget=FastSelectMultiple(attrs={"size": 6}),
-            help_text=_("Plusieurs choix possibles (touche Ctrl ou Cmd)."),
+            widget=AgentPicker(),
+            help_text=PICKER_HELP,
         ),
         "agents_given": forms.MultipleChoiceField(
             label=_("Antibiotiques déjà donnés"),
             choices=choices,
             required=False,
-            widget=FastSelectMultiple(attrs={"size": 6}),
+            widget=AgentPicker(),
+            help_text=PICKER_HELP,
         ),
         "allergy": forms.ChoiceField(
             label=_("Allergie aux antibiotiques"), choices=codes.Allergy.choices, initial="unknown"
@@ -254,16 +296,19 @@ class RequestForm(AttachmentsMixin, IdentityCheckMixin, forms.Form):
     requester_name = forms.CharField(
         label=_("Votre nom"),
         max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("Le vôtre, professionnel de santé : jamais celui du patient."),
     )
     requester_email = forms.EmailField(
         label=_("Votre adresse électronique"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Un lien de confirmation y est envoyé, puis la réponse."),
     )
     requester_phone = forms.CharField(
         label=_("Votre téléphone professionnel (facultatif)"),
         max_length=30,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
         help_text=_("Pour que l'infectiologue puisse vous rappeler."),
     )
     departement = DepartementField()
@@ -355,6 +400,20 @@ class VersionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class CloseForm(VersionForm):
+    """Close a request: the reason is required when no advice was given (checked by the
+    model, which knows whether one was)."""
+
+    id_prefix = "cloture-"
+    reason = forms.CharField(
+        label=_("Motif de clôture"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire si aucun avis n'a été donné (doublon, réglé par téléphone…)."),
+    )
+
+
 class AnswerFieldsMixin(forms.Form):
     AGENT_ROWS = 3
 
@@ -388,6 +447,17 @@ class AnswerFieldsMixin(forms.Form):
                 initial=codes.Route.ORAL,
                 required=False,
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for row in range(1, self.AGENT_ROWS + 1):
+            atc = cleaned.get(f"agent_{row}")
+            route = cleaned.get(f"route_{row}") or codes.Route.ORAL
+            if atc:
+                problem = route_problem(atc, route)
+                if problem:
+                    self.add_error(f"route_{row}", problem)
+        return cleaned
 
     def agents(self) -> list[AgentChoice]:
         chosen = []

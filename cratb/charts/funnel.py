@@ -78,6 +78,7 @@ def funnel_plot(
     language: str,
     subject: str = "",
     clip: tuple[float, float] | None = None,
+    max_names: int | None = None,
 ) -> Chart:
     """Points (size, value), the mean as a line, the limits as lines (95 % dashed, 99.8 %
     solid); a point beyond the 99.8 % limits is a vermillion diamond with its name.
@@ -105,6 +106,21 @@ def funnel_plot(
                 f"{format_count(p.size, language=language)})",
             }
         )
+    if max_names is not None:
+        # Only the points farthest beyond their limits are named (the others stay
+        # diamonds): hundreds of names would cover the plot.
+        def distance(row: dict[str, Any]) -> float:
+            limit = _limit_at(limits, row["size"])
+            if limit is None:
+                return 0.0
+            half = (limit.high998 - limit.low998) / 2 or 1.0
+            return abs(row["value"] - (limit.high998 + limit.low998) / 2) / half
+
+        outside_rows = sorted(
+            (r for r in rows if r["status"] == "outside"), key=distance, reverse=True
+        )
+        for row in outside_rows[max_names:]:
+            row["name"] = ""
     curve = [
         {
             "size": limit.size,
@@ -214,7 +230,7 @@ def funnel_plot(
                 },
                 {
                     "data": {"values": rows},
-                    "transform": [{"filter": "datum.status == 'outside'"}],
+                    "transform": [{"filter": "datum.status == 'outside' && datum.name != ''"}],
                     "mark": {
                         "type": "text",
                         "align": "left",
@@ -237,8 +253,11 @@ def funnel_plot(
         "unit": unit,
         "outside": len(beyond),
     }
-    if beyond:
-        description += colon(language) + ", ".join(r["name"] for r in beyond)
+    named = [r for r in beyond if r["name"]]
+    if named:
+        description += colon(language) + ", ".join(r["name"] for r in named)
+        if len(named) < len(beyond):
+            description += t.gettext(" et %(n)s autres") % {"n": len(beyond) - len(named)}
     description += "."
     return Chart(
         kind="funnel_plot",
@@ -250,5 +269,5 @@ def funnel_plot(
             "trait noir : moyenne ; tirets : limites à 95 % ; traits gris : limites à 99,8 % ;"
             " losanges orange : au-delà des limites à 99,8 %"
         ),
-        labels=(mean_text, *(r["text"] for r in beyond)),
+        labels=(mean_text, *(r["text"] for r in named)),
     )

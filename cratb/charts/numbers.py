@@ -29,6 +29,7 @@ __all__ = [
     "format_percent",
     "format_range",
     "language_of",
+    "round_half_up",
     "separators",
     "vega_locale",
 ]
@@ -181,3 +182,16 @@ def vega_locale(language: str) -> dict[str, object]:
         "shortMonths": list(_SHORT_MONTHS[lang]),
     }
     return {"number": number, "time": time}
+
+
+def round_half_up(value: float | int | None, *, decimals: int) -> float | None:
+    """``value`` rounded as :func:`format_number` writes it (half up on the shortest
+    decimal form), as a number: what exports hold, so a file shows what the page shows.
+    None, NaN and infinities give None."""
+    if value is None or isinstance(value, bool):
+        return None
+    number = _decimal(value)
+    if number is None:
+        return None
+    rounded = float(number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return abs(rounded) if rounded == 0 else rounded

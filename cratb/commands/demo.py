@@ -177,14 +177,15 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
 
     advice = build_advice_demo(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  conseil : {advice}")
-    from cratb.demo.activity import build_demo as build_activity
-
-    activity = build_activity(region_code=spec.region_code, seed=spec.seed, year=spec.year)
-    print(f"  activité : {activity.summary}")
     from cratb.demo.audits import build_demo as build_audits
 
     audits = build_audits(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  audits : {audits.summary}")
+    # After the audits: the EMA activity reports count the audits their teams took part in.
+    from cratb.demo.activity import build_demo as build_activity
+
+    activity = build_activity(region_code=spec.region_code, seed=spec.seed, year=spec.year)
+    print(f"  activité : {activity.summary}")
     lab = build_lab(region_code=spec.region_code, warehouse=warehouse, year=spec.year)
     if lab is not None:
         print(f"  laboratoire de démonstration {lab.lab_id} : jeton d'API {lab.token}")

@@ -80,6 +80,15 @@ class IndicatorsCommand(Command):
             metavar="NOM=VALEUR",
             help="paramètre de l'indicateur (ex. baseline_year=2019) ; répétable",
         )
+        p_compute.add_argument(
+            "--source",
+            choices=["lines", "aggregate"],
+            default=None,
+            help=(
+                "consommation de ville : lignes de délivrance (lines) ou données agrégées,"
+                " Open Medic… (aggregate) ; défaut : les lignes si elles sont importées"
+            ),
+        )
         add_warehouse_option(p_compute)
         p_publish = actions.add_parser(
             "publish",
@@ -249,6 +258,7 @@ def run_compute(args: argparse.Namespace, config: EngineConfig) -> int:
         date_from=parse_date(args.date_from, "--from"),
         date_to=parse_date(args.date_to, "--to"),
         params=parse_params(args.param or []),
+        source=args.source,
     )
     if args.out is not None and args.out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         raise CommandError(f"--out {args.out} : extension .csv, .parquet ou .xlsx attendue")

@@ -18,8 +18,16 @@ from cratb.engine.indicators.catalogue import STANDARD_GROUPINGS
 from cratb.security import LimitedFileField
 
 
+def indicator_title(indicator: Any) -> str:
+    """The indicator's title in the language of the page."""
+    english = (get_language() or "fr").startswith("en")
+    return str(indicator.title_en if english else indicator.title_fr)
+
+
 def indicator_choices() -> list[tuple[str, str]]:
-    return [(ind.id, f"{ind.title_fr} ({ind.id})") for ind in CATALOGUE.values()]
+    """The catalogue's indicators (in the catalogue's order) by title, in the page's
+    language."""
+    return [(ind.id, f"{indicator_title(ind)} ({ind.id})") for ind in CATALOGUE.values()]
 
 
 def column_label(column: str) -> str:

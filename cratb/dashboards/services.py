@@ -9,10 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from django.conf import settings
 from django.db import transaction
 
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
+from cratb.engine import warehouse as store
 from cratb.engine.backends import open_session
 from cratb.engine.errors import EngineError
 from cratb.engine.indicators import (
@@ -186,7 +188,7 @@ def _run(
                 values += _values(
                     publication, indicator, grouping, result.table.to_pylist(), period=period
                 )
-                editions.update(result.editions)
+                _merge_editions(editions, result.editions)
                 warnings += [
                     f"{indicator.id} {year} : {w}"
                     for w in result.warnings
@@ -281,3 +283,52 @@ def _import(data_import: DataImport, *, warehouse: Path) -> DataImport:
     data_import.report = payload
     data_import.succeed()
     return data_import
+
+
+def _merge_editions(editions: dict[str, str], more: dict[str, str]) -> None:
+    """Add ``more`` to ``editions``; the population years of the years published add up
+    (« 2024, 2025 »), any other kind keeps its one edition."""
+    for kind, edition in more.items():
+        if kind == "population" and kind in editions:
+            years = {y.strip() for y in f"{editions[kind]},{edition}".split(",") if y.strip()}
+            editions[kind] = ", ".join(sorted(years))
+        else:
+            editions[kind] = edition
+
+
+def warehouse_imports(warehouse: Path, *, limit: int = 50) -> tuple[list[dict[str, Any]], str]:
+    """The files recorded in the warehouse (imported from the web *or* the command line),
+    newest first, and a one-line French message when the warehouse cannot be read."""
+    if not warehouse.exists():
+        return [], ""
+    try:
+        con = store.connect(warehouse, read_only=True)
+    except store.WarehouseError as exc:
+        return [], without_paths(str(exc))
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'imports'"
+        ).fetchone()
+        if not found or not found[0]:
+            return [], ""
+        rows = con.execute(
+            "SELECT id, kind, file, read, accepted, rejected, imported_at FROM imports "
+            "ORDER BY imported_at DESC, id DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    except duckdb.Error as exc:
+        return [], without_paths(f"entrepôt illisible : {str(exc).splitlines()[0]}")
+    finally:
+        con.close()
+    return [
+        {
+            "id": int(i),
+            "kind": str(kind),
+            "file": Path(str(file)).name,
+            "read": int(read),
+            "accepted": int(accepted),
+            "rejected": int(rejected),
+            "imported_at": at,
+        }
+        for i, kind, file, read, accepted, rejected, at in rows
+    ], ""

@@ -4,23 +4,29 @@ their pages), the DDD per product page."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cratb.accounts.access import STAFF_ROLES, WEB_ROLES, allow, roles
 from cratb.accounts.models import Role, User
 from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
+from cratb.dashboards.editions import editions_in_words
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
+from cratb.dashboards.labels import establishment_names
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
-from cratb.dashboards.services import create_publication
+from cratb.dashboards.services import create_publication, warehouse_imports
 from cratb.dashboards.tasks import import_data, publish_indicators
 from cratb.engine import reference
 from cratb.engine.backends import open_session
@@ -97,7 +103,11 @@ def _masked(v: IndicatorValue) -> bool:
     return v.value is None and any(c in v.grouping.split(",") for c in FINE_GROUPINGS)
 
 
-def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any]:
+FILTER_NAMES = {"indicator": "l'indicateur", "year": "l'année", "grouping": "le regroupement",
+                "departement": "le territoire"}  # fmt: skip
+
+
+def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any, list[str]]:
     user = _user(request)
     visible = IndicatorValue.objects.current().visible_to(user)
     years = sorted(
@@ -115,7 +125,29 @@ def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any]:
         departements=[(c, _departement_label(c)) for c in codes],
     )
     values = visible
-    if form.is_valid():
+    problems: list[str] = []
+    if form.is_bound and not form.is_valid():
+        # A filter that does not fit (a year without values, a grouping of another
+        # indicator…) is said in one sentence and left out; the other filters apply.
+        wrong = [name for name in form.errors if name in FILTER_NAMES]
+        for name in wrong:
+            problems.append(
+                _(
+                    "« %(value)s » ne convient pas pour %(filter)s avec ces filtres : "
+                    "ce filtre est ignoré."
+                )
+                % {"value": request.GET.get(name, "")[:40], "filter": _(FILTER_NAMES[name])}
+            )
+        kept = request.GET.copy()
+        for name in wrong:
+            kept.pop(name, None)
+        form = ValueFilterForm(
+            kept,
+            years=years,
+            groupings=groupings,
+            departements=[(c, _departement_label(c)) for c in codes],
+        )
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["indicator"]:
             values = values.filter(indicator=data["indicator"])
@@ -125,46 +157,12 @@ def _filtered(request: HttpRequest) -> tuple[ValueFilterForm, Any]:
             values = values.filter(grouping="" if data["grouping"] == "-" else data["grouping"])
         if data["departement"]:
             values = values.filter(departement=data["departement"])
-    return form, values.select_related("publication")
+    return form, values.select_related("publication"), problems
 
 
-EXPORT_COLUMNS = (
-    "indicator", "title", "unit", "period_start", "period_end", "grouping", "year", "month",
-    "region", "departement", "dimensions", "numerator", "denominator", "value", "ci_low",
-    "ci_high", "extra", "published_at",
-)  # fmt: skip
-
-
-def _export_rows(values: Any) -> list[list[Any]]:
-    rows = []
-    for v in values.iterator(chunk_size=2000):
-        declaration = CATALOGUE.get(v.indicator)
-        rows.append(
-            [
-                v.indicator,
-                declaration.title_fr if declaration else "",
-                declaration.unit if declaration else "",
-                v.period_start,
-                v.period_end,
-                v.grouping,
-                v.year,
-                v.month,
-                v.region,
-                v.departement,
-                "; ".join(f"{k}={val}" for k, val in sorted(v.dimensions.items())),
-                v.numerator,
-                v.denominator,
-                v.value,
-                v.ci_low,
-                v.ci_high,
-                "; ".join(f"{k}={val}" for k, val in sorted(v.extra.items())),
-                v.publication.finished_at.isoformat() if v.publication.finished_at else "",
-            ]
-        )
-    return rows
-
-
-def _download(rows: list[list[Any]], header: tuple[str, ...], name: str, fmt: str) -> HttpResponse:
+def _download(
+    rows: Iterable[Sequence[Any]], header: tuple[str, ...], name: str, fmt: str
+) -> HttpResponse:
     return table_response(filename=name, columns=header, rows=rows, fmt=fmt)
 
 
@@ -179,17 +177,21 @@ def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool)
     ):
         return None
 
+    names = (
+        establishment_names(str(v.dimensions.get("finess", "")) for v in items)
+        if grouping == "finess"
+        else _territory_names(grouping, {str(v.dimensions.get(grouping, "")) for v in items})
+        if grouping in ("cpts", "ght")
+        else {}
+    )
+
     def label(v: IndicatorValue) -> str:
         if grouping == "departement":
             return _departement_label(v.departement)
         if grouping in ("month", "year", "region"):
             return str(getattr(v, grouping))
-        code = str(v.dimensions.get(grouping, ""))
-        if grouping in ("cpts", "ght"):
-            return names.get(code, code)
-        return code
-
-    names = _territory_names(grouping) if grouping in ("cpts", "ght") else {}
+        value = str(v.dimensions.get(grouping, ""))
+        return names.get(value, value)
 
     bars = [Bar(label(v), v.value, v.ci_low, v.ci_high) for v in items if v.value is not None]
     target = next(
@@ -221,10 +223,10 @@ def _unit(declaration: Indicator | None, *, english: bool) -> str:
 @allow(INDICATOR_READERS)
 def indicator_values(request: HttpRequest) -> HttpResponse:
     """The published indicator values, filtered, paginated, exported as CSV or Excel."""
-    form, values = _filtered(request)
+    form, values, problems = _filtered(request)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "xlsx"):
-        return _download(_export_rows(values), EXPORT_COLUMNS, "indicateurs-cratb", fmt)
+        return _values_export(values, fmt)
     page = Paginator(values, PAGE_SIZE).get_page(request.GET.get("page"))
     selected = form.cleaned_data.get("indicator") if form.is_bound and form.is_valid() else ""
     query = request.GET.copy()
@@ -256,6 +258,7 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
         chart = _chart(values, CATALOGUE[selected], grouping, english=english)
     context = {
         "form": form,
+        "problems": problems,
         "page": page,
         "rows": rows,
         "chart": chart,
@@ -296,7 +299,26 @@ def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One publication: its progress while it runs (the page refreshes itself), then its
     counts, editions and warnings."""
     publication = get_object_or_404(Publication.objects.select_related("requested_by"), pk=pk)
-    return render(request, "dashboards/publication_detail.html", {"publication": publication})
+    return render(
+        request,
+        "dashboards/publication_detail.html",
+        {
+            "publication": publication,
+            "warnings": [web_warning(w) for w in publication.warnings],
+            "editions": editions_in_words(publication.editions or {}),
+        },
+    )
+
+
+#: The engine's warnings end with the command a command-line user runs to see the details;
+#: on the web the same details are on the « DDJ par produit » page.
+DDD_HINT = re.compile(r"\s*:\s*voir « cratb ddd report »\s*$")
+
+
+def web_warning(text: str) -> dict[str, Any]:
+    """A publication warning for a web user: the command-line hint becomes a link."""
+    stripped = DDD_HINT.sub("", str(text))
+    return {"text": stripped, "ddd_report": stripped != str(text)}
 
 
 DDD_HEADER = (
@@ -358,7 +380,12 @@ def data_import_list(request: HttpRequest) -> HttpResponse:
     else:
         form = DataImportForm()
     imports = DataImport.objects.select_related("requested_by")[:50]
-    return render(request, "dashboards/import_list.html", {"form": form, "imports": imports})
+    stored, stored_error = warehouse_imports(settings.CRATB_WAREHOUSE)
+    return render(
+        request,
+        "dashboards/import_list.html",
+        {"form": form, "imports": imports, "stored": stored, "stored_error": stored_error},
+    )
 
 
 @allow(roles(*STAFF_ROLES))
@@ -367,3 +394,231 @@ def data_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     the reasons of its first rejected rows."""
     data_import = get_object_or_404(DataImport.objects.select_related("requested_by"), pk=pk)
     return render(request, "dashboards/import_detail.html", {"data_import": data_import})
+
+
+# --- the indicators hub and one page per indicator -----------------------------------------
+
+#: Who reads prescribers' rows (the funnel of prescribers): the coordination only.
+INDIVIDUAL_READERS = (Role.COORDINATOR, Role.ADMIN)
+PAGE_CACHE_SECONDS = 24 * 3600
+
+
+def _publication_stamp() -> str:
+    """Changes whenever a publication finishes (or is deleted): the pages' cache key."""
+    from django.db.models import Count, Max
+
+    done = Publication.objects.filter(status=Publication.Status.DONE).aggregate(
+        last=Max("pk"), count=Count("pk"), finished=Max("finished_at")
+    )
+    return f"{done['last']}-{done['count']}-{done['finished']}"
+
+
+def _scope(user: User) -> str:
+    """What decides which rows a user reads: the role and the territories (the codes of
+    the user's territories and of the départements under them)."""
+    if user.role == Role.ADMIN:
+        return "admin"
+    from cratb.network.models import Territory
+
+    mine = Membership.of(user).territories.all()
+    codes = sorted(
+        Territory.objects.filter(Q(pk__in=mine) | Q(parent__in=mine)).values_list("code", flat=True)
+    )
+    return f"{user.role}:{','.join(codes)}"
+
+
+def _cache_key(*parts: Any) -> str:
+    import hashlib
+
+    text = "|".join(str(p) for p in parts)
+    return "cratb-indicator:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+VALUE_FIELDS = (
+    "indicator", "grouping", "year", "month", "departement", "region", "dimensions",
+    "numerator", "denominator", "value", "ci_low", "ci_high", "extra",
+)  # fmt: skip
+
+
+def _language() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def _hub_cards(user: User, language: str) -> list[dict[str, Any]]:
+    from cratb.charts.numbers import format_number
+
+    regional = (
+        IndicatorValue.objects.current()
+        .visible_to(user)
+        .filter(grouping__in=("", "year"), departement="")
+        .values("indicator", "year", "value")
+    )
+    by_indicator: dict[str, dict[int, float | None]] = {}
+    for row in regional:
+        if row["year"] is not None:
+            by_indicator.setdefault(row["indicator"], {})[row["year"]] = row["value"]
+    published = set(
+        IndicatorValue.objects.current().visible_to(user).values_list("indicator", flat=True)
+    )
+    cards = []
+    for declaration in CATALOGUE.values():
+        if declaration.id not in published:
+            continue
+        years = by_indicator.get(declaration.id, {})
+        latest = max(years) if years else None
+        previous = max((y for y in years if latest is not None and y < latest), default=None)
+        value = years.get(latest) if latest is not None else None
+        before = years.get(previous) if previous is not None else None
+        trend, trend_text, good = "", "", None
+        if value is not None and before is not None:
+            now_text = format_number(value, decimals=1, language="en")
+            before_text = format_number(before, decimals=1, language="en")
+            if now_text == before_text:
+                trend, trend_text = "flat", _("stable depuis %(year)s") % {"year": previous}
+            elif value > before:
+                trend, trend_text = "up", _("en hausse depuis %(year)s") % {"year": previous}
+            else:
+                trend, trend_text = "down", _("en baisse depuis %(year)s") % {"year": previous}
+            if trend != "flat" and declaration.lower_is_better is not None:
+                good = (trend == "down") == declaration.lower_is_better
+        cards.append(
+            {
+                "id": declaration.id,
+                "title": _title(declaration, english=language == "en"),
+                "unit": _unit(declaration, english=language == "en"),
+                "year": latest,
+                "value": format_number(value, decimals=1, language=language)
+                if value is not None
+                else "",
+                "previous": format_number(before, decimals=1, language=language)
+                if before is not None
+                else "",
+                "trend": trend,
+                "trend_text": trend_text,
+                "trend_good": good,
+            }
+        )
+    return cards
+
+
+@allow(INDICATOR_READERS)
+def indicator_hub(request: HttpRequest) -> HttpResponse:
+    """The published indicators, one card each (latest regional value and its trend), each
+    leading to its page."""
+    from django.core.cache import caches
+
+    cache = caches["pages"]
+
+    user = _user(request)
+    language = _language()
+    key = _cache_key("hub", _publication_stamp(), _scope(user), language)
+    cards = cache.get(key)
+    if cards is None:
+        cards = _hub_cards(user, language)
+        cache.set(key, cards, PAGE_CACHE_SECONDS)
+    context = {
+        "cards": cards,
+        "latest": Publication.objects.filter(status=Publication.Status.DONE).first(),
+    }
+    return render(request, "dashboards/indicator_hub.html", context)
+
+
+def _page_request(request: HttpRequest, declaration: Indicator) -> Any:
+    from cratb.dashboards.indicator_page import PageRequest, series_columns
+
+    return PageRequest(
+        year=request.GET.get("annee", "")[:20],
+        level=request.GET.get("niveau", "")[:40],
+        series={c: request.GET.get(c, "")[:80] for c in series_columns(declaration)},
+    )
+
+
+EXPORT_FIELDS = (*VALUE_FIELDS, "publication_id", "period_start", "period_end")
+
+
+def _export(rows: Any, fmt: str, name: str) -> HttpResponse:
+    """Rows (dicts of value fields) as a download, as the pages show them."""
+    from cratb.dashboards.exports import Exporter, export_header
+
+    language = _language()
+    published = {
+        p.pk: p.finished_at for p in Publication.objects.filter(status=Publication.Status.DONE)
+    }
+    exporter = Exporter(language, fmt, published)
+    table = (exporter.row(CATALOGUE.get(r["indicator"]), r) for r in rows)
+    return _download(table, export_header(language), name, fmt)
+
+
+def _values_export(values: Any, fmt: str) -> HttpResponse:
+    return _export(
+        values.values(*EXPORT_FIELDS).iterator(chunk_size=2000), fmt, "indicateurs-cratb"
+    )
+
+
+@allow(INDICATOR_READERS)
+def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One indicator: headline figure, map, trend, ranking, funnel, settings; its values
+    as CSV or Excel (``?format=csv``)."""
+    from django.conf import settings as django_settings
+    from django.core.cache import caches
+
+    cache = caches["pages"]
+    from django.http import Http404
+    from django.template.loader import render_to_string
+
+    from cratb.dashboards.indicator_page import build_page
+    from cratb.dashboards.sections import providers_stamp
+
+    declaration = CATALOGUE.get(code)
+    if declaration is None:
+        raise Http404(_("Indicateur inconnu."))
+    user = _user(request)
+    language = _language()
+    fmt = request.GET.get("format", "")
+    if fmt in ("csv", "xlsx"):
+        visible = IndicatorValue.objects.current().visible_to(user).filter(indicator=code)
+        name = "indicateur-" + declaration.id.replace(".", "-")
+        return _export(visible.values(*EXPORT_FIELDS), fmt, name)
+    page_request = _page_request(request, declaration)
+    key = _cache_key(
+        "page", code, _publication_stamp(), providers_stamp(), _scope(user), language,
+        page_request.year, page_request.level, sorted(page_request.series.items()),
+    )  # fmt: skip
+    # The page's content (everything below the title) is kept until the next publication:
+    # what it shows depends only on the published values, the user's scope, the language
+    # and the filters, which make the key.
+    cached = cache.get(key)
+    if cached is None:
+        from django.http import QueryDict
+
+        visible = IndicatorValue.objects.current().visible_to(user).filter(indicator=code)
+        rows = list(visible.values(*VALUE_FIELDS))
+        page = build_page(
+            declaration,
+            rows,
+            page_request,
+            language=language,
+            region=django_settings.CRATB_REGION,
+            may_read_individuals=user.role in INDIVIDUAL_READERS,
+            unit_names=establishment_names(
+                str(r["dimensions"]["finess"]) for r in rows if r["dimensions"].get("finess")
+            ),
+        )
+        shown = QueryDict(mutable=True)
+        if page.year is not None:
+            shown["annee"] = str(page.year)
+        if page.level:
+            shown["niveau"] = page.level
+        for column, _label, _options, chosen in page.series_choices:
+            shown[column] = chosen
+        body = render_to_string(
+            "dashboards/indicator_body.html",
+            {"page": page, "declaration": declaration, "query": shown.urlencode()},
+        )
+        cached = {"body": body, "title": page.title}
+        cache.set(key, cached, PAGE_CACHE_SECONDS)
+    context = {
+        "title": cached["title"],
+        "body": mark_safe(cached["body"]),  # noqa: S308 - rendered by our template above
+    }
+    return render(request, "dashboards/indicator_detail.html", context)

@@ -244,7 +244,6 @@ FILLED = [
     "committees_count",
     "committees_list",
     "meetings_count",
-    "audits_count",
     "audits_list",
     "fte_worked",
     "free_text",
@@ -263,13 +262,14 @@ def _fill(rng: random.Random, report: Submission) -> None:
         f"CAI du centre hospitalier partenaire n° {i + 1}" for i in range(committees)
     )
     report.meetings_count = rng.randint(4, 14)
+    # The audits the team took part in are counted from the audits app; the team only
+    # comments on them (or names an audit led outside cratb).
     audits = rng.randint(0, 3)
-    report.audits_count = audits
     report.audits_list = "\n".join(
         (
-            "Durée des traitements des pneumonies",
-            "Antibioprophylaxie chirurgicale",
-            "ECBU en EHPAD",
+            "Audit interne : durée des traitements des pneumonies",
+            "Audit interne : antibioprophylaxie chirurgicale",
+            "Audit interne : ECBU en EHPAD",
         )[:audits]
     )
     report.fte_worked = Decimal(rng.choice(("1.2", "1.5", "1.8", "2.0", "2.4")))

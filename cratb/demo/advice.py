@@ -1,8 +1,9 @@
 """Demo content of the advice desk: two years of requests, answers, rota and surveys.
 
-Deterministic for (region, seed, year): the same arguments give the same rows, whatever
-the day it runs. Safe to run twice: a second run finds the demo rows (tagged by the
-requesters' address domain) and adds nothing. Rows are written with ``bulk_create``
+Deterministic for (region, seed, year, day it runs): the two years end on the day it
+runs, so the inbox holds the last days' requests and the figures open on the current
+year. Safe to run twice: a second run finds the demo rows (tagged by the requesters'
+address domain) and adds nothing. Rows are written with ``bulk_create``
 (inserts only: the append-only history is respected) so ``make run`` stays fast.
 
 The volume (~1,600 requests a year) and the mix follow the field presentations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from cratb.accounts.models import Role, User
 from cratb.advice import codes
@@ -38,6 +40,12 @@ from cratb.engine import reference
 from cratb.network.models import Membership, Organization, Territory
 
 REQUESTS_PER_YEAR = 1600
+#: The demo EMA teams' switchboard and mail domain (as cratb.demo.network writes them).
+EMA_PHONE = "01 00 00 11 11"
+EMA_DOMAIN = "demo.cratb.localhost"
+#: Requests of the last OPEN_DAYS not answered yet: the inbox's content.
+OPEN_DAYS = 3
+OPEN_REQUESTS = 25
 
 SETTINGS = (("community", 60), ("nursing_home", 20), ("hospital", 12), ("medico_social", 8))
 PROFESSIONS = {
@@ -219,6 +227,13 @@ def _teams_and_responders(
             name=f"EMA de démonstration — {departement.name}",
             defaults={"departement": departement},
         )
+        # « Qui contacter ? » lists the team: it needs a way to reach it.
+        contact = {"phone": EMA_PHONE, "email": f"ema.{departement.code.lower()}@{EMA_DOMAIN}"}
+        missing = [name for name, value in contact.items() if not getattr(team, name)]
+        if missing:
+            for name in missing:
+                setattr(team, name, contact[name])
+            team.save(update_fields=missing)
         teams[departement.pk] = team
         members = []
         for n in range(2 + departement.pk % 2):
@@ -291,8 +306,14 @@ def _received(rng: random.Random, start: date, days: int) -> datetime:
     return datetime.combine(day, time(hour, rng.randrange(60)), tzinfo=PARIS)
 
 
-def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoReport:
-    """Two years (``year - 1`` and ``year``) of advice activity for the demo region."""
+def build_demo(
+    *, region_code: str, seed: int, year: int = 2025, today: date | None = None
+) -> AdviceDemoReport:
+    """Two years of advice activity for the demo region, up to ``today`` (the day it
+    runs by default): the inbox holds the requests of the last days, not year-old
+    overdue ones, and the figures open on a year with data. The on-call rota goes on six
+    weeks past ``today``. ``year`` only seeds the random draws."""
+    today = today or timezone.localdate()
     domain = _domain(region_code, seed)
     existing = AdviceRequest.objects.filter(requester_email__endswith=f"@{domain}").count()
     if existing:
@@ -305,11 +326,14 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
     if not departements:
         return AdviceDemoReport(requests=0, shifts=0, already_there=False)
     rng = random.Random(f"advice-{region_code}-{seed}-{year}")
-    start, end = date(year - 1, 1, 1), date(year + 1, 1, 1)
+    end = today
+    start = end - timedelta(days=730)
     days = (end - start).days
     with transaction.atomic():
         teams, people = _teams_and_responders(departements, region_code=region_code, seed=seed)
-        shifts = _shifts(departements, people, teams, start=start, end=end, rng=rng)
+        shifts = _shifts(
+            departements, people, teams, start=start, end=end + timedelta(weeks=6), rng=rng
+        )
         OnCallShift.objects.bulk_create(shifts, batch_size=2000)
         requester = User.objects.filter(username="demo-demandeur").first()
         coordinators = list(
@@ -318,7 +342,13 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
         weights = [d.population or 1 for d in departements]
         syndromes = list(SYNDROMES)
         total = REQUESTS_PER_YEAR * 2
-        moments = sorted(_received(rng, start, days) for _ in range(total))
+        # The last OPEN_REQUESTS are still waiting: received in the days before today.
+        moments = sorted(
+            _received(rng, start, days - OPEN_DAYS) for _ in range(total - OPEN_REQUESTS)
+        )
+        moments += sorted(
+            _received(rng, end - timedelta(days=OPEN_DAYS), OPEN_DAYS) for _ in range(OPEN_REQUESTS)
+        )
         shifts_by_dep: dict[int, list[OnCallShift]] = {}
         for shift in shifts:
             shifts_by_dep.setdefault(shift.departement_id, []).append(shift)
@@ -349,7 +379,7 @@ def build_demo(*, region_code: str, seed: int, year: int = 2025) -> AdviceDemoRe
                 delay = timedelta(minutes=rng.randint(3, 25))
             else:
                 delay = timedelta(hours=rng.lognormvariate(1.2, 1.1))
-            last_ones = number >= total - 25
+            last_ones = number >= total - OPEN_REQUESTS
             answered_at = None if last_ones else received + delay
             luck = rng.random()
             late = answered_at is not None and answered_at > due

@@ -1,7 +1,7 @@
 """The demo region's annual activity report: a draft for the demo year (``cratb demo``).
 
-The coordination has written the text of three sections (the surveillance one twice, so
-its history shows two versions); the training section has no text yet, and the report is
+The coordination has written the text of every section but one (the surveillance one
+twice, so its history shows two versions); the training section has no text yet, and the report is
 not validated: the demo shows a report being prepared. The figures are never written
 here: the report computes them from the demo's records and published indicators.
 
@@ -43,6 +43,27 @@ TEXTS: tuple[tuple[str, str], ...] = (
         "Les conventions avec les EMA couvrent une partie des EHPAD de la région ; les "
         "établissements et EHPAD sans appui, listés ci-dessous, sont la priorité de l'année "
         "à venir.",
+    ),
+    (
+        "ema",
+        "Toutes les équipes n'ont pas encore transmis leur rapport d'activité : la synthèse "
+        "ci-dessous ne compte que les rapports validés par la coordination, et sera complétée "
+        "avant la validation de ce rapport. Les équipes font état d'une participation "
+        "régulière aux commissions de coordination des EHPAD et aux CAI/CLIN des "
+        "établissements qu'elles accompagnent.",
+    ),
+    (
+        "audits",
+        "L'audit des cystites de la femme en ville est mené en deux tours : entre le "
+        "premier et le second, la réalisation de la bandelette urinaire et le choix de la "
+        "fosfomycine en première intention progressent. L'audit des durées "
+        "d'antibiothérapie en établissement sera reconduit l'an prochain.",
+    ),
+    (
+        "network_actions",
+        "Les actions de sensibilisation et les événements en pharmacie et en milieu scolaire "
+        "touchent le plus de personnes ; les ateliers entre pairs et les visites de cabinet, "
+        "plus nombreux, réunissent de petits groupes de médecins généralistes.",
     ),
 )
 

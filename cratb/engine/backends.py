@@ -30,7 +30,7 @@ import pyarrow as pa
 from cratb.engine.config import SparkSettings
 from cratb.engine.errors import EngineError
 from cratb.engine.sources.derived import PRESCRIBERS
-from cratb.engine.sources.schema import KINDS
+from cratb.engine.sources.schema import COMMAND_LINE_KINDS, KINDS
 from cratb.engine.sources.territories import ESTABLISHMENT_GHT, TERRITORY_COMMUNES
 from cratb.engine.warehouse import connect
 
@@ -48,9 +48,12 @@ BACKENDS = ("duckdb", "spark")
 #: the targeted-reporting engine (cratb ast target, the lab API).
 WAREHOUSE_TABLES = (
     *KINDS,
+    *COMMAND_LINE_KINDS,
     PRESCRIBERS,
     "isolate_heads",
     "targeted_reports",
+    "product_notes",
+    "product_unresolved",
     TERRITORY_COMMUNES,
     ESTABLISHMENT_GHT,
 )

@@ -24,7 +24,7 @@ from cratb.engine.backends import Session
 from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
 from cratb.engine.errors import EngineError
 
-__all__ = ["Context", "IndicatorError", "Query", "months_table"]
+__all__ = ["SOURCES", "Context", "IndicatorError", "Query", "months_table"]
 
 
 class IndicatorError(EngineError, ValueError):
@@ -40,6 +40,13 @@ class Query:
     date_from: date | None = None
     date_to: date | None = None
     params: Mapping[str, float] = field(default_factory=dict)
+    # Where the community consumption comes from: "lines" (the dispensing lines),
+    # "aggregate" (aggregated dispensing: Open Medic…), None: the lines when imported,
+    # else the aggregate (docs/open-data.md).
+    source: str | None = None
+
+
+SOURCES = ("lines", "aggregate")
 
 
 @dataclass
@@ -56,6 +63,8 @@ class Context:
     # spanning years without any data (a 2019 baseline and the current year) must not
     # count them as zero.
     data_months: frozenset[int] | None = None
+    # "lines" or "aggregate" (``Query.source``, decided by ``compute``).
+    source: str = "lines"
 
     def param(self, name: str) -> float:
         return self.params[name]

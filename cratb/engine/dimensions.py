@@ -45,6 +45,8 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("prescriber_id", "prescripteur", "prescriber"),
         Dimension("prescriber_specialty", "spécialité du prescripteur", "prescriber's specialty"),
         Dimension("setting", "lieu de vie", "setting"),
+        Dimension("age_band", "tranche d'âge", "age band"),
+        Dimension("sex", "sexe", "sex"),
         Dimension("finess", "établissement (FINESS)", "establishment (FINESS)"),
         Dimension("organism", "micro-organisme", "organism"),
         Dimension("antibiotic", "antibiotique", "antibiotic"),

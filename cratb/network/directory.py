@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from cratb.accounts.models import User
+from cratb.collation import french_sorted
 from cratb.engine import reference
 from cratb.network.models import (
     CoverageAgreement,
@@ -132,7 +133,9 @@ def search_establishments(text: str, *, limit: int = 20) -> list[Organization]:
     found = Organization.objects.filter(kind__in=Organization.ESTABLISHMENT_KINDS).filter(
         Q(name__icontains=query) | Q(finess=query.replace(" ", ""))
     )
-    return list(found.select_related("departement").order_by("name")[:limit])
+    # In French order (« Élan » before « Fontaine »), which the database's own does not give.
+    shown = french_sorted(found.select_related("departement")[: limit * 10], key=lambda o: o.name)
+    return shown[:limit]
 
 
 def current_region(user: User | object) -> Territory | None:

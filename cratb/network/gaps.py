@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from cratb.collation import french_key
 from cratb.network.models import (
     CoverageAgreement,
     Organization,
@@ -34,6 +35,11 @@ from cratb.network.models import (
 FTE_BENCHMARK = Decimal("3.6")
 #: Trained antibiotic referents wanted per CPTS (one at least, two ideally).
 CPTS_REFERENT_TARGET = (1, 2)
+
+
+def _by_departement_then_name(org: Organization) -> tuple[str, tuple[str, str, str]]:
+    """Lists of the gap page: by département, then name in French order."""
+    return (org.departement.code if org.departement else "", french_key(org.name))
 
 
 def annotate_coverage(
@@ -59,11 +65,8 @@ def uncovered_establishments(
     if scope is not None:
         base = base.filter(pk__in=scope.values("pk"))
     rows = annotate_coverage(base.select_related("departement", "ght"), on=on)
-    return list(
-        rows.filter(**{"has_expert": False, "has_agreement": False, "hosts_ema": False}).order_by(
-            "departement__code", "name"
-        )
-    )
+    found = rows.filter(**{"has_expert": False, "has_agreement": False, "hosts_ema": False})
+    return sorted(found, key=_by_departement_then_name)
 
 
 def nursing_homes_without_agreement(
@@ -73,7 +76,8 @@ def nursing_homes_without_agreement(
         kind=Organization.Kind.NURSING_HOME
     )
     rows = annotate_coverage(base.select_related("departement"), on=on)
-    return list(rows.filter(**{"has_agreement": False}).order_by("departement__code", "name"))
+    found = rows.filter(**{"has_agreement": False})
+    return sorted(found, key=_by_departement_then_name)
 
 
 def agreements_in_force(
@@ -218,11 +222,11 @@ def cpts_referents(
     is trained when a training is recorded on the role (``trained_on``) or when the person
     attended a session of the training plan. Three queries, however many CPTS.
     """
-    cpts_list = list(
+    cpts_list = sorted(
         (scope if scope is not None else Organization.objects.all())
         .filter(kind=Organization.Kind.CPTS)
-        .select_related("departement", "served_territory")
-        .order_by("departement__code", "name")
+        .select_related("departement", "served_territory"),
+        key=_by_departement_then_name,
     )
     territories = {c.served_territory_id for c in cpts_list if c.served_territory_id}
     roles = list(

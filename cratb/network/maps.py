@@ -33,6 +33,7 @@ class Area:
     fill: str
     title: str
     pattern: bool = False
+    texture: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Symbol:
     y: float
     fill: str
     title: str
-    shape: str  # "circle", "square" or "diamond"
+    shape: str  # "circle", "square", "triangle" or "diamond"
+    texture: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,16 +120,26 @@ class Fill:
     colour: str
     title: str
     pattern: bool = False
+    #: A texture drawn over the colour (``TEXTURES``), so that a class is told apart
+    #: without seeing colours; "" for a plain fill.
+    texture: str = ""
+
+
+#: The textures of the map's classes: SVG patterns defined once in the page
+#: (templates/network/includes/map_textures.svg), the same in the legend.
+TEXTURES = ("cross", "lines", "dots")
 
 
 def departement_map(
     codes: Sequence[str],
     fills: dict[str, Fill],
     *,
-    points: Sequence[tuple[float, float, str, str, str]] = (),
+    points: Sequence[
+        tuple[float, float, str, str, str] | tuple[float, float, str, str, str, str]
+    ] = (),
 ) -> SvgMap:
     """The départements ``codes`` coloured by ``fills``; ``points`` are (lon, lat, fill,
-    title, shape) symbols drawn on top (CPTS, GHT)."""
+    title, shape[, texture]) symbols drawn on top (CPTS, GHT)."""
     outlines = _outlines("departements")
     chosen = [(code, *outlines[code]) for code in codes if code in outlines]
     all_points = [pt for _c, _n, polys in chosen for poly in polys for pt in poly[0]]
@@ -149,10 +161,13 @@ def departement_map(
                 fill=fill.colour,
                 title=fill.title,
                 pattern=fill.pattern,
+                texture=fill.texture,
             )
         )
     symbols = []
-    for lon, lat, colour, title, shape in points:
+    for lon, lat, colour, title, shape, *texture in points:
         x, y = project(lon, lat)
-        symbols.append(Symbol(x=x, y=y, fill=colour, title=title, shape=shape))
+        symbols.append(
+            Symbol(x=x, y=y, fill=colour, title=title, shape=shape, texture="".join(texture[:1]))
+        )
     return SvgMap(width=WIDTH, height=round(project.height, 1), areas=areas, symbols=symbols)

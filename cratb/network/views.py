@@ -503,23 +503,25 @@ def territory_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- map and gaps ------------------------------------------------------------------------
 
-#: Colour-blind-safe classes (ColorBrewer PuOr), each with a text label in the legend.
+#: Colour-blind-safe classes (ColorBrewer PuOr), each with a text label in the legend
+#: (lazy: translated in the language of each page, not once at import).
 FTE_CLASSES = {
-    "far": ("#e66101", _("moins de la moitié de la référence")),
-    "below": ("#fdb863", _("sous la référence")),
-    "met": ("#5e3c99", _("référence atteinte (3,6 ETP)")),
-    "none": ("#d9d9d9", _("aucun lit de court séjour")),
+    "far": ("#e66101", gettext_lazy("moins de la moitié de la référence"), "cross"),
+    "below": ("#fdb863", gettext_lazy("sous la référence"), "lines"),
+    "met": ("#5e3c99", gettext_lazy("référence atteinte (3,6 ETP)"), ""),
+    "none": ("#d9d9d9", gettext_lazy("aucun lit de court séjour"), "dots"),
 }
 COVERAGE_CLASSES = {
-    "low": ("#e66101", _("moins de 50 % des établissements appuyés")),
-    "mid": ("#fdb863", _("50 à 89 %")),
-    "high": ("#5e3c99", _("90 % ou plus")),
-    "none": ("#d9d9d9", _("aucun établissement")),
+    "low": ("#e66101", gettext_lazy("moins de 50 % des établissements appuyés"), "cross"),
+    "mid": ("#fdb863", gettext_lazy("50 à 89 %"), "lines"),
+    "high": ("#5e3c99", gettext_lazy("90 % ou plus"), ""),
+    "none": ("#d9d9d9", gettext_lazy("aucun établissement"), "dots"),
 }
+#: Each CPTS class has its own shape as well as its colour.
 CPTS_CLASSES = {
-    "ok": ("#1b7837", "circle", _("CPTS avec référent formé")),
-    "untrained": ("#fdb863", "square", _("CPTS avec référent non formé")),
-    "none": ("#b2182b", "square", _("CPTS sans référent")),
+    "ok": ("#1b7837", "circle", gettext_lazy("CPTS avec référent formé (rond)")),
+    "untrained": ("#fdb863", "triangle", gettext_lazy("CPTS avec référent non formé (triangle)")),
+    "none": ("#b2182b", "square", gettext_lazy("CPTS sans référent (carré)")),
 }
 
 
@@ -538,10 +540,10 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
         fte = fte_rows[dep.code]
         covered = coverage.get(dep.code, gaps.CoverageRow(covered=0, establishments=0))
         if measure == "fte":
-            colour, legend = FTE_CLASSES[fte.status]
+            colour, legend, texture = FTE_CLASSES[fte.status]
         else:
-            colour, legend = COVERAGE_CLASSES[covered.status]
-        fills[dep.code] = Fill(colour, f"{dep.name} ({dep.code}) : {legend}")
+            colour, legend, texture = COVERAGE_CLASSES[covered.status]
+        fills[dep.code] = Fill(colour, f"{dep.name} ({dep.code}) : {legend}", texture=texture)
         table.append(
             {
                 "departement": dep,
@@ -551,9 +553,10 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
                 "share": covered.share,
                 "colour": colour,
                 "legend": legend,
+                "texture": texture,
             }
         )
-    points = []
+    points: list[tuple[float, float, str, str, str] | tuple[float, float, str, str, str, str]] = []
     cpts_table = []
     for row in gaps.cpts_referents(Organization.objects.filter(departement__in=departements)):
         colour, shape, label = CPTS_CLASSES[row.status]
@@ -564,12 +567,12 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
     ght_table = []
     ghts = list(Territory.objects.filter(kind=Territory.Kind.GHT, parent=region).order_by("code"))
     for fte in gaps.fte_by_territory(ghts):
-        colour, legend = FTE_CLASSES[fte.status]
+        colour, legend, texture = FTE_CLASSES[fte.status]
         place = _territory_point(fte.territory) or _departements_point(fte.territory)
         if place:
             title = f"{fte.territory.name} : {legend}"
-            points.append((place[0], place[1], colour, title, "diamond"))
-        ght_table.append({"fte": fte, "colour": colour, "legend": legend})
+            points.append((place[0], place[1], colour, title, "diamond", texture))
+        ght_table.append({"fte": fte, "colour": colour, "legend": legend, "texture": texture})
     svg = departement_map([d.code for d in departements], fills, points=points)
     classes = FTE_CLASSES if measure == "fte" else COVERAGE_CLASSES
     return render(
@@ -579,7 +582,7 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
             "region": region,
             "map": svg,
             "measure": measure,
-            "legend": [(colour, label) for colour, label in classes.values()],
+            "legend": list(classes.values()),
             "cpts_legend": [(c, s, label) for c, s, label in CPTS_CLASSES.values()],
             "table": table,
             "cpts_table": cpts_table,

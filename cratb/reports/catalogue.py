@@ -8,8 +8,9 @@ Each figures function calls the function that computes its page (one source per 
 - network: :mod:`cratb.network.gaps`, the « Lacunes » and « Carte » pages;
 - training: :mod:`cratb.training.figures`, the page « Chiffres de la formation ».
 
-The EMA activity synthesis, the audits and the network actions plug in here when their
-apps are merged (docs/reports.md, « Adding a section »).
+- EMA activity, practice audits, network actions: :mod:`cratb.reports.yearly` (the
+  functions of the pages « Synthèse régionale des rapports des EMA », « Audits »,
+  « Actions du réseau »).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from cratb.documents import (
 )
 from cratb.network import gaps
 from cratb.network.models import Organization, Territory
-from cratb.reports import surveillance
+from cratb.reports import surveillance, yearly
 from cratb.reports.sections import ReportSection, register, registered
 from cratb.training import figures as training_figures
 from cratb.training.models import TrainingSession
@@ -403,6 +404,39 @@ register(
         order=40,
         source="training:figures",
         guidance="Les formations de l'année : publics, participation, satisfaction.",
+    )
+)
+register(
+    ReportSection(
+        "ema",
+        "Activité des EMA",
+        yearly.ema_blocks,
+        order=50,
+        source="activity:synthesis",
+        guidance="La synthèse des rapports d'activité des EMA : complétude des rapports, "
+        "activité par territoire, faits marquants et difficultés signalées par les équipes.",
+    )
+)
+register(
+    ReportSection(
+        "audits",
+        "Audits de pratiques",
+        yearly.audits_blocks,
+        order=60,
+        source="audits:home",
+        guidance="Les audits menés : thèmes, participation, critères les moins respectés, "
+        "évolution entre deux tours et actions d'amélioration décidées.",
+    )
+)
+register(
+    ReportSection(
+        "network_actions",
+        "Actions du réseau",
+        yearly.network_actions_blocks,
+        order=70,
+        source="activity:network-summary",
+        guidance="Les actions des médecins généralistes ambassadeurs, des référents de CPTS et "
+        "des référents EMA : types d'action, publics et territoires touchés.",
     )
 )
 

@@ -67,6 +67,14 @@ DOWNLOADS = {
 }
 
 
+def _csv_labels() -> dict[str, str] | None:
+    """French column names on the French pages (issue #14: downloads that open right in a
+    French Excel); the contract's names on the English ones."""
+    from cratb.engine.antibiogram.export import CSV_COLUMNS_FR
+
+    return None if (get_language() or "fr").startswith("en") else CSV_COLUMNS_FR
+
+
 def _warehouse() -> Path:
     return Path(settings.CRATB_WAREHOUSE)
 
@@ -176,7 +184,7 @@ def antibiogram(request: HttpRequest) -> HttpResponse:
     if ab is not None and wanted in DOWNLOADS:
         content_type, suffix = DOWNLOADS[wanted]
         body: str | bytes = (
-            to_csv(ab, dialect=FRENCH)
+            to_csv(ab, dialect=FRENCH, labels=_csv_labels())
             if wanted == "csv"
             else to_xlsx(ab)
             if wanted == "xlsx"

@@ -1,9 +1,11 @@
-"""The attendance certificate, as a one-page PDF (reportlab)."""
+"""The attendance certificate, as a one-page PDF (reportlab): the region's centre, the
+participant, the session, a signatory and a reference a person can read out."""
 
 from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -11,7 +13,32 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
+from cratb.accounts.models import Role, User
+from cratb.engine import reference
 from cratb.training.models import Registration
+
+
+def region_name() -> str:
+    try:
+        return reference.region(settings.CRATB_REGION).name
+    except (reference.ReferenceError, KeyError):
+        return ""
+
+
+def signatory() -> str:
+    """CRATB_CERTIFICATE_SIGNATORY, else the first active coordinator « for the
+    coordination », else the coordination itself."""
+    if settings.CRATB_CERTIFICATE_SIGNATORY:
+        return str(settings.CRATB_CERTIFICATE_SIGNATORY)
+    person = (
+        User.objects.filter(role=Role.COORDINATOR, is_active=True)
+        .exclude(last_name="")
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        return _("La coordination du CRAtb")
+    return _("%(name)s, pour la coordination du CRAtb") % {"name": person.get_full_name()}
 
 
 def certificate_pdf(registration: Registration) -> bytes:
@@ -26,7 +53,14 @@ def certificate_pdf(registration: Registration) -> bytes:
     pdf.rect(0, height - 3 * cm, width, 3 * cm, stroke=0, fill=1)
     pdf.setFillColorRGB(1, 1, 1)
     pdf.setFont("Helvetica-Bold", 18)
-    pdf.drawString(2 * cm, height - 1.9 * cm, _("CRAtb — Centre régional en antibiothérapie"))
+    region = region_name()
+    pdf.drawString(
+        2 * cm,
+        height - 1.9 * cm,
+        _("CRAtb %(region)s — Centre régional en antibiothérapie") % {"region": region}
+        if region
+        else _("CRAtb — Centre régional en antibiothérapie"),
+    )
     pdf.setFillColorRGB(0, 0, 0)
     pdf.setFont("Helvetica-Bold", 22)
     pdf.drawCentredString(width / 2, height - 5.5 * cm, _("Attestation de présence"))
@@ -54,12 +88,22 @@ def certificate_pdf(registration: Registration) -> bytes:
         pdf.setFont("Helvetica-Bold" if i in (2, 6) else "Helvetica", 14 if i in (2, 6) else 12)
         pdf.drawCentredString(width / 2, y, line)
         y -= 0.9 * cm
+    y -= 1.2 * cm
+    pdf.setFont("Helvetica", 12)
+    pdf.drawRightString(
+        width - 2 * cm,
+        y,
+        _("Fait le %(date)s,") % {"date": date_format(timezone.localdate(), "j F Y")},
+    )
+    pdf.setFont("Helvetica-Bold", 12)
+    pdf.drawRightString(width - 2 * cm, y - 0.7 * cm, signatory())
     pdf.setFont("Helvetica", 10)
+    # A reference to read out on the phone or type in a register: never the secret of the
+    # participant's link (whoever has it may cancel the registration).
     pdf.drawString(
         2 * cm,
         3 * cm,
-        _("Fait le %(date)s. Référence de l'inscription : %(ref)s.")
-        % {"date": date_format(timezone.localdate(), "j F Y"), "ref": registration.token},
+        _("Référence de l'attestation : %(ref)s") % {"ref": registration.reference},
     )
     pdf.showPage()
     pdf.save()

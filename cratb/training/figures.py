@@ -182,3 +182,11 @@ def sessions_by_team(year: int | None) -> list[TeamTraining]:
 def team_training(year: int, team_id: int) -> TeamTraining | None:
     """The row of :func:`sessions_by_team` for one team (None: no session given)."""
     return next((r for r in sessions_by_team(year) if r.team_id == team_id), None)
+
+
+def latest_year_with_attendance() -> int | None:
+    """The year the figures open on: the latest with someone marked present (the next
+    year's agenda, open for registration, has no figures yet)."""
+    dates = TrainingSession.objects.filter(registrations__attended=True).dates("starts_at", "year")
+    found = [d.year for d in dates]
+    return max(found) if found else None

@@ -85,12 +85,22 @@ class RegistrationForm(RegistrationFormBase):
             "departement",
         ]
 
+    #: The registrant's own details: the browser may fill them in (WCAG 1.3.5).
+    AUTOCOMPLETE = {
+        "first_name": "given-name",
+        "last_name": "family-name",
+        "email": "email",
+        "organization_name": "organization",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["departement"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Territory.objects.departements().order_by("code")
         field.required = True
+        for name, token in self.AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
 
     def validate_unique(self) -> None:
         """``Registration.register`` refuses a second registration with its own message."""

@@ -125,6 +125,18 @@ class TrainingSession(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("La fin précède le début.")})
+        if self.starts_at and self.plan_id is not None:
+            year = timezone.localtime(self.starts_at).year
+            if year != self.plan.year:
+                raise ValidationError(
+                    {
+                        "starts_at": _(
+                            "Cette session a lieu en %(year)s : elle n'entre pas dans le plan "
+                            "de formation %(plan)s (choisissez le plan %(year)s)."
+                        )
+                        % {"year": year, "plan": self.plan.year}
+                    }
+                )
         if not self.online and not self.venue and self.format != self.Format.ELEARNING:
             raise ValidationError({"venue": _("Indiquez le lieu, ou cochez « en ligne ».")})
         unknown = set(self.audience or []) - set(Profession.values)
@@ -145,6 +157,11 @@ class TrainingSession(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at < timezone.now()
+
+    @property
+    def has_started(self) -> bool:
+        """Public registration closes when the session starts (not when it ends)."""
+        return self.starts_at <= timezone.now()
 
 
 class RegistrationError(ValueError):
@@ -206,6 +223,13 @@ class Registration(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def reference(self) -> str:
+        """A reference a person can read out: year of the session, session, registration
+        (« ATT-2026-0012-00345 »); the link's token stays secret."""
+        year = timezone.localtime(self.session.starts_at).year
+        return f"ATT-{year}-{self.session_id:04d}-{self.pk:05d}"
+
     @classmethod
     def register(cls, *, session: TrainingSession, **fields: Any) -> Registration:
         """Take a registration: confirmed while places remain, else on the waiting list.
@@ -219,6 +243,8 @@ class Registration(models.Model):
             email = fields["email"].strip().lower()
             if locked.is_past:
                 raise RegistrationError(_("Cette session est passée : l'inscription est close."))
+            if locked.has_started:
+                raise RegistrationError(_("Cette session a commencé : l'inscription est close."))
             if cls.objects.filter(session=locked, email__iexact=email).exists():
                 raise RegistrationError(
                     _("L'adresse %(email)s est déjà inscrite à cette session.") % {"email": email}

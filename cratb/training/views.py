@@ -325,9 +325,10 @@ def session_manage(request: HttpRequest, pk: int) -> HttpResponse:
 def training_figures(request: HttpRequest) -> HttpResponse:
     available = figures.years()
     year_text = request.GET.get("annee", "")
-    year = int(year_text) if year_text.isdigit() else (available[0] if available else None)
+    default = figures.latest_year_with_attendance() or (available[0] if available else None)
+    year = int(year_text) if year_text.isdigit() else default
     if year is not None and year not in available:
-        year = available[0] if available else None
+        year = default
     context: dict[str, Any] = {
         "years": available,
         "year": year,

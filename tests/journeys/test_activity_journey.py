@@ -66,7 +66,11 @@ def test_team_submits_coordination_returns_then_validates(
     _log_in(page, base_url=live_server.url, username=ema_responder.username, password=PASSWORD)
     page.goto(live_server.url + reverse("activity:submission", args=[form.pk]))
     expect(page.get_by_text("Ajoutez les audits.").first).to_be_visible()
-    page.get_by_label("audits réalisés").fill("1")
+    # The audits are counted from the audits app; the team comments on them.
+    expect(page.get_by_role("heading", name="Audits de pratiques 2025 de l'équipe")).to_be_visible()
+    page.get_by_label("Audits : commentaire de l'équipe").fill(
+        "Audit des ECBU en EHPAD, hors cratb."
+    )
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.get_by_role("button", name="Transmettre à la coordination").click()
 
@@ -79,7 +83,8 @@ def test_team_submits_coordination_returns_then_validates(
 
     form.refresh_from_db()
     assert form.state == State.VALIDATED
-    assert (form.meetings_count, form.committees_count, form.audits_count) == (6, 2, 1)
+    assert (form.meetings_count, form.committees_count) == (6, 2)
+    assert form.audits_list == "Audit des ECBU en EHPAD, hors cratb."
     assert list(form.events.values_list("kind", flat=True)) == [
         "submitted", "returned", "submitted", "validated",
     ]  # fmt: skip

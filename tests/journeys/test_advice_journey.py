@@ -95,7 +95,14 @@ def test_request_answer_survey_and_privacy(
     requester_page.get_by_label("Tranche d'âge du patient").select_option("16-64")
     requester_page.get_by_label("Sexe du patient").select_option("F")
     requester_page.get_by_label("Syndrome ou site infectieux").select_option("uti_pyelonephritis")
-    requester_page.get_by_label("Antibiotiques envisagés").select_option(["J01MA02"])
+    # The searchable picker: a few letters, then Enter.
+    requester_page.get_by_role("combobox", name="Antibiotiques envisagés").click()
+    requester_page.keyboard.type("ciproflox")
+    expect(
+        requester_page.get_by_role("option", name="ciprofloxacine (J01MA02)").last
+    ).to_be_visible()
+    requester_page.keyboard.press("Enter")
+    requester_page.keyboard.press("Escape")
     requester_page.get_by_label("Votre question").fill(
         "Pyélonéphrite à E. coli BLSE sensible à la ciprofloxacine : quel relais oral ?"
     )

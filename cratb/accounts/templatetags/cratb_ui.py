@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, override
+from django.utils.translation import gettext as _
 
 from cratb.accounts.navigation import SECTIONS, may_see, sections_for_role, user_role
 from cratb.charts.numbers import format_number
@@ -162,3 +163,33 @@ def number(value: Any, decimals: int = 1) -> str:
         except ValueError:
             return str(value)
     return format_number(value, decimals=int(decimals), language=get_language() or "fr")
+
+
+class ScrollTableNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, label: Any) -> None:
+        self.nodelist = nodelist
+        self.label = label
+
+    def render(self, context: template.Context) -> str:
+        # « Tableau : » keeps the region's name apart from the section its heading names
+        # (two landmarks of one name cannot be told apart).
+        label = _("Tableau : %(name)s") % {"name": self.label.resolve(context)}
+        return format_html(
+            '<div class="table-wrap" tabindex="0" role="region" aria-label="{}">{}</div>',
+            label,
+            SafeString(self.nodelist.render(context)),
+        )
+
+
+@register.tag
+def scroll_table(parser: template.base.Parser, token: template.base.Token) -> ScrollTableNode:
+    """``{% scroll_table _("Name") %}<table>…</table>{% endscroll_table %}``: the table in a
+    box that scrolls sideways on a narrow screen, reachable with the keyboard (tabindex),
+    announced as a named region (the name says which table)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("scroll_table takes one argument: the region's name")
+    label = parser.compile_filter(bits[1])
+    nodelist = parser.parse(("endscroll_table",))
+    parser.delete_first_token()
+    return ScrollTableNode(nodelist, label)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.hashable import make_hashable
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cratb.accounts.models import Role
@@ -41,7 +41,9 @@ class Status(models.TextChoices):
     OPEN = "open", _("À traiter")
     WAITING = "waiting", _("En attente du demandeur")
     ANSWERED = "answered", _("Répondue")
-    CLOSED = "closed", _("Close")
+    # With a context: Django's own French catalogue translates a bare "Close" as the verb
+    # « Fermer » (a button), which is not a state.
+    CLOSED = "closed", pgettext_lazy("advice request status", "Close")
 
 
 class RoutedVia(models.TextChoices):
@@ -63,7 +65,7 @@ class EventKind(models.TextChoices):
     ANSWERED = "answered", _("Avis donné")
     EDITED = "edited", _("Codage corrigé")
     ATTACHMENT_ADDED = "attachment_added", _("Pièce jointe ajoutée")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", pgettext_lazy("advice request status", "Close")
     REOPENED = "reopened", _("Rouverte")
     REMINDED = "reminded", _("Relance : délai cible dépassé")
     ESCALATED = "escalated", _("Alerte transmise à la coordination")

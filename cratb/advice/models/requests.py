@@ -687,14 +687,25 @@ class AdviceRequest(FastDisplay, models.Model):
             data={"changes": diff},
         )
 
-    def close(self, *, by: User, expected_version: int) -> AdviceEvent:
+    def close(self, *, by: User, expected_version: int, reason: str = "") -> AdviceEvent:
+        """Close the request; one that was never answered needs the reason (a duplicate,
+        answered by telephone, withdrawn…), kept in the history."""
         if self.status in (Status.CLOSED, Status.UNCONFIRMED):
             raise StateError(_("Cette demande est déjà close."))
+        reason = reason.strip()
+        if self.first_answer_at is None and not reason:
+            raise StateError(
+                _(
+                    "Cette demande n'a reçu aucun avis : indiquez pourquoi vous la closez "
+                    "(motif de clôture)."
+                )
+            )
         return self._change(
             kind=EventKind.CLOSED,
             actor=by,
             expected_version=expected_version,
             fields={"status": Status.CLOSED, "closed_at": timezone.now()},
+            text=reason,
         )
 
     def reopen(self, *, by: User, expected_version: int) -> AdviceEvent:

@@ -219,7 +219,7 @@ def test_close_reopen_ask_reply_cycle(departement: Territory, ema_responder: Use
     assert request.status == Status.WAITING
     request.reply(text="70 kg", by=None)
     assert request.status == Status.OPEN
-    request.close(by=ema_responder, expected_version=request.version)
+    request.close(by=ema_responder, expected_version=request.version, reason="réglé au téléphone")
     assert request.status == Status.CLOSED and request.closed_at is not None
     with pytest.raises(StateError):
         request.ask(by=ema_responder, text="?", expected_version=request.version)

@@ -139,10 +139,7 @@ def test_import_page_and_cli(
         reverse("advice:rota-import"), {"file": SimpleUploadedFile("p.csv", good)}
     )
     page = html.unescape(response.content.decode())
-    assert (
-        "2 ligne(s) lue(s) : 1 acceptée(s) (1 nouvelle(s), 0 déjà présente(s)), 1 rejetée(s)."
-        in page
-    )
+    assert "2 lignes lues : 1 acceptée (1 nouvelle, 0 déjà présentes), 1 rejetée." in page
     assert "aucun compte « personne »" in page
     refused = client.post(
         reverse("advice:rota-import"), {"file": SimpleUploadedFile("p.csv", b"a,b\n1,2\n")}

@@ -57,7 +57,7 @@ def test_inbox_shows_a_change_at_once_though_it_is_cached(
     page = client.get(url).content.decode()
     assert "À moi (1)" in page and detail in page
     open_request.refresh_from_db()
-    open_request.close(by=ema_responder, expected_version=open_request.version)
+    open_request.close(by=ema_responder, expected_version=open_request.version, reason="doublon")
     page = client.get(url).content.decode()
     assert "Mes territoires (1)" in page and detail not in page
 

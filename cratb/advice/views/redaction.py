@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cratb.accounts.access import allow, roles
 from cratb.advice import forms
@@ -36,7 +36,12 @@ def request_redact(request: HttpRequest, pk: int) -> HttpResponseBase:
                 count = sum(event.data["places"].values())
                 messages.success(
                     request,
-                    _("Passage supprimé de %(count)s texte(s) de la demande.") % {"count": count},
+                    ngettext(
+                        "Passage supprimé de %(count)s texte de la demande.",
+                        "Passage supprimé de %(count)s textes de la demande.",
+                        count,
+                    )
+                    % {"count": count},
                 )
                 return redirect("advice:request-detail", pk=pk)
         status = 400

@@ -375,7 +375,12 @@ def _invalid(request: HttpRequest, *, pk: int, **forms_kept: Any) -> HttpRespons
     return render(
         request,
         "advice/request_detail.html",
-        {**_staff_context(advice, **forms_kept), "events": _events(advice)},
+        {
+            **_staff_context(advice, **forms_kept),
+            "events": _events(advice),
+            # base.html starts the title with « Erreur : » (the form sent back is not `form`).
+            "page_has_errors": any(f.errors for f in forms_kept.values()),
+        },
         status=400,
     )
 
@@ -497,10 +502,12 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @allow(roles(*RESPONDERS))
 def request_close(request: HttpRequest, pk: int) -> HttpResponseBase:
-    def act(advice: AdviceRequest, form: forms.VersionForm, by: User) -> None:
-        advice.close(by=by, expected_version=form.cleaned_data["version"])
+    def act(advice: AdviceRequest, form: forms.CloseForm, by: User) -> None:
+        advice.close(
+            by=by, expected_version=form.cleaned_data["version"], reason=form.cleaned_data["reason"]
+        )
 
-    return _act(request, pk, forms.VersionForm, act=act, done=_("Demande close."))
+    return _act(request, pk, forms.CloseForm, act=act, done=_("Demande close."))
 
 
 @require_POST

@@ -358,6 +358,29 @@ def test_reportlab_drawing_for_pdfs() -> None:
     assert 170 * 2.83 < found.width < 170 * 2.84
 
 
+def test_a_funnel_names_only_the_points_farthest_outside_when_asked() -> None:
+    limits = []
+    for n in (20, 100, 400, 1200):
+        se = (0.12 * 0.88 / n) ** 0.5 * 100
+        limits.append(Limits(n, 12 - 1.96 * se, 12 + 1.96 * se, 12 - 3.09 * se, 12 + 3.09 * se))
+    points = [FunnelPoint(f"P{i}", 400, 18.0 + i) for i in range(5)]  # all beyond 99.8 %
+    chart = funnel_plot(
+        points,
+        limits,
+        mean=12.0,
+        title="F",
+        unit="%",
+        size_title="n",
+        decimals=1,
+        language="fr",
+        max_names=2,
+    )
+    written = _texts(chart.svg(), value_labels=True)
+    assert sorted(t for t in written if t.startswith("P")) == ["P3 : 21,0", "P4 : 22,0"]
+    assert sorted(chart.labels) == ["12,0", "21,0", "22,0"]
+    assert "P3 : 21,0, P4 : 22,0 et 3 autres" in chart.description
+
+
 def test_labels_vega_hides_are_not_printed() -> None:
     """Vega hides overlapping axis labels (opacity 0); the PDF drawing leaves them out."""
     from reportlab.graphics.shapes import Group, String

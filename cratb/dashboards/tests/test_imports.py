@@ -49,7 +49,7 @@ def test_an_uploaded_file_is_imported_with_its_rejections(
     assert (data_import.read, data_import.accepted, data_import.rejected) == (3, 1, 2)
     assert data_import.requested_by == coordinator
     html = client.get(response["Location"]).content.decode()
-    assert "3 lignes lues, 1 acceptées, 2 rejetées." in html
+    assert "3 lignes lues, 1 acceptée, 2 rejetées." in html
     assert "valeur inconnue « maternity »" in html
     assert "FINESS invalide" in html
     with duckdb.connect(str(settings.CRATB_WAREHOUSE), read_only=True) as con:

@@ -21,7 +21,7 @@ from cratb.engine.indicators import PREPARATIONS
 from cratb.engine.tests.indicators import golden
 from cratb.network.models import Territory
 
-URL = "/surveillance/indicateurs/"
+URL = "/surveillance/indicateurs/valeurs/"
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def _values_shown(client: Client) -> set[float]:
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    return {float(r["value"].replace(",", ".")) for r in rows}
+    return {float(r["valeur"].replace(",", ".")) for r in rows}
 
 
 def test_the_coordination_sees_every_row(
@@ -109,8 +109,8 @@ def test_excel_export(client: Client, coordinator: User, published: Publication)
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     header, *rows = list(sheet.iter_rows(values_only=True))
-    assert header[:3] == ("indicator", "title", "unit")
-    assert sorted(r[header.index("value")] for r in rows) == [19.5, 21.0, 22.5]
+    assert header[:3] == ("code de l'indicateur", "indicateur", "unité")
+    assert sorted(r[header.index("valeur")] for r in rows) == [19.5, 21.0, 22.5]
 
 
 def test_the_list_page_makes_the_same_queries_whatever_the_rows(

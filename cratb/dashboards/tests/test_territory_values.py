@@ -10,7 +10,7 @@ from cratb.dashboards.models import Publication
 from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
 from cratb.network.tests.factories import CptsTerritoryFactory
 
-URL = "/surveillance/indicateurs/"
+URL = "/surveillance/indicateurs/valeurs/"
 QUERY = {"indicator": "community.critical_share", "grouping": "cpts"}
 
 

@@ -57,3 +57,36 @@ def test_a_campaign_in_progress_then_nothing_new(small: None) -> None:
         NetworkAction.objects.count(),
     ) == counts
     assert first.forms == again.forms
+
+
+def test_the_demo_annual_report_shows_the_yearly_sections(
+    small: None, departement: Territory
+) -> None:
+    """Audits first, then the yearly cycle (as ``cratb demo`` runs them), then the draft
+    report: its EMA, audits and network-actions sections have figures and a text, and the
+    EMA reports count the audits their teams took part in."""
+    from cratb.activity.figures import team_figures
+    from cratb.demo.audits import build_demo as build_audits
+    from cratb.demo.reports import build_demo as build_report
+    from cratb.documents import Paragraph
+    from cratb.reports.catalogue import section_of
+    from cratb.reports.models import AnnualReport
+
+    for i in range(2):
+        OrganizationFactory.create(name=f"CPTS {i}", kind="cpts", departement=departement)
+        OrganizationFactory.create(name=f"CH {i}", kind="hospital", departement=departement)
+    assert build_audits(region_code="11", seed=1, year=2025).campaigns == 3
+    build_demo(region_code="11", seed=1, year=2025)
+    assert build_report(year=2025).created
+    demo_team = Submission.objects.get(
+        campaign__kind=Kind.REPORT, team__name__startswith="EMA de démonstration"
+    ).team
+    audits = {f.key: f.value for f in team_figures(2025, demo_team)}["audits_carried_out"]
+    assert audits == 3  # the demo team takes part in the three demo audits
+    texts = AnnualReport.objects.get(year=2025).texts()
+    for key in ("ema", "audits", "network_actions"):
+        entry = section_of(key)
+        assert entry is not None
+        blocks = list(entry.build(2025))
+        assert len(blocks) > 2 and not all(isinstance(b, Paragraph) for b in blocks), key
+        assert texts[key].text, key

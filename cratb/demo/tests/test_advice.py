@@ -3,7 +3,10 @@ and safe to run twice."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
+from django.utils import timezone
 
 from cratb.accounts.tests.factories import DepartementFactory
 from cratb.advice.figures import year_figures
@@ -14,6 +17,8 @@ from cratb.demo.advice import build_demo
 from cratb.network.models import Territory
 
 pytestmark = pytest.mark.django_db
+
+JAN_2026 = date(2026, 1, 1)
 
 
 @pytest.fixture
@@ -32,7 +37,7 @@ def snapshot() -> list[tuple[object, ...]]:
 
 
 def test_two_years_of_requests_answers_rota_and_surveys_then_nothing_new(small: None) -> None:
-    report = build_demo(region_code="11", seed=1, year=2025)
+    report = build_demo(region_code="11", seed=1, year=2025, today=JAN_2026)
     assert report.requests == 300 and report.shifts > 1000
     received = AdviceRequest.objects.values_list("received_at", flat=True)
     assert {r.year for r in received if r is not None} == {2024, 2025}
@@ -43,7 +48,7 @@ def test_two_years_of_requests_answers_rota_and_surveys_then_nothing_new(small: 
     # Each request's version is the number of its events (one change, one event).
     for request in AdviceRequest.objects.all()[:50]:
         assert request.version == request.events.count()
-    again = build_demo(region_code="11", seed=1, year=2025)
+    again = build_demo(region_code="11", seed=1, year=2025, today=JAN_2026)
     assert again.already_there
     assert AdviceRequest.objects.count() == 300
     assert AdviceEvent.objects.count() == events
@@ -51,7 +56,7 @@ def test_two_years_of_requests_answers_rota_and_surveys_then_nothing_new(small: 
 
 
 def test_deterministic_for_region_and_seed(small: None) -> None:
-    build_demo(region_code="11", seed=1, year=2025)
+    build_demo(region_code="11", seed=1, year=2025, today=JAN_2026)
     first = snapshot()
     AdviceEvent.objects.all()._raw_delete(AdviceEvent.objects.db)
     for model in (Survey,):
@@ -64,8 +69,33 @@ def test_deterministic_for_region_and_seed(small: None) -> None:
     Attachment.objects.all().delete()
     AdviceRequest.objects.all().delete()
     OnCallShift.objects.all().delete()
-    build_demo(region_code="11", seed=1, year=2025)
+    build_demo(region_code="11", seed=1, year=2025, today=JAN_2026)
     assert snapshot() == first
-    build_demo(region_code="11", seed=2, year=2025)
+    build_demo(region_code="11", seed=2, year=2025, today=JAN_2026)
     seed_two = [row for row in snapshot() if row not in first]
     assert len(seed_two) == 300
+
+
+def test_the_demo_ends_on_the_day_it_runs(small: None) -> None:
+    """The inbox opens on requests of the last days, not on year-old overdue ones."""
+    today = timezone.localdate()
+    build_demo(region_code="11", seed=1, year=2025)
+    open_ones = AdviceRequest.objects.filter(status="open")
+    assert open_ones.exists()
+    for received in open_ones.values_list("received_at", flat=True):
+        assert today - timedelta(days=3) <= timezone.localdate(received) < today
+    last = AdviceRequest.objects.latest("received_at").received_at
+    assert timezone.localdate(last) <= today
+    latest_shift = OnCallShift.objects.latest("ends_at").ends_at
+    assert timezone.localdate(latest_shift) >= today + timedelta(weeks=5)
+
+
+def test_every_demo_ema_team_can_be_reached(small: None) -> None:
+    """« Qui contacter ? » lists the EMA teams: each has a phone and an e-mail."""
+    from cratb.network.models import Organization
+
+    build_demo(region_code="11", seed=1, year=2025, today=JAN_2026)
+    teams = Organization.objects.filter(kind=Organization.Kind.EMA)
+    assert teams.count() >= 2
+    for team in teams:
+        assert team.phone and team.email, team.name

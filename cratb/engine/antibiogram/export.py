@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 from cratb.engine.antibiogram import Antibiogram, Cell
@@ -64,8 +65,23 @@ def _one_decimal(value: float) -> float | None:
     return None if math.isnan(value) else round(value, 1)
 
 
-def to_csv(ab: Antibiogram, *, dialect: Dialect = CONTRACT) -> bytes:
-    """The table in long form; the web pages ask for the French dialect."""
+#: The CSV's column names on the French pages (the command line keeps the contract's).
+CSV_COLUMNS_FR = {
+    "setting": "lieu de vie", "specimen": "prélèvement", "date_from": "du", "date_to": "au",
+    "organism": "espèce", "first_isolates": "premiers isolats", "antibiotic": "antibiotique",
+    "antibiotic_name": "nom de l'antibiotique", "tested": "testés", "susceptible": "S",
+    "intermediate": "I", "resistant": "R", "pct_susceptible": "% S",
+    "pct_susceptible_increased": "% S + I", "low_count": "effectif faible",
+    "ci_low": "IC 95 % bas", "ci_high": "IC 95 % haut", "pct_resistant": "% R",
+    "intrinsic": "résistance naturelle", "first_isolate_method": "règle du premier isolat",
+}  # fmt: skip
+
+
+def to_csv(
+    ab: Antibiogram, *, dialect: Dialect = CONTRACT, labels: Mapping[str, str] | None = None
+) -> bytes:
+    """The table in long form; the web pages ask for the French dialect, and the French
+    pages for the French column names (``labels=CSV_COLUMNS_FR``)."""
     columns = [
         "setting", "specimen", "date_from", "date_to", "organism", "first_isolates",
         "antibiotic", "antibiotic_name", "tested", "susceptible", "intermediate",
@@ -89,7 +105,8 @@ def to_csv(ab: Antibiogram, *, dialect: Dialect = CONTRACT) -> bytes:
                     _one_decimal(cell.pct_resistant), cell.intrinsic, ab.first_isolate,
                 ]
             )  # fmt: skip
-    return csv_bytes(columns, rows, dialect=dialect)
+    header = [labels.get(c, c) for c in columns] if labels else columns
+    return csv_bytes(header, rows, dialect=dialect)
 
 
 def to_xlsx(ab: Antibiogram) -> bytes:

@@ -147,8 +147,17 @@ def generate_establishments(
     drawn = [TYPES[i] for i in rng.choice(len(TYPES), count - len(ALWAYS), p=probs / probs.sum())]
     types = [by_key[k] for k in ALWAYS] + drawn
     size = np.array([t.median_patient_days for t in types]) * rng.lognormal(0, 0.4, count)
-    size *= PATIENT_DAYS_PER_INHABITANT * total_population / size.sum()
     deps = rng.choice(len(departements), count, p=simulated_population / total_population)
+    # Every département has acute-care beds: one without any would show on the coverage
+    # map as « no acute-care bed », which no French département is. A local CH is added
+    # where the draw left none (no further random draw: the rest of the demo is unchanged).
+    served = {int(d) for d, t in zip(deps, types, strict=True) if "acute" in t.sectors}
+    missing = [d for d in range(len(departements)) if d not in served]
+    if missing:
+        types += [by_key["ch"]] * len(missing)
+        size = np.concatenate([size, np.full(len(missing), float(np.median(size)))])
+        deps = np.concatenate([deps, np.array(missing, dtype=deps.dtype)])
+    size *= PATIENT_DAYS_PER_INHABITANT * total_population / size.sum()
     seen: dict[tuple[str, str], int] = {}
     result = []
     for i, (etype, days, d) in enumerate(zip(types, size, deps, strict=True)):

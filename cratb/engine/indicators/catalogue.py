@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from cratb.engine import reference
 from cratb.engine.backends import Session
-from cratb.engine.context import Context, IndicatorError, Query
+from cratb.engine.context import SOURCES, Context, IndicatorError, Query
 from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
 
 __all__ = [
@@ -115,6 +115,9 @@ class Indicator:
     publish: tuple[tuple[str, ...], ...] = ()
     # What must be done before it runs (keys of ``PREPARATIONS``).
     prepare: tuple[str, ...] = ()
+    # Computable from aggregated dispensing too (``Query.source``): then its tables are
+    # ``AGGREGATE_TABLES`` and its period comes from their years.
+    aggregate: bool = False
 
     @property
     def description(self) -> str:
@@ -224,10 +227,45 @@ def _as_date(value: date | int, *, start: bool) -> date:
     return value
 
 
+AGGREGATE = "aggregated_dispensations"
+# Without a population table, an aggregate's rates use the reference tables' population
+# (indicators/aggregated.py), so that Open Medic and the BDPM alone give the rates.
+AGGREGATE_TABLES = (AGGREGATE, "products")
+LINES = "dispensations"
+
+
+def source_for(session: Session, indicator: Indicator, asked: str | None) -> str:
+    """The source an indicator is computed from: the one asked, else the dispensing
+    lines when imported (or needed), else the aggregate; IndicatorError when the
+    indicator needs lines the warehouse does not hold, or the aggregate is asked of an
+    indicator that needs lines."""
+    if asked is not None and asked not in SOURCES:
+        raise IndicatorError(
+            f"source inconnue « {asked} » ; sources admises : {', '.join(SOURCES)}"
+        )
+    if not indicator.aggregate:
+        if asked == "aggregate" or (
+            LINES in indicator.tables and not session.has(LINES) and session.has(AGGREGATE)
+        ):
+            raise IndicatorError(
+                f"{indicator.id} demande les lignes de délivrance (dispensations) : des données"
+                " agrégées (Open Medic…) ne peuvent pas le donner"
+            )
+        return "lines"
+    if asked is not None:
+        return asked
+    if LINES in indicator.tables and not session.has(LINES) and session.has(AGGREGATE):
+        return "aggregate"
+    return "aggregate" if LINES not in indicator.tables else "lines"
+
+
 def compute(indicator_id: str, session: Session, query: Query | None = None) -> Result:
     """Compute one indicator; raises ``IndicatorError`` for a request it cannot answer."""
     query = query or Query()
     indicator = get(indicator_id)
+    source = source_for(session, indicator, query.source)
+    if source == "aggregate" and LINES in indicator.tables:
+        indicator = replace(indicator, tables=AGGREGATE_TABLES, period_from=(AGGREGATE, "year"))
     unknown = [c for c in query.by if c not in indicator.by and c not in indicator.always_by]
     if unknown:
         raise IndicatorError(
@@ -254,6 +292,7 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
         date_to=date_to,
         params={**indicator.parameters, **query.params},
         data_months=_data_months(session, indicator) if defaulted else None,
+        source=source,
     )
     expr = indicator.function(context)
     columns = indicator.columns(by)
@@ -261,7 +300,7 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
     if by:
         expr = expr.order_by(*by)
     table = session.to_arrow(expr)
-    editions = reference.editions()
+    editions = _editions_used(session, indicator, date_from, date_to)
     return Result(
         indicator=indicator,
         table=table,
@@ -271,6 +310,23 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
         warnings=context.warnings,
         backend=session.backend,
     )
+
+
+def _editions_used(
+    session: Session, indicator: Indicator, date_from: date, date_to: date
+) -> dict[str, str]:
+    """The editions of the reference tables in use; for a population-based rate, the years
+    of the imported population table that counted for the period (the reference tables'
+    own population, an older census, only draws the maps), e.g. ``{"population": "2025"}``."""
+    editions = dict(reference.editions())
+    available = session.values.get("population_years")
+    if "population" in indicator.editions and available:
+        used = {
+            max((a for a in available if a <= y), default=available[0])
+            for y in range(date_from.year, date_to.year + 1)
+        }
+        editions["population"] = ", ".join(str(y) for y in sorted(used))
+    return editions
 
 
 def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:

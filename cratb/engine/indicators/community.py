@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 from cratb.engine import stats
 from cratb.engine.context import Context, IndicatorError
 from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
-from cratb.engine.indicators import territories
+from cratb.engine.indicators import aggregated, territories
 from cratb.engine.indicators.catalogue import Target, ratio, register
 from cratb.engine.intermediate import community as intermediate
 from cratb.engine.reference import tables as ref
@@ -33,10 +33,13 @@ __all__: list[str] = []
 POPULATION_BY = (*TIME_COLUMNS, *GEO_COLUMNS)
 PRODUCT_BY = ("atc", "atc3", "atc4", "aware")
 PEOPLE_BY = ("prescriber_specialty", "setting", "prescriber_id")
+#: Only from aggregated dispensing (Open Medic gives them; the lines' cube does not).
+AGGREGATE_ONLY_BY = ("age_band", "sex")
 #: Finer territories (the patient's commune, its CPTS): for the shares, which need no
-#: population; small counts are masked (``indicators/territories.py``).
+#: population, from dispensing lines only; small counts are masked
+#: (``indicators/territories.py``).
 TERRITORY_BY = territories.FINE_COLUMNS
-SOURCE_CONTRACT = "CONTRACTS.md section 3 (définition cratb)"
+SOURCE_CONTRACT = "définition du CRAtb"
 AWARE_EDITIONS = ("atc_ddd", "aware")
 NATIONAL_STRATEGY = (
     "Stratégie nationale 2022-2025 de prévention des infections et de l'antibiorésistance"
@@ -150,6 +153,21 @@ def person_days(ctx: Context) -> ir.Table:
     return intermediate.person_days_by(ctx.shared("person_days", build), dims=ctx.by)
 
 
+def _aggregate_rows(ctx: Context) -> ir.Table:
+    """The aggregated consumption rows of the territories with a population."""
+    aggregated.check_by(ctx)
+    return aggregated.territory_filter(ctx, aggregated.consumption(ctx))
+
+
+def _lines_only(ctx: Context) -> None:
+    asked = [c for c in ctx.by if c in AGGREGATE_ONLY_BY]
+    if asked:
+        raise IndicatorError(
+            f"--by {', '.join(asked)} : seulement avec des données agrégées qui les donnent"
+            " (Open Medic : --source aggregate)"
+        )
+
+
 def _count(n: float) -> str:
     text = f"{n:,.0f}".replace(",", "\u202f")
     return text
@@ -236,16 +254,23 @@ def _share(t: ir.Table, *, wilson: bool) -> ir.Table:
     denominator="population × jours de la période ÷ 1000",
     lower_is_better=True,
     proportion=False,
-    by=(*POPULATION_BY, *PRODUCT_BY, *PEOPLE_BY),
+    by=(*POPULATION_BY, *PRODUCT_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY),
     tables=("dispensations", "products", "population"),
     editions=("atc_ddd", "population"),
     source=f"{SOURCE_CONTRACT} ; OMS ATC/DDD ; ESAC-Net",
     version=1,
     publish=(("atc3",), ("aware",), ("prescriber_specialty",), ("setting",)),
+    aggregate=True,
 )
 def did(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: net DDD of J01 agents dispensed to the
     residents ÷ (population × days ÷ 1000)."""
+    if ctx.source == "aggregate":
+        t = _aggregate_rows(ctx)
+        aggregated.check_ddd(ctx, t)
+        numerator = aggregated.group(t, list(ctx.by), numerator=t.ddd.sum())
+        return aggregated.population_rate(ctx, numerator, days_per_unit=1.0)
+    _lines_only(ctx)
     t = consumption(ctx, residents_only=True)
     check_ddd(ctx, t)
     numerator = _group(t, list(ctx.by), numerator=t.ddd.sum())
@@ -272,10 +297,22 @@ def did(ctx: Context) -> ir.Table:
     version=1,
     targets=(PRESCRIPTIONS_TARGET,),
     publish=(("atc3",), ("prescriber_specialty",), ("setting",)),
+    aggregate=True,
 )
 def prescriptions_per_1000(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of J01 agents ÷
     (population × days ÷ 365 ÷ 1000)."""
+    if ctx.source == "aggregate":
+        t = _aggregate_rows(ctx)
+        missing = ctx.rows(t.aggregate(n=t.boxes_without_prescriptions.sum()))[0]["n"]
+        if missing:
+            raise IndicatorError(
+                "la source agrégée ne donne pas le nombre de prescriptions (Open Medic compte"
+                " des boîtes) : cet indicateur demande les lignes de délivrance"
+            )
+        numerator = aggregated.group(t, list(ctx.by), numerator=t.lines.sum())
+        return aggregated.population_rate(ctx, numerator, days_per_unit=365.0)
+    _lines_only(ctx)
     t = consumption(ctx, residents_only=True)
     numerator = _group(t, list(ctx.by), numerator=t.lines.sum())
     return _population_rate(ctx, numerator, days_per_unit=365.0)
@@ -291,17 +328,28 @@ def prescriptions_per_1000(ctx: Context) -> ir.Table:
     denominator="DDJ de tous les antibactériens J01",
     lower_is_better=False,
     proportion=True,
-    by=(*POPULATION_BY, *PEOPLE_BY, *TERRITORY_BY),
+    by=(*POPULATION_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY, *TERRITORY_BY),
     tables=("dispensations", "products", "population"),
     editions=AWARE_EDITIONS,
     source=f"{SOURCE_CONTRACT} ; OMS AWaRe 2023",
     version=1,
     targets=ACCESS_TARGETS,
     publish=(("prescriber_specialty",), ("setting",)),
+    aggregate=True,
 )
 def access_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: Access DDD ÷ J01 DDD, in %. DDD are not
     counts of independent events, so no binomial interval is given (ci_* are empty)."""
+    if ctx.source == "aggregate" and territories.fine(ctx.by):
+        return territories.none_from_aggregate(ctx, proportion=True)
+    if ctx.source == "aggregate":
+        t = _aggregate_rows(ctx)
+        aggregated.check_ddd(ctx, t)
+        share = aggregated.group(
+            t, list(ctx.by), numerator=t.ddd_access.sum(), denominator=t.ddd.sum()
+        )
+        return _share(share, wilson=False)
+    _lines_only(ctx)
     t = consumption(ctx, residents_only=True)
     check_ddd(ctx, t)
     share = _group(
@@ -327,17 +375,34 @@ def access_share(ctx: Context) -> ir.Table:
     denominator="toutes les lignes d'antibactériens J01",
     lower_is_better=True,
     proportion=True,
-    by=(*POPULATION_BY, *PEOPLE_BY, *TERRITORY_BY),
+    by=(*POPULATION_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY, *TERRITORY_BY),
     tables=("dispensations", "products", "population"),
     editions=(),
     source=SOURCE_CONTRACT,
     version=1,
     publish=(("prescriber_specialty",), ("setting",), ("cpts",)),
     prepare=("territories",),
+    aggregate=True,
 )
 def critical_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of critical agents ÷
-    J01 prescription lines, in %, with the Wilson 95 % interval."""
+    J01 prescription lines, in %, with the Wilson 95 % interval. From an aggregate
+    without prescriptions (Open Medic), boxes stand for lines, and a warning says so."""
+    if ctx.source == "aggregate" and territories.fine(ctx.by):
+        return territories.none_from_aggregate(ctx, proportion=True)
+    if ctx.source == "aggregate":
+        t = _aggregate_rows(ctx)
+        missing = ctx.rows(t.aggregate(n=t.boxes_without_prescriptions.sum()))[0]["n"]
+        if missing:
+            ctx.warn(
+                "la source agrégée ne donne pas les prescriptions : la part est calculée sur"
+                " les boîtes dispensées (une boîte pour une ligne de prescription)"
+            )
+        share = aggregated.group(
+            t, list(ctx.by), numerator=t.lines_critical.sum(), denominator=t.lines.sum()
+        )
+        return _share(share, wilson=True)
+    _lines_only(ctx)
     t = consumption(ctx, residents_only=True)
     share = _group(
         t,
@@ -581,3 +646,30 @@ def nursing_home_ddd(ctx: Context) -> ir.Table:
     if not ctx.rows(days.aggregate(n=days.count()))[0]["n"]:
         ctx.warn("aucune journée d'hébergement en EHPAD (patient_days, secteur nursing_home)")
     return joined.mutate(value=ratio(joined.numerator, joined.denominator))
+
+
+register(
+    id="community.did_age_standardised",
+    title_fr="Consommation d'antibiotiques en ville, standardisée sur l'âge et le sexe",
+    title_en="Community antibiotic consumption, age- and sex-standardised",
+    unit="DDJ pour 1000 habitants et par jour",
+    unit_en="DDD per 1000 inhabitants per day",
+    numerator="DDJ dispensées (nettes des retours), antibactériens J01 ; données agrégées",
+    denominator=(
+        "population × jours ÷ 1000 (le taux brut est numérateur ÷ dénominateur ; la valeur"
+        " est standardisée par la méthode directe sur la population de toutes les régions"
+        " des données agrégées, la même année, par sexe et tranche d'âge)"
+    ),
+    lower_is_better=True,
+    proportion=False,
+    by=("year", "prescriber_specialty"),
+    # Always by region: the whole-area value is the crude one (community.did), and a
+    # published value without region would read as the region's own.
+    always_by=("region",),
+    tables=(aggregated.AGGREGATE_TABLE, "products", "population"),
+    editions=("atc_ddd", "population"),
+    source="Standardisation directe (population de référence : ensemble des régions)",
+    version=1,
+    period_from=(aggregated.AGGREGATE_TABLE, "year"),
+    aggregate=True,
+)(aggregated.did_age_standardised)

@@ -60,7 +60,7 @@ def hospital_ddd(ctx: Context) -> ir.Table:
     by=("year", "finess", "departement", "region", "ght", "atc", "atc3", "atc4", "aware"),
     tables=("hospital_consumption", "patient_days"),
     editions=("atc_ddd", "aware"),
-    source="CONTRACTS.md section 3 ; SPARES / ConsoRes (DDJ/1000 JH)",
+    source="définition du CRAtb ; SPARES / ConsoRes (DDJ/1000 JH)",
     version=1,
     period_from=("hospital_consumption", "year"),
     publish=(("finess",), ("aware",), ("atc3",), ("ght",)),

@@ -12,6 +12,11 @@ from cratb.engine.reference import tables as ref
 
 __all__ = ["REPORT_COLUMNS", "ddd_report"]
 
+AGGREGATE = "aggregated_dispensations"
+NOTES = "product_notes"
+#: The antibacterials of the product catalogue (``sources.opendata.bdpm.DEFAULT_SCOPE``).
+SCOPE = ("J01", "P01AB", "J04AB")
+
 REPORT_COLUMNS = (
     "cip13",
     "label",
@@ -37,15 +42,50 @@ def ddd_report(session: Session) -> pa.Table:
     be), and how many boxes were dispensed (net). Not computable first, then by the
     number of boxes concerned."""
     products = product_ddd(session.table("products"), session.memtable(ref.ddd_table()))
+    parts = []
     if session.has("dispensations"):
         d = session.table("dispensations")
-        dispensed = d.group_by("cip13").aggregate(
-            dispensed_boxes=d.boxes.sum(), dispensing_rows=d.count()
+        parts.append(
+            d.group_by("cip13").aggregate(
+                dispensed_boxes=d.boxes.sum().cast("int64"),
+                dispensing_rows=d.count().cast("int64"),
+            )
         )
-    else:
+    if session.has(AGGREGATE):
+        # Aggregated dispensing (Open Medic): the antibacterials of the catalogue's scope
+        # only (an Open Medic year holds every drug).
+        a = session.table(AGGREGATE)
+        scope = ibis.or_(*(a.atc.startswith(p) for p in SCOPE)) | a.atc.isnull()
+        a = a.filter(a.cip13.notnull() & scope)
+        parts.append(
+            a.group_by("cip13").aggregate(
+                dispensed_boxes=a.boxes.sum().cast("int64"),
+                dispensing_rows=a.count().cast("int64"),
+            )
+        )
+    if not parts:
         dispensed = ibis.memtable(
             {"cip13": [], "dispensed_boxes": [], "dispensing_rows": []},
             schema={"cip13": "string", "dispensed_boxes": "int64", "dispensing_rows": "int64"},
+        )
+    elif len(parts) == 1:
+        dispensed = parts[0]
+    else:
+        both = parts[0].union(parts[1])
+        dispensed = both.group_by("cip13").aggregate(
+            dispensed_boxes=both.dispensed_boxes.sum(),
+            dispensing_rows=both.dispensing_rows.sum(),
+        )
+    if session.has(NOTES):
+        # How the BDPM import worked the amount out (cratb import bdpm), after the reason
+        # of the DDD itself.
+        notes = session.table(NOTES)
+        products = products.left_join(notes, products.cip13 == notes.cip13).select(
+            *(products[c] for c in products.columns if c != "ddd_reason"),
+            ibis.cases(
+                (notes.reason.isnull(), products.ddd_reason),
+                else_=products.ddd_reason.fill_null("") + " — BDPM : " + notes.reason,
+            ).name("ddd_reason"),
         )
     known = products.left_join(dispensed, products.cip13 == dispensed.cip13).select(
         products,

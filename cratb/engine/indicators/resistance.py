@@ -152,7 +152,7 @@ def _proportion(ctx: Context, t: ir.Table, *, count: ir.NumericValue) -> ir.Tabl
     by=res.ISOLATE_BY,
     tables=("isolates",),
     editions=(),
-    source=f"CONTRACTS.md section 3 ; {M39}",
+    source=f"définition du CRAtb ; {M39}",
     version=1,
     extra_columns=("low_count",),
     parameters=PARAMETERS,
@@ -187,7 +187,7 @@ def first_isolates(ctx: Context) -> ir.Table:
     tables=("isolates",),
     editions=(),
     source=(
-        f"CONTRACTS.md section 3 ; {M39} ; catégories EUCAST ; résistances naturelles :"
+        f"définition du CRAtb ; {M39} ; catégories EUCAST ; résistances naturelles :"
         f" {expected.SOURCE}"
     ),
     version=2,
@@ -257,7 +257,7 @@ def esbl_status(ctx: Context) -> ir.Table:
     by=tuple(c for c in res.ISOLATE_BY if c != "organism"),
     tables=("isolates",),
     editions=(),
-    source=(f"CONTRACTS.md section 3 ; PRIMO, SPARES (BLSE confirmées) ; EARS-Net (C3G-R) ; {M39}"),
+    source=(f"définition du CRAtb ; PRIMO, SPARES (BLSE confirmées) ; EARS-Net (C3G-R) ; {M39}"),
     version=1,
     extra_columns=("method", "lab_flagged", "proxy", "low_count"),
     parameters=PARAMETERS,

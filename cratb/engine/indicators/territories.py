@@ -28,6 +28,7 @@ __all__ = [
     "cpts_communes",
     "establishment_ght",
     "fine",
+    "none_from_aggregate",
     "suppress_small",
     "with_cpts",
 ]
@@ -95,3 +96,20 @@ def suppress_small(ctx: Context, t: ir.Table, *, events: str) -> ir.Table:
         )
     changes = {c: small.ifelse(ibis.null(t[c].type()), t[c]) for c in MASKED if c in t.columns}
     return t.mutate(**changes, suppressed=small).drop(events)
+
+
+def none_from_aggregate(ctx: Context, *, proportion: bool) -> ir.Table:
+    """No group, and a warning: aggregated dispensing (Open Medic…) has no commune, so a
+    grouping by commune or CPTS needs the dispensing lines (a publication from an
+    aggregate goes on without these groups)."""
+    ctx.warn(
+        "la source agrégée (Open Medic…) ne donne pas la commune : les chiffres par commune"
+        " et par CPTS demandent les lignes de délivrance (colonne patient_commune)"
+    )
+    columns: dict[str, pa.Array] = {
+        c: pa.array([], pa.int32() if c == "year" else pa.string()) for c in ctx.by
+    }
+    values = ["numerator", "denominator", "value"]
+    values += ["ci_low", "ci_high"] if proportion else []
+    columns.update({c: pa.array([], pa.float64()) for c in values})
+    return ctx.memtable(pa.table(columns))

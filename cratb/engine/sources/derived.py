@@ -26,6 +26,8 @@ import duckdb
 __all__ = [
     "create_sql",
     "insert_columns",
+    "insert_joins",
+    "prepare",
     "refresh",
     "register_keys",
     "upgrade",
@@ -36,6 +38,7 @@ LINE_KEY = ("prescription_id", "cip13")
 LINE_ORDER = "(boxes > 0) DESC, dispensed_on, dispensation_id"
 ROW_KEY = "dispensation_id"
 PRESCRIBERS = "prescribers"
+PREPARED = "_derived"
 
 
 def _line_weight_sql() -> str:
@@ -54,17 +57,42 @@ def create_sql(kind: str) -> str:
 
 
 def insert_columns(kind: str) -> list[tuple[str, str]]:
-    """(column, SQL expression over the accepted rows of ``_staged``) for the INSERT."""
+    """(column, SQL expression over the accepted rows of ``_staged``, aliased ``s``) for
+    the INSERT; ``insert_joins`` gives the tables the expressions read."""
     if kind != KIND:
         return []
     return [
-        ("line_weight", _line_weight_sql()),
-        (
-            "prescriber_key",
-            f"(SELECT k.prescriber_key FROM {PRESCRIBERS} k"
-            " WHERE k.prescriber_id = _staged.prescriber_id)",
-        ),
+        ("line_weight", f"CASE WHEN s._row IN (SELECT _row FROM {PREPARED}) THEN 1 ELSE 0 END"),
+        ("prescriber_key", "k.prescriber_key"),
     ]
+
+
+def insert_joins(kind: str) -> str:
+    """The joins the expressions of ``insert_columns`` need (after ``FROM _staged s``)."""
+    if kind != KIND:
+        return ""
+    return f" LEFT JOIN {PRESCRIBERS} k ON k.prescriber_id = s.prescriber_id"
+
+
+def prepare(con: duckdb.DuckDBPyConnection, kind: str, accepted: str) -> None:
+    """Before the rows ``accepted`` (a SQL query with ``_row``) are inserted: register
+    their new prescribers, and find in ``PREPARED`` the ``_row`` of each row that stands
+    for a prescription line with positive net boxes (``line_weight = 1``).
+
+    This is the window of ``_line_weight_sql`` written as a grouping on the five columns
+    it needs: carried with every column of the row, the window held the whole file in
+    memory and took most of an import's time (issue #19)."""
+    if kind != KIND:
+        return
+    register_keys(con, kind, accepted)
+    key = ", ".join(LINE_KEY)
+    # LINE_ORDER as a sort key: positive boxes first (false sorts before true).
+    first = f"arg_min(_row, (boxes <= 0, dispensed_on, {ROW_KEY}))"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {PREPARED} AS SELECT {first} AS _row "
+        f"FROM (SELECT _row, {key}, boxes, dispensed_on, {ROW_KEY} FROM ({accepted})) "
+        f"GROUP BY {key} HAVING sum(boxes) > 0"
+    )
 
 
 def _create_prescribers(con: duckdb.DuckDBPyConnection) -> None:
@@ -117,6 +145,9 @@ def refresh(con: duckdb.DuckDBPyConnection, kind: str, import_id: int) -> None:
     earlier imports (its rows were inserted with a value computed over its own rows)."""
     if kind != KIND:
         return
+    earlier = con.execute(f"SELECT 1 FROM {kind} WHERE import_id <> {import_id} LIMIT 1")
+    if earlier.fetchone() is None:
+        return  # the first import: no line is shared with earlier rows
     key = ", ".join(LINE_KEY)
     _recompute_lines(
         con,

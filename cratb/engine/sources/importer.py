@@ -36,10 +36,16 @@ from cratb.engine.sources.report import (
     Rejection,
 )
 from cratb.engine.sources.rules import NIR_TOKEN, identity_reason, literal
-from cratb.engine.sources.schema import KINDS, Kind, kind_spec, with_lab_codes
+from cratb.engine.sources.schema import (
+    COMMAND_LINE_KINDS,
+    KINDS,
+    Kind,
+    kind_spec,
+    with_lab_codes,
+)
 from cratb.engine.warehouse import connect
 
-__all__ = ["default_report_path", "import_file"]
+__all__ = ["create_tables", "default_report_path", "import_file"]
 
 MISSING = "valeur obligatoire manquante"
 REJECTED_COLUMNS = 'import_id, "row", "column", reason, raw, place'
@@ -82,8 +88,9 @@ def import_file(
     ``memory_limit``: the most memory DuckDB may use (``warehouse.connect``).
     Raises ``RefusedFile`` (nothing stored, no report written) when the file cannot be read.
     """
-    if kind not in KINDS:
-        raise RefusedFile(f"type de fichier inconnu « {kind} » ; types admis : {', '.join(KINDS)}")
+    if kind not in KINDS and kind not in COMMAND_LINE_KINDS:
+        admitted = ", ".join((*KINDS, *COMMAND_LINE_KINDS))
+        raise RefusedFile(f"type de fichier inconnu « {kind} » ; types admis : {admitted}")
     if id_salt is not None and not id_salt.strip():
         raise RefusedFile("le sel de hachage des identifiants est vide")
     if layout not in LAYOUTS:
@@ -233,8 +240,10 @@ class _Sql:
         return out
 
     def good(self) -> str:
-        """SQL condition: the staged row has no reason to be rejected."""
-        return " AND ".join(f"{quote_identifier(n)} IS NULL" for n, _ in self.reason_columns())
+        """SQL condition: the staged row has no reason to be rejected. A rejected row
+        carries ``_bad`` (its reasons and raw cells); a good row carries NULL, so that
+        the good rows, nearly all of them, cost one empty column."""
+        return "_bad IS NULL"
 
     def staged(self) -> str:
         cells = []
@@ -304,63 +313,78 @@ class _Sql:
         if self.converted:
             raw_cells.append("place := _place")
         raw = "to_json(struct_pack(" + ", ".join(raw_cells) + "))"
+        # The reasons of a rejected row, blamed column first: (column or NULL, reason).
+        blamed = [
+            f"struct_pack(c := {literal(column) if column else 'NULL::VARCHAR'}, r := {name})"
+            for name, (_, column) in zip(reason_names, self.reason_columns(), strict=True)
+        ]
+        why = f"list_filter([{', '.join(blamed)}], lambda x: x.r IS NOT NULL)"
         scan = self.source.scan_sql(rejects_table=REJECTS_TABLE)
         return (
             "CREATE TEMP TABLE _staged AS "
             f"WITH cells AS (SELECT _row, {', '.join(cells)} FROM {scan}), "
             f"checked AS (SELECT *, {', '.join(values)}, {', '.join(reasons)} FROM cells) "
-            f"SELECT _row, _source_row, _place, {', '.join(names)}, {', '.join(reason_names)}, "
-            f"CASE WHEN coalesce({', '.join(reason_names)}) IS NOT NULL THEN {raw} END AS _raw "
+            f"SELECT _row, _source_row, _place, {', '.join(names)}, "
+            f"CASE WHEN coalesce({', '.join(reason_names)}) IS NOT NULL THEN "
+            f"struct_pack(why := {why}, raw := {raw}) END AS _bad "
             "FROM checked"
         )
 
     def duplicates(self) -> str:
+        """Good rows whose key is stored already, or came earlier in the file. The keys
+        seen more than once are found by a grouping (far cheaper than a window over the
+        whole file), then only the rows of those keys are looked at."""
         key = self.spec.key
-        on = " AND ".join(f"v.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
         key_text = ", ".join(key)
+        on_stored = " AND ".join(f"v.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
+        on_repeated = " AND ".join(f"v.{k} IS NOT DISTINCT FROM r.{k}" for k in key)
         stored = literal(f"déjà présent dans l’entrepôt (même {key_text}, import n° ")
         earlier = literal("doublon de la ligne de données ")
         same = literal(f" (même {key_text})")
         return (
             "CREATE TEMP TABLE _duplicates AS "
-            f"WITH valid AS (SELECT _row, {key_text}, "
-            f"min(_row) OVER (PARTITION BY {key_text}) AS _first, "
-            f"arg_min(_source_row, _row) OVER (PARTITION BY {key_text}) AS _first_shown "
-            f"FROM _staged WHERE {self.good()}) "
+            f"WITH valid AS (SELECT _row, _source_row, {key_text} FROM _staged "
+            f"WHERE {self.good()}), "
+            f"repeated AS (SELECT {key_text}, min(_row) AS _first, "
+            "arg_min(_source_row, _row) AS _first_shown "
+            f"FROM valid GROUP BY ALL HAVING count(*) > 1) "
             "SELECT v._row, CASE WHEN t.import_id IS NOT NULL THEN "
             f"{stored} || t.import_id || ')' "
-            f"ELSE {earlier} || v._first_shown || {same} END AS reason "
-            f"FROM valid v LEFT JOIN {self.spec.name} t ON {on} "
-            "WHERE t.import_id IS NOT NULL OR v._row <> v._first"
+            f"ELSE {earlier} || r._first_shown || {same} END AS reason "
+            f"FROM valid v LEFT JOIN repeated r ON {on_repeated} "
+            f"LEFT JOIN {self.spec.name} t ON {on_stored} "
+            "WHERE t.import_id IS NOT NULL OR v._row <> r._first"
         )
 
-    def accepted(self) -> str:
+    def accepted(self, alias: str = "") -> str:
         """SQL condition on ``_staged``: the row is stored."""
-        return f"{self.good()} AND _row NOT IN (SELECT _row FROM _duplicates)"
+        return f"{alias}_bad IS NULL AND {alias}_row NOT IN (SELECT _row FROM _duplicates)"
 
     def insert_accepted(self, import_id: int) -> str:
-        names = ", ".join(c.name for c in self.spec.columns)
+        """The accepted rows into the kind's table, with their derived columns
+        (``derived.prepare`` computed what they need beforehand)."""
+        names = [c.name for c in self.spec.columns]
         extra = derived.insert_columns(self.spec.name)
-        target = ", ".join([names, "import_id", *(name for name, _ in extra)])
-        computed = ", ".join([names, str(import_id), *(sql for _, sql in extra)])
+        target = ", ".join([*names, "import_id", *(name for name, _ in extra)])
+        computed = ", ".join(
+            [*(f"s.{n}" for n in names), str(import_id), *(sql for _, sql in extra)]
+        )
         return (
             f"INSERT INTO {self.spec.name} ({target}) "
-            f"SELECT {computed} FROM _staged WHERE {self.accepted()}"
+            f"SELECT {computed} FROM _staged s{derived.insert_joins(self.spec.name)} "
+            f"WHERE {self.accepted('s.')}"
         )
 
     def insert_rejected(self, import_id: int) -> list[str]:
-        reason_names = ", ".join(quote_identifier(n) for n, _ in self.reason_columns())
         names = ", ".join(f"{c.name} := s.{c.name}" for c in self.spec.columns)
         key = self.spec.key
         blamed = literal(key[0]) if len(key) == 1 else "NULL"
         columns = f"{REJECTED_COLUMNS}"
         return [
             f"INSERT INTO rejected_rows ({columns}) "
-            f"SELECT {import_id}, _source_row, nullif(split_part(_check, ':', 2), ''), reason,"
-            " _raw, _place FROM ("
-            "UNPIVOT (SELECT _row, _source_row, _place, _raw, "
-            f"{reason_names} FROM _staged WHERE _raw IS NOT NULL) "
-            f"ON {reason_names} INTO NAME _check VALUE reason)",
+            f"SELECT {import_id}, _source_row, w.c, w.r, _bad.raw, _place FROM ("
+            "SELECT _source_row, _place, _bad, unnest(_bad.why) AS w "
+            "FROM _staged WHERE _bad IS NOT NULL)",
             f"INSERT INTO rejected_rows ({columns}) "
             f"SELECT {import_id}, s._source_row, {blamed}, d.reason, "
             f"to_json(struct_pack({names})), s._place "
@@ -371,7 +395,7 @@ class _Sql:
         """Rows rejected, counted on the import's own rows (several stored rejections may
         share a source row when a wide line or an HL7 message gave several rows)."""
         return (
-            "SELECT count(*) FROM (SELECT _row FROM _staged WHERE _raw IS NOT NULL "
+            "SELECT count(*) FROM (SELECT _row FROM _staged WHERE _bad IS NOT NULL "
             "UNION SELECT _row FROM _duplicates)"
         )
 
@@ -406,6 +430,11 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     )
     # Where in the original file a converted row came from (wide line, HL7 segment).
     con.execute("ALTER TABLE rejected_rows ADD COLUMN IF NOT EXISTS place VARCHAR")
+
+
+#: The kind's table, the ledger and the rejected rows, for the importers of sources that
+#: are not read row by row here (``opendata.store``).
+create_tables = _create_tables
 
 
 def _import(
@@ -459,7 +488,7 @@ def _import(
         with step.bar(con, "recherche des doublons"):
             con.execute(sql.duplicates())
         with step.bar(con, "écriture dans l'entrepôt"):
-            derived.register_keys(con, spec.name, f"SELECT * FROM _staged WHERE {sql.accepted()}")
+            derived.prepare(con, spec.name, f"SELECT * FROM _staged WHERE {sql.accepted()}")
             inserted = con.execute(sql.insert_accepted(import_id)).fetchone()
         accepted = int(inserted[0]) if inserted else 0
         derived.refresh(con, spec.name, import_id)

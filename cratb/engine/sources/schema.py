@@ -31,6 +31,7 @@ from cratb.engine.sources.rules import (
 )
 
 __all__ = [
+    "COMMAND_LINE_KINDS",
     "KINDS",
     "RESULT_COLUMNS",
     "Column",
@@ -51,6 +52,8 @@ KINDS = (
     "rapid_tests",
     "rapid_test_kits",
 )
+#: Kinds imported from the command line only (not yet offered by the web import page).
+COMMAND_LINE_KINDS = ("aggregated_dispensations",)
 
 PRESCRIBER_SPECIALTIES = (
     "general_practice",
@@ -348,4 +351,76 @@ def _specs() -> dict[str, Kind]:
             row_checks=_place_checks(),
         ),
     ]
+    specs.append(_aggregated_dispensations())
     return {k.name: k for k in specs}
+
+
+AGE_BAND = Pattern(
+    shape="[0-9]{1,3}(-[0-9]{1,3}|\\+)",
+    shape_reason="tranche d'âge attendue sous la forme 0-4 ou 85+, lu",
+)
+
+
+def _aggregated_dispensations() -> Kind:
+    """Counts of boxes dispensed (Open Medic, an SNDS extract summed by the health
+    insurance…): one row per year × territory × age band × sex × prescriber specialty ×
+    product (CIP13, or ATC code with its DDD). ``region`` may join several COG codes
+    with « + » (Open Medic gives Provence-Alpes-Côte d'Azur and Corse together: 93+94);
+    an empty territory, age band, sex or specialty is « unknown »."""
+    text = Text()
+    return Kind(
+        "aggregated_dispensations",
+        (
+            Column("year", Year()),
+            Column(
+                "region",
+                Pattern(
+                    shape="[0-9]{2}(\\+[0-9]{2})*",
+                    shape_reason="code région INSEE attendu (ex. 84, ou 93+94), lu",
+                ),
+                required=False,
+            ),
+            Column("departement", _departement(), required=False),
+            Column("age_band", AGE_BAND, required=False),
+            Column("sex", Choice(values=SEXES), required=False),
+            Column("prescriber_specialty", Choice(values=PRESCRIBER_SPECIALTIES), required=False),
+            Column("cip13", text, required=False),
+            Column(
+                "atc",
+                Pattern(
+                    shape="[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}",
+                    shape_reason="code ATC de niveau 5 attendu (ex. J01CA04), lu",
+                ),
+                required=False,
+            ),
+            # Negative boxes are returns and corrections; indicators use net sums.
+            Column("boxes", Integer()),
+            Column("ddd", Number(zero_allowed=True), required=False),
+            Column("prescriptions", Integer(minimum=0), required=False),
+            Column("patients", Integer(minimum=0), required=False),
+            Column("source", text, required=False),
+        ),
+        key=(
+            "year",
+            "region",
+            "departement",
+            "age_band",
+            "sex",
+            "prescriber_specialty",
+            "cip13",
+            "atc",
+            "source",
+        ),
+        row_checks=(
+            RowCheck(
+                "cip13",
+                "v_cip13 IS NULL AND v_atc IS NULL",
+                "cip13 ou atc obligatoire (les deux sont vides)",
+            ),
+            RowCheck(
+                "ddd",
+                "v_cip13 IS NULL AND v_ddd IS NULL",
+                "ddd obligatoire pour une ligne sans cip13 (comptée par code ATC)",
+            ),
+        ),
+    )

@@ -87,3 +87,41 @@ def test_arrow_tables_are_neutralised_column_by_column() -> None:
     out = io.StringIO()
     write_table(table, out)
     assert out.getvalue().splitlines()[1] == '"\'=1+1","\'@x",1'
+
+
+def test_workbooks_keep_types_dates_and_many_sheets_and_columns() -> None:
+    from datetime import date, datetime, time
+
+    wide = [f"c{i}" for i in range(30)]
+    body = workbook_bytes(
+        [
+            Sheet(
+                "valeurs",
+                ["quand", "jour", "heure", "oui", "texte", "n"],
+                [
+                    [
+                        datetime(2026, 12, 7, 4, 12),
+                        date(2025, 1, 31),
+                        time(13, 30),
+                        True,
+                        "a < b & c\x01",
+                        1e-7,
+                    ],
+                    [None, None, None, False, "", -2],
+                ],
+            ),
+            Sheet("valeurs", wide, [list(range(30))]),
+        ]
+    )
+    book = load_workbook(io.BytesIO(body))
+    first, second = book.worksheets
+    assert [s.title for s in book.worksheets] == ["valeurs", "valeurs-1"]
+    assert first.freeze_panes == "A2" and first["A1"].font.b
+    assert first["A2"].value == datetime(2026, 12, 7, 4, 12)
+    assert first["B2"].value == datetime(2025, 1, 31) and first["B2"].number_format == "yyyy-mm-dd"
+    assert first["C2"].value == time(13, 30)
+    assert first["D2"].value is True and first["D3"].value is False
+    assert first["E2"].value == "a < b & c"  # a control character XML cannot hold is dropped
+    assert first["F2"].value == 1e-7 and first["F3"].value == -2
+    assert first["A3"].value is None
+    assert second["AD1"].value == "c29" and second["AD2"].value == 29

@@ -74,7 +74,7 @@ def test_the_import_page_never_fails_on_what_its_preview_accepted(
     preview = html.unescape(
         client.post("/reseau/import/", {"kind": "organizations", "file": upload}).content.decode()
     )
-    assert "1 lignes lues : 0 acceptées, 1 rejetées." in preview
+    assert "1 ligne lue : 0 acceptées, 1 rejetée." in preview
     done = client.post("/reseau/import/", {"confirm": "1"})
     assert done.status_code == 200
     assert Organization.objects.count() == 0

@@ -96,7 +96,9 @@ def indicators(departement: Territory) -> None:
 
 
 def _indicator_page(client: Client, indicator: str, **params: str) -> str:
-    return _page(client.get("/surveillance/indicateurs/", {"indicator": indicator, **params}))
+    return _page(
+        client.get("/surveillance/indicateurs/valeurs/", {"indicator": indicator, **params})
+    )
 
 
 def test_key_indicators_are_the_values_page_values(

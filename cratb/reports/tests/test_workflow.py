@@ -258,10 +258,17 @@ def test_the_demo_writes_a_draft_once(coordinator: User) -> None:
 
     UserFactory.create(username="demo-coordination", role=Role.COORDINATOR)
     first = build_demo(year=YEAR)
-    assert first.created and first.versions == 4
+    assert first.created and first.versions == 7
     report = AnnualReport.objects.get(year=YEAR)
     assert report.status == AnnualReport.Status.DRAFT
     assert len(report.history("surveillance")) == 2
-    assert set(report.texts()) == {"surveillance", "advice", "network"}
+    assert set(report.texts()) == {
+        "surveillance",
+        "advice",
+        "network",
+        "ema",
+        "audits",
+        "network_actions",
+    }
     assert not build_demo(year=YEAR).created
-    assert SectionText.objects.count() == 4
+    assert SectionText.objects.count() == 7

@@ -66,6 +66,10 @@ def test_the_antibiogram_table(
     assert [c.value for c in sheet[5]][:3] == ["Escherichia coli", 40, 25]
     csv_text = client.get(f"/resistances/?{PERIOD}&format=csv").content.decode("utf-8-sig")
     assert "community;;2025-01-01;2025-12-31;Escherichia coli;40;AMX" in csv_text
+    # French column names on the French page (issue #14), the contract's on the English one.
+    assert csv_text.startswith("lieu de vie;prélèvement;du;au;espèce;premiers isolats;")
+    english = client.get(f"/en/resistances/?{PERIOD}&format=csv").content.decode("utf-8-sig")
+    assert english.startswith("setting;specimen;date_from;date_to;organism;")
 
 
 def test_the_antibiogram_page_without_data_or_with_a_bad_period(

@@ -1,9 +1,15 @@
 /* cratb — progressive enhancement only: every page works without this script.
  * On small screens, fold the main menu behind a « Menu » button that says whether
- * it is open (aria-expanded), and close it with Escape. */
+ * it is open (aria-expanded), and close it with Escape. After a failed submit, move
+ * the focus to the error summary. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // After a failed submit, the error summary takes the focus: its links lead to the fields.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
   var toggle = document.querySelector(".menu-toggle");
   var menu = document.getElementById("menu");
   if (!toggle || !menu) {

@@ -1,0 +1,20 @@
+"""How the pages name the values of a --by column: an establishment by its name (from the
+directory) with its FINESS number, not by the number alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cratb.network.models import Organization
+
+
+def establishment_names(finess: Iterable[str]) -> dict[str, str]:
+    """FINESS number → « Name (FINESS) » for the numbers the directory knows (one query);
+    an unknown number keeps its number alone."""
+    wanted = {str(f) for f in finess if f}
+    known = dict(
+        Organization.objects.filter(finess__in=wanted)
+        .exclude(name="")
+        .values_list("finess", "name")
+    )
+    return {f: f"{known[f]} ({f})" if f in known else f for f in wanted}

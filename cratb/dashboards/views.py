@@ -24,7 +24,7 @@ from cratb.accounts.models import Role, User
 from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
 from cratb.dashboards.editions import editions_in_words
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
-from cratb.dashboards.labels import establishment_names
+from cratb.dashboards.labels import establishment_names, territory_names
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication, warehouse_imports
 from cratb.dashboards.tasks import import_data, publish_indicators
@@ -600,9 +600,17 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             language=language,
             region=django_settings.CRATB_REGION,
             may_read_individuals=user.role in INDIVIDUAL_READERS,
-            unit_names=establishment_names(
-                str(r["dimensions"]["finess"]) for r in rows if r["dimensions"].get("finess")
-            ),
+            unit_names={
+                **establishment_names(
+                    str(r["dimensions"]["finess"]) for r in rows if r["dimensions"].get("finess")
+                ),
+                **territory_names(
+                    str(r["dimensions"][c])
+                    for r in rows
+                    for c in ("cpts", "ght")
+                    if r["dimensions"].get(c)
+                ),
+            },
         )
         shown = QueryDict(mutable=True)
         if page.year is not None:

@@ -58,3 +58,13 @@ def test_values_by_cpts_follow_the_page_permissions(
     assert client.get(URL, QUERY).status_code in (302, 403)  # anonymous
     client.force_login(requester)
     assert client.get(URL, QUERY).status_code == 403
+
+
+def test_the_indicator_page_ranks_the_cpts_by_their_names(
+    client: Client, coordinator: User, by_cpts: Publication
+) -> None:
+    client.force_login(coordinator)
+    page = client.get(
+        "/surveillance/indicateurs/community.critical_share/", {"niveau": "cpts"}
+    ).content.decode()
+    assert "CPTS du Val (CPTS-A)" in page

@@ -1,11 +1,14 @@
 """Every CSV and Excel file the project offers cannot run anything (issue #13 point 1).
 
 Hostile values are planted where a user can type or import one (a training registration,
-the directory, a product label from an import, a prescriber id, a territory name…); then
+the directory, a product label from an import, a prescriber id, a territory name, a team in
+an activity campaign, an audit grid's criterion and participant…); then
 every export of the web pages (found through the URL patterns) and of the ``cratb``
 command line is downloaded or written and read back: no CSV cell starts with a formula
 character unless neutralised by a leading ``'``, no workbook cell is a formula, hostile
-texts are text cells with Excel's quote prefix, and numbers are numbers.
+texts are text cells with Excel's quote prefix, and numbers are numbers. Commands writing
+a document (the annual report) refuse a spreadsheet's name, and a hostile section text
+stays plain text in the DOCX/ODT.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
@@ -28,7 +32,11 @@ from pytest_django.fixtures import Settings
 
 from cratb.accounts.models import User
 from cratb.accounts.tests.factories import DepartementFactory
+from cratb.activity.campaigns import open_campaign
+from cratb.activity.models import ACTOR_FUNCTIONS, Kind, NetworkAction
 from cratb.advice.tests.factories import AdviceRequestFactory
+from cratb.audits import feedback as audit_feedback
+from cratb.audits.models import AuditCampaign, AuditGrid
 from cratb.cli import build_parser, main
 from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
 from cratb.engine.sources import import_file
@@ -188,6 +196,53 @@ def hostile_platform(
     # Advice requests received in a département with a hostile name.
     received = dt.datetime(2024, 3, 4, 10, tzinfo=dt.UTC)
     AdviceRequestFactory.create(departement=hostile_departement, received_at=received)
+    _plant_activity_and_audits(coordinator, hostile_departement)
+
+
+#: The year of the activity campaign and of the network actions planted below.
+ACTIVITY_YEAR = dt.date.today().year
+
+
+def _plant_activity_and_audits(coordinator: User, hostile_departement: Territory) -> None:
+    """The activity and audit apps: a team's name in an activity report campaign (its
+    follow-up and the EMA synthesis by département), a network action in a département
+    with a hostile name, and an audit whose grid criterion (a label the coordination types
+    in the grid's YAML) and whose participating practice carry hostile texts."""
+    team = EstablishmentFactory.create(name=AT, departement=hostile_departement)
+    open_campaign(
+        year=ACTIVITY_YEAR,
+        kind=Kind.REPORT,
+        opens_on=dt.date(ACTIVITY_YEAR, 1, 5),
+        deadline=dt.date(2099, 3, 31),
+        teams=[team],
+        by=coordinator,
+    )
+    NetworkAction.objects.create(
+        actor_function=ACTOR_FUNCTIONS[0].value,
+        kind=NetworkAction.ActionKind.MEETING,
+        date=dt.date(ACTIVITY_YEAR, 1, 1),
+        territory=hostile_departement,
+        audience=NetworkAction.Audience.GPS,
+        people_reached=12,
+        title=CALC,
+        notes=LINK,
+        recorded_by=coordinator,
+    )
+    grid_files = Path(audit_feedback.__file__).parent / "grid_files"
+    grid = yaml.safe_load((grid_files / "cystite-ville.yaml").read_text(encoding="utf-8"))
+    expected = next(field for field in grid["fields"] if "expected" in field)
+    expected["label"] = CALC
+    version = AuditGrid.save_version(yaml.safe_dump(grid, allow_unicode=True))
+    practice = Organization.objects.create(name=MINUS, kind=Organization.Kind.OTHER)
+    AuditCampaign.launch(
+        title=LINK,
+        grid_version=version,
+        period_start=dt.date(2025, 3, 1),
+        period_end=dt.date(2025, 4, 30),
+        organizations=[practice],
+        practitioners=[],
+        user=coordinator,
+    )
 
 
 # --- the web pages -------------------------------------------------------------------------
@@ -208,12 +263,22 @@ WEB_EXPORTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "dashboards:national": ({"year": "2024"}, ()),
     "advice:figures-csv": ({"annee": "2024", "par": "territory"}, (PLUS,)),
     "advice:figures-xlsx": ({"annee": "2024", "par": "territory"}, (PLUS,)),
+    "activity:campaign": ({}, (AT,)),
+    "activity:synthesis": ({"annee": str(ACTIVITY_YEAR)}, (PLUS,)),
+    "activity:network-summary": ({"annee": str(ACTIVITY_YEAR)}, (PLUS,)),
+    "audits:export": ({}, (CALC, MINUS)),
     "resistance:antibiogram": (
         {"setting": "community", "date_from": "2024-01-01", "date_to": "2024-12-31"},
         (),
     ),
 }
-TEXT_ONLY = {"training:session-manage", "training:figures", "network:export practitioners"}
+TEXT_ONLY = {
+    "training:session-manage",
+    "training:figures",
+    "network:export practitioners",
+    # A campaign's follow-up: team, département code, state, dates, « oui »/« non ».
+    "activity:campaign",
+}
 #: Calls that make a file in a view: a view calling one of them must be walked above.
 EXPORT_CALLS = re.compile(r"(?<![\w.])(table_response|sheets_response|_download|to_xlsx|to_csv)\(")
 
@@ -252,6 +317,12 @@ def _url(key: str) -> str:
         from cratb.training.models import TrainingSession
 
         return reverse(name, args=[TrainingSession.objects.get().pk])
+    if name == "activity:campaign":
+        from cratb.activity.models import Campaign
+
+        return reverse(name, args=[Campaign.objects.get().pk])
+    if name == "audits:export":
+        return reverse(name, args=[AuditCampaign.objects.get().pk])
     if name == "dashboards:indicator-detail":
         return reverse(name, args=["community.prescriber_profile"])
     return reverse(name)
@@ -320,10 +391,66 @@ def _commands_with_files() -> set[str]:
     return found
 
 
+#: Commands with a ``--out`` file that is a document to read (PDF, DOCX, ODT), never a
+#: spreadsheet: their arguments, for a run asking for a table (refused below). Their
+#: typed texts are checked as plain text in the document (no field code, no formula).
+DOCUMENT_COMMANDS: dict[str, list[str]] = {
+    "report annual": ["report", "annual", "--year", "2025"],
+}
+
+
 def test_every_command_that_writes_a_table_is_walked() -> None:
     walked = {*COMMANDS, "ast target", "indicators list", "lab-codes export"}
+    found = _commands_with_files()
+    assert set(DOCUMENT_COMMANDS) <= found, "commande de document disparue : liste à revoir"
     # The demo writes the input files it then imports, not an export of platform data.
-    assert _commands_with_files() - {"demo"} <= walked
+    assert found - {"demo"} - set(DOCUMENT_COMMANDS) <= walked
+
+
+@pytest.mark.parametrize("command", sorted(DOCUMENT_COMMANDS))
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".ods", ".tsv"])
+def test_document_commands_write_no_table(
+    command: str, suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A document command refuses a spreadsheet's name: it has no table writer to skip
+    the neutralisation with."""
+    out = tmp_path / f"out{suffix}"
+    assert main([*DOCUMENT_COMMANDS[command], "--out", str(out)]) == 2
+    assert "Format de fichier non pris en charge" in capsys.readouterr().err
+    assert not out.exists()
+
+
+#: What would make a word processor compute or run a text: field codes (DOCX) and
+#: fields, formulas or scripts (ODT).
+DOCUMENT_CODE = re.compile(
+    r"<w:fldSimple|<w:instrText|<w:fldChar|<w:ddeLink|table:formula|office:formula|"
+    r"<text:(?:user-field|expression|text-input|execute-macro|script)|<office:script"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", [".docx", ".odt"])
+def test_a_hostile_report_text_is_plain_text_in_the_document(
+    coordinator: User, suffix: str, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from cratb.reports.models import AnnualReport
+
+    report = AnnualReport.objects.create(year=2025)
+    report.save_text("advice", "\n\n".join(HOSTILE), author=coordinator, base_version=0)
+    out = tmp_path / f"rapport{suffix}"
+    assert main([*DOCUMENT_COMMANDS["report annual"], "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as archive:
+        xml = "\n".join(
+            archive.read(name).decode("utf-8")
+            for name in archive.namelist()
+            if name.endswith(".xml")
+        )
+    assert not DOCUMENT_CODE.search(xml), DOCUMENT_CODE.search(xml)
+    for value in HOSTILE:
+        escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert escaped.replace('"', "&quot;") in xml or escaped in xml, f"{value!r} absent"
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

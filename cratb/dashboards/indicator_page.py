@@ -45,6 +45,7 @@ from cratb.dashboards.sections import (
 from cratb.engine import dimensions, reference
 from cratb.engine.antibiogram import SETTING_LABELS
 from cratb.engine.indicators import Indicator, Target
+from cratb.engine.reference import expected
 from cratb.engine.stats import funnel_limit
 
 __all__ = [
@@ -214,6 +215,7 @@ class _Builder:
         self.series_cols = series_columns(indicator)
         for row in rows:
             row["_level"] = normalise(row, self.series_cols)
+        rows = self._without_expected_resistance(rows, request)
         self.all_rows = rows
         self.series = self._choose_series(request)
         self.rows = [
@@ -227,6 +229,32 @@ class _Builder:
         self.level = self._choose_level(request.level)
 
     # --- filters ------------------------------------------------------------------------
+
+    def _without_expected_resistance(
+        self, rows: list[dict[str, Any]], request: PageRequest
+    ) -> list[dict[str, Any]]:
+        """An expected resistant phenotype (EUCAST, e.g. K. pneumoniae × amoxicillin) has
+        no measured rate: its rows are never offered nor drawn, and asking for one in the
+        URL says why (issue #14 point 3)."""
+        if not {"organism", "antibiotic"} <= set(self.series_cols):
+            return rows
+        wanted = (request.series.get("organism", ""), request.series.get("antibiotic", ""))
+        if all(wanted) and expected.is_expected_resistant(*wanted):
+            self.messages.append(
+                _(
+                    "%(organism)s × %(antibiotic)s est une résistance naturelle (phénotype de "
+                    "résistance attendu, EUCAST) : aucun taux mesuré n'est affiché."
+                )
+                % {"organism": wanted[0], "antibiotic": wanted[1]}
+            )
+        return [
+            r
+            for r in rows
+            if not expected.is_expected_resistant(
+                str(r["dimensions"].get("organism", "")),
+                str(r["dimensions"].get("antibiotic", "")),
+            )
+        ]
 
     def _choose_series(self, request: PageRequest) -> dict[str, str]:
         chosen: dict[str, str] = {}

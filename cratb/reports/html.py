@@ -12,12 +12,24 @@ from cratb.documents import Block, ChartBlock, FigureList, Heading, Paragraph, T
 LANGUAGE = "fr"  # the report is the CRAtb's French document
 
 
+def table_caption(table: Table, heading: str) -> str:
+    """The table's name on the page: its own caption; for a table built without one (an
+    older stored snapshot), the heading it sits under, else what its columns hold."""
+    if table.caption.strip():
+        return table.caption
+    if heading.strip():
+        return heading
+    return " / ".join(c.label for c in table.columns)
+
+
 def blocks(items: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    heading = ""  # the last section heading met, names a table without a caption
     for block in items:
         if isinstance(block, Paragraph):
             out.append({"kind": "paragraph", "paragraphs": block.paragraphs()})
         elif isinstance(block, Heading):
+            heading = block.text
             out.append({"kind": "heading", "text": block.text})
         elif isinstance(block, FigureList):
             out.append(
@@ -34,7 +46,7 @@ def blocks(items: tuple[Block, ...] | list[Block]) -> list[dict[str, Any]]:
             out.append(
                 {
                     "kind": "table",
-                    "caption": block.caption,
+                    "caption": table_caption(block, heading),
                     "columns": block.columns,
                     "rows": [
                         list(zip(row, block.columns, strict=True))

@@ -384,3 +384,31 @@ def test_establishments_are_named_on_the_ranking_and_the_funnel(
     assert f"Hôpital de démonstration Nord ({known.finess})" in ranking
     assert '<th scope="row">750999999</th>' in ranking  # not in the directory: its number
     assert f"Hôpital de démonstration Nord ({known.finess})" in _sections(page)["entonnoir-finess"]
+
+
+def test_an_expected_resistant_phenotype_is_never_shown_as_a_rate(
+    client: Client, coordinator: User, departement: Territory
+) -> None:
+    """K. pneumoniae × amoxicillin (EUCAST expected resistant phenotype): a lab's « S » gives
+    the indicator a value, but the page neither offers nor draws it, and says why."""
+    publication = PublicationFactory.create()
+    for antibiotic, value in (("AMX", 12.5), ("CIP", 18.0)):
+        IndicatorValueFactory.create(
+            publication=publication,
+            indicator="resistance.pct_resistant",
+            grouping="organism,antibiotic",
+            dimensions={"organism": "Klebsiella pneumoniae", "antibiotic": antibiotic},
+            value=value,
+            numerator=value,
+            denominator=100,
+        )
+    client.force_login(coordinator)
+    url = "/surveillance/indicateurs/resistance.pct_resistant/"
+    page = client.get(url).content.decode()
+    assert "CIP" in page
+    assert '"AMX"' not in page and ">AMX<" not in page
+    asked = client.get(url, {"organism": "Klebsiella pneumoniae", "antibiotic": "AMX"})
+    text = asked.content.decode()
+    assert asked.status_code == 200
+    assert "résistance naturelle" in text
+    assert "12,5" not in text

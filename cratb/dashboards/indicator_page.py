@@ -64,6 +64,9 @@ MAX_BARS = 40
 MAX_FUNNEL_NAMES = 8
 #: Levels drawn as a funnel plot (units with a size): establishments, prescribers, labs.
 FUNNEL_LEVELS = ("finess", "prescriber_id", "lab_id")
+#: Levels whose values the pages name from the directory (``unit_names``): an
+#: establishment, a CPTS, a GHT.
+NAMED_UNITS = ("finess", "cpts", "ght")
 #: Levels that name one person: only the coordination reads them (the queryset's
 #: ``visible_to`` already leaves them out for the other roles).
 INDIVIDUAL_LEVELS = frozenset({"prescriber_id"})
@@ -371,7 +374,7 @@ class _Builder:
         if column == "month":
             return value_label("month", row["month"], self.language)
         text = value_label(column, row["dimensions"].get(column, ""), self.language)
-        return self.unit_names.get(text, text) if column == "finess" else text
+        return self.unit_names.get(text, text) if column in NAMED_UNITS else text
 
     # --- headline ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cratb.network.models import Organization
+from cratb.network.models import Organization, Territory
 
 
 def establishment_names(finess: Iterable[str]) -> dict[str, str]:
@@ -18,3 +18,16 @@ def establishment_names(finess: Iterable[str]) -> dict[str, str]:
         .values_list("finess", "name")
     )
     return {f: f"{known[f]} ({f})" if f in known else f for f in wanted}
+
+
+def territory_names(codes: Iterable[str]) -> dict[str, str]:
+    """CPTS or GHT code → « Name (code) » for the codes the directory knows (one query)."""
+    wanted = {str(c) for c in codes if c}
+    if not wanted:
+        return {}
+    known = dict(
+        Territory.objects.filter(kind__in=("cpts", "ght"), code__in=wanted).values_list(
+            "code", "name"
+        )
+    )
+    return {c: f"{known[c]} ({c})" if c in known else c for c in wanted}

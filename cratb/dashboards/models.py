@@ -121,6 +121,8 @@ KIND_LABELS = {
     "hospital_consumption": _("Consommation des établissements (hospital_consumption)"),
     "patient_days": _("Journées d'hospitalisation (patient_days)"),
     "isolates": _("Résultats d'antibiogrammes (isolates)"),
+    "rapid_tests": _("Tests rapides : TROD angine, bandelettes urinaires (rapid_tests)"),
+    "rapid_test_kits": _("Kits de tests rapides commandés (rapid_test_kits)"),
 }
 
 

@@ -136,9 +136,10 @@ def run_publication(
 def preparers() -> dict[str, Callable[..., object]]:
     """How the web platform does each preparation an indicator may declare
     (``PREPARATIONS`` of the catalogue), by its key."""
+    from cratb.network.warehouse import write_territories
     from cratb.resistance.services import sync_targeted_log
 
-    return {"targeted_reports": sync_targeted_log}
+    return {"targeted_reports": sync_targeted_log, "territories": write_territories}
 
 
 def _run(

@@ -24,7 +24,7 @@ from cratb.accounts.models import Role, User
 from cratb.dashboards.charts import MAX_BARS, Bar, bar_chart
 from cratb.dashboards.editions import editions_in_words
 from cratb.dashboards.forms import DataImportForm, PublishForm, ValueFilterForm, grouping_label
-from cratb.dashboards.labels import establishment_names
+from cratb.dashboards.labels import establishment_names, territory_names
 from cratb.dashboards.models import DataImport, IndicatorValue, Publication
 from cratb.dashboards.services import create_publication, warehouse_imports
 from cratb.dashboards.tasks import import_data, publish_indicators
@@ -32,7 +32,7 @@ from cratb.engine import reference
 from cratb.engine.backends import open_session
 from cratb.engine.errors import EngineError
 from cratb.engine.indicators import CATALOGUE, Indicator
-from cratb.network.models import Membership
+from cratb.network.models import Membership, Territory
 from cratb.network.tabular import table_response
 from cratb.security import without_paths
 
@@ -69,6 +69,38 @@ def _departement_label(code: str) -> str:
         return f"{reference.departement(code).name} ({code})"
     except reference.ReferenceError:
         return code
+
+
+#: Groupings by territories finer than the département, where small counts are masked.
+FINE_GROUPINGS = ("commune", "cpts")
+
+
+def _territory_names(kind: str, codes: set[str] | None = None) -> dict[str, str]:
+    """Names of the directory's CPTS or GHT by code (of ``codes`` only, when given: no
+    query when there is none)."""
+    if codes is not None and not codes:
+        return {}
+    found = Territory.objects.filter(kind=kind)
+    if codes is not None:
+        found = found.filter(code__in=codes)
+    return dict(found.values_list("code", "name"))
+
+
+def _details(v: IndicatorValue, names: dict[str, dict[str, str]]) -> list[tuple[str, Any]]:
+    """The value's other --by columns, a CPTS or GHT code with its directory name."""
+    out = []
+    for label, item in v.dimension_items():
+        for column in ("cpts", "ght"):
+            code = v.dimensions.get(column)
+            if code is not None and item == code and code in names[column]:
+                item = f"{names[column][code]} ({code})"
+        out.append((label, item))
+    return out
+
+
+def _masked(v: IndicatorValue) -> bool:
+    """A value left empty by the small-count rule (fewer than 11 events by commune or CPTS)."""
+    return v.value is None and any(c in v.grouping.split(",") for c in FINE_GROUPINGS)
 
 
 FILTER_NAMES = {"indicator": "l'indicateur", "year": "l'année", "grouping": "le regroupement",
@@ -148,6 +180,8 @@ def _chart(values: Any, declaration: Indicator, grouping: str, *, english: bool)
     names = (
         establishment_names(str(v.dimensions.get("finess", "")) for v in items)
         if grouping == "finess"
+        else _territory_names(grouping, {str(v.dimensions.get(grouping, "")) for v in items})
+        if grouping in ("cpts", "ght")
         else {}
     )
 
@@ -199,9 +233,17 @@ def indicator_values(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     query.pop("format", None)
     english = (get_language() or "fr").startswith("en")
+    names = {
+        kind: _territory_names(
+            kind, {str(v.dimensions[kind]) for v in page.object_list if kind in v.dimensions}
+        )
+        for kind in ("cpts", "ght")
+    }
     rows = [
         {
             "value": v,
+            "details": _details(v, names),
+            "masked": _masked(v),
             "declaration": CATALOGUE.get(v.indicator),
             "title": _title(CATALOGUE.get(v.indicator), english=english) or v.indicator,
             "unit": _unit(CATALOGUE.get(v.indicator), english=english),
@@ -558,9 +600,17 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             language=language,
             region=django_settings.CRATB_REGION,
             may_read_individuals=user.role in INDIVIDUAL_READERS,
-            unit_names=establishment_names(
-                str(r["dimensions"]["finess"]) for r in rows if r["dimensions"].get("finess")
-            ),
+            unit_names={
+                **establishment_names(
+                    str(r["dimensions"]["finess"]) for r in rows if r["dimensions"].get("finess")
+                ),
+                **territory_names(
+                    str(r["dimensions"][c])
+                    for r in rows
+                    for c in ("cpts", "ght")
+                    if r["dimensions"].get(c)
+                ),
+            },
         )
         shown = QueryDict(mutable=True)
         if page.year is not None:

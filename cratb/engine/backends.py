@@ -31,6 +31,7 @@ from cratb.engine.config import SparkSettings
 from cratb.engine.errors import EngineError
 from cratb.engine.sources.derived import PRESCRIBERS
 from cratb.engine.sources.schema import COMMAND_LINE_KINDS, KINDS
+from cratb.engine.sources.territories import ESTABLISHMENT_GHT, TERRITORY_COMMUNES
 from cratb.engine.warehouse import connect
 
 __all__ = [
@@ -53,6 +54,8 @@ WAREHOUSE_TABLES = (
     "targeted_reports",
     "product_notes",
     "product_unresolved",
+    TERRITORY_COMMUNES,
+    ESTABLISHMENT_GHT,
 )
 
 

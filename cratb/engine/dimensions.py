@@ -53,6 +53,12 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("specimen", "prélèvement", "specimen"),
         Dimension("lab_id", "laboratoire", "laboratory"),
         Dimension("age_band", "tranche d'âge", "age band"),
+        Dimension("commune", "commune", "commune"),
+        Dimension("cpts", "CPTS", "CPTS"),
+        Dimension("ght", "GHT", "hospital group (GHT)"),
+        Dimension("test", "test rapide", "rapid test"),
+        Dimension("place_kind", "lieu du test", "place of the test"),
+        Dimension("place_code", "lieu (code)", "place (code)"),
         Dimension("sex", "sexe", "sex"),
     )
 }

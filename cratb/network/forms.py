@@ -202,7 +202,29 @@ class TerritoryForm(TerritoryFormBase):
         data = super().clean() or {}
         if not data.get("communes") and not data.get("covered_departements"):
             raise forms.ValidationError(_("Indiquez les communes ou les départements couverts."))
+        if data.get("kind") == Territory.Kind.CPTS and data.get("communes"):
+            self._check_cpts_overlap(data["communes"])
         return data
+
+    def _check_cpts_overlap(self, codes: list[str]) -> None:
+        """A commune belongs to one CPTS only: the figures by CPTS would count it twice."""
+        taken = (
+            TerritoryCommune.objects.filter(territory__kind=Territory.Kind.CPTS, code__in=codes)
+            .exclude(territory_id=self.instance.pk)
+            .select_related("territory")
+            .order_by("code")
+        )
+        clashes = [
+            _("%(commune)s (déjà dans la CPTS « %(cpts)s »)")
+            % {"commune": str(c), "cpts": c.territory.name}
+            for c in taken[:5]
+        ]
+        if clashes:
+            self.add_error(
+                "communes",
+                _("Une commune n'appartient qu'à une CPTS : %(list)s.")
+                % {"list": ", ".join(clashes)},
+            )
 
     def save_communes(self, territory: Territory) -> None:
         codes = set(self.cleaned_data["communes"])

@@ -44,6 +44,7 @@ from cratb.engine.demo.hospital import (
     patient_days_table,
 )
 from cratb.engine.demo.isolates import generate_isolates
+from cratb.engine.demo.rapid_tests import generate_rapid_tests
 from cratb.engine.errors import EngineError
 
 __all__ = [
@@ -64,6 +65,8 @@ IMPORT_ORDER: tuple[str, ...] = (
     "patient_days",
     "hospital_consumption",
     "isolates",
+    "rapid_tests",
+    "rapid_test_kits",
 )
 # Four times Île-de-France is about 55 million dispensing lines: enough for
 # any benchmark on one machine.
@@ -229,8 +232,8 @@ def generate(
     root = np.random.SeedSequence(spec.entropy)
     # A new stream is appended for each new kind of content, so the earlier ones keep
     # their values.
-    rng_prescribers, rng_hospital, rng_isolates, rng_nursing_homes = (
-        np.random.default_rng(s) for s in root.spawn(4)
+    rng_prescribers, rng_hospital, rng_isolates, rng_nursing_homes, rng_rapid = (
+        np.random.default_rng(s) for s in root.spawn(5)
     )
     files = {kind: out_dir / f"{kind}.csv" for kind in IMPORT_ORDER}
     rows: dict[str, int] = {}
@@ -317,6 +320,22 @@ def generate(
             quote=False,
         )
         say(f"  résultats d'antibiogrammes : {_count(rows['isolates'])} lignes")
+    if "rapid_tests" in skip:
+        del files["rapid_tests"], files["rapid_test_kits"]
+    else:
+        rapid, kits = generate_rapid_tests(
+            departements=codes,
+            simulated_population=population,
+            year=spec.year,
+            tag=spec.tag,
+            rng=rng_rapid,
+        )
+        rows["rapid_tests"] = _write_csv(files["rapid_tests"], [rapid])
+        rows["rapid_test_kits"] = _write_csv(files["rapid_test_kits"], [kits])
+        say(
+            f"  tests rapides : {_count(rows['rapid_tests'])}, commandes de kits :"
+            f" {_count(rows['rapid_test_kits'])}"
+        )
     baseline: dict[str, Path] = {}
     if baseline_year is not None:
         baseline = _write_baseline(

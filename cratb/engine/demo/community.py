@@ -13,12 +13,14 @@ bounded and ten million lines take seconds, not minutes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
+from cratb.engine import reference
 from cratb.engine.demo import catalogue as cat
 from cratb.engine.demo.codes import cip13, prefixed
 
@@ -337,7 +339,52 @@ def _block(
             "setting": settings.take(pa.array(resident[l_patient].astype(np.int8))),
         }
     )
+    # The communes: drawn from a generator of their own, so every other column is the
+    # same as without them.
+    (crng,) = rng.spawn(1)
+    commune = _communes(plan.departements, dep, rng=crng)
+    local = crng.random(n_presc) < PRESCRIBER_IN_PATIENT_COMMUNE
+    other = _communes(plan.departements, dep[o_patient], rng=crng)
+    prescriber_commune = np.where(local, commune[o_patient], other)
+    table = table.append_column("patient_commune", pa.array(commune[l_patient]))
+    table = table.append_column("prescriber_commune", pa.array(prescriber_commune[l_presc]))
     return table, n_presc
+
+
+#: Cities counted through their municipal arrondissements.
+SPLIT_CITIES = ("75056", "69123", "13055")
+#: Share of prescriptions written in the patient's own commune (else: another commune of
+#: the patient's département, chosen by population).
+PRESCRIBER_IN_PATIENT_COMMUNE = 0.7
+
+
+@functools.cache
+def _departement_communes(departement: str) -> tuple[np.ndarray, np.ndarray]:
+    """The communes of a département (INSEE codes; Paris, Lyon and Marseille through their
+    arrondissements, as the directory's CPTS) and their population shares."""
+    found = [
+        c
+        for c in reference.communes().values()
+        if c.departement == departement and c.code not in SPLIT_CITIES
+    ]
+    codes = np.array([c.code for c in found], dtype=object)
+    weights = np.array([float(c.population or 1) for c in found])
+    return codes, weights / weights.sum()
+
+
+def _communes(
+    departements: tuple[str, ...], dep: np.ndarray, *, rng: np.random.Generator
+) -> np.ndarray:
+    """A commune for each row, in the row's département (index into ``departements``),
+    chosen by population."""
+    out = np.empty(len(dep), dtype=object)
+    for d, code in enumerate(departements):
+        rows = np.flatnonzero(dep == d)
+        codes, share = _departement_communes(code)
+        if len(codes) == 0:
+            continue
+        out[rows] = codes[_choose(rng, share, len(rows))]
+    return out
 
 
 def _pick_prescribers(

@@ -6,7 +6,7 @@ declarations, ``compute(id, session, Query(...))`` computes one.
 
 from __future__ import annotations
 
-from cratb.engine.indicators import community, hospital, resistance
+from cratb.engine.indicators import community, hospital, rapid_tests, resistance
 from cratb.engine.indicators.catalogue import (
     CATALOGUE,
     PREPARATIONS,
@@ -33,5 +33,6 @@ __all__ = [
     "compute",
     "get",
     "hospital",
+    "rapid_tests",
     "resistance",
 ]

@@ -57,6 +57,10 @@ CI_COLUMNS = ("ci_low", "ci_high")
 #: (``Indicator.prepare``): work outside the engine, which the caller that has the means
 #: (the web platform, for a publication) does first.
 PREPARATIONS = {
+    "territories": (
+        "les communes des CPTS et le GHT des établissements, tenus dans l'annuaire, copiés"
+        " dans les tables territory_communes et establishment_ght de l'entrepôt"
+    ),
     "targeted_reports": (
         "le journal des rendus ciblés de l'API des laboratoires, tenu dans la base web, copié"
         " dans la table targeted_reports de l'entrepôt (cratb ast sync)"

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 from cratb.engine import stats
 from cratb.engine.context import Context, IndicatorError
 from cratb.engine.dimensions import GEO_COLUMNS, TIME_COLUMNS
-from cratb.engine.indicators import aggregated
+from cratb.engine.indicators import aggregated, territories
 from cratb.engine.indicators.catalogue import Target, ratio, register
 from cratb.engine.intermediate import community as intermediate
 from cratb.engine.reference import tables as ref
@@ -35,6 +35,10 @@ PRODUCT_BY = ("atc", "atc3", "atc4", "aware")
 PEOPLE_BY = ("prescriber_specialty", "setting", "prescriber_id")
 #: Only from aggregated dispensing (Open Medic gives them; the lines' cube does not).
 AGGREGATE_ONLY_BY = ("age_band", "sex")
+#: Finer territories (the patient's commune, its CPTS): for the shares, which need no
+#: population, from dispensing lines only; small counts are masked
+#: (``indicators/territories.py``).
+TERRITORY_BY = territories.FINE_COLUMNS
 SOURCE_CONTRACT = "définition du CRAtb"
 AWARE_EDITIONS = ("atc_ddd", "aware")
 NATIONAL_STRATEGY = (
@@ -94,6 +98,19 @@ def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
     short. ``residents_only``: keep the patients living in the départements of the
     population table, the people a population-based rate is about."""
     residents = _population(ctx).departement if residents_only else None
+    if territories.fine(ctx.by):
+        if "prescriber_id" in ctx.by:
+            raise IndicatorError("--by commune ou cpts ne se combine pas avec prescriber_id")
+        rows = intermediate.per_commune(
+            ctx.table("dispensations"),
+            attributes=_product_attributes(ctx),
+            departements=_departements(ctx),
+            date_from=ctx.date_from,
+            date_to=ctx.date_to,
+            dims=ctx.by,
+            residents=residents,
+        )
+        return territories.with_cpts(ctx, rows)
     if "prescriber_id" in ctx.by:
         return intermediate.per_prescriber(
             ctx.table("dispensations"),
@@ -311,7 +328,7 @@ def prescriptions_per_1000(ctx: Context) -> ir.Table:
     denominator="DDJ de tous les antibactériens J01",
     lower_is_better=False,
     proportion=True,
-    by=(*POPULATION_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY),
+    by=(*POPULATION_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY, *TERRITORY_BY),
     tables=("dispensations", "products", "population"),
     editions=AWARE_EDITIONS,
     source=f"{SOURCE_CONTRACT} ; OMS AWaRe 2023",
@@ -323,6 +340,8 @@ def prescriptions_per_1000(ctx: Context) -> ir.Table:
 def access_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: Access DDD ÷ J01 DDD, in %. DDD are not
     counts of independent events, so no binomial interval is given (ci_* are empty)."""
+    if ctx.source == "aggregate" and territories.fine(ctx.by):
+        return territories.none_from_aggregate(ctx, proportion=True)
     if ctx.source == "aggregate":
         t = _aggregate_rows(ctx)
         aggregated.check_ddd(ctx, t)
@@ -333,8 +352,14 @@ def access_share(ctx: Context) -> ir.Table:
     _lines_only(ctx)
     t = consumption(ctx, residents_only=True)
     check_ddd(ctx, t)
-    share = _group(t, list(ctx.by), numerator=t.ddd_access.sum(), denominator=t.ddd.sum())
-    return _share(share, wilson=False)
+    share = _group(
+        t,
+        list(ctx.by),
+        numerator=t.ddd_access.sum(),
+        denominator=t.ddd.sum(),
+        _events=t.lines.sum(),
+    )
+    return territories.suppress_small(ctx, _share(share, wilson=False), events="_events")
 
 
 @register(
@@ -350,18 +375,21 @@ def access_share(ctx: Context) -> ir.Table:
     denominator="toutes les lignes d'antibactériens J01",
     lower_is_better=True,
     proportion=True,
-    by=(*POPULATION_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY),
+    by=(*POPULATION_BY, *PEOPLE_BY, *AGGREGATE_ONLY_BY, *TERRITORY_BY),
     tables=("dispensations", "products", "population"),
     editions=(),
     source=SOURCE_CONTRACT,
     version=1,
-    publish=(("prescriber_specialty",), ("setting",)),
+    publish=(("prescriber_specialty",), ("setting",), ("cpts",)),
+    prepare=("territories",),
     aggregate=True,
 )
 def critical_share(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: prescription lines of critical agents ÷
     J01 prescription lines, in %, with the Wilson 95 % interval. From an aggregate
     without prescriptions (Open Medic), boxes stand for lines, and a warning says so."""
+    if ctx.source == "aggregate" and territories.fine(ctx.by):
+        return territories.none_from_aggregate(ctx, proportion=True)
     if ctx.source == "aggregate":
         t = _aggregate_rows(ctx)
         missing = ctx.rows(t.aggregate(n=t.boxes_without_prescriptions.sum()))[0]["n"]
@@ -376,8 +404,14 @@ def critical_share(ctx: Context) -> ir.Table:
         return _share(share, wilson=True)
     _lines_only(ctx)
     t = consumption(ctx, residents_only=True)
-    share = _group(t, list(ctx.by), numerator=t.lines_critical.sum(), denominator=t.lines.sum())
-    return _share(share, wilson=True)
+    share = _group(
+        t,
+        list(ctx.by),
+        numerator=t.lines_critical.sum(),
+        denominator=t.lines.sum(),
+        _events=t.lines.sum(),
+    )
+    return territories.suppress_small(ctx, _share(share, wilson=True), events="_events")
 
 
 @register(

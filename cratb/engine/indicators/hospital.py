@@ -6,6 +6,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cratb.engine.context import Context
+from cratb.engine.indicators import territories
 from cratb.engine.indicators.catalogue import ratio, register
 from cratb.engine.reference import tables as ref
 from cratb.engine.staging.hospital import finess_departement
@@ -56,18 +57,20 @@ def hospital_ddd(ctx: Context) -> ir.Table:
     ),
     lower_is_better=True,
     proportion=False,
-    by=("year", "finess", "departement", "region", "atc", "atc3", "atc4", "aware"),
+    by=("year", "finess", "departement", "region", "ght", "atc", "atc3", "atc4", "aware"),
     tables=("hospital_consumption", "patient_days"),
     editions=("atc_ddd", "aware"),
     source="définition du CRAtb ; SPARES / ConsoRes (DDJ/1000 JH)",
     version=1,
     period_from=("hospital_consumption", "year"),
-    publish=(("finess",), ("aware",), ("atc3",)),
+    publish=(("finess",), ("aware",), ("atc3",), ("ght",)),
+    prepare=("territories",),
 )
 def ddd_per_1000_patient_days(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: J01 DDD ÷ (patient-days ÷ 1000), over the
     establishment-years that reported both consumption and patient-days (an establishment
-    missing one of them is left out of both, so it cannot bias the rate)."""
+    missing one of them is left out of both, so it cannot bias the rate). By ``ght``:
+    the establishments of each GHT of the directory."""
     c = hospital_ddd(ctx)
     c = c.filter(c.j01)
     missing = ctx.rows(c.aggregate(n=(c.ddd.isnull()).ifelse(1, 0).sum()))[0]["n"]
@@ -88,6 +91,11 @@ def ddd_per_1000_patient_days(ctx: Context) -> ir.Table:
     establishments = establishments.left_join(
         deps, establishments.departement == deps.departement
     ).select(establishments, deps.region)
+    if "ght" in ctx.by:
+        # Hospital groups (GHT) of the directory: establishments in none are left out.
+        ght = territories.establishment_ght(ctx)
+        establishments = establishments.join(ght, "finess")
+        c = c.join(ght, "finess")
     c = c.semi_join(establishments, ["finess", "year"])
     by = list(ctx.by)
     numerator = (
@@ -95,7 +103,7 @@ def ddd_per_1000_patient_days(ctx: Context) -> ir.Table:
         if by
         else c.aggregate(numerator=c.ddd.sum())
     )
-    keys = [k for k in by if k in ("year", "finess", "departement", "region")]
+    keys = [k for k in by if k in ("year", "finess", "departement", "region", "ght")]
     denominator_metric = establishments.patient_days.sum().cast("float64") / 1000.0
     denominator = (
         establishments.group_by(keys).aggregate(denominator=denominator_metric)

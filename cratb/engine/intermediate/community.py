@@ -33,6 +33,7 @@ __all__ = [
     "MEASURES",
     "consumption_rows",
     "cube",
+    "per_commune",
     "per_prescriber",
     "person_days",
     "person_days_by",
@@ -153,6 +154,37 @@ def per_prescriber(
     measures = _measures(rows)
     t = rows.group_by(keys).aggregate(**{name: m.sum() for name, m in measures.items()})
     t = t.join(prescribers, "prescriber_key").drop("prescriber_key")
+    return _calendar_and_region(t, departements)
+
+
+def per_commune(
+    dispensations: ir.Table,
+    *,
+    attributes: ir.Table,
+    departements: ir.Table,
+    date_from: date,
+    date_to: date,
+    dims: Iterable[str],
+    residents: ir.Column | None,
+) -> ir.Table:
+    """The measures of ``consumption_rows`` by the patient's ``commune`` and the other
+    columns of ``dims`` (time, geography, specialty, setting, product), over the lines
+    that carry a commune. ``residents``: keep the patients living in these départements."""
+    dims = set(dims)
+    rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
+    rows = rows.filter(rows.commune.notnull())
+    if residents is not None:
+        rows = rows.filter(rows.departement.isin(residents))
+    rows = rows.left_join(attributes, rows.cip13 == attributes.cip13).select(
+        rows, *(attributes[c] for c in attributes.columns if c != "cip13")
+    )
+    keys = ["commune"]
+    keys += ["month_key"] if dims & set(TIME_COLUMNS) else []
+    keys += ["departement"] if dims & set(GEO_COLUMNS) else []
+    keys += [c for c in ("prescriber_specialty", "setting") if c in dims]
+    keys += _product_keys(dims)
+    measures = _measures(rows)
+    t = rows.group_by(keys).aggregate(**{name: m.sum() for name, m in measures.items()})
     return _calendar_and_region(t, departements)
 
 

@@ -408,6 +408,14 @@ def _create_tables(con: duckdb.DuckDBPyConnection, spec: Kind) -> None:
     columns = ", ".join(f"{c.name} {c.rule.sql_type}" for c in spec.columns)
     columns += derived.create_sql(spec.name)
     con.execute(f"CREATE TABLE IF NOT EXISTS {spec.name} ({columns}, import_id INTEGER NOT NULL)")
+    # Optional columns added to the contract later (e.g. the communes of dispensing lines):
+    # a warehouse from an earlier version gains them, empty on its earlier rows.
+    for column in spec.columns:
+        if not column.required:
+            con.execute(
+                f"ALTER TABLE {spec.name} ADD COLUMN IF NOT EXISTS"
+                f" {column.name} {column.rule.sql_type}"
+            )
     if spec.name == "isolates":
         isolate_heads.upgrade(con)
     con.execute(

@@ -26,6 +26,7 @@ __all__ = [
     "Check",
     "Choice",
     "CodeSet",
+    "Commune",
     "Departement",
     "Integer",
     "IsoDate",
@@ -342,6 +343,35 @@ class Departement(Rule):
                 f"{reason('code département inconnu', v)} || "
                 + literal(" (code INSEE attendu : 01…95, 2A, 2B, 971…976)"),
             )
+        ]
+
+
+@dataclass(frozen=True)
+class Commune(Rule):
+    """An INSEE COG commune code (5 characters, ``2A``/``2B`` for Corsica) of the reference
+    table of communes. A four-digit code is padded (``1004`` → ``01004``): spreadsheets
+    drop the leading zero of codes that look like numbers."""
+
+    codes: frozenset[str] = frozenset()
+    edition: str = ""
+
+    def value(self, v: str) -> str:
+        return (
+            f"(CASE WHEN regexp_full_match({v}, '[0-9]{{4}}') THEN '0' || {v} ELSE upper({v}) END)"
+        )
+
+    def checks(self, v: str) -> list[Check]:
+        code = self.value(v)
+        return [
+            (
+                f"NOT regexp_full_match({code}, '[0-9]{{5}}|2[AB][0-9]{{3}}')",
+                reason("code commune INSEE à 5 caractères attendu (ex. 33063), lu", v),
+            ),
+            (
+                f"{code} NOT IN ({_in_list(self.codes)})",
+                f"{reason('code commune inconnu du référentiel des communes', v)} || "
+                + literal(f" (COG {self.edition})" if self.edition else ""),
+            ),
         ]
 
 

@@ -17,6 +17,7 @@ from cratb.engine.sources.rules import (
     FINESS,
     Choice,
     CodeSet,
+    Commune,
     Departement,
     Integer,
     IsoDate,
@@ -48,6 +49,8 @@ KINDS = (
     "hospital_consumption",
     "patient_days",
     "isolates",
+    "rapid_tests",
+    "rapid_test_kits",
 )
 #: Kinds imported from the command line only (not yet offered by the web import page).
 COMMAND_LINE_KINDS = ("aggregated_dispensations",)
@@ -65,6 +68,12 @@ SPECIMENS = ("urine", "blood", "respiratory", "skin", "other")
 ROUTES = ("O", "P", "R", "Inhal")
 SEXES = ("F", "M")
 YES_NO = ("Y", "N")
+#: Point-of-care tests: rapid strep A test (TROD angine) and urine dipstick (bandelette).
+RAPID_TESTS = ("strep_a", "urine_strip")
+RAPID_RESULTS = ("positive", "negative", "invalid")
+TEST_PLACES = ("pharmacy", "practice", "other")
+#: The département of a commune code: three characters overseas (971…976), two elsewhere.
+COMMUNE_DEPARTEMENT = "CASE WHEN {c} LIKE '97%' THEN left({c}, 3) ELSE left({c}, 2) END"
 #: The columns of an isolates file that give one antibiotic's result; the others
 #: describe the isolate itself, the same on each of its rows.
 RESULT_COLUMNS = ("antibiotic", "sir")
@@ -111,6 +120,32 @@ class Kind:
 
 def _departement() -> Departement:
     return Departement(codes=frozenset(reference.departements()))
+
+
+def _commune() -> Commune:
+    return Commune(
+        codes=frozenset(reference.communes()),
+        edition=reference.editions().get("communes", ""),
+    )
+
+
+def _place_checks() -> tuple[RowCheck, ...]:
+    """A rapid-test row is placed by its commune or its département; both must agree."""
+    commune = Commune().value("v_commune")
+    departement = Departement().value("v_departement")
+    return (
+        RowCheck(
+            "departement",
+            "v_commune IS NULL AND v_departement IS NULL",
+            "commune ou département obligatoire (les deux sont vides)",
+        ),
+        RowCheck(
+            "departement",
+            f"v_commune IS NOT NULL AND v_departement IS NOT NULL"
+            f" AND ({COMMUNE_DEPARTEMENT.format(c=commune)}) <> {departement}",
+            "le département ne correspond pas au code de la commune",
+        ),
+    )
 
 
 def _atc() -> CodeSet:
@@ -192,6 +227,9 @@ def _specs() -> dict[str, Kind]:
                     required=False,
                     default="community",
                 ),
+                # Finer territories (optional): the patient's and the prescriber's commune.
+                Column("patient_commune", _commune(), required=False),
+                Column("prescriber_commune", _commune(), required=False),
             ),
             key=("dispensation_id",),
         ),
@@ -281,6 +319,36 @@ def _specs() -> dict[str, Kind]:
                 Column("patient_sex", Choice(values=SEXES), required=False),
             ),
             key=("isolate_id", "antibiotic"),
+        ),
+        Kind(
+            "rapid_tests",
+            (
+                Column("test_id", text, identifier=True),
+                Column("tested_on", IsoDate(not_future=True)),
+                Column("place_code", text),
+                Column("place_kind", Choice(values=TEST_PLACES), required=False),
+                Column("commune", _commune(), required=False),
+                Column("departement", _departement(), required=False),
+                Column("test", Choice(values=RAPID_TESTS)),
+                Column("result", Choice(values=RAPID_RESULTS)),
+                Column("antibiotic_dispensed", Choice(values=YES_NO)),
+            ),
+            key=("test_id",),
+            row_checks=_place_checks(),
+        ),
+        Kind(
+            "rapid_test_kits",
+            (
+                Column("place_code", text),
+                Column("ordered_on", IsoDate(not_future=True)),
+                Column("place_kind", Choice(values=TEST_PLACES), required=False),
+                Column("commune", _commune(), required=False),
+                Column("departement", _departement(), required=False),
+                Column("test", Choice(values=RAPID_TESTS), required=False, default="strep_a"),
+                Column("kits", Integer(minimum=0)),
+            ),
+            key=("place_code", "ordered_on", "test"),
+            row_checks=_place_checks(),
         ),
     ]
     specs.append(_aggregated_dispensations())

@@ -12,12 +12,16 @@ __all__ = ["dispensations", "month_label", "population"]
 
 def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
     """One row per dispensing row of the period: ``month_key`` (YYYYMM as an integer),
+    ``commune`` (the patient's, when the line carries it),
     ``departement`` (the patient's), ``prescriber_id`` and its integer
     ``prescriber_key``, ``prescriber_specialty``,
     ``setting``, ``cip13``, ``boxes`` (signed), ``line_weight`` (1 on the row that stands
     for a prescription line, see ``sources/derived.py``)."""
     t = t.filter(t.dispensed_on.between(ibis.literal(date_from), ibis.literal(date_to)))
+    # The patient's commune (optional column, absent from earlier warehouses): ``commune``.
+    commune = t.patient_commune if "patient_commune" in t.columns else ibis.null("string")
     return t.select(
+        commune=commune,
         month_key=(t.dispensed_on.year() * 100 + t.dispensed_on.month()).cast("int32"),
         departement=t.patient_departement,
         prescriber_id=t.prescriber_id,

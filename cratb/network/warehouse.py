@@ -1,0 +1,67 @@
+"""The directory's territories copied into the analytics warehouse.
+
+The engine cannot read the directory (no Django): before each publication of the
+indicators (the ``territories`` preparation of the catalogue) and in ``cratb demo``, the
+communes of each CPTS and the GHT of each establishment are written into the warehouse
+(``cratb.engine.sources.territories``), where the indicators by CPTS and by GHT read them.
+A CPTS that covers whole départements counts all their communes (Paris, Lyon and
+Marseille through their arrondissements).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cratb.engine import reference
+from cratb.engine.sources.territories import Cpts, Ght, check, store
+from cratb.engine.warehouse import connect
+from cratb.network.models import Organization, Territory
+
+__all__ = ["cpts_list", "ght_list", "write_territories"]
+
+#: Cities counted through their municipal arrondissements.
+SPLIT_CITIES = ("75056", "69123", "13055")
+
+
+def _departement_communes(code: str) -> list[str]:
+    return [
+        c.code
+        for c in reference.communes().values()
+        if c.departement == code and c.code not in SPLIT_CITIES
+    ]
+
+
+def cpts_list() -> list[Cpts]:
+    """Every CPTS of the directory with the communes it covers."""
+    out = []
+    territories = Territory.objects.filter(kind=Territory.Kind.CPTS).prefetch_related(
+        "communes", "covered_departements"
+    )
+    for t in territories.order_by("code"):
+        codes = {c.code.upper() for c in t.communes.all()}
+        for dep in t.covered_departements.all():
+            codes.update(_departement_communes(dep.code))
+        out.append(Cpts(code=t.code, name=t.name, communes=tuple(sorted(codes))))
+    return out
+
+
+def ght_list() -> list[Ght]:
+    """Every GHT of the directory with the FINESS numbers of its establishments."""
+    members: dict[int, list[str]] = {}
+    for org in Organization.objects.filter(ght__isnull=False).exclude(finess=""):
+        members.setdefault(org.ght_id, []).append(org.finess)  # type: ignore[arg-type]
+    return [
+        Ght(code=g.code, name=g.name, finess=tuple(sorted(members.get(g.pk, []))))
+        for g in Territory.objects.filter(kind=Territory.Kind.GHT).order_by("code")
+    ]
+
+
+def write_territories(*, warehouse: Path) -> int:
+    """Replace the warehouse's copy of the CPTS communes and the establishments' GHT;
+    returns the rows written. Raises ``TerritoryError`` (nothing written) when two CPTS
+    share a commune."""
+    cpts, ght = cpts_list(), ght_list()
+    check(cpts, ght)
+    with connect(warehouse) as con:
+        store(con, cpts, ght)
+    return sum(len(c.communes) for c in cpts) + sum(len(g.finess) for g in ght)

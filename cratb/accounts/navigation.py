@@ -74,6 +74,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Audits de pratiques : grilles, campagnes, saisie des cas et retours."),
     ),
     Section(
+        "outreach:home",
+        _("Campagnes"),
+        "clipboard",
+        _("Visites des gros prescripteurs : cibles, visites et effet mesuré."),
+    ),
+    Section(
         "reports:list",
         _("Rapport annuel"),
         "clipboard",

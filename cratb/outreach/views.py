@@ -1,0 +1,177 @@
+"""Campaign pages: the campaigns, a new campaign (its targets picked from the prescriber
+profile), a campaign's target list with its visits and measured effect, the list as CSV
+or Excel for the health insurance, the entry of a visit and the measurement."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cratb.accounts.access import allow, roles
+from cratb.accounts.models import Role
+from cratb.network.tabular import table_response
+from cratb.outreach import services
+from cratb.outreach.forms import CampaignForm, VisitForm
+from cratb.outreach.models import Campaign, Visit
+
+#: Coordination runs the campaigns; the health insurance reads the lists and records its
+#: delegates' visits. The agency (ARS) does not see prescribers one by one.
+MANAGER_ROLES = (Role.COORDINATOR, Role.ADMIN)
+READER_ROLES = (*MANAGER_ROLES, Role.INSURANCE_VIEWER)
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+
+
+@allow(roles(*READER_ROLES))
+def home(request: HttpRequest) -> HttpResponse:
+    campaigns = Campaign.objects.visible_to(request.user).select_related("territory")  # type: ignore[arg-type]
+    return render(
+        request,
+        "outreach/home.html",
+        {
+            "campaigns": campaigns,
+            "manager": request.user.has_role(*MANAGER_ROLES),  # type: ignore[union-attr]
+        },
+    )
+
+
+@allow(roles(*MANAGER_ROLES))
+def campaign_create(request: HttpRequest) -> HttpResponseBase:
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                campaign = form.save(commit=False)
+                campaign.created_by = request.user  # type: ignore[assignment]
+                campaign.save()
+                count = services.select_targets(campaign)
+        except services.OutreachError as exc:
+            form.add_error(None, _("Profil des prescripteurs illisible : %(error)s.") % {"error": exc})
+        else:
+            messages.success(request, _("Campagne créée : %(count)s prescripteurs ciblés.") % {"count": count})
+            return redirect("outreach:campaign", pk=campaign.pk)
+    return render(request, "outreach/campaign_form.html", {"form": form})
+
+
+@allow(roles(*READER_ROLES))
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    targets = list(campaign.targets.all())
+    visits = {v.target_id: v for v in Visit.objects.filter(target__campaign=campaign)}
+    rows = [(t, visits.get(t.pk)) for t in targets]
+    counts = {
+        "targets": len(targets),
+        "assigned": len(visits),
+        "visited": sum(1 for v in visits.values() if v.visited),
+    }
+    return render(
+        request,
+        "outreach/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "counts": counts,
+            "measures": list(campaign.measures.all()),
+            "horizons": services.HORIZONS,
+            "manager": request.user.has_role(*MANAGER_ROLES),  # type: ignore[union-attr]
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    "identifiant_prescripteur",
+    "specialite",
+    "lignes_j01",
+    "part_critiques_pct",
+    "part_pairs_pct",
+    "limite_haute_998_pct",
+    "exces_lignes_critiques",
+    "visiteur",
+    "nom_visiteur",
+    "date_visite",
+    "resultat",
+]
+
+
+@allow(roles(*READER_ROLES))
+def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    visits = {v.target_id: v for v in Visit.objects.filter(target__campaign=campaign)}
+    rows = []
+    for t in campaign.targets.all():
+        v = visits.get(t.pk)
+        rows.append(
+            [
+                t.prescriber_id,
+                t.specialty,
+                t.prescriptions,
+                round(t.share, 1),
+                round(t.peer_share, 1),
+                None if t.limit_998_high is None else round(t.limit_998_high, 1),
+                round(t.excess_lines, 1),
+                v.get_visitor_kind_display() if v else "",
+                v.visitor_name if v else "",
+                v.visit_date if v else None,
+                v.get_outcome_display() if v else "",
+            ]
+        )
+    return table_response(
+        filename=f"campagne-{campaign.pk}-cibles",
+        columns=EXPORT_COLUMNS,
+        rows=rows,
+        fmt=request.GET.get("format", "csv"),
+    )
+
+
+@allow(roles(*READER_ROLES))
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    campaign = _campaign(request, pk)
+    initial = {}
+    prescriber = request.GET.get("prescripteur", "")
+    target = campaign.targets.filter(prescriber_id=prescriber).first() if prescriber else None
+    if target is not None:
+        initial["prescriber_id"] = target.prescriber_id
+        visit = Visit.objects.filter(target=target).first()
+        if visit is not None:
+            initial.update(
+                visitor_kind=visit.visitor_kind,
+                visitor_name=visit.visitor_name,
+                visit_date=visit.visit_date,
+                outcome=visit.outcome,
+                notes=visit.notes,
+            )
+    form = VisitForm(request.POST or None, campaign=campaign, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            _("Visite enregistrée pour %(id)s.") % {"id": form.cleaned_data["prescriber_id"]},
+        )
+        return redirect("outreach:campaign", pk=campaign.pk)
+    return render(request, "outreach/visit_form.html", {"form": form, "campaign": campaign})
+
+
+@allow(roles(*MANAGER_ROLES))
+@require_POST
+def campaign_measure(request: HttpRequest, pk: int) -> HttpResponseBase:
+    campaign = _campaign(request, pk)
+    try:
+        horizon = int(request.POST.get("horizon", ""))
+    except ValueError:
+        horizon = 0
+    if horizon not in services.HORIZONS:
+        messages.error(request, _("Horizon : 6 ou 12 mois."))
+        return redirect("outreach:campaign", pk=campaign.pk)
+    try:
+        services.measure(campaign, horizon)
+    except services.OutreachError as exc:
+        messages.error(request, _("Mesure impossible : %(error)s.") % {"error": exc})
+    else:
+        messages.success(request, _("Effet à %(h)s mois recalculé.") % {"h": horizon})
+    return redirect("outreach:campaign", pk=campaign.pk)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cratb.network.models import Territory
-from cratb.outreach.models import Campaign, Target, Visit
+from cratb.outreach.models import Campaign, Invitation, Programme, Target, Visit
 
 
 class CampaignForm(forms.ModelForm[Campaign]):
@@ -88,3 +88,33 @@ class VisitForm(forms.Form):
     def save(self) -> Visit:
         self.visit.save()
         return self.visit
+
+
+class ProgrammeForm(forms.ModelForm[Programme]):
+    class Meta:
+        model = Programme
+        fields = ["title", "territory", "started_on"]
+        widgets = {"started_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class InvitationForm(forms.ModelForm[Invitation]):
+    class Meta:
+        model = Invitation
+        fields = ["prescriber", "invited_on", "signed_on", "took_part", "outside_zone"]
+        widgets = {
+            "invited_on": forms.DateInput(attrs={"type": "date"}),
+            "signed_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+
+    def clean_prescriber(self) -> str:
+        value: str = self.cleaned_data["prescriber"].strip()
+        others = Invitation.objects.filter(programme=self.instance.programme, prescriber=value)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("Prescripteur %(name)s : déjà invité à ce programme.") % {"name": value}
+            )
+        return value

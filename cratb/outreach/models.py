@@ -171,3 +171,62 @@ class Measure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "horizon"], name="outreach_measure_unique")
         ]
+
+
+class Programme(models.Model):
+    """A targeted-reporting programme the coordination runs with prescribers (the
+    Hauts-de-France example: 137 invited, 112 signed, 98 took part)."""
+
+    title = models.CharField(_("intitulé"), max_length=200)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territoire"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Vide : toute la région."),
+    )
+    started_on = models.DateField(_("début"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme de rendu ciblé")
+        verbose_name_plural = _("programmes de rendu ciblé")
+        ordering = ["-started_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Invitation(models.Model):
+    """A prescriber invited to a programme: whether they signed, whether they took part."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
+    prescriber = models.CharField(_("prescripteur (nom ou identifiant RPPS)"), max_length=150)
+    invited_on = models.DateField(_("invité le"))
+    signed_on = models.DateField(_("engagement signé le"), null=True, blank=True)
+    took_part = models.BooleanField(_("a participé"), default=False)
+    outside_zone = models.BooleanField(_("hors de la zone du programme"), default=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["prescriber"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "prescriber"], name="outreach_invitation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.prescriber
+
+    def clean(self) -> None:
+        if self.signed_on and self.invited_on and self.signed_on < self.invited_on:
+            raise ValidationError(
+                {"signed_on": _("Engagement signé le : avant la date de l'invitation.")}
+            )
+        if self.took_part and not self.signed_on:
+            raise ValidationError(
+                {"took_part": _("A participé : seulement après un engagement signé.")}
+            )

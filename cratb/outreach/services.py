@@ -34,7 +34,7 @@ class OutreachError(RuntimeError):
     """A campaign cannot read the engine (no warehouse, no dispensing data)."""
 
 
-def _rows(indicator: str, query: Query) -> list[dict[str, Any]]:
+def _rows(indicator: str, query: Query, *, table: str = "dispensations") -> list[dict[str, Any]]:
     warehouse = Path(settings.CRATB_WAREHOUSE)
     if not warehouse.exists():
         raise OutreachError("entrepôt introuvable : importer des délivrances d'abord")
@@ -46,8 +46,8 @@ def _rows(indicator: str, query: Query) -> list[dict[str, Any]]:
             memory_limit=engine.duckdb_memory_limit,
             spark=engine.spark,
         ) as session:
-            if not session.has("dispensations"):
-                raise OutreachError("aucune délivrance dans l'entrepôt")
+            if not session.has(table):
+                raise OutreachError(f"aucune donnée {table} dans l'entrepôt")
             return compute(indicator, session, query).table.to_pylist()  # type: ignore[no-any-return]
     except EngineError as exc:
         raise OutreachError(without_paths(str(exc))) from exc

@@ -8,15 +8,19 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
+from cratb.charts import Bar, ranked_bars
 from cratb.network.tabular import table_response
-from cratb.outreach import services
-from cratb.outreach.forms import CampaignForm, VisitForm
-from cratb.outreach.models import Campaign, Visit
+from cratb.outreach import programmes, services
+from cratb.outreach.forms import CampaignForm, InvitationForm, ProgrammeForm, VisitForm
+from cratb.outreach.models import Campaign, Programme, Visit
+from cratb.resistance.models import LabAccount
 
 #: Coordination runs the campaigns; the health insurance reads the lists and records its
 #: delegates' visits. The agency (ARS) does not see prescribers one by one.
@@ -175,3 +179,91 @@ def campaign_measure(request: HttpRequest, pk: int) -> HttpResponseBase:
     else:
         messages.success(request, _("Effet à %(h)s mois recalculé.") % {"h": horizon})
     return redirect("outreach:campaign", pk=campaign.pk)
+
+
+# --- targeted reporting: programmes and each lab's adoption -------------------------------
+
+
+def _funnel_chart(f: programmes.Funnel) -> str:
+    if not f.invited:
+        return ""
+    chart = ranked_bars(
+        [
+            Bar(_("Invités"), f.invited),
+            Bar(_("Signataires"), f.signed),
+            Bar(_("Participants"), f.took_part),
+        ],
+        title=_("Du prescripteur invité au participant"),
+        unit=_("prescripteurs"),
+        decimals=0,
+        language=get_language() or "fr",
+        count=True,
+        sort=False,
+        subject=_("étapes"),
+    )
+    return mark_safe(chart.html())  # noqa: S308 - escaped by cratb.charts
+
+
+@allow(roles(*MANAGER_ROLES))
+def programme_list(request: HttpRequest) -> HttpResponseBase:
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = form.save()
+        return redirect("outreach:programme", pk=programme.pk)
+    rows = [
+        (p, programmes.funnel(p.invitations.all()))
+        for p in Programme.objects.select_related("territory").prefetch_related("invitations")
+    ]
+    return render(request, "outreach/programme_list.html", {"rows": rows, "form": form})
+
+
+@allow(roles(*MANAGER_ROLES))
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    programme = get_object_or_404(Programme.objects.select_related("territory"), pk=pk)
+    invitation = None
+    if request.GET.get("invitation"):
+        invitation = programme.invitations.filter(pk=request.GET["invitation"]).first() if request.GET["invitation"].isdigit() else None
+    form = InvitationForm(request.POST or None, programme=programme, instance=invitation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Invitation enregistrée : %(name)s.") % {"name": form.instance.prescriber})
+        return redirect("outreach:programme", pk=programme.pk)
+    invitations = list(programme.invitations.all())
+    summary = programmes.funnel(invitations)
+    return render(
+        request,
+        "outreach/programme_detail.html",
+        {
+            "programme": programme,
+            "invitations": invitations,
+            "funnel": summary,
+            "chart": _funnel_chart(summary),
+            "form": form,
+            "editing": invitation,
+        },
+    )
+
+
+@allow(roles(Role.LAB, *MANAGER_ROLES))
+def lab_adoption(request: HttpRequest) -> HttpResponse:
+    """A lab sees its own monthly adoption; coordination chooses the lab."""
+    labs = list(LabAccount.objects.order_by("lab_id"))
+    if request.user.has_role(Role.LAB):  # type: ignore[union-attr]
+        account = LabAccount.objects.filter(user=request.user).first()
+        lab_id = account.lab_id if account else ""
+        labs = []
+    else:
+        lab_id = request.GET.get("laboratoire", "") or (labs[0].lab_id if labs else "")
+    months: list[programmes.MonthShare] = []
+    total = None
+    error = ""
+    if lab_id:
+        try:
+            months, total = programmes.lab_adoption(lab_id)
+        except services.OutreachError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "outreach/lab_adoption.html",
+        {"lab_id": lab_id, "labs": labs, "months": months, "total": total, "error": error},
+    )

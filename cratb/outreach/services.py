@@ -34,8 +34,10 @@ class OutreachError(RuntimeError):
     """A campaign cannot read the engine (no warehouse, no dispensing data)."""
 
 
-def _rows(indicator: str, query: Query, *, table: str = "dispensations") -> list[dict[str, Any]]:
-    warehouse = Path(settings.CRATB_WAREHOUSE)
+def _rows(
+    indicator: str, query: Query, *, table: str = "dispensations", warehouse: Path | None = None
+) -> list[dict[str, Any]]:
+    warehouse = warehouse or Path(settings.CRATB_WAREHOUSE)
     if not warehouse.exists():
         raise OutreachError("entrepôt introuvable : importer des délivrances d'abord")
     engine = settings.CRATB_ENGINE
@@ -71,7 +73,7 @@ def pick_targets(
     return rows[:top_n] if top_n else rows
 
 
-def select_targets(campaign: Campaign) -> int:
+def select_targets(campaign: Campaign, *, warehouse: Path | None = None) -> int:
     """Fill the campaign's target list from the engine's prescriber profile of its
     reference year (the peers of the same specialty, within the département when the
     campaign has one). Returns the number of targets."""
@@ -82,7 +84,7 @@ def select_targets(campaign: Campaign) -> int:
         date_to=date(campaign.reference_year, 12, 31),
     )
     picked = pick_targets(
-        _rows(PROFILE, query), rule=campaign.rule, top_n=campaign.top_n, departement=departement
+        _rows(PROFILE, query, warehouse=warehouse), rule=campaign.rule, top_n=campaign.top_n, departement=departement
     )
     with transaction.atomic():
         campaign.targets.all().delete()
@@ -178,7 +180,7 @@ def changes(
     return out
 
 
-def measure(campaign: Campaign, horizon: int) -> Measure:
+def measure(campaign: Campaign, horizon: int, *, warehouse: Path | None = None) -> Measure:
     """Compute and store the campaign's effect at ``horizon`` months (6 or 12)."""
     if horizon not in HORIZONS:
         raise ValueError(horizon)
@@ -195,7 +197,11 @@ def measure(campaign: Campaign, horizon: int) -> Measure:
     first = date(baseline[0] // 12, baseline[0] % 12 + 1, 1)
     last_month = follow_up[1]
     last = date(last_month // 12, last_month % 12 + 1, 28)
-    monthly = _rows(SHARE, Query(by=("prescriber_id", "month"), date_from=first, date_to=last))
+    monthly = _rows(
+        SHARE,
+        Query(by=("prescriber_id", "month"), date_from=first, date_to=last),
+        warehouse=warehouse,
+    )
     months = [m for m in (_parse_month(r.get("month")) for r in monthly) if m is not None]
     if not months or max(months) < follow_up[1]:
         result.message = (

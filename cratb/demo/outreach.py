@@ -53,6 +53,13 @@ def build_demo(*, seed: int, year: int, warehouse: Path) -> OutreachDemoReport:
     if Campaign.objects.filter(title=title).exists():
         return OutreachDemoReport(0, 0, "", already_there=True)
     rng = random.Random(f"outreach-{seed}-{year}")
+    try:
+        return _build(title, rng, year=year, warehouse=warehouse)
+    except services.OutreachError as exc:
+        return OutreachDemoReport(0, 0, f"non construite ({exc})", already_there=False)
+
+
+def _build(title: str, rng: random.Random, *, year: int, warehouse: Path) -> OutreachDemoReport:
     with transaction.atomic():
         campaign = Campaign.objects.create(
             title=title,

@@ -73,19 +73,43 @@ def pick_targets(
     return rows[:top_n] if top_n else rows
 
 
+def main_departements(rows: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Each prescriber's département: where most of their J01 lines' patients live (ties:
+    the smaller code). Dispensing lines carry the patient's département, not the
+    practice's."""
+    best: dict[str, tuple[float, str]] = {}
+    for row in rows:
+        prescriber, code = str(row.get("prescriber_id") or ""), str(row.get("departement") or "")
+        lines = float(row.get("denominator") or 0)
+        if not prescriber or not code:
+            continue
+        current = best.get(prescriber)
+        if current is None or (lines, -int(code.isdigit() and int(code) or 0)) > (
+            current[0],
+            -int(current[1].isdigit() and int(current[1]) or 0),
+        ):
+            best[prescriber] = (lines, code)
+    return {prescriber: code for prescriber, (_, code) in best.items()}
+
+
 def select_targets(campaign: Campaign, *, warehouse: Path | None = None) -> int:
     """Fill the campaign's target list from the engine's prescriber profile of its
-    reference year (the peers of the same specialty, within the département when the
-    campaign has one). Returns the number of targets."""
+    reference year (peers: the region's prescribers of the same specialty); with a
+    département, only the prescribers whose patients mostly live there. Returns the
+    number of targets."""
     departement = campaign.territory.code if campaign.territory else ""
-    query = Query(
-        by=("departement",) if departement else (),
-        date_from=date(campaign.reference_year, 1, 1),
-        date_to=date(campaign.reference_year, 12, 31),
-    )
-    picked = pick_targets(
-        _rows(PROFILE, query, warehouse=warehouse), rule=campaign.rule, top_n=campaign.top_n, departement=departement
-    )
+    first, last = date(campaign.reference_year, 1, 1), date(campaign.reference_year, 12, 31)
+    rows = _rows(PROFILE, Query(date_from=first, date_to=last), warehouse=warehouse)
+    if departement:
+        where = main_departements(
+            _rows(
+                SHARE,
+                Query(by=("prescriber_id", "departement"), date_from=first, date_to=last),
+                warehouse=warehouse,
+            )
+        )
+        rows = [dict(r, departement=where.get(str(r["prescriber_id"]), "")) for r in rows]
+    picked = pick_targets(rows, rule=campaign.rule, top_n=campaign.top_n, departement=departement)
     with transaction.atomic():
         campaign.targets.all().delete()
         Target.objects.bulk_create(

@@ -1,6 +1,6 @@
 """A small warehouse whose campaign figures are computed by hand (test_views.py).
 
-Six general practitioners of Paris (75). Reference year 2023 (January–June): V1, V2, C1
+Six general practitioners of Paris (75). Reference year 2022 (January–June): V1, V2, C1
 and C2 write 3 amoxicillin-clavulanate lines (critical) and 1 amoxicillin line each
 (75 %), L1 and L2 4 amoxicillin lines (0 %): peers' share 12/24 = 50 %, excess of each
 of the four = 3 − 0.5 × 4 = 1 line, of L1 and L2 −2.
@@ -23,6 +23,7 @@ AUG1G,AMOXICILLINE ACIDE CLAVULANIQUE 1 g B/12,J01CR02,O,12,1,g,
 """
 POPULATION = """
 year,departement,population
+2022,75,1000
 2023,75,1000
 2024,75,1000
 """
@@ -43,7 +44,7 @@ CRITICAL = {
 }
 #: The months of each period's four lines.
 MONTHS = (
-    ("2023-01", "2023-02", "2023-04", "2023-06"),
+    ("2022-01", "2022-02", "2022-04", "2022-06"),
     ("2023-10", "2023-12", "2024-01", "2024-02"),
     ("2024-03", "2024-05", "2024-07", "2024-08"),
 )

@@ -128,7 +128,7 @@ def test_the_health_insurance_reads_a_campaigns_list(
     assert rows[0][0] == "identifiant_prescripteur"
     assert {r[0] for r in rows[1:]} == {"C1", "C2", "V1", "V2"}
     v1 = next(r for r in rows if r[0] == "V1")
-    assert v1[3] == "75" and v1[9] == "2024-03-20"
+    assert v1[3] == "75,0" and v1[9] == "2024-03-20"
 
 
 def test_the_health_insurance_records_a_delegates_visit(
@@ -235,7 +235,7 @@ def test_a_campaign_picks_its_targets_from_the_profile(
         "/campagnes/nouvelle/",
         {
             "title": "Paris 2024",
-            "reference_year": 2023,
+            "reference_year": 2022,
             "territory": departement.pk,
             "rule": Campaign.Rule.LARGEST_EXCESS,
             "top_n": 10,

@@ -45,7 +45,10 @@ class OutreachDemoReport:
     def summary(self) -> str:
         if self.already_there:
             return "campagne et programme déjà présents"
-        return f"campagne : {self.targets} cibles, {self.visited} visités ; effet à 6 mois {self.effect}"
+        return (
+            f"campagne : {self.targets} cibles, {self.visited} visités ;"
+            f" effet à 6 mois {self.effect}"
+        )
 
 
 def build_demo(*, seed: int, year: int, warehouse: Path) -> OutreachDemoReport:

@@ -99,9 +99,7 @@ def t_quantile(p: float, df: float) -> float:
     return (low + high) / 2.0
 
 
-def difference_in_differences(
-    visited: Sequence[float], control: Sequence[float]
-) -> Effect | None:
+def difference_in_differences(visited: Sequence[float], control: Sequence[float]) -> Effect | None:
     """``visited`` and ``control``: each prescriber's change (after − before). None when a
     group has fewer than two prescribers (no interval can be given)."""
     if len(visited) < 2 or len(control) < 2:

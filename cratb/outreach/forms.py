@@ -25,7 +25,8 @@ class CampaignForm(forms.ModelForm[Campaign]):
         data = super().clean() or {}
         if data.get("rule") == Campaign.Rule.LARGEST_EXCESS and not data.get("top_n"):
             self.add_error(
-                "top_n", _("Nombre de prescripteurs : à indiquer pour la règle des N plus grands excès.")
+                "top_n",
+                _("Nombre de prescripteurs : à indiquer pour la règle des N plus grands excès."),
             )
         year = data.get("reference_year")
         if year is not None and not 2000 <= year <= 2100:
@@ -48,7 +49,9 @@ class VisitForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Résultat"), choices=[("", "—"), *Visit.Outcome.choices], required=False
     )
-    notes = forms.CharField(label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

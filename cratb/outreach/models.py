@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from cratb.accounts.models import User
 
 
-class CampaignQuerySet(models.QuerySet["Campaign"]):
-    def visible_to(self, user: User) -> CampaignQuerySet:
+class VisitingCampaignQuerySet(models.QuerySet["Campaign"]):
+    def visible_to(self, user: User) -> VisitingCampaignQuerySet:
         if user.role in (Role.COORDINATOR, Role.ADMIN, Role.INSURANCE_VIEWER):
             return self
         return self.none()
@@ -57,7 +57,7 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CampaignQuerySet.as_manager()
+    objects = VisitingCampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campagne auprès des gros prescripteurs")
@@ -141,9 +141,7 @@ class Visit(models.Model):
                 }
             )
         if self.visit_date and not self.outcome:
-            raise ValidationError(
-                {"outcome": _("Résultat : à indiquer pour une visite datée.")}
-            )
+            raise ValidationError({"outcome": _("Résultat : à indiquer pour une visite datée.")})
         if self.outcome and not self.visit_date:
             raise ValidationError(
                 {"visit_date": _("Date de la visite : à indiquer avec son résultat.")}
@@ -171,6 +169,9 @@ class Measure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "horizon"], name="outreach_measure_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} — {self.horizon} mois"
 
 
 class Programme(models.Model):

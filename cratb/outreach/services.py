@@ -78,16 +78,10 @@ def main_departements(rows: Iterable[dict[str, Any]]) -> dict[str, str]:
     the smaller code). Dispensing lines carry the patient's département, not the
     practice's."""
     best: dict[str, tuple[float, str]] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: str(r.get("departement") or "")):
         prescriber, code = str(row.get("prescriber_id") or ""), str(row.get("departement") or "")
         lines = float(row.get("denominator") or 0)
-        if not prescriber or not code:
-            continue
-        current = best.get(prescriber)
-        if current is None or (lines, -int(code.isdigit() and int(code) or 0)) > (
-            current[0],
-            -int(current[1].isdigit() and int(current[1]) or 0),
-        ):
+        if prescriber and code and (prescriber not in best or lines > best[prescriber][0]):
             best[prescriber] = (lines, code)
     return {prescriber: code for prescriber, (_, code) in best.items()}
 
@@ -181,7 +175,7 @@ def changes(
     for row in monthly:
         prescriber = str(row.get("prescriber_id") or "")
         month = _parse_month(row.get("month"))
-        if prescriber not in visited and prescriber not in control or month is None:
+        if (prescriber not in visited and prescriber not in control) or month is None:
             continue
         for window, (low, high) in enumerate((baseline, follow_up)):
             if low <= month <= high:

@@ -56,9 +56,13 @@ def campaign_create(request: HttpRequest) -> HttpResponseBase:
                 campaign.save()
                 count = services.select_targets(campaign)
         except services.OutreachError as exc:
-            form.add_error(None, _("Profil des prescripteurs illisible : %(error)s.") % {"error": exc})
+            form.add_error(
+                None, _("Profil des prescripteurs illisible : %(error)s.") % {"error": exc}
+            )
         else:
-            messages.success(request, _("Campagne créée : %(count)s prescripteurs ciblés.") % {"count": count})
+            messages.success(
+                request, _("Campagne créée : %(count)s prescripteurs ciblés.") % {"count": count}
+            )
             return redirect("outreach:campaign", pk=campaign.pk)
     return render(request, "outreach/campaign_form.html", {"form": form})
 
@@ -136,7 +140,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(roles(*READER_ROLES))
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     campaign = _campaign(request, pk)
-    initial = {}
+    initial: dict[str, object] = {}
     prescriber = request.GET.get("prescripteur", "")
     target = campaign.targets.filter(prescriber_id=prescriber).first() if prescriber else None
     if target is not None:
@@ -222,11 +226,17 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     programme = get_object_or_404(Programme.objects.select_related("territory"), pk=pk)
     invitation = None
     if request.GET.get("invitation"):
-        invitation = programme.invitations.filter(pk=request.GET["invitation"]).first() if request.GET["invitation"].isdigit() else None
+        invitation = (
+            programme.invitations.filter(pk=request.GET["invitation"]).first()
+            if request.GET["invitation"].isdigit()
+            else None
+        )
     form = InvitationForm(request.POST or None, programme=programme, instance=invitation)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("Invitation enregistrée : %(name)s.") % {"name": form.instance.prescriber})
+        messages.success(
+            request, _("Invitation enregistrée : %(name)s.") % {"name": form.instance.prescriber}
+        )
         return redirect("outreach:programme", pk=programme.pk)
     invitations = list(programme.invitations.all())
     summary = programmes.funnel(invitations)
@@ -249,7 +259,7 @@ def lab_adoption(request: HttpRequest) -> HttpResponse:
     """A lab sees its own monthly adoption; coordination chooses the lab."""
     labs = list(LabAccount.objects.order_by("lab_id"))
     if request.user.has_role(Role.LAB):  # type: ignore[union-attr]
-        account = LabAccount.objects.filter(user=request.user).first()
+        account = LabAccount.objects.filter(user_id=request.user.pk).first()
         lab_id = account.lab_id if account else ""
         labs = []
     else:

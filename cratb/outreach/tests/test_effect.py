@@ -67,9 +67,7 @@ def test_changes_pool_the_months_of_each_window() -> None:
         {"prescriber_id": "N", "month": "2024-02", "numerator": 1, "denominator": 2},
         {"prescriber_id": "X", "month": "2024-02", "numerator": 1, "denominator": 2},
     ]
-    found = changes(
-        rows, visited={"V"}, control={"C", "N"}, baseline=baseline, follow_up=follow_up
-    )
+    found = changes(rows, visited={"V"}, control={"C", "N"}, baseline=baseline, follow_up=follow_up)
     assert [(c.prescriber_id, c.visited, c.before, c.after, c.change) for c in found] == [
         ("C", False, 50.0, 100.0, 50.0),
         ("V", True, 75.0, 25.0, -50.0),

@@ -64,7 +64,9 @@ def test_the_hauts_de_france_example() -> None:
     assert round(f.signed_pct or 0) == 82 and round(f.took_part_pct or 0) == 72
 
 
-@pytest.mark.parametrize("persona", ["insurance_viewer", "agency_viewer", "requester", "lab_client"])
+@pytest.mark.parametrize(
+    "persona", ["insurance_viewer", "agency_viewer", "requester", "lab_client"]
+)
 def test_only_coordination_manages_programmes(
     client: Client, programme: Programme, persona: str, request: pytest.FixtureRequest
 ) -> None:

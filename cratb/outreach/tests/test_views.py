@@ -160,7 +160,10 @@ def test_the_health_insurance_records_a_delegates_visit(
             {"visit_date": "2024-02-28", "outcome": Visit.Outcome.DONE},
             "elle précède le début de la campagne (01/03/2024)",
         ),
-        ({"visit_date": "2024-03-10", "outcome": ""}, "Résultat : à indiquer pour une visite datée."),
+        (
+            {"visit_date": "2024-03-10", "outcome": ""},
+            "Résultat : à indiquer pour une visite datée.",
+        ),
         ({"prescriber_id": "Z9"}, "Prescripteur Z9 : absent de la liste des cibles"),
     ],
 )
@@ -211,7 +214,9 @@ def test_a_campaign_without_a_warehouse_is_not_created(client: Client, coordinat
     assert not Campaign.objects.exists()  # nothing partly committed
 
 
-def test_an_unknown_horizon_is_refused(client: Client, campaign: Campaign, coordinator: User) -> None:
+def test_an_unknown_horizon_is_refused(
+    client: Client, campaign: Campaign, coordinator: User
+) -> None:
     client.force_login(coordinator)
     response = client.post(f"/campagnes/{campaign.pk}/mesurer/", {"horizon": "x"}, follow=True)
     assert "Horizon : 6 ou 12 mois." in response.content.decode()
@@ -273,9 +278,7 @@ def test_the_effect_at_6_months(
     assert "-25,0" in html and "-101,1" in html and "51,1" in html
 
 
-def test_the_effect_at_12_months_waits_for_the_data(
-    campaign: Campaign, warehouse: Path
-) -> None:
+def test_the_effect_at_12_months_waits_for_the_data(campaign: Campaign, warehouse: Path) -> None:
     result = services.measure(campaign, 12)
     assert result.difference is None
     assert result.message == (

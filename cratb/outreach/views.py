@@ -259,7 +259,7 @@ def lab_adoption(request: HttpRequest) -> HttpResponse:
     """A lab sees its own monthly adoption; coordination chooses the lab."""
     labs = list(LabAccount.objects.order_by("lab_id"))
     if request.user.has_role(Role.LAB):  # type: ignore[union-attr]
-        account = LabAccount.objects.filter(user_id=request.user.pk).first()
+        account = LabAccount.objects.filter(user=request.user).first()  # type: ignore[misc]
         lab_id = account.lab_id if account else ""
         labs = []
     else:

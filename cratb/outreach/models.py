@@ -68,6 +68,17 @@ class Campaign(models.Model):
         return self.title
 
 
+#: The prescriber specialties of the dispensing contract (CONTRACTS.md), as pages name them.
+SPECIALTY_LABELS = {
+    "general_practice": _("Médecine générale"),
+    "dentistry": _("Chirurgie dentaire"),
+    "hospital": _("Prescription hospitalière"),
+    "other_specialty": _("Autre spécialité médicale"),
+    "midwifery": _("Sage-femme"),
+    "other": _("Autre"),
+}
+
+
 class Target(models.Model):
     """A prescriber picked by the campaign, with the profile figures that picked them."""
 
@@ -92,6 +103,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.prescriber_id
+
+    @property
+    def specialty_label(self) -> str:
+        return str(SPECIALTY_LABELS.get(self.specialty, self.specialty))
 
 
 class Visit(models.Model):

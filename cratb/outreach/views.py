@@ -117,7 +117,7 @@ def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
         rows.append(
             [
                 t.prescriber_id,
-                t.specialty,
+                t.specialty_label,
                 t.prescriptions,
                 round(t.share, 1),
                 round(t.peer_share, 1),

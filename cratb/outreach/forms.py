@@ -15,7 +15,7 @@ class CampaignForm(forms.ModelForm[Campaign]):
     class Meta:
         model = Campaign
         fields = ["title", "reference_year", "territory", "rule", "top_n", "start_date"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,7 +43,7 @@ class VisitForm(forms.Form):
     visit_date = forms.DateField(
         label=_("Date de la visite"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Vide tant que la visite n'a pas eu lieu."),
     )
     outcome = forms.ChoiceField(
@@ -97,7 +97,7 @@ class ProgrammeForm(forms.ModelForm[Programme]):
     class Meta:
         model = Programme
         fields = ["title", "territory", "started_on"]
-        widgets = {"started_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class InvitationForm(forms.ModelForm[Invitation]):
@@ -105,8 +105,8 @@ class InvitationForm(forms.ModelForm[Invitation]):
         model = Invitation
         fields = ["prescriber", "invited_on", "signed_on", "took_part", "outside_zone"]
         widgets = {
-            "invited_on": forms.DateInput(attrs={"type": "date"}),
-            "signed_on": forms.DateInput(attrs={"type": "date"}),
+            "invited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:

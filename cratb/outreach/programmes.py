@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.utils.translation import get_language
+
+from cratb.charts.numbers import format_month
 from cratb.engine.indicators import Query
 from cratb.outreach import services
 from cratb.outreach.models import Invitation
@@ -61,6 +65,15 @@ class MonthShare:
     @property
     def share(self) -> float | None:
         return 100.0 * self.targeted / self.isolates if self.isolates else None
+
+    @property
+    def label(self) -> str:
+        """« janv. 2025 » (the page's language)."""
+        text = self.month.replace("-", "")
+        if len(text) != 6 or not text.isdigit():
+            return self.month
+        day = date(int(text[:4]), int(text[4:]), 1)
+        return format_month(day, language=get_language() or "fr")
 
 
 #: Months shown on a lab's adoption page (the latest months with isolates).

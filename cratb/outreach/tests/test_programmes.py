@@ -140,6 +140,7 @@ def test_monthly_shares_of_one_lab() -> None:
     ]
     assert round(months[0].share or 0) == 33 and round(months[1].share or 0) == 53
     assert (total.isolates, total.targeted) == (1485, 626)
+    assert months[0].label == "mai 2025"
 
 
 def test_a_lab_sees_its_own_adoption(

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
-from cratb.charts import Bar, ranked_bars
+from cratb.charts import Bar, Reference, ranked_bars
 from cratb.network.tabular import table_response
 from cratb.outreach import programmes, services
 from cratb.outreach.forms import CampaignForm, InvitationForm, ProgrammeForm, VisitForm
-from cratb.outreach.models import Campaign, Programme, Visit
+from cratb.outreach.models import Campaign, Measure, Programme, Visit
 from cratb.resistance.models import LabAccount
 
 #: Coordination runs the campaigns; the health insurance reads the lists and records its
@@ -67,12 +67,30 @@ def campaign_create(request: HttpRequest) -> HttpResponseBase:
     return render(request, "outreach/campaign_form.html", {"form": form})
 
 
+def _effect_chart(measures: list[Measure]) -> str:
+    shown = [m for m in measures if m.difference is not None]
+    if not shown:
+        return ""
+    chart = ranked_bars(
+        [Bar(_("%(h)s mois") % {"h": m.horizon}, m.difference, m.ci_low, m.ci_high) for m in shown],
+        title=_("Effet de la campagne (différence de différences, IC 95 %)"),
+        unit=_("points de part des antibiotiques critiques"),
+        decimals=1,
+        language=get_language() or "fr",
+        reference=Reference(0.0, _("aucun effet")),
+        sort=False,
+        subject=_("horizons"),
+    )
+    return mark_safe(chart.html())  # noqa: S308 - escaped by cratb.charts
+
+
 @allow(roles(*READER_ROLES))
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     targets = list(campaign.targets.all())
     visits = {v.target_id: v for v in Visit.objects.filter(target__campaign=campaign)}
     rows = [(t, visits.get(t.pk)) for t in targets]
+    measures = list(campaign.measures.all())
     counts = {
         "targets": len(targets),
         "assigned": len(visits),
@@ -85,7 +103,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "rows": rows,
             "counts": counts,
-            "measures": list(campaign.measures.all()),
+            "measures": measures,
+            "chart": _effect_chart(measures),
             "horizons": services.HORIZONS,
             "manager": request.user.has_role(*MANAGER_ROLES),  # type: ignore[union-attr]
         },

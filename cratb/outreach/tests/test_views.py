@@ -276,6 +276,7 @@ def test_the_effect_at_6_months(
     assert result.ci_high == pytest.approx(-25.0 + 4.302653 * 312.5**0.5, abs=1e-3)
     html = client.get(f"/campagnes/{campaign.pk}/").content.decode()
     assert "-25,0" in html and "-101,1" in html and "51,1" in html
+    assert "<svg" in html  # the chart of the same values
 
 
 def test_the_effect_at_12_months_waits_for_the_data(campaign: Campaign, warehouse: Path) -> None:

@@ -91,6 +91,12 @@ SECTIONS: tuple[Section, ...] = (
         "lock",
         _("Jetons d'accès du laboratoire à l'API de rendu ciblé des antibiogrammes."),
     ),
+    Section(
+        "outreach:lab-adoption",
+        _("Rendu ciblé"),
+        "clipboard",
+        _("Adoption du rendu ciblé des antibiogrammes par laboratoire, mois par mois."),
+    ),
 )
 
 

@@ -285,3 +285,26 @@ def test_the_effect_at_12_months_waits_for_the_data(campaign: Campaign, warehous
     assert result.message == (
         "Pas encore mesurable : les délivrances doivent couvrir jusqu'à 2025-02."
     )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("agency_viewer", 403), ("requester", 403), ("insurance_viewer", 403)]
+)
+def test_measuring_is_for_coordination_only(
+    client: Client, campaign: Campaign, persona: str, status: int, request: pytest.FixtureRequest
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(f"/campagnes/{campaign.pk}/mesurer/", {"horizon": 6}).status_code == status
+    assert not Measure.objects.exists()
+
+
+def test_anonymous_visitors_cannot_measure(client: Client, campaign: Campaign) -> None:
+    response = client.post(f"/campagnes/{campaign.pk}/mesurer/", {"horizon": 6})
+    assert response.status_code == 302
+    assert not Measure.objects.exists()
+
+
+def test_a_campaign_of_no_one_is_not_found(client: Client, insurance_viewer: User) -> None:
+    client.force_login(insurance_viewer)
+    assert client.get("/campagnes/999/").status_code == 404
+    assert client.get("/campagnes/999/cibles/?format=csv").status_code == 404

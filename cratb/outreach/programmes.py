@@ -67,13 +67,17 @@ class MonthShare:
         return 100.0 * self.targeted / self.isolates if self.isolates else None
 
     @property
-    def label(self) -> str:
-        """« janv. 2025 » (the page's language)."""
+    def first_day(self) -> date | None:
         text = self.month.replace("-", "")
         if len(text) != 6 or not text.isdigit():
-            return self.month
-        day = date(int(text[:4]), int(text[4:]), 1)
-        return format_month(day, language=get_language() or "fr")
+            return None
+        return date(int(text[:4]), int(text[4:]), 1)
+
+    @property
+    def label(self) -> str:
+        """« janv. 2025 » (the page's language)."""
+        day = self.first_day
+        return format_month(day, language=get_language() or "fr") if day else self.month
 
 
 #: Months shown on a lab's adoption page (the latest months with isolates).

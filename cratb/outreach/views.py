@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
-from cratb.charts import Bar, Reference, ranked_bars
+from cratb.charts import Bar, Point, Reference, ranked_bars, time_series
 from cratb.network.tabular import table_response
 from cratb.outreach import programmes, services
 from cratb.outreach.forms import CampaignForm, InvitationForm, ProgrammeForm, VisitForm
@@ -273,6 +273,21 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
+def _adoption_chart(months: list[programmes.MonthShare]) -> str:
+    points = [Point(m.first_day, m.share) for m in months if m.first_day is not None and m.isolates]
+    if len(points) < 2:
+        return ""
+    chart = time_series(
+        points,
+        title=_("Part des ECBU à entérobactéries rendus avec un antibiogramme ciblé"),
+        unit="%",
+        decimals=0,
+        language=get_language() or "fr",
+        covid=False,
+    )
+    return mark_safe(chart.html())  # noqa: S308 - escaped by cratb.charts
+
+
 @allow(roles(Role.LAB, *MANAGER_ROLES))
 def lab_adoption(request: HttpRequest) -> HttpResponse:
     """A lab sees its own monthly adoption; coordination chooses the lab."""
@@ -294,5 +309,12 @@ def lab_adoption(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "outreach/lab_adoption.html",
-        {"lab_id": lab_id, "labs": labs, "months": months, "total": total, "error": error},
+        {
+            "lab_id": lab_id,
+            "labs": labs,
+            "months": months,
+            "total": total,
+            "error": error,
+            "chart": _adoption_chart(months),
+        },
     )

@@ -151,14 +151,18 @@ def test_a_lab_sees_its_own_adoption(
 
     def adoption(lab_id: str) -> tuple[list[programmes.MonthShare], programmes.MonthShare]:
         asked.append(lab_id)
-        months = [programmes.MonthShare("2025-05", 791, 260)]
-        return months, programmes.MonthShare("total", 791, 260)
+        months = [
+            programmes.MonthShare("2025-05", 791, 260),
+            programmes.MonthShare("2025-06", 694, 366),
+        ]
+        return months, programmes.MonthShare("total", 1485, 626)
 
     monkeypatch.setattr(programmes, "lab_adoption", adoption)
     client.force_login(lab_client)
     html = client.get("/campagnes/rendu-cible/laboratoire/?laboratoire=L2").content.decode()
     assert asked == ["L1"]  # never another lab's
     assert "791" in html and "33" in html and 'name="laboratoire"' not in html
+    assert "<svg" in html and "mai 2025" in html
 
 
 def test_the_adoption_page_says_when_the_warehouse_is_empty(

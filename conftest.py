@@ -98,6 +98,13 @@ def agency_viewer(region: Territory) -> User:
 
 
 @pytest.fixture
+def insurance_viewer(region: Territory) -> User:
+    return UserFactory.create(
+        username="assurance-maladie", role=Role.INSURANCE_VIEWER, territories=[region]
+    )
+
+
+@pytest.fixture
 def lab_client(db: None) -> User:
     return UserFactory.create(username="laboratoire", role=Role.LAB)
 

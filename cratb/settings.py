@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "cratb.training",
     "cratb.activity",
     "cratb.audits",
+    "cratb.outreach",
     "cratb.dashboards",
     "cratb.public",
     "cratb.resistance",

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("formation/", include("cratb.training.urls")),
     path("activite/", include("cratb.activity.urls")),
     path("audits/", include("cratb.audits.urls")),
+    path("campagnes/", include("cratb.outreach.urls")),
     path("resistances/", include("cratb.resistance.urls")),
     path("rapports/", include("cratb.reports.urls")),
     path("admin/", admin.site.urls),

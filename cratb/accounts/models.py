@@ -15,7 +15,8 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordination CRAtb")
     EMA_MEMBER = "ema_member", _("Membre d'une EMA")
     REQUESTER = "requester", _("Professionnel de santé (demandeur)")
-    AGENCY_VIEWER = "agency_viewer", _("Agence régionale / assurance maladie (lecture)")
+    AGENCY_VIEWER = "agency_viewer", _("Agence régionale de santé (lecture)")
+    INSURANCE_VIEWER = "insurance_viewer", _("Assurance maladie (campagnes de visites)")
     LAB = "lab", _("Laboratoire (accès API)")
     ADMIN = "admin", _("Administrateur")
 

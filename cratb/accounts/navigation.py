@@ -77,6 +77,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Audits de pratiques : grilles, campagnes, saisie des cas et retours."),
     ),
     Section(
+        "outreach:home",
+        _("Campagnes"),
+        "clipboard",
+        _("Visites des gros prescripteurs : cibles, visites et effet mesuré."),
+    ),
+    Section(
         "reports:list",
         _("Rapport annuel"),
         "clipboard",
@@ -87,6 +93,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Accès API"),
         "lock",
         _("Jetons d'accès du laboratoire à l'API de rendu ciblé des antibiogrammes."),
+    ),
+    Section(
+        "outreach:lab-adoption",
+        _("Rendu ciblé"),
+        "clipboard",
+        _("Adoption du rendu ciblé des antibiogrammes par laboratoire, mois par mois."),
     ),
 )
 

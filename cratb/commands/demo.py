@@ -186,6 +186,10 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
 
     activity = build_activity(region_code=spec.region_code, seed=spec.seed, year=spec.year)
     print(f"  activité : {activity.summary}")
+    from cratb.demo.outreach import build_demo as build_outreach
+
+    outreach = build_outreach(seed=spec.seed, year=spec.year, warehouse=warehouse)
+    print(f"  campagnes : {outreach.summary}")
     lab = build_lab(region_code=spec.region_code, warehouse=warehouse, year=spec.year)
     if lab is not None:
         print(f"  laboratoire de démonstration {lab.lab_id} : jeton d'API {lab.token}")

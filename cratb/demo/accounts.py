@@ -38,6 +38,9 @@ _DEMO_USERS: tuple[_DemoUser, ...] = (
     _DemoUser("demo-ema", "ema-demo-2025", Role.EMA_MEMBER, "Eliott", "Équipe"),
     _DemoUser("demo-demandeur", "demandeur-demo-2025", Role.REQUESTER, "Dominique", "Généraliste"),
     _DemoUser("demo-agence", "agence-demo-2025", Role.AGENCY_VIEWER, "Ariane", "Agence"),
+    _DemoUser(
+        "demo-assurance", "assurance-demo-2025", Role.INSURANCE_VIEWER, "Aurèle", "Assurance"
+    ),
     _DemoUser("demo-laboratoire", "laboratoire-demo-2025", Role.LAB, "Lou", "Laboratoire"),
     _DemoUser("demo-admin", "administration-demo-2025", Role.ADMIN, "Alix", "Administration"),
 )
@@ -85,6 +88,7 @@ def ensure_demo_users(*, region_code: str) -> list[DemoLogin]:
             Role.EMA_MEMBER: (ema_team, [departement]),
             Role.REQUESTER: (None, [departement]),
             Role.AGENCY_VIEWER: (None, [region]),
+            Role.INSURANCE_VIEWER: (None, [region]),
             Role.LAB: (None, [region]),
             Role.ADMIN: (None, []),
         }

@@ -29,6 +29,7 @@ PERSONAS: dict[str, Role | None] = {
     "ema_responder": Role.EMA_MEMBER,
     "requester": Role.REQUESTER,
     "agency_viewer": Role.AGENCY_VIEWER,
+    "insurance_viewer": Role.INSURANCE_VIEWER,
     "lab_client": Role.LAB,
     "administrator": Role.ADMIN,
 }

@@ -174,6 +174,7 @@ SECTION_AUDIENCE = {
         Role.EMA_MEMBER,
         Role.REQUESTER,
         Role.AGENCY_VIEWER,
+        Role.INSURANCE_VIEWER,
         Role.ADMIN,
     },
     "advice:home": {Role.COORDINATOR, Role.EMA_MEMBER, Role.REQUESTER, Role.ADMIN},
@@ -193,6 +194,7 @@ SECTION_AUDIENCE = {
         Role.AGENCY_VIEWER,
         Role.ADMIN,
     },
+    "outreach:home": {Role.COORDINATOR, Role.INSURANCE_VIEWER, Role.ADMIN},
     "accounts:account": set(Role.values),
 }
 

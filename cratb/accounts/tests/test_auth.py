@@ -145,11 +145,12 @@ def test_account_page_leads_a_lab_to_its_api_tokens(client: Client, lab_client: 
     client.force_login(lab_client)
     html = client.get("/comptes/mon-compte/").content.decode()
     assert 'href="/resistances/acces-api/"' in html
-    # The menu offers a lab client its API page only.
+    # The menu offers a lab client its API page and its adoption of targeted reporting.
     menu = html[html.index('aria-label="Navigation principale"') :]
     menu = menu[: menu.index("</nav>")]
-    assert menu.count("<li>") == 1
+    assert menu.count("<li>") == 2
     assert 'href="/resistances/acces-api/"' in menu
+    assert 'href="/campagnes/rendu-cible/laboratoire/"' in menu
 
 
 @pytest.mark.parametrize("role", Role.values)

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "cratb.public",
     "cratb.resistance",
     "cratb.reports",
+    "cratb.feedback",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("audits/", include("cratb.audits.urls")),
     path("resistances/", include("cratb.resistance.urls")),
     path("rapports/", include("cratb.reports.urls")),
+    path("retours/", include("cratb.feedback.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

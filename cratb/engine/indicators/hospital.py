@@ -62,7 +62,8 @@ def hospital_ddd(ctx: Context) -> ir.Table:
     source="CONTRACTS.md section 3 ; SPARES / ConsoRes (DDJ/1000 JH)",
     version=1,
     period_from=("hospital_consumption", "year"),
-    publish=(("finess",), ("aware",), ("atc3",)),
+    # ("finess", "atc3"): each establishment's consumption by class (cratb/feedback).
+    publish=(("finess",), ("aware",), ("atc3",), ("finess", "atc3")),
 )
 def ddd_per_1000_patient_days(ctx: Context) -> ir.Table:
     """One row per group of the --by columns: J01 DDD ÷ (patient-days ÷ 1000), over the

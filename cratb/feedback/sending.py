@@ -120,7 +120,7 @@ def _body(label: str, year: int, link: str = "", expires: str = "") -> str:
     return "\n".join(lines)
 
 
-def send_one(batch: FeedbackBatch, target: Target) -> int:
+def send_one(batch: FeedbackBatch, target: Target, *, connection: Any = None) -> int:
     """Send one report to its contacts; the number of messages sent (0 with a log line
     saying why when nothing can be sent)."""
     try:
@@ -143,7 +143,7 @@ def send_one(batch: FeedbackBatch, target: Target) -> int:
     sent = 0
     for address in addresses:
         with transaction.atomic():  # the log line only with the message gone
-            _send_to(batch, target, subject, address, title=title, data=data)
+            _send_to(batch, target, subject, address, title=title, data=data, connection=connection)
         sent += 1
     return sent
 
@@ -156,6 +156,7 @@ def _send_to(
     *,
     title: str,
     data: bytes,
+    connection: Any = None,
 ) -> None:
     fields = {"kind": target.kind, "key": subject.key, "label": subject.label}
     if batch.delivery == Delivery.LINK:
@@ -163,10 +164,16 @@ def _send_to(
         entry = _log(batch, recipient=address, sent=True, expires_at=expires, **fields)
         link = settings.SITE_URL.rstrip("/") + reverse("feedback:link", args=[make_token(entry)])
         body = _body(subject.label, batch.year, link, f"{timezone.localtime(expires):%d/%m/%Y}")
-        message = EmailMessage(title, body, settings.DEFAULT_FROM_EMAIL, [address])
+        message = EmailMessage(
+            title, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+        )
     else:
         message = EmailMessage(
-            title, _body(subject.label, batch.year), settings.DEFAULT_FROM_EMAIL, [address]
+            title,
+            _body(subject.label, batch.year),
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            connection=connection,
         )
         name = f"rapport-{target.kind}-{subject.key}-{batch.year}.pdf"
         message.attach(name, data, "application/pdf")
@@ -174,14 +181,16 @@ def _send_to(
     message.send()
 
 
-def run_batch(batch: FeedbackBatch) -> FeedbackBatch:
+def run_batch(batch: FeedbackBatch, *, connection: Any = None) -> FeedbackBatch:
+    """Send every report of ``batch`` (``connection``: an e-mail connection, Django's
+    default when None), advancing its progress."""
     targets = targets_of(batch)
     if not targets:
         batch.refuse("Aucun rapport à envoyer : aucun destinataire de ce type dans l'annuaire.")
         return batch
     batch.start(steps_total=len(targets))
     for target in targets:
-        if send_one(batch, target):
+        if send_one(batch, target, connection=connection):
             batch.sent += 1
         else:
             batch.skipped += 1

@@ -45,24 +45,27 @@ class FeedbackDemo:
 
 
 def _requester_rpps(rpps: list[str]) -> str:
-    """Give the demo requester the directory entry of the first identified prescriber."""
+    """Give the demo requester's directory entry the RPPS of an identified prescriber that
+    no one in the directory has yet."""
     user = User.objects.filter(role=Role.REQUESTER, username="demo-demandeur").first()
-    if user is None or not rpps:
+    if user is None:
         return ""
-    mine = getattr(user, "practitioner", None)
-    if mine is not None and mine.rpps:
-        return mine.rpps
-    person = Practitioner.objects.filter(rpps=rpps[0]).first()
+    person = Practitioner.objects.filter(user=user).first()
+    if person is not None and person.rpps:
+        return person.rpps
+    taken = set(Practitioner.objects.exclude(rpps="").values_list("rpps", flat=True))
+    free = [number for number in rpps if number not in taken]
+    if not free:
+        return ""
     if person is None:
         person = Practitioner(
-            last_name=user.last_name or "Généraliste",
-            first_name=user.first_name,
-            rpps=rpps[0],
-            email=user.email,
+            last_name=user.last_name or "Généraliste", first_name=user.first_name, user=user
         )
-    person.user = user
+    person.rpps = free[0]
+    if not person.email:
+        person.email = user.email
     person.save()
-    return rpps[0]
+    return free[0]
 
 
 def build_demo(*, year: int) -> FeedbackDemo:

@@ -103,18 +103,22 @@ def hospital_years() -> list[int]:
     return sorted(years)
 
 
-def peer_values(category: str, year: int) -> dict[str, float]:
-    """The published value of each establishment of ``category`` for ``year``, by FINESS."""
-    finess = set(
-        Organization.objects.filter(category=category)
-        .exclude(finess="")
-        .values_list("finess", flat=True)
-    )
-    return {
-        r.dimensions["finess"]: r.value
+def peer_values(category: str | None, year: int) -> dict[str, float]:
+    """The published value of each establishment of ``category`` (None: of every
+    establishment) for ``year``, by FINESS."""
+    rows = [
+        r
         for r in _values(HOSPITAL, "finess", year=year)
-        if r.dimensions.get("finess") in finess and r.value is not None
-    }
+        if r.value is not None and r.dimensions.get("finess")
+    ]
+    if category is not None:
+        finess = set(
+            Organization.objects.filter(category=category)
+            .exclude(finess="")
+            .values_list("finess", flat=True)
+        )
+        rows = [r for r in rows if r.dimensions["finess"] in finess]
+    return {r.dimensions["finess"]: float(r.value) for r in rows if r.value is not None}
 
 
 def establishment_classes(finess: str, year: int) -> list[IndicatorValue] | None:
@@ -134,16 +138,35 @@ def lab_of(establishment: Organization) -> str:
     return link.lab_id if link is not None else ""
 
 
+#: The resistances a feedback report shows (the surveillance priorities: third-generation
+#: cephalosporins, fluoroquinolones and carbapenems in Enterobacterales, meticillin in
+#: S. aureus; WHONET codes), in this order.
+KEY_RESISTANCES: tuple[tuple[str, str], ...] = (
+    ("Escherichia coli", "AMX"),
+    ("Escherichia coli", "AMC"),
+    ("Escherichia coli", "CTX"),
+    ("Escherichia coli", "CIP"),
+    ("Escherichia coli", "SXT"),
+    ("Escherichia coli", "MEM"),
+    ("Klebsiella pneumoniae", "CTX"),
+    ("Klebsiella pneumoniae", "CIP"),
+    ("Klebsiella pneumoniae", "MEM"),
+    ("Staphylococcus aureus", "FOX"),
+)
+
+
 def lab_resistance(lab_id: str, year: int) -> list[IndicatorValue] | None:
-    """% resistant of the lab's isolates for ``year`` (organism × antibiotic); None when
-    the publication holds no values by lab."""
+    """% resistant of the lab's isolates for ``year``, for the ``KEY_RESISTANCES`` it
+    has; None when the publication holds no values by lab."""
     rows = _values(RESISTANCE, "organism,antibiotic,lab_id", year=year)
     if not rows:
         return None
-    return sorted(
-        (r for r in rows if r.dimensions.get("lab_id") == lab_id and r.value is not None),
-        key=lambda r: (str(r.dimensions.get("organism")), str(r.dimensions.get("antibiotic"))),
-    )
+    mine = {
+        (r.dimensions.get("organism"), r.dimensions.get("antibiotic")): r
+        for r in rows
+        if r.dimensions.get("lab_id") == lab_id and r.value is not None
+    }
+    return [mine[pair] for pair in KEY_RESISTANCES if pair in mine]
 
 
 def lab_targeted(lab_id: str) -> dict[int, IndicatorValue] | None:
@@ -174,6 +197,20 @@ def establishment_contacts(establishment: Organization, on: date) -> list[str]:
 
 
 # ---- prescribers ----------------------------------------------------------------------
+
+
+SPECIALTY_LABELS = {
+    "general_practice": "médecine générale",
+    "dentistry": "chirurgie dentaire",
+    "hospital": "prescription hospitalière",
+    "other_specialty": "autre spécialité médicale",
+    "midwifery": "maïeutique",
+    "other": "autre",
+}
+
+
+def specialty_label(code: str) -> str:
+    return SPECIALTY_LABELS.get(code, code)
 
 
 def check_identified(prescriber_id: str) -> str:

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from cratb.charts.bars import Bar, Reference, ranked_bars
 from cratb.charts.funnel import FunnelPoint, Limits, funnel_plot
+from cratb.charts.numbers import format_count, format_number
 from cratb.charts.series import Point, time_series
+from cratb.dashboards.models import IndicatorValue
 from cratb.documents import (
     Block,
     ChartBlock,
@@ -129,28 +131,38 @@ def _category_label(org: Organization) -> str:
 
 
 def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[Block]:
-    if not org.category:
-        return [
-            Paragraph(
-                "Comparaison aux pairs : la catégorie de l'établissement n'est pas renseignée"
-                " dans l'annuaire."
-            )
-        ]
-    peers = figures.peer_values(org.category, year)
-    pos = figures.position(value, list(peers.values()))
     category = _category_label(org)
-    if pos is None:
-        return [
+    peers = figures.peer_values(org.category, year) if org.category else {}
+    pos = figures.position(value, list(peers.values()))
+    notes: list[Block] = []
+    if pos is not None:
+        group = f"de la catégorie « {category} »"
+    else:
+        notes.append(
             Paragraph(
-                f"Comparaison aux pairs : moins de 3 établissements de la catégorie"
-                f" « {category} » ont une consommation publiée en {year}."
+                f"Moins de 3 établissements de la catégorie « {category} » ont une"
+                f" consommation publiée en {year} : la comparaison porte sur tous les"
+                " établissements."
+                if category
+                else "La catégorie de l'établissement n'est pas renseignée dans l'annuaire :"
+                " la comparaison porte sur tous les établissements."
             )
-        ]
+        )
+        peers = figures.peer_values(None, year)
+        pos = figures.position(value, list(peers.values()))
+        group = "de la région"
+        if pos is None:
+            return [
+                Paragraph(
+                    f"Comparaison aux pairs : moins de 3 établissements ont une consommation"
+                    f" publiée en {year}."
+                ),
+            ]
     names = dict(Organization.objects.filter(finess__in=list(peers)).values_list("finess", "name"))
     bars = [Bar(("▶ " if f == org.finess else "") + names.get(f, f), v) for f, v in peers.items()]
     chart = ranked_bars(
         bars,
-        title=f"Consommation des établissements « {category} », {year}",
+        title=f"Consommation des établissements {group}, {year}",
         unit=unit,
         decimals=1,
         language="fr",
@@ -158,7 +170,8 @@ def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[
         subject="établissements",
     )
     return [
-        Heading(f"Face aux établissements de la catégorie « {category} »"),
+        Heading(f"Face aux établissements {group}"),
+        *notes,
         FigureList(
             (
                 Figure("Établissements comparés", pos.peers, "", 0),
@@ -170,8 +183,7 @@ def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[
                     pos.percentile,
                     "%",
                     0,
-                    note="part des établissements de la catégorie à une consommation"
-                    " inférieure ou égale",
+                    note="part des établissements comparés à une consommation inférieure ou égale",
                 ),
             )
         ),
@@ -201,8 +213,8 @@ def _lab_blocks(org: Organization, year: int) -> list[Block]:
         return [
             Paragraph(
                 "Aucun laboratoire n'est rattaché à l'établissement dans le CRAtb : la"
-                " résistance de ses isolats et l'antibiogramme ciblé sont"
-                f" {NOT_AVAILABLE}."
+                " résistance de ses isolats et l'antibiogramme ciblé ne sont pas"
+                " disponibles."
             )
         ]
     out: list[Block] = [Paragraph(f"Laboratoire : {lab_id}.")]
@@ -215,7 +227,9 @@ def _lab_blocks(org: Organization, year: int) -> list[Block]:
             )
         )
     elif not resistance:
-        out.append(Paragraph(f"Résistance : aucun isolat publié pour {year}."))
+        out.append(
+            Paragraph(f"Résistance : aucun isolat publié pour {year} pour les couples suivis.")
+        )
     else:
         out.append(
             Table(
@@ -234,7 +248,9 @@ def _lab_blocks(org: Organization, year: int) -> list[Block]:
                     )
                     for r in resistance
                 ),
-                caption=f"Résistance des premiers isolats du laboratoire, {year}",
+                caption=f"Résistance des premiers isolats du laboratoire, {year} : les"
+                " résistances suivies en priorité (C3G, fluoroquinolones, carbapénèmes,"
+                " SARM). Le détail est sur la page des résistances.",
             )
         )
     targeted = figures.lab_targeted(lab_id)
@@ -339,7 +355,7 @@ def prescriber_document(prescriber_id: str, year: int, *, on: date | None = None
     )
 
 
-def _funnel_blocks(rpps: str, specialty: str, year: int, mine: object) -> list[Block]:
+def _funnel_blocks(rpps: str, specialty: str, year: int, mine: IndicatorValue) -> list[Block]:
     peers = figures.specialty_peers(specialty, year)
     if len(peers) < 3:
         return [Paragraph("Position parmi les pairs : moins de 3 prescripteurs comparables.")]
@@ -349,7 +365,7 @@ def _funnel_blocks(rpps: str, specialty: str, year: int, mine: object) -> list[B
         e = r.extra or {}
         me = r.dimensions.get("prescriber_id") == rpps
         points.append(
-            FunnelPoint("Vous" if me else "", float(r.denominator or 0), float(r.value or 0))
+            FunnelPoint("Vous" if me else "Un pair", float(r.denominator or 0), float(r.value or 0))
         )
         if None not in (
             e.get("limit_95_low"),
@@ -371,7 +387,7 @@ def _funnel_blocks(rpps: str, specialty: str, year: int, mine: object) -> list[B
         points,
         limits,
         mean=mean,
-        title=f"Part des antibiotiques à haut risque, prescripteurs « {specialty} », {year}",
+        title=f"Part des antibiotiques à haut risque, {figures.specialty_label(specialty)}, {year}",
         unit="%",
         size_title="lignes J01",
         decimals=1,
@@ -383,8 +399,10 @@ def _funnel_blocks(rpps: str, specialty: str, year: int, mine: object) -> list[B
         Heading("Parmi les prescripteurs de même spécialité"),
         ChartBlock(
             chart,
-            caption=f"{len(peers)} prescripteurs ; limites de contrôle à 95 % et 99,8 %"
-            " autour de la part des pairs (graphique en entonnoir).",
+            caption=f"Votre point : {format_count(mine.denominator, language='fr')} lignes,"
+            f" {format_number(mine.value, decimals=1, language='fr')} % ;"
+            f" {len(peers)} prescripteurs de même spécialité ; limites de contrôle à 95 % et"
+            " 99,8 % autour de la part des pairs (graphique en entonnoir).",
         ),
     ]
 
@@ -499,6 +517,11 @@ def subject_and_document(kind: str, key: str, year: int) -> tuple[Subject, Docum
     """The report of ``kind`` for ``key``; ``NoReport`` with a French reason otherwise."""
     if kind == Kind.ESTABLISHMENT:
         org = establishment(key)
+        found = figures.establishment_series(org.finess).get(year)
+        if found is None or found.value is None:
+            raise NoReport(
+                f"Aucune consommation publiée pour {org.name} en {year} : pas de rapport."
+            )
         return Subject(kind, org.finess, org.name), establishment_document(org, year)
     if kind == Kind.PRESCRIBER:
         rpps = figures.check_identified(key)

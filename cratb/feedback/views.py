@@ -98,11 +98,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(roles(*STAFF_ROLES))
 def establishment_pdf(request: HttpRequest, finess: str, year: int) -> HttpResponse:
     try:
-        org = reports.establishment(finess)
-        document = reports.establishment_document(org, year)
+        subject, document = reports.subject_and_document(Kind.ESTABLISHMENT, finess, year)
     except NoReport as exc:
         return _refusal(request, str(exc), 404)
-    return _pdf(reports.pdf(document), f"rapport-etablissement-{org.finess}-{year}.pdf")
+    return _pdf(reports.pdf(document), f"rapport-etablissement-{subject.key}-{year}.pdf")
 
 
 @allow(roles(*STAFF_ROLES))

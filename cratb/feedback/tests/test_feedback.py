@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
 
 
 def test_position_among_peers_by_hand() -> None:
@@ -47,6 +48,24 @@ def test_establishment_report_reads_the_published_values(world: World) -> None:
     assert "75 %" in text  # its position
     assert "J01C" in text  # by class
     assert "Aucun laboratoire" in text
+
+
+def test_establishment_alone_in_its_category_is_compared_to_all(world: World) -> None:
+    org = world.hospitals[0]
+    org.category = "clinic"
+    org.save()
+    text = _text(reports.pdf(reports.establishment_document(org, 2025)))
+    assert "la comparaison porte sur tous les établissements" in text, text[:1500]
+    assert "25 %" in text  # 10 is the lowest of 4
+
+
+def test_establishment_without_published_consumption(
+    world: World, coordinator: User, client: Client
+) -> None:
+    client.force_login(coordinator)
+    response = client.get(f"/retours/etablissements/{FINESS[0]}/2023.pdf")
+    assert response.status_code == 404
+    assert "Aucune consommation publiée" in response.content.decode()
 
 
 def test_prescriber_report_states_what_the_share_measures(world: World) -> None:

@@ -35,6 +35,7 @@ from cratb.network.models import Organization, Territory
 
 SUBTITLE = "Rapport de retour d'information du CRAtb"
 NOT_AVAILABLE = "non disponible"
+SHORT_UNIT = "DDJ/1000 JH"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def establishment_document(org: Organization, year: int, *, on: date | None = No
     on = on or timezone.localdate()
     indicator = CATALOGUE[figures.HOSPITAL]
     unit = indicator.unit
+    short = SHORT_UNIT
     series = figures.establishment_series(org.finess)
     mine = series.get(year)
     blocks: list[Block] = []
@@ -85,7 +87,7 @@ def establishment_document(org: Organization, year: int, *, on: date | None = No
         blocks.append(
             FigureList(
                 (
-                    Figure("Consommation", mine.value, unit, 1),
+                    Figure("Consommation", mine.value, short, 1),
                     Figure("DDJ d'antibactériens J01", mine.numerator, "DDJ", 0),
                     Figure("Journées d'hospitalisation (milliers)", mine.denominator, "", 1),
                 ),
@@ -93,6 +95,7 @@ def establishment_document(org: Organization, year: int, *, on: date | None = No
             )
         )
         blocks += _peer_blocks(org, year, mine.value, unit)
+        blocks.append(Paragraph(f"{short} : {unit}."))
     blocks += _trend_blocks(org, series, year, unit)
     blocks.append(Heading("Par classe d'antibiotiques"))
     classes = figures.establishment_classes(org.finess, year)
@@ -175,9 +178,9 @@ def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[
         FigureList(
             (
                 Figure("Établissements comparés", pos.peers, "", 0),
-                Figure("1er quartile (P25)", pos.p25, unit, 1),
-                Figure("Médiane (P50)", pos.median, unit, 1),
-                Figure("3e quartile (P75)", pos.p75, unit, 1),
+                Figure("1er quartile (P25)", pos.p25, SHORT_UNIT, 1),
+                Figure("Médiane (P50)", pos.median, SHORT_UNIT, 1),
+                Figure("3e quartile (P75)", pos.p75, SHORT_UNIT, 1),
                 Figure(
                     "Position",
                     pos.percentile,
@@ -187,7 +190,7 @@ def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[
                 ),
             )
         ),
-        ChartBlock(chart, caption="▶ : votre établissement."),
+        ChartBlock(chart, caption="« (vous) » : votre établissement."),
     ]
 
 
@@ -217,7 +220,13 @@ def _lab_blocks(org: Organization, year: int) -> list[Block]:
                 " disponibles."
             )
         ]
-    out: list[Block] = [Paragraph(f"Laboratoire : {lab_id}.")]
+    out: list[Block] = [
+        Paragraph(
+            f"Laboratoire : {lab_id}. Les résistances suivies en priorité (céphalosporines de"
+            " 3e génération, fluoroquinolones, carbapénèmes, SARM) ; le détail est sur la"
+            " page des résistances."
+        )
+    ]
     resistance = figures.lab_resistance(lab_id, year)
     if resistance is None:
         out.append(
@@ -248,9 +257,7 @@ def _lab_blocks(org: Organization, year: int) -> list[Block]:
                     )
                     for r in resistance
                 ),
-                caption=f"Résistance des premiers isolats du laboratoire, {year} : les"
-                " résistances suivies en priorité (C3G, fluoroquinolones, carbapénèmes,"
-                " SARM). Le détail est sur la page des résistances.",
+                caption=f"Résistance des premiers isolats du laboratoire, {year}",
             )
         )
     targeted = figures.lab_targeted(lab_id)

@@ -162,7 +162,9 @@ def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[
                 ),
             ]
     names = dict(Organization.objects.filter(finess__in=list(peers)).values_list("finess", "name"))
-    bars = [Bar(("▶ " if f == org.finess else "") + names.get(f, f), v) for f, v in peers.items()]
+    bars = [
+        Bar(("(vous) " if f == org.finess else "") + names.get(f, f), v) for f, v in peers.items()
+    ]
     chart = ranked_bars(
         bars,
         title=f"Consommation des établissements {group}, {year}",

@@ -196,7 +196,9 @@ def _peer_blocks(org: Organization, year: int, value: float, unit: str) -> list[
     ]
 
 
-def _trend_blocks(org: Organization, series: dict, year: int, unit: str) -> list[Block]:
+def _trend_blocks(
+    org: Organization, series: dict[int, IndicatorValue], year: int, unit: str
+) -> list[Block]:
     points = [
         Point(y, r.value) for y, r in sorted(series.items()) if y <= year and r.value is not None
     ]

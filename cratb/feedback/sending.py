@@ -61,21 +61,22 @@ def targets_of(batch: FeedbackBatch) -> list[Target]:
     """Whom the batch is for: the keys asked for, else every subject of its kind."""
     if batch.targets:
         return [Target(batch.kind, str(k)) for k in batch.targets]
+    keys: list[str]
     if batch.kind == Kind.ESTABLISHMENT:
-        keys = (
+        keys = list(
             Organization.objects.establishments()
             .exclude(finess="")
             .order_by("name")
             .values_list("finess", flat=True)
         )
     elif batch.kind == Kind.CPTS:
-        keys = (
+        keys = list(
             Territory.objects.filter(kind=Territory.Kind.CPTS)
             .order_by("code")
             .values_list("code", flat=True)
         )
     else:
-        keys = figures.identified_prescribers(batch.year)  # type: ignore[assignment]
+        keys = figures.identified_prescribers(batch.year)
     return [Target(batch.kind, k) for k in keys]
 
 

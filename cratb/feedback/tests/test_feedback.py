@@ -130,7 +130,7 @@ def test_prescriber_batch_with_links(world: World, coordinator: User, client: Cl
     assert entry.recipient == "anne.martin@cabinet.example"
     assert entry.expires_at is not None
     assert timedelta(days=6) < entry.expires_at - timezone.now() <= timedelta(days=7)
-    found = re.search(r"/retours/lien/([^/\s]+)/", mail.outbox[0].body)
+    found = re.search(r"/retours/lien/([^/\s]+)/", str(mail.outbox[0].body))
     assert found is not None
     token = found.group(1)
     no_contact = SentReport.objects.get(batch=batch, sent=False)

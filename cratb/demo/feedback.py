@@ -30,9 +30,12 @@ class FeedbackDemo:
     batches: int
     sent: int
     requester_rpps: str
+    created: bool = True
 
     @property
     def summary(self) -> str:
+        if not self.created:
+            return "envois de rapports déjà faits"
         return (
             f"{self.labs} laboratoires d'établissement, {self.batches} envois de rapports"
             f" ({self.sent} rapports envoyés)"
@@ -79,7 +82,7 @@ def build_demo(*, year: int) -> FeedbackDemo:
         rpps = figures.identified_prescribers(year)
         requester = _requester_rpps(rpps)
     if FeedbackBatch.objects.exists():
-        return FeedbackDemo(labs, 0, 0, requester)
+        return FeedbackDemo(labs, 0, 0, requester, created=False)
     coordinator = User.objects.filter(role=Role.COORDINATOR).order_by("pk").first()
     batches = (
         FeedbackBatch(
@@ -94,12 +97,13 @@ def build_demo(*, year: int) -> FeedbackDemo:
             requested_by=coordinator,
         ),
     )
-    sent = 0
+    sent = made = 0
     with mail.get_connection(DUMMY) as connection:
         for batch in batches:
             if batch.kind == Kind.PRESCRIBER and not batch.targets:
-                continue
+                continue  # no identified prescriber in the demo's data
             batch.save()
             run_batch(batch, connection=connection)
             sent += batch.sent
-    return FeedbackDemo(labs, len(batches), sent, requester)
+            made += 1
+    return FeedbackDemo(labs, made, sent, requester)

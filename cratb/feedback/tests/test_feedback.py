@@ -194,3 +194,10 @@ def test_batch_form_refuses_a_bad_rpps(world: World, coordinator: User, client: 
     assert response.status_code == 400
     assert "Ligne 2" in response.content.decode()
     assert not FeedbackBatch.objects.exists()
+
+
+def test_the_english_page(world: World, coordinator: User, client: Client) -> None:
+    client.force_login(coordinator)
+    page = client.get("/en/retours/").content.decode()
+    assert "Feedback reports" in page
+    assert "Send a batch of reports" in page

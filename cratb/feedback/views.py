@@ -56,6 +56,15 @@ def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
 @allow(roles(*STAFF_ROLES))
 def index(request: HttpRequest) -> HttpResponse:
     year = _year(request)
+    asked = request.GET.get("prescripteur", "").strip()
+    asked_error = ""
+    if asked:
+        try:
+            rpps = figures.check_identified(asked)
+        except NoReport as exc:
+            asked_error = str(exc)
+        else:
+            return redirect("feedback:prescriber", prescriber_id=rpps, year=year)
     form = BatchForm(
         request.POST if request.method == "POST" else None,
         initial={"year": year, "link_days": 30},
@@ -81,8 +90,11 @@ def index(request: HttpRequest) -> HttpResponse:
         "prescribers": figures.identified_prescribers(year),
         "batches": FeedbackBatch.objects.select_related("requested_by")[:10],
         "log": SentReport.objects.select_related("batch")[:50],
+        "asked": asked,
+        "asked_error": asked_error,
     }
-    return render(request, "feedback/index.html", context, status=400 if form.is_bound else 200)
+    bad = form.is_bound or bool(asked_error)
+    return render(request, "feedback/index.html", context, status=400 if bad else 200)
 
 
 @allow(roles(*STAFF_ROLES))

@@ -201,3 +201,17 @@ def test_the_english_page(world: World, coordinator: User, client: Client) -> No
     page = client.get("/en/retours/").content.decode()
     assert "Feedback reports" in page
     assert "Send a batch of reports" in page
+
+
+def test_coordinator_types_a_hashed_identifier(
+    world: World, coordinator: User, client: Client
+) -> None:
+    client.force_login(coordinator)
+    response = client.get("/retours/", {"annee": "2025", "prescripteur": HASHED})
+    assert response.status_code == 400
+    assert "hachés" in response.content.decode()
+    response = client.get("/retours/", {"annee": "2025", "prescripteur": "a/b"})
+    assert response.status_code == 400
+    response = client.get("/retours/", {"annee": "2025", "prescripteur": RPPS[0]})
+    assert response.status_code == 302
+    assert response["Location"] == f"/retours/prescripteurs/{RPPS[0]}/2025.pdf"

@@ -148,7 +148,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     """A requester's own reports (the years published for their RPPS)."""
     rpps = _own_rpps(_user(request))
     years = sorted(figures.prescriber_rows(rpps), reverse=True) if rpps else []
-    return render(request, "feedback/mine.html", {"rpps": rpps, "years": years})
+    # No identified prescriber at all: the identifiers were hashed at import.
+    hashed = bool(rpps) and not years and not figures.identified_prescribers()
+    return render(request, "feedback/mine.html", {"rpps": rpps, "years": years, "hashed": hashed})
 
 
 @allow(PUBLIC)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from cratb.accounts.models import User
+from cratb.dashboards.models import IndicatorValue
 from cratb.feedback import figures, reports, sending
 from cratb.feedback.figures import NoReport
 from cratb.feedback.models import Delivery, FeedbackBatch, Kind, SentReport
@@ -215,3 +216,15 @@ def test_coordinator_types_a_hashed_identifier(
     response = client.get("/retours/", {"annee": "2025", "prescripteur": RPPS[0]})
     assert response.status_code == 302
     assert response["Location"] == f"/retours/prescripteurs/{RPPS[0]}/2025.pdf"
+
+
+def test_requester_when_every_identifier_was_hashed(
+    world: World, requester: User, client: Client
+) -> None:
+    IndicatorValue.objects.filter(indicator="community.prescriber_profile").exclude(
+        dimensions__prescriber_id=HASHED
+    ).delete()
+    Practitioner.objects.filter(rpps=RPPS[0]).update(user=requester)
+    client.force_login(requester)
+    page = client.get("/retours/mon-rapport/").content.decode()
+    assert "hachés" in page

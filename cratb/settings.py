@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "cratb.public",
     "cratb.resistance",
     "cratb.reports",
+    "cratb.feedback",
 ]
 
 MIDDLEWARE = [

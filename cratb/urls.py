@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("campagnes/", include("cratb.outreach.urls")),
     path("resistances/", include("cratb.resistance.urls")),
     path("rapports/", include("cratb.reports.urls")),
+    path("retours/", include("cratb.feedback.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -83,12 +83,14 @@ def test_demo_imports_everything_then_nothing_new_on_a_second_run(
     assert "demo-coordination" in first
     # One text version per section the demo writes (cratb/demo/reports.py).
     assert f"rapport annuel : projet de rapport annuel 2025 ({len(TEXTS)} versions" in first
+    assert re.search(r"rapports de retour : \d+ laboratoires d'établissement, [23] envois", first)
 
     assert main(_args(tmp_path)) == 0
     second = capsys.readouterr().out
     assert second.count("(déjà importé, rien de nouveau)") == len(IMPORT_ORDER) + 2
     assert "demo-coordination" in second
     assert "rapport annuel : rapport annuel 2025 déjà présent" in second
+    assert "rapports de retour : envois de rapports déjà faits" in second
 
 
 def test_no_web_stops_after_the_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -89,6 +89,18 @@ SECTIONS: tuple[Section, ...] = (
         _("Rapport annuel d'activité du CRAtb : chiffres, textes, validation, exports."),
     ),
     Section(
+        "feedback:index",
+        _("Retours d'information"),
+        "clipboard",
+        _("Rapports de retour aux établissements, prescripteurs et CPTS ; envois et journal."),
+    ),
+    Section(
+        "feedback:mine",
+        _("Mon rapport"),
+        "clipboard",
+        _("Vos prescriptions d'antibiotiques face à vos pairs et aux objectifs de la ROSP."),
+    ),
+    Section(
         "resistance:tokens",
         _("Accès API"),
         "lock",

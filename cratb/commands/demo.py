@@ -304,6 +304,9 @@ def run_demo(args: argparse.Namespace, config: EngineConfig) -> int:
     from cratb.demo.reports import build_demo as build_report
 
     print(f"  rapport annuel : {build_report(year=spec.year).summary}")
+    from cratb.demo.feedback import build_demo as build_feedback
+
+    print(f"  rapports de retour : {build_feedback(year=spec.year).summary}")
     print("\nComptes de démonstration (pour un poste de démonstration uniquement) :")
     print(format_logins(logins))
     print(f"Terminé en {time.perf_counter() - started:.1f} s.")

@@ -63,7 +63,8 @@ def hospital_ddd(ctx: Context) -> ir.Table:
     source="définition du CRAtb ; SPARES / ConsoRes (DDJ/1000 JH)",
     version=1,
     period_from=("hospital_consumption", "year"),
-    publish=(("finess",), ("aware",), ("atc3",), ("ght",)),
+    # ("finess", "atc3"): each establishment's consumption by class (cratb/feedback).
+    publish=(("finess",), ("aware",), ("atc3",), ("ght",), ("finess", "atc3")),
     prepare=("territories",),
 )
 def ddd_per_1000_patient_days(ctx: Context) -> ir.Table:

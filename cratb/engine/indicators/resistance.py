@@ -194,6 +194,8 @@ def first_isolates(ctx: Context) -> ir.Table:
     extra_columns=("susceptible", "intrinsic", "low_count"),
     parameters=PARAMETERS,
     period_from=PERIOD,
+    # Each lab's own figures, for the establishments it serves (cratb/feedback).
+    publish=(("lab_id",),),
 )
 def pct_resistant(ctx: Context) -> ir.Table:
     """One row per organism × antibiotic (× the other --by columns): first isolates
@@ -316,6 +318,8 @@ def _enterobacterales() -> list[str]:
     # The lab API logs its decisions in the web database; the indicator reads the
     # warehouse's log, brought up to date first.
     prepare=("targeted_reports",),
+    # Each lab's own adoption, for the establishments it serves (cratb/feedback).
+    publish=(("lab_id",),),
 )
 def targeted_reporting(ctx: Context) -> ir.Table:
     """One row per group of the --by columns (typically lab_id × month): urine isolates

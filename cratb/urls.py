@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("activite/", include("cratb.activity.urls")),
     path("audits/", include("cratb.audits.urls")),
     path("resistances/", include("cratb.resistance.urls")),
+    path("recommandations/", include("cratb.guidelines.urls")),
     path("rapports/", include("cratb.reports.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

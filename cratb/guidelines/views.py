@@ -210,7 +210,13 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 def _document_form(
-    request: HttpRequest, form: DocumentForm, *, title: str, back: str, save: Any
+    request: HttpRequest,
+    form: DocumentForm,
+    *,
+    title: str,
+    back: str,
+    save: Any,
+    notice: str = "",
 ) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
@@ -223,7 +229,7 @@ def _document_form(
     return render(
         request,
         "guidelines/document_form.html",
-        {"form": form, "title": title, "back": back},
+        {"form": form, "title": title, "back": back, "notice": notice},
     )
 
 
@@ -278,12 +284,11 @@ def document_new_version(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     form = DocumentForm(request.POST or None, request.FILES or None, initial=initial)
-    if document.superseded and request.method != "POST":
-        form.add_error(
-            None,
-            _("Cette version est déjà remplacée : partez de la dernière version (v%(v)s).")
-            % {"v": document.latest().version},
-        )
+    notice = ""
+    if document.superseded:
+        notice = _("Cette version est déjà remplacée : partez de la dernière version (v%(v)s).") % {
+            "v": document.latest().version
+        }
 
     def save(form: DocumentForm) -> Document:
         return document.new_version(form.build(by=request.user))
@@ -294,6 +299,7 @@ def document_new_version(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Nouvelle version : %(name)s") % {"name": document},
         back=reverse("guidelines:document", kwargs={"pk": pk}),
         save=save,
+        notice=notice,
     )
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cratb.accounts.access import PUBLIC, STAFF_ROLES, allow, roles
+from cratb.engine import reference
 from cratb.engine.ast.rules import RuleError, Ruleset, load_rules
 from cratb.guidelines.forms import DocumentForm, PathwayForm, StepFormSet
 from cratb.guidelines.models import (
@@ -77,6 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "syndrome_pages": [(c, label) for c, label in Syndrome.choices if c in covered],
             "searched": bool(query or sector or syndrome),
             "signed_in": may_read_restricted(request.user),
+            "editor": getattr(request.user, "role", None) in STAFF_ROLES,
         },
     )
 
@@ -168,6 +170,12 @@ def syndrome_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _agent_name(whonet: str) -> str:
+    """« amoxicilline (AMX) »: the French name of a WHONET code, or the code alone."""
+    agent = reference.by_whonet(whonet)
+    return f"{agent.name_fr} ({whonet})" if agent else whonet
+
+
 def _rule(situation: str) -> dict[str, Any] | None:
     """The targeted-reporting rule of ``situation``: its ranks of agents and their sources."""
     rules = rules_in_use()
@@ -175,7 +183,11 @@ def _rule(situation: str) -> dict[str, Any] | None:
         return None
     found = rules.situations[situation]
     ranks = [
-        {"rank": i, "agents": ", ".join(tier.agents), "source": rules.sources.get(tier.source, "")}
+        {
+            "rank": i,
+            "agents": ", ".join(_agent_name(code) for code in tier.agents),
+            "source": rules.sources.get(tier.source, ""),
+        }
         for i, tier in enumerate(found.tiers, start=1)
     ]
     following = []

@@ -14,6 +14,7 @@ from django.urls import reverse
 from cratb.accounts.models import User
 from cratb.advice.models import EventKind
 from cratb.advice.tests.factories import AdviceRequestFactory
+from cratb.engine import reference
 from cratb.engine.ast.rules import load_rules
 from cratb.guidelines.models import Pathway, PathwayStep
 from cratb.guidelines.tests.conftest import make_document
@@ -62,7 +63,10 @@ def test_the_syndrome_page_shows_the_pathway_and_the_rule_that_applies(
     situation = rules.situations["pyelonephritis"]
     assert f"Situation « {situation.label} », règles {rules.label}" in page
     for tier in situation.tiers:
-        assert ", ".join(tier.agents) in page
+        for code in tier.agents:
+            agent = reference.by_whonet(code)
+            assert (f"{agent.name_fr} ({code})" if agent else code) in page
+    assert "amoxicilline (AMX)" in page
     assert rules.esbl_comment in page  # pyelonephritis is an ESBL situation
 
 

@@ -140,7 +140,7 @@ def _protocol_pdf(summary: str) -> bytes:
 
 
 def _document(**fields: object) -> tuple[Document, bool]:
-    found = Document.objects.filter(title=fields["title"], version=fields.get("version", 1))
+    found = Document.objects.filter(title=str(fields["title"]), version=1)
     if found.exists():
         return found.get(), False
     document = Document(**fields)
@@ -258,7 +258,7 @@ class GuidelinesDemo:
 def build_demo() -> GuidelinesDemo:
     with transaction.atomic():
         written = 0
-        sheets = {}
+        sheets: dict[str, Document] = {}
         for ref in REFERENCES:
             document, created = _document(**ref.__dict__)
             sheets[ref.syndrome] = sheets.get(ref.syndrome) or document

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from cratb.guidelines import pdf
 from cratb.guidelines.models import Document, Pathway, PathwayStep
 from cratb.security import LimitedFileField
+
+if TYPE_CHECKING:
+    DocumentFormBase = forms.ModelForm[Document]
+    PathwayFormBase = forms.ModelForm[Pathway]
+    StepFormSetBase = forms.BaseInlineFormSet[PathwayStep, Pathway, forms.ModelForm[PathwayStep]]
+else:
+    DocumentFormBase = forms.ModelForm
+    PathwayFormBase = forms.ModelForm
 
 DOCUMENT_FIELDS = (
     "title",
@@ -24,7 +32,7 @@ DOCUMENT_FIELDS = (
 )
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(DocumentFormBase):
     """A document's description, and (on creation or a new version) its PDF or link."""
 
     url = forms.URLField(
@@ -86,7 +94,7 @@ class DocumentForm(forms.ModelForm):
         return document
 
 
-class PathwayForm(forms.ModelForm):
+class PathwayForm(PathwayFormBase):
     class Meta:
         model = Pathway
         fields = ("syndrome", "title", "summary", "protocol", "ast_situation")
@@ -99,7 +107,7 @@ class PathwayForm(forms.ModelForm):
         protocol.queryset = Document.objects.current()
 
 
-StepFormSet = forms.inlineformset_factory(
+StepFormSet: type[StepFormSetBase] = forms.inlineformset_factory(
     Pathway,
     PathwayStep,
     fields=("order", "title", "text", "contact", "organization"),

@@ -51,7 +51,7 @@ def _readable(request: HttpRequest, document: Document) -> HttpResponseBase | No
 
 @allow(PUBLIC)
 def index(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     sector = request.GET.get("secteur", "")
     syndrome = request.GET.get("syndrome", "")
     documents = Document.objects.current().visible_to(request.user)

@@ -15,7 +15,7 @@ from cratb.guidelines.tests.conftest import make_document
 pytestmark = pytest.mark.django_db
 
 EVERYONE: set[str | None] = {None, *Role.values}
-PROFESSIONALS: set[str | None] = set(Role.values) - {Role.LAB}
+PROFESSIONALS: set[str | None] = {r for r in Role.values if r != Role.LAB}
 EDITORS: set[str | None] = {Role.COORDINATOR, Role.ADMIN}
 
 
@@ -71,3 +71,15 @@ def test_restricted_documents_are_listed_for_a_professional(client: Client, requ
     client.force_login(requester)
     page = client.get("/recommandations/?q=pyelonephrite").content.decode()
     assert "Protocole régional pyélonéphrite" in page
+
+
+def test_odd_search_input_is_no_error(client: Client) -> None:
+    make_document()
+    for params in ({"q": "\x00"}, {"q": "a" * 5000}, {"secteur": "x", "syndrome": "<b>"}):
+        assert client.get("/recommandations/", params).status_code == 200
+
+
+def test_english_pages(client: Client) -> None:
+    make_document()
+    page = client.get("/en/recommandations/").content.decode()
+    assert "Guidelines and documents" in page and 'name="description"' in page

@@ -413,9 +413,13 @@ class AnswerForm(AnswerFieldsMixin, IdentityCheckMixin, VersionForm):
         queryset=Document.objects.none(),
         required=False,
         help_text=_("Le demandeur verra leur lien sous l'avis."),
+        widget=forms.SelectMultiple(attrs={"class": "select--wide", "size": 6}),
     )
     pathways = forms.ModelMultipleChoiceField(
-        label=_("Fiches parcours citées"), queryset=Pathway.objects.none(), required=False
+        label=_("Fiches parcours citées"),
+        queryset=Pathway.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "select--wide", "size": 4}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

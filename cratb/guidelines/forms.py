@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cratb.engine.ast.rules import SITUATIONS, RuleError, load_rules
 from cratb.guidelines import pdf
 from cratb.guidelines.models import Document, Pathway, PathwayStep
 from cratb.security import LimitedFileField
@@ -105,6 +107,17 @@ class PathwayForm(PathwayFormBase):
         protocol = self.fields["protocol"]
         assert isinstance(protocol, forms.ModelChoiceField)
         protocol.queryset = Document.objects.current()
+        situation = self.fields["ast_situation"]
+        assert isinstance(situation, forms.ChoiceField)
+        try:
+            rules = load_rules(rules_dir=settings.CRATB_ENGINE.rules_dir)
+        except RuleError:
+            return
+        situation.choices = [("", "—")] + [
+            (code, f"{rules.situations[code].label} ({code})")
+            for code in SITUATIONS
+            if code in rules.situations
+        ]
 
 
 StepFormSet: type[StepFormSetBase] = forms.inlineformset_factory(

@@ -113,6 +113,9 @@ def test_coordination_creates_a_pathway_with_its_steps(
         "steps-1-contact": "",
         "steps-1-organization": "",
     }
+    form = client.get("/recommandations/gestion/parcours/nouveau/").content.decode()
+    label = load_rules(rules_dir=settings.CRATB_ENGINE.rules_dir).situations["simple_cystitis"]
+    assert f"{label.label} (simple_cystitis)" in html.unescape(form)
     response = client.post("/recommandations/gestion/parcours/nouveau/", data)
     assert response.status_code == 302, [f.errors for f in response.context["steps"]] + [
         response.context["form"].errors

@@ -321,8 +321,10 @@ def _pathway_form(request: HttpRequest, pathway: Pathway | None) -> HttpResponse
     directory = Organization.objects.filter(
         kind__in=(Organization.Kind.CRATB, Organization.Kind.EMA, Organization.Kind.HOSPITAL)
     ).order_by("name")
-    for step in steps.forms:
+    for index, step in enumerate(steps.forms, start=1):
         step.fields["organization"].queryset = directory  # type: ignore[attr-defined]
+        if step.instance.pk is None:
+            step.initial["order"] = index  # a new step comes after the others
     if request.method == "POST" and form.is_valid() and steps.is_valid():
         with transaction.atomic():
             saved = form.save()

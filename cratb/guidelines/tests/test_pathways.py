@@ -107,7 +107,7 @@ def test_coordination_creates_a_pathway_with_its_steps(
         "steps-0-text": "ECBU puis avis.",
         "steps-0-contact": "ema",
         "steps-0-organization": "",
-        "steps-1-order": "1",  # the empty extra step as the browser sends it
+        "steps-1-order": "2",  # the empty extra step as the browser sends it
         "steps-1-title": "",
         "steps-1-text": "",
         "steps-1-contact": "",

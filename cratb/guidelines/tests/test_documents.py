@@ -167,3 +167,15 @@ def test_editing_changes_the_description_only(client: Client, coordinator: User)
     document.refresh_from_db()
     assert document.title == "Titre corrigé" and document.version == 1
     assert "titre corrige" in document.search_text
+
+
+def test_a_pdf_past_the_size_limit_is_refused(
+    client: Client, coordinator: User, pdf_bytes: bytes, settings: object
+) -> None:
+    settings.CRATB_GUIDELINE_MAX_MB = 0.001  # type: ignore[attr-defined]
+    assert len(pdf_bytes) > 0.001 * 1024 * 1024
+    client.force_login(coordinator)
+    upload = SimpleUploadedFile("gros.pdf", pdf_bytes, content_type="application/pdf")
+    response = client.post(CREATE, {**_fields(), "upload": upload})
+    assert "la limite est de 0,001 Mo" in html.unescape(response.content.decode())
+    assert Document.objects.count() == 0

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cratb.accounts.models import User
+from cratb.advice import tokens
 from cratb.advice.models import EventKind
 from cratb.advice.tests.factories import AdviceRequestFactory
 from cratb.engine import reference
@@ -162,6 +163,9 @@ def test_a_responder_cites_a_guideline_and_a_pathway_and_the_count_follows(
     page = html.unescape(client.get(detail).content.decode())
     assert reverse("guidelines:document", args=[pathway.protocol.pk]) in page
     assert reverse("guidelines:syndrome", args=["uti_pyelonephritis"]) in page
+    # The requester reads the links under the advice, by the signed link of their e-mails.
+    follow = Client().get(reverse("advice:follow", args=[tokens.follow_token(advice)]))
+    assert reverse("guidelines:document", args=[pathway.protocol.pk]) in follow.content.decode()
     # The coordination's figures count the citations.
     client.force_login(coordinator)
     manage = client.get("/recommandations/gestion/")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -34,6 +35,7 @@ from cratb.network.models import Organization
 
 #: Coordination edits the repository.
 EDITORS = roles(*STAFF_ROLES)
+PAGE_SIZE = 30
 
 
 def _readable(request: HttpRequest, document: Document) -> HttpResponseBase | None:
@@ -65,11 +67,16 @@ def index(request: HttpRequest) -> HttpResponse:
         Document.objects.current().visible_to(request.user).values_list("syndrome", flat=True)
     )
     covered |= set(Pathway.objects.values_list("syndrome", flat=True))
+    page = Paginator(documents.order_by("-published_on", "title"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    filters = {k: v for k, v in (("q", query), ("secteur", sector), ("syndrome", syndrome)) if v}
     return render(
         request,
         "guidelines/index.html",
         {
-            "documents": documents.order_by("-published_on", "title"),
+            "page": page,
+            "filters": filters,
             "query": query,
             "sector": sector,
             "syndrome": syndrome,

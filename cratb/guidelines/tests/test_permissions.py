@@ -83,3 +83,14 @@ def test_english_pages(client: Client) -> None:
     make_document()
     page = client.get("/en/recommandations/").content.decode()
     assert "Guidelines and documents" in page and 'name="description"' in page
+
+
+def test_the_list_is_paged_and_keeps_the_search(client: Client) -> None:
+    for n in range(31):
+        make_document(title=f"Fiche pyélonéphrite {n:02d}")
+    first = client.get("/recommandations/", {"q": "pyelonephrite"}).content.decode()
+    assert "31 documents trouvés" in first and "Page 1 sur 2" in first
+    assert "q=pyelonephrite&amp;page=2" in first
+    second = client.get("/recommandations/", {"q": "pyelonephrite", "page": "2"}).content.decode()
+    assert second.count("Fiche pyélonéphrite") == 1
+    assert client.get("/recommandations/", {"page": "x"}).status_code == 200

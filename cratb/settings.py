@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "cratb.outreach",
     "cratb.dashboards",
     "cratb.public",
+    "cratb.guidelines",
     "cratb.resistance",
     "cratb.reports",
     "cratb.feedback",
@@ -378,6 +379,8 @@ CRATB_PENDING_IMPORT_MINUTES = envint("CRATB_PENDING_IMPORT_MINUTES", "60")
 # to be corrected, minutes and megabytes per visitor address and hour.
 CRATB_ATTACHMENTS_MAX_FILES = envint("CRATB_ATTACHMENTS_MAX_FILES", "5")
 CRATB_ATTACHMENTS_MAX_TOTAL_MB = envfloat("CRATB_ATTACHMENTS_MAX_TOTAL_MB", "20")
+# A guideline's PDF (cratb/guidelines): megabytes per file.
+CRATB_GUIDELINE_MAX_MB = envfloat("CRATB_GUIDELINE_MAX_MB", "20")
 CRATB_PENDING_ATTACHMENT_MINUTES = envint("CRATB_PENDING_ATTACHMENT_MINUTES", "60")
 CRATB_PENDING_ATTACHMENTS_MB_PER_VISITOR = envfloat(
     "CRATB_PENDING_ATTACHMENTS_MB_PER_VISITOR", "30"

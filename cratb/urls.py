@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("audits/", include("cratb.audits.urls")),
     path("campagnes/", include("cratb.outreach.urls")),
     path("resistances/", include("cratb.resistance.urls")),
+    path("recommandations/", include("cratb.guidelines.urls")),
     path("rapports/", include("cratb.reports.urls")),
     path("retours/", include("cratb.feedback.urls")),
     path("admin/", admin.site.urls),

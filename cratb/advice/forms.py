@@ -19,6 +19,7 @@ from cratb.advice.widgets import FastSelect, FastSelectMultiple
 from cratb.advice.workdays import PARIS
 from cratb.collation import french_sorted
 from cratb.engine import reference
+from cratb.guidelines.models import Document, Pathway
 from cratb.network.models import Organization, Territory
 from cratb.security import LimitedFileField
 
@@ -476,10 +477,27 @@ class AnswerForm(AnswerFieldsMixin, IdentityCheckMixin, VersionForm):
     id_prefix = "answer-"
     identity_text_fields = ("text",)
 
+    #: The guidelines the answer points to (cratb/guidelines): versions in force only.
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Recommandations citées"),
+        queryset=Document.objects.none(),
+        required=False,
+        help_text=_("Le demandeur verra leur lien sous l'avis."),
+        widget=forms.SelectMultiple(attrs={"class": "select--wide", "size": 6}),
+    )
+    pathways = forms.ModelMultipleChoiceField(
+        label=_("Fiches parcours citées"),
+        queryset=Pathway.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "select--wide", "size": 4}),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_agent_fields()
         speed_up(self)
+        self.fields["documents"].queryset = Document.objects.current().order_by("title")  # type: ignore[attr-defined]
+        self.fields["pathways"].queryset = Pathway.objects.all()  # type: ignore[attr-defined]
 
 
 class AskForm(IdentityCheckMixin, VersionForm):

@@ -27,6 +27,7 @@ from cratb.advice.models import (
     target_time,
 )
 from cratb.advice.tasks import schedule_reminders
+from cratb.guidelines.models import Document, Pathway
 from cratb.network.models import Membership
 
 ATTACHMENT_FOLDER = "requests"
@@ -196,6 +197,8 @@ def give_answer(
     duration_days: int | None,
     text: str,
     expected_version: int,
+    documents: Sequence[Document] = (),
+    pathways: Sequence[Pathway] = (),
 ) -> Answer:
     with transaction.atomic():
         answer = request.answer(
@@ -205,6 +208,8 @@ def give_answer(
             duration_days=duration_days,
             text=text,
             expected_version=expected_version,
+            documents=documents,
+            pathways=pathways,
         )
         emails.to_requester("answer", request)
     return answer

@@ -108,6 +108,17 @@ class Answer(FastDisplay, models.Model):
     duration_days = models.PositiveSmallIntegerField(_("durée (jours)"), null=True, blank=True)
     text = models.TextField(_("avis"))
     recommends_critical = models.BooleanField(default=False)
+    # The guidelines and care pathways the responder points the requester to (cratb/guidelines,
+    # whose figures count them).
+    documents = models.ManyToManyField(
+        "guidelines.Document", verbose_name=_("documents cités"), blank=True, related_name="answers"
+    )
+    pathways = models.ManyToManyField(
+        "guidelines.Pathway",
+        verbose_name=_("fiches parcours citées"),
+        blank=True,
+        related_name="answers",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

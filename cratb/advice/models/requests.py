@@ -41,6 +41,7 @@ from cratb.advice.models.records import (
 from cratb.advice.models.rota import OnCallShift
 from cratb.advice.workdays import add_working_days
 from cratb.engine import reference
+from cratb.guidelines.models import Document, Pathway
 from cratb.network.models import Membership, Organization, Territory
 
 
@@ -611,8 +612,11 @@ class AdviceRequest(FastDisplay, models.Model):
         expected_version: int | None,
         channel: str = codes.Channel.WEB,
         at: datetime | None = None,
+        documents: Sequence[Document] = (),
+        pathways: Sequence[Pathway] = (),
     ) -> Answer:
-        """Give the coded answer; the first one stops the response-time clock."""
+        """Give the coded answer; the first one stops the response-time clock. ``documents``
+        and ``pathways`` are the guidelines the answer cites."""
         if self.status in (Status.CLOSED, Status.UNCONFIRMED):
             raise StateError(_("On ne peut pas répondre à une demande close ou non confirmée."))
         at = at or timezone.now()
@@ -647,6 +651,18 @@ class AdviceRequest(FastDisplay, models.Model):
                 )
                 for agent in agents
             )
+            data: dict[str, Any] = {
+                "answer": answer.pk,
+                "recommendation": recommendation,
+                "agents": [f"{a.atc}/{a.route}" for a in agents],
+                "duration_days": duration_days,
+            }
+            if documents:
+                answer.documents.set(documents)
+                data["documents"] = [d.pk for d in documents]
+            if pathways:
+                answer.pathways.set(pathways)
+                data["pathways"] = [p.pk for p in pathways]
             self._change(
                 kind=EventKind.ANSWERED,
                 actor=by,
@@ -654,12 +670,7 @@ class AdviceRequest(FastDisplay, models.Model):
                 fields=fields,
                 at=at,
                 text=text,
-                data={
-                    "answer": answer.pk,
-                    "recommendation": recommendation,
-                    "agents": [f"{a.atc}/{a.route}" for a in agents],
-                    "duration_days": duration_days,
-                },
+                data=data,
             )
         return answer
 

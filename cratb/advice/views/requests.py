@@ -225,10 +225,32 @@ def _answers_with_agents(request_pk: int) -> list[Answer]:
                     aware_edition=edition,
                 )
             )
+    cited = _cited(list(answers))
     for answer_id, answer in answers.items():
         answer._state.adding = False
         _set_fetched(answer, "agents", agents[answer_id])
+        answer.cited = cited.get(answer_id, [])  # type: ignore[attr-defined]
     return list(answers.values())
+
+
+def _cited(answer_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The guidelines and pathways each answer cites: (title, address), two small queries."""
+    cited: dict[int, list[tuple[str, str]]] = {}
+    if not answer_ids:
+        return cited
+    documents = Answer.documents.through.objects.filter(answer_id__in=answer_ids)
+    for answer_id, pk, title in documents.values_list(
+        "answer_id", "document_id", "document__title"
+    ):
+        url = reverse("guidelines:document", kwargs={"pk": pk})
+        cited.setdefault(answer_id, []).append((title, url))
+    pathways = Answer.pathways.through.objects.filter(answer_id__in=answer_ids)
+    for answer_id, syndrome, title in pathways.values_list(
+        "answer_id", "pathway__syndrome", "pathway__title"
+    ):
+        url = reverse("guidelines:syndrome", kwargs={"code": syndrome})
+        cited.setdefault(answer_id, []).append((title, url))
+    return cited
 
 
 def _set_fetched(instance: Any, name: str, rows: list[Any]) -> None:
@@ -487,6 +509,8 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponseBase:
             duration_days=form.cleaned_data["duration_days"],
             text=form.cleaned_data["text"],
             expected_version=form.cleaned_data["version"],
+            documents=list(form.cleaned_data["documents"]),
+            pathways=list(form.cleaned_data["pathways"]),
         )
 
     return _act(

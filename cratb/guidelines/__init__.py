@@ -1,0 +1,1 @@
+"""Guidelines and documents, care pathways per infection (docs/guidelines.md)."""

@@ -35,7 +35,7 @@ def test_english_dashboard_translates_roles(client: Client, agency_viewer: User)
     client.force_login(agency_viewer)
     html = client.get("/en/surveillance/").content.decode()
     assert re.search(r"<h1>\s*Dashboard\s*</h1>", html)
-    assert "Regional health agency / health insurance (read only)" in html
+    assert "Regional health agency (read-only)" in html
     # The language links lead to this same page in each language.
     assert 'href="/surveillance/" lang="fr"' in html
 

@@ -64,7 +64,11 @@ def test_section_audiences() -> None:
 
 
 def test_a_lab_user_lands_on_the_api_page(lab_client: User, coordinator: User) -> None:
-    assert [s.url_name for s in sections_for(lab_client)] == ["resistance:tokens"]
+    # Its API page first, then its own adoption of targeted reporting (cratb/outreach).
+    assert [s.url_name for s in sections_for(lab_client)] == [
+        "resistance:tokens",
+        "outreach:lab-adoption",
+    ]
     assert "resistance:antibiogram" in [s.url_name for s in sections_for(coordinator)]
 
 

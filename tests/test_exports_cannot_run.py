@@ -2,7 +2,8 @@
 
 Hostile values are planted where a user can type or import one (a training registration,
 the directory, a product label from an import, a prescriber id, a territory name, a team in
-an activity campaign, an audit grid's criterion and participant…); then
+an activity campaign, an audit grid's criterion and participant, a prescriber targeted by a
+visiting campaign and the name of their visitor…); then
 every export of the web pages (found through the URL patterns) and of the ``cratb``
 command line is downloaded or written and read back: no CSV cell starts with a formula
 character unless neutralised by a leading ``'``, no workbook cell is a formula, hostile
@@ -26,7 +27,7 @@ from typing import Any
 import pytest
 import yaml
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 from pytest_django.fixtures import Settings
 
@@ -45,6 +46,8 @@ from cratb.engine.tests.indicators import golden
 from cratb.engine.tests.indicators.test_resistance import _csv as isolates_csv
 from cratb.network.models import Organization, Territory
 from cratb.network.tests.factories import EstablishmentFactory, PractitionerFactory, RoleFactory
+from cratb.outreach.models import Campaign as VisitingCampaign
+from cratb.outreach.models import Target
 from cratb.training.tests.factories import SessionFactory
 
 CALC = "=cmd|' /C calc'!A0"
@@ -197,6 +200,7 @@ def hostile_platform(
     received = dt.datetime(2024, 3, 4, 10, tzinfo=dt.UTC)
     AdviceRequestFactory.create(departement=hostile_departement, received_at=received)
     _plant_activity_and_audits(coordinator, hostile_departement)
+    _plant_outreach(client, coordinator)
 
 
 #: The year of the activity campaign and of the network actions planted below.
@@ -245,6 +249,44 @@ def _plant_activity_and_audits(coordinator: User, hostile_departement: Territory
     )
 
 
+def _plant_outreach(client: Client, coordinator: User) -> None:
+    """A visiting campaign among the big prescribers: a target whose identifier comes from
+    the dispensing import (the hostile prescriber id of the warehouse above), and its visit
+    entered through the visit form with a hostile visitor's name."""
+    campaign = VisitingCampaign.objects.create(
+        title=LINK,
+        reference_year=2024,
+        rule=VisitingCampaign.Rule.LARGEST_EXCESS,
+        top_n=1,
+        start_date=dt.date(2025, 1, 6),
+        created_by=coordinator,
+    )
+    Target.objects.create(
+        campaign=campaign,
+        prescriber_id=CALC,
+        specialty="general_practice",
+        prescriptions=7,
+        share=42.5,
+        peer_share=20.0,
+        limit_998_high=38.2,
+        excess_lines=-1.5,
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("outreach:visit", args=[campaign.pk]),
+        {
+            "prescriber_id": CALC,
+            "visitor_kind": "delegate",
+            "visitor_name": LINK,
+            "visit_date": "2025-02-03",
+            "outcome": "done",
+            "notes": MINUS,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+
+
 # --- the web pages -------------------------------------------------------------------------
 
 #: Every export of the pages: url name → (query, values planted in it). The names of
@@ -267,6 +309,7 @@ WEB_EXPORTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "activity:synthesis": ({"annee": str(ACTIVITY_YEAR)}, (PLUS,)),
     "activity:network-summary": ({"annee": str(ACTIVITY_YEAR)}, (PLUS,)),
     "audits:export": ({}, (CALC, MINUS)),
+    "outreach:export": ({}, (CALC, LINK)),
     "resistance:antibiogram": (
         {"setting": "community", "date_from": "2024-01-01", "date_to": "2024-12-31"},
         (),
@@ -310,8 +353,6 @@ def test_every_view_that_makes_a_file_is_walked() -> None:
 
 
 def _url(key: str) -> str:
-    from django.urls import reverse
-
     name = key.split(" ")[0]
     if name == "training:session-manage":
         from cratb.training.models import TrainingSession
@@ -323,6 +364,8 @@ def _url(key: str) -> str:
         return reverse(name, args=[Campaign.objects.get().pk])
     if name == "audits:export":
         return reverse(name, args=[AuditCampaign.objects.get().pk])
+    if name == "outreach:export":
+        return reverse(name, args=[VisitingCampaign.objects.get().pk])
     if name == "dashboards:indicator-detail":
         return reverse(name, args=["community.prescriber_profile"])
     return reverse(name)

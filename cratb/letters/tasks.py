@@ -19,7 +19,7 @@ from cratb.security import without_paths
 def send_letter(letter_id: int) -> int:
     """One run of a letter's sending; returns the number of addresses left."""
     letter = Letter.objects.get(pk=letter_id)
-    if not letter.in_progress:
+    if letter.is_draft or not letter.in_progress:
         return 0
     try:
         left = send_some(letter, limit=settings.CRATB_LETTERS_PER_MINUTE)

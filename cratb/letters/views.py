@@ -155,7 +155,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 def _news_form(request: HttpRequest, item: NewsItem | None) -> HttpResponse:
-    form = NewsForm(request.POST or None, instance=item)
+    form = NewsForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, _("Enregistré : %(name)s.") % {"name": saved})
@@ -184,7 +184,7 @@ def _letter_form(request: HttpRequest, letter: Letter | None) -> HttpResponse:
         return _notice(
             request, _("Lettre déjà envoyée"), _("Une lettre envoyée ne se modifie plus."), 409
         )
-    form = LetterForm(request.POST or None, instance=letter)
+    form = LetterForm(request.POST if request.method == "POST" else None, instance=letter)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if saved.requested_by_id is None:

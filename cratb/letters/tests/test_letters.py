@@ -1,0 +1,234 @@
+"""Consent records, double opt-in, unsubscription, audiences, the sending rate."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from cratb.accounts.append_only import AppendOnlyError
+from cratb.accounts.models import User
+from cratb.letters import audiences, sending, tokens
+from cratb.letters.models import Audience, Bounce, Consent, Delivery, Letter
+from cratb.letters.tasks import send_letter
+from cratb.letters.tests.conftest import Directory, subscribe
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(body: str, part: str) -> str:
+    match = re.search(r"https?://\S+" + part + r"\S+", body)
+    assert match, body
+    return re.sub(r"^https?://[^/]+", "", match.group(0))
+
+
+def test_double_opt_in_records_each_consent_with_its_date(client: Client) -> None:
+    response = client.post(
+        "/actualites/lettres/inscription/", {"email": "Lea@Exemple.fr", "consent": "on"}
+    )
+    assert response.status_code == 200
+    assert "Vérifiez votre messagerie" in response.content.decode()
+    # Not subscribed until the link is opened.
+    assert Consent.subscribed() == []
+    assert len(mail.outbox) == 1
+    confirm = _link(mail.outbox[0].body, "/lettres/confirmer/")
+    assert "Inscription confirmée" in client.get(confirm).content.decode()
+    assert Consent.subscribed() == ["lea@exemple.fr"]
+    trail = list(Consent.objects.order_by("at", "id").values_list("email", "action"))
+    assert trail == [("lea@exemple.fr", "requested"), ("lea@exemple.fr", "confirmed")]
+    assert all(c.at is not None for c in Consent.objects.all())
+    # Opening the link twice records nothing more.
+    assert "déjà confirmée" in client.get(confirm).content.decode()
+    assert Consent.objects.count() == 2
+
+
+def test_subscription_without_consent_or_with_a_bad_address_is_refused(client: Client) -> None:
+    response = client.post("/actualites/lettres/inscription/", {"email": "pas-une-adresse"})
+    assert response.status_code == 400
+    assert Consent.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_consent_record_is_append_only() -> None:
+    consent = Consent.objects.create(email="a@b.fr", action=Consent.Action.REQUESTED)
+    consent.action = Consent.Action.CONFIRMED
+    with pytest.raises(AppendOnlyError):
+        consent.save()
+    with pytest.raises(AppendOnlyError):
+        Consent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        consent.delete()
+
+
+def test_confirm_link_tampered_or_of_another_kind_is_refused(client: Client) -> None:
+    token = tokens.confirm_token("lea@exemple.fr")
+    response = client.get(f"/actualites/lettres/confirmer/{token}x/")
+    assert response.status_code == 400
+    assert "Lien de confirmation invalide" in response.content.decode()
+    # An unsubscribe token does not confirm.
+    other = tokens.unsubscribe_token("lea@exemple.fr")
+    assert client.get(f"/actualites/lettres/confirmer/{other}/").status_code == 400
+    assert Consent.objects.count() == 0
+
+
+def test_one_click_unsubscribe_and_tampered_link(client: Client) -> None:
+    subscribe("lea@exemple.fr")
+    token = tokens.unsubscribe_token("lea@exemple.fr")
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    response = client.post(f"/actualites/lettres/desinscription/{tampered}/")
+    assert response.status_code == 400
+    assert "Lien de désinscription invalide" in response.content.decode()
+    assert Consent.subscribed() == ["lea@exemple.fr"]
+    # The link opened in a browser asks; it does not unsubscribe by itself (link scanners).
+    page = client.get(f"/actualites/lettres/desinscription/{token}/")
+    assert page.status_code == 200 and Consent.subscribed() == ["lea@exemple.fr"]
+    # One click (or the mail client's List-Unsubscribe-Post), no CSRF token needed.
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(
+        f"/actualites/lettres/desinscription/{token}/", {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    assert Consent.subscribed() == []
+    assert Consent.last_action("lea@exemple.fr") == Consent.Action.WITHDRAWN
+
+
+def test_audiences_from_the_directory(directory: Directory) -> None:
+    assert audiences.directory_addresses(Audience.PRESCRIBERS, directory.departement) == [
+        "gp1@cabinet.example",
+        "gp2@cabinet.example",
+    ]
+    assert audiences.directory_addresses(Audience.PRESCRIBERS, directory.other) == [
+        "gp3@meaux.example"
+    ]
+    assert audiences.directory_addresses(Audience.BIOLOGISTS) == ["bio@lab.example"]
+    assert audiences.directory_addresses(Audience.EMA) == ["ema@ema.example"]
+
+
+def test_recipients_add_subscribers_and_drop_withdrawn_and_bounced(
+    directory: Directory,
+) -> None:
+    subscribe("abonne@exemple.fr")
+    subscribe("parti@exemple.fr")
+    Consent.objects.create(email="parti@exemple.fr", action=Consent.Action.WITHDRAWN)
+    Consent.objects.create(email="gp2@cabinet.example", action=Consent.Action.WITHDRAWN)
+    Bounce.objects.create(email="gp1@cabinet.example")
+    letter = Letter.objects.create(
+        subject="Lettre", audience=Audience.PRESCRIBERS, territory=directory.departement
+    )
+    assert audiences.recipients(letter) == ["abonne@exemple.fr"]
+    letter.include_subscribers = False
+    assert audiences.recipients(letter) == []
+
+
+def test_letter_to_an_empty_audience_is_refused(
+    directory: Directory, client: Client, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    letter = Letter.objects.create(
+        subject="Lettre",
+        introduction="Bonjour",
+        audience=Audience.SUBSCRIBERS,
+    )
+    response = client.post(f"/actualites/gestion/lettres/{letter.pk}/envoyer/")
+    assert response.status_code == 400
+    assert "Aucun destinataire" in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.is_draft
+    assert not DBTaskResult.objects.exists()
+
+
+def test_sending_honours_the_rate_and_reschedules(
+    directory: Directory, settings: object, coordinator: User
+) -> None:
+    settings.CRATB_LETTERS_PER_MINUTE = 2  # type: ignore[attr-defined]
+    for i in range(3):
+        subscribe(f"abonne{i}@exemple.fr")
+    letter = Letter.objects.create(
+        subject="Lettre du printemps",
+        introduction="Bonjour à tous.",
+        audience=Audience.PRESCRIBERS,
+        territory=directory.departement,
+        requested_by=coordinator,
+    )
+    letter.news.add(directory.news)
+    letter.documents.add(directory.document)
+    letter.submitted_at = letter.created_at
+    letter.save()
+    # 2 prescribers + 3 subscribers = 5 addresses, 2 per run.
+    assert send_letter.call(letter.pk) == 3
+    assert len(mail.outbox) == 2
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert waiting.count() == 1
+    assert waiting.get().run_after is not None
+    assert send_letter.call(letter.pk) == 1
+    assert send_letter.call(letter.pk) == 0
+    assert len(mail.outbox) == 5
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.DONE
+    assert letter.sent == 5
+    assert Delivery.objects.filter(letter=letter, sent=True).count() == 5
+    # A run after the end sends nothing more.
+    assert send_letter.call(letter.pk) == 0
+    assert len(mail.outbox) == 5
+    message = mail.outbox[0]
+    assert message.subject == "Lettre du printemps"
+    assert "Semaine de sensibilisation" in message.body
+    assert "Cystite de la femme" in message.body
+    link = _link(message.body, "/lettres/desinscription/")
+    header = message.extra_headers["List-Unsubscribe"]
+    assert header.startswith("<http") and header.endswith(f"{link}>")
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Each recipient's link unsubscribes that recipient.
+    assert tokens.read_unsubscribe(link.rstrip("/").rsplit("/", 1)[1]) == message.to[0]
+
+
+def test_delivery_log_is_append_only(directory: Directory) -> None:
+    letter = Letter.objects.create(subject="L", audience=Audience.EMA)
+    entry = Delivery.objects.create(letter=letter, email="a@b.fr", sent=True)
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        Delivery.objects.filter(pk=entry.pk).update(sent=False)
+
+
+def test_a_letter_whose_audience_emptied_before_the_run_is_refused(directory: Directory) -> None:
+    letter = Letter.objects.create(subject="L", introduction="x", audience=Audience.SUBSCRIBERS)
+    letter.submitted_at = letter.created_at
+    letter.save()
+    assert send_letter.call(letter.pk) == 0
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.REFUSED
+    assert letter.message == sending.EMPTY_AUDIENCE
+    assert mail.outbox == []
+
+
+def test_a_draft_is_never_sent_by_the_job(directory: Directory) -> None:
+    subscribe("abonne@exemple.fr")
+    letter = Letter.objects.create(subject="L", introduction="x", audience=Audience.SUBSCRIBERS)
+    assert send_letter.call(letter.pk) == 0
+    assert mail.outbox == []
+
+
+def test_bounces_command_marks_addresses_and_reports_bad_lines(
+    directory: Directory, tmp_path: Path
+) -> None:
+    subscribe("abonne@exemple.fr")
+    path = tmp_path / "retours.txt"
+    path.write_text("# retours du serveur\nABONNE@exemple.fr\n\npas une adresse\n", "utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("letters_bounces", str(path), stdout=out, stderr=err)
+    assert "1 adresse(s) marquée(s) en échec, 0 déjà marquée(s), 1 ligne(s) rejetée(s)" in (
+        out.getvalue()
+    )
+    assert "ligne 4" in err.getvalue()
+    assert list(Bounce.objects.values_list("email", flat=True)) == ["abonne@exemple.fr"]
+    letter = Letter.objects.create(subject="L", introduction="x", audience=Audience.SUBSCRIBERS)
+    assert audiences.recipients(letter) == []
+    with pytest.raises(CommandError, match="Fichier illisible"):
+        call_command("letters_bounces", str(tmp_path / "absent.txt"))

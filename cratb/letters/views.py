@@ -103,7 +103,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             request, _("Inscription déjà confirmée"), _("Vous recevez déjà les lettres du CRAtb.")
         )
     Consent.objects.create(
-        email=email, action=Consent.Action.CONFIRMED, source=_("lien de confirmation")
+        email=email, action=Consent.Action.CONFIRMED, source="lien de confirmation"
     )
     return _notice(
         request,
@@ -127,7 +127,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "letters/unsubscribe.html", {"email": email})
     if Consent.last_action(email) != Consent.Action.WITHDRAWN:
         Consent.objects.create(
-            email=email, action=Consent.Action.WITHDRAWN, source=_("lien de désinscription")
+            email=email, action=Consent.Action.WITHDRAWN, source="lien de désinscription"
         )
     return _notice(
         request,

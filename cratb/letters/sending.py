@@ -46,7 +46,9 @@ def body(letter: Letter, *, email: str = "") -> str:
             {
                 "letter": letter,
                 "paragraphs": [
-                    " ".join(p.split()) for p in letter.introduction.split("\n\n") if p.strip()
+                    " ".join(p.split())
+                    for p in letter.introduction.replace("\r\n", "\n").split("\n\n")
+                    if p.strip()
                 ],
                 "news": news,
                 "documents": documents,

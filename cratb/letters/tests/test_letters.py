@@ -232,3 +232,16 @@ def test_bounces_command_marks_addresses_and_reports_bad_lines(
     assert audiences.recipients(letter) == []
     with pytest.raises(CommandError, match="Fichier illisible"):
         call_command("letters_bounces", str(tmp_path / "absent.txt"))
+
+
+def test_the_preview_is_the_text_sent_with_its_paragraphs(directory: Directory) -> None:
+    letter = Letter.objects.create(
+        subject="Lettre", introduction="Bonjour,\r\n\r\nVoici les nouvelles.", audience="ema"
+    )
+    letter.news.add(directory.news)
+    text = sending.body(letter)
+    assert "Bonjour,\n\nVoici les nouvelles." in text
+    assert "Semaine de sensibilisation (01/11/2025)" in text
+    sent = sending.body(letter, email="ema@ema.example")
+    assert sent.split("--")[0] == text.split("--")[0]
+    assert tokens.unsubscribe_token("ema@ema.example") in sent

@@ -38,11 +38,17 @@ class LetterForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = Territory.objects.exclude(
-            kind=Territory.Kind.REGION
-        ).order_by("kind", "code")
-        self.fields["news"].queryset = NewsItem.objects.published()
-        self.fields["documents"].queryset = Document.objects.current().order_by("title")
+        territory = self.fields["territory"]
+        news = self.fields["news"]
+        documents = self.fields["documents"]
+        assert isinstance(territory, forms.ModelChoiceField)
+        assert isinstance(news, forms.ModelMultipleChoiceField)
+        assert isinstance(documents, forms.ModelMultipleChoiceField)
+        territory.queryset = Territory.objects.exclude(kind=Territory.Kind.REGION).order_by(
+            "kind", "code"
+        )
+        news.queryset = NewsItem.objects.published()
+        documents.queryset = Document.objects.current().order_by("title")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

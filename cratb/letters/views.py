@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cratb.accounts.access import PUBLIC, STAFF_ROLES, allow, roles
-from cratb.letters import sending, tokens
+from cratb.letters import audiences, sending, tokens
 from cratb.letters.feeds import NewsFeed
 from cratb.letters.forms import LetterForm, NewsForm, SubscribeForm
 from cratb.letters.models import Bounce, Consent, Letter, NewsItem
@@ -188,7 +188,7 @@ def _letter_form(request: HttpRequest, letter: Letter | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if saved.requested_by_id is None:
-            saved.requested_by = request.user  # type: ignore[assignment]
+            saved.requested_by = request.user
         saved.save()
         form.save_m2m()
         return redirect("letters:letter", pk=saved.pk)
@@ -218,7 +218,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "letter": letter,
         "preview": sending.body(letter),
-        "recipients": len(sending.audiences.recipients(letter)),
+        "recipients": len(audiences.recipients(letter)),
         "log": letter.log.all(),
         "per_minute": settings.CRATB_LETTERS_PER_MINUTE,
     }

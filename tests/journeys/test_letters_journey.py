@@ -62,7 +62,7 @@ def test_a_visitor_subscribes_confirms_and_unsubscribes(
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
     assert Consent.subscribed() == []
     assert [m.to for m in mail.outbox] == [["lea@exemple.fr"]]
-    page.goto(live_server.url + _path(mail.outbox[0].body, "/actualites/lettres/confirmer/"))
+    page.goto(live_server.url + _path(str(mail.outbox[0].body), "/actualites/lettres/confirmer/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscription confirmée")
     assert Consent.subscribed() == ["lea@exemple.fr"]
     # A tampered unsubscribe link: a clear message, nothing changed.
@@ -102,7 +102,7 @@ def test_coordination_sends_a_letter_and_reads_its_log(
     assert Delivery.objects.filter(sent=True).count() == 2
     # The mail's one-click link unsubscribes its recipient.
     message = next(m for m in mail.outbox if m.to == ["abonne@exemple.fr"])
-    page.goto(live_server.url + _path(message.body, "/actualites/lettres/desinscription/"))
+    page.goto(live_server.url + _path(str(message.body), "/actualites/lettres/desinscription/"))
     page.get_by_role("button", name="Me désinscrire").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Désinscription faite")
     assert Consent.subscribed() == []

@@ -37,7 +37,7 @@ def test_double_opt_in_records_each_consent_with_its_date(client: Client) -> Non
     # Not subscribed until the link is opened.
     assert Consent.subscribed() == []
     assert len(mail.outbox) == 1
-    confirm = _link(mail.outbox[0].body, "/lettres/confirmer/")
+    confirm = _link(str(mail.outbox[0].body), "/lettres/confirmer/")
     assert "Inscription confirmée" in client.get(confirm).content.decode()
     assert Consent.subscribed() == ["lea@exemple.fr"]
     trail = list(Consent.objects.order_by("at", "id").values_list("email", "action"))
@@ -180,7 +180,7 @@ def test_sending_honours_the_rate_and_reschedules(
     assert message.subject == "Lettre du printemps"
     assert "Semaine de sensibilisation" in message.body
     assert "Cystite de la femme" in message.body
-    link = _link(message.body, "/lettres/desinscription/")
+    link = _link(str(message.body), "/lettres/desinscription/")
     header = message.extra_headers["List-Unsubscribe"]
     assert header.startswith("<http") and header.endswith(f"{link}>")
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

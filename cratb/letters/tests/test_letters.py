@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from cratb.accounts.append_only import AppendOnlyError
 from cratb.accounts.models import User
 from cratb.letters import audiences, sending, tokens
-from cratb.letters.models import Audience, Bounce, Consent, Delivery, Letter
+from cratb.letters.models import Audience, Bounce, Consent, Delivery, Letter, NewsItem
 from cratb.letters.tasks import send_letter
 from cratb.letters.tests.conftest import Directory, subscribe
 
@@ -245,3 +245,22 @@ def test_the_preview_is_the_text_sent_with_its_paragraphs(directory: Directory) 
     sent = sending.body(letter, email="ema@ema.example")
     assert sent.split("--")[0] == text.split("--")[0]
     assert tokens.unsubscribe_token("ema@ema.example") in sent
+
+
+def test_the_feed_and_the_pages_show_published_news_only(
+    directory: Directory, client: Client
+) -> None:
+    NewsItem.objects.create(title="Brouillon secret", summary="s", body="b", published=False)
+    feed = client.get("/actualites/rss/")
+    assert feed.status_code == 200
+    assert feed["Content-Type"].startswith("application/rss+xml")
+    content = feed.content.decode()
+    assert "<title>Semaine de sensibilisation</title>" in content
+    assert f"/actualites/{directory.news.pk}/</link>" in content
+    assert "Brouillon secret" not in content
+    page = client.get(f"/actualites/{directory.news.pk}/").content.decode()
+    assert '<meta name="description" content="Du 18 au 24 novembre.">' in page
+    assert "<p>Premier paragraphe.</p>" in page and "<p>Second paragraphe.</p>" in page
+    assert "Brouillon secret" not in client.get("/actualites/").content.decode()
+    english = client.get("/en/actualites/lettres/inscription/").content.decode()
+    assert "<h1>Receive the CRAtb's letters</h1>" in english

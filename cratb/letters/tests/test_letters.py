@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
@@ -264,3 +268,35 @@ def test_the_feed_and_the_pages_show_published_news_only(
     assert "Brouillon secret" not in client.get("/actualites/").content.decode()
     english = client.get("/en/actualites/lettres/inscription/").content.decode()
     assert "<h1>Receive the CRAtb's letters</h1>" in english
+
+
+class _RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses one address."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        for message in email_messages:
+            if "gp2@" in message.to[0]:
+                raise SMTPRecipientsRefused({message.to[0]: (550, b"unknown user")})
+            mail.outbox.append(message)
+        return len(email_messages)
+
+
+def test_a_refused_address_is_logged_with_its_reason_and_the_letter_goes_on(
+    directory: Directory,
+) -> None:
+    letter = Letter.objects.create(
+        subject="L",
+        introduction="x",
+        audience=Audience.PRESCRIBERS,
+        territory=directory.departement,
+        include_subscribers=False,
+    )
+    letter.submitted_at = letter.created_at
+    letter.save()
+    assert sending.send_some(letter, limit=10, connection=_RefusingBackend()) == 0
+    log = {d.email: (d.sent, d.reason) for d in Delivery.objects.filter(letter=letter)}
+    assert log["gp1@cabinet.example"] == (True, "")
+    assert log["gp2@cabinet.example"][0] is False
+    assert "SMTPRecipientsRefused" in log["gp2@cabinet.example"][1]
+    letter.refresh_from_db()
+    assert (letter.sent, letter.skipped, letter.status) == (1, 1, Letter.Status.DONE)

@@ -3,6 +3,7 @@ unsubscription), and coordination's editing and sending of news and letters."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from cratb.letters.tasks import schedule
 from cratb.security import rate_limited
 
 EDITORS = roles(*STAFF_ROLES)
+logger = logging.getLogger(__name__)
 FORM_SOURCE = "formulaire du site public"
 
 
@@ -69,12 +71,25 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             "Si vous n'avez rien demandé, ignorez ce message : vous ne recevrez rien.\n\n"
             "L'équipe du CRAtb\n"
         ) % {"link": link}
-        EmailMessage(
-            _("CRAtb — confirmez votre inscription aux lettres"),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [email],
-        ).send()
+        try:
+            EmailMessage(
+                _("CRAtb — confirmez votre inscription aux lettres"),
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [email],
+            ).send()
+        except Exception:
+            logger.exception("letters: confirmation mail to a subscriber not sent")
+            return _notice(
+                request,
+                _("Courriel non envoyé"),
+                _(
+                    "Le courriel de confirmation n'a pas pu être envoyé à %(email)s :"
+                    " vérifiez l'adresse ou réessayez plus tard."
+                )
+                % {"email": email},
+                status=503,
+            )
         return _notice(
             request,
             _("Vérifiez votre messagerie"),

@@ -300,3 +300,14 @@ def test_a_refused_address_is_logged_with_its_reason_and_the_letter_goes_on(
     assert "SMTPRecipientsRefused" in log["gp2@cabinet.example"][1]
     letter.refresh_from_db()
     assert (letter.sent, letter.skipped, letter.status) == (1, 1, Letter.Status.DONE)
+
+
+def test_a_confirmation_mail_the_server_refuses_gets_a_clear_message(
+    client: Client, settings: object
+) -> None:
+    settings.EMAIL_BACKEND = "cratb.letters.tests.test_letters._RefusingBackend"  # type: ignore[attr-defined]
+    response = client.post(
+        "/actualites/lettres/inscription/", {"email": "gp2@exemple.fr", "consent": "on"}
+    )
+    assert response.status_code == 503
+    assert "pas pu être envoyé à gp2@exemple.fr" in response.content.decode()

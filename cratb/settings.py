@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "cratb.resistance",
     "cratb.reports",
     "cratb.feedback",
+    "cratb.letters",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,7 @@ CRATB_RATE_TRAINING_REGISTRATION = envrate("CRATB_RATE_TRAINING_REGISTRATION", "
 CRATB_RATE_PASSWORD_RESET = envrate("CRATB_RATE_PASSWORD_RESET", "5/h")
 CRATB_RATE_LAB_API = envrate("CRATB_RATE_LAB_API", "3000/m")
 CRATB_RATE_OTP = envrate("CRATB_RATE_OTP", "10/15m")
+CRATB_RATE_LETTERS_SUBSCRIBE = envrate("CRATB_RATE_LETTERS_SUBSCRIBE", "10/h")
 
 _LIMITS_CACHE = os.environ.get("CRATB_LIMITS_CACHE", "database").strip()
 if _LIMITS_CACHE == "database":
@@ -363,6 +365,8 @@ CRATB_ADVICE_TARGET_WORKING_DAYS = envint("CRATB_ADVICE_TARGET_WORKING_DAYS", "1
 CRATB_ADVICE_ESCALATION_HOURS = envint("CRATB_ADVICE_ESCALATION_HOURS", "4")
 CRATB_ADVICE_SURVEY_DAYS = envint("CRATB_ADVICE_SURVEY_DAYS", "7")
 CRATB_ADVICE_REMINDER_MINUTES = envint("CRATB_ADVICE_REMINDER_MINUTES", "15")
+# Letters (docs/letters.md): messages sent per minute by the sending job.
+CRATB_LETTERS_PER_MINUTE = envint("CRATB_LETTERS_PER_MINUTE", "60")
 # The inbox tables are kept in each server process's cache until a request changes;
 # false reads them afresh on every view (diagnosis; benchmarks/advice --no-inbox-cache).
 CRATB_INBOX_CACHE = envbool("CRATB_INBOX_CACHE", "true")

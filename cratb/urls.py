@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("recommandations/", include("cratb.guidelines.urls")),
     path("rapports/", include("cratb.reports.urls")),
     path("retours/", include("cratb.feedback.urls")),
+    path("actualites/", include("cratb.letters.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -95,6 +95,12 @@ SECTIONS: tuple[Section, ...] = (
         _("Rapports de retour aux établissements, prescripteurs et CPTS ; envois et journal."),
     ),
     Section(
+        "letters:manage",
+        _("Actualités et lettres"),
+        "clipboard",
+        _("Actualités du site public, lettres aux prescripteurs et aux biologistes, abonnés."),
+    ),
+    Section(
         "feedback:mine",
         _("Mon rapport"),
         "clipboard",

@@ -111,6 +111,13 @@ def main() -> int:
         "CRATB_PAGES_CACHE": os.environ.get("CRATB_PAGES_CACHE", "files"),
     }
     os.environ.update(env)
+    # As in production (docs/operations.md): the hashed, compressed static files first.
+    subprocess.run(  # noqa: S603
+        [str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     cookies, counts = sessions()
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(  # noqa: S603

@@ -22,7 +22,7 @@ class DashboardsConfig(AppConfig):
         from cratb.dashboards.sections import register_national_figure
 
         # France's value on the indicator pages' headline, from the reference tables.
-        register_national_figure(national_figures.france)
+        register_national_figure(national_figures.france, stamp=national_figures.stamp)
 
         from django.core.cache import caches
         from django.core.cache.backends.dummy import DummyCache

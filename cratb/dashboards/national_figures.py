@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cratb.dashboards.sections import NationalFigure, PageContext
 from cratb.engine.reference import national
 
-__all__ = ["france"]
+__all__ = ["france", "stamp"]
 
 RESISTANCE = ("resistance.esbl_share", "resistance.pct_resistant")
 
@@ -44,6 +44,21 @@ def _series(page: PageContext) -> dict[str, str]:
 def _short_source(source: str) -> str:
     """The source's name without its address (the reference table keeps it)."""
     return source.split(", http")[0].strip()
+
+
+def stamp() -> str:
+    """The reference tables' files and their modification times: a region's own edition
+    (``CRATB_REFERENCE_DIR``) changes the cached pages' France without a publication."""
+    from cratb.engine.reference import storage
+
+    parts = []
+    for name in (national.FILE, national.CONSUMPTION_FILE):
+        try:
+            path = storage.find(name)
+            parts.append(f"{path}:{path.stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:-")
+    return ";".join(parts)
 
 
 def france(page: PageContext) -> NationalFigure | None:

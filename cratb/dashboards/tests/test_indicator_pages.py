@@ -347,7 +347,7 @@ def test_a_registered_provider_adds_a_section_and_the_national_figure(
     finally:
         for provider in (national_view, broken, france):
             sections.unregister(provider)
-        sections.register_national_figure(national_figures.france)
+        sections.register_national_figure(national_figures.france, stamp=national_figures.stamp)
 
 
 def test_every_web_download_writes_times_in_the_platform_time_zone() -> None:

@@ -18,6 +18,12 @@ class DashboardsConfig(AppConfig):
 
         reference.use_local_dir(settings.CRATB_ENGINE.reference_dir)
 
+        from cratb.dashboards import national_figures
+        from cratb.dashboards.sections import register_national_figure
+
+        # France's value on the indicator pages' headline, from the reference tables.
+        register_national_figure(national_figures.france, stamp=national_figures.stamp)
+
         from django.core.cache import caches
         from django.core.cache.backends.dummy import DummyCache
         from django.core.cache.backends.locmem import LocMemCache

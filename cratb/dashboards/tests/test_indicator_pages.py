@@ -330,8 +330,11 @@ def test_a_registered_provider_adds_a_section_and_the_national_figure(
     def broken(page: sections.PageContext) -> sections.Section | None:
         raise RuntimeError("a provider's bug")
 
+    from cratb.dashboards import national_figures
+
     sections.register_section(national_view, order=60)
     sections.register_section(broken)
+    sections.unregister(national_figures.france)  # the project's own answers first
     sections.register_national_figure(france)
     try:
         client.force_login(coordinator)
@@ -344,6 +347,7 @@ def test_a_registered_provider_adds_a_section_and_the_national_figure(
     finally:
         for provider in (national_view, broken, france):
             sections.unregister(provider)
+        sections.register_national_figure(national_figures.france, stamp=national_figures.stamp)
 
 
 def test_every_web_download_writes_times_in_the_platform_time_zone() -> None:

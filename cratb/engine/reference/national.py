@@ -8,6 +8,11 @@ indicator, the organism, the agents it stands for (``CTX CRO CAZ``: resistance t
 3rd-generation cephalosporin), the specimen and setting it was measured on (empty: all),
 the year, the value (%) and its source. ``reference_for`` finds the latest value of a
 year or before, never a later one.
+
+``national_consumption.csv`` holds the national community figures published by Santé
+publique France (consumption in DDD per 1000 inhabitants per day, prescriptions per 1000
+inhabitants per year), one row per indicator and year with its source and edition;
+``consumption_for`` finds the latest of a year or before.
 """
 
 from __future__ import annotations
@@ -17,9 +22,20 @@ from dataclasses import dataclass
 
 from cratb.engine.reference import storage
 
-__all__ = ["FILE", "NationalValue", "clear", "national_resistance", "reference_for"]
+__all__ = [
+    "CONSUMPTION_FILE",
+    "FILE",
+    "NationalConsumption",
+    "NationalValue",
+    "clear",
+    "consumption_for",
+    "national_consumption",
+    "national_resistance",
+    "reference_for",
+]
 
 FILE = "national_resistance.csv"
+CONSUMPTION_FILE = "national_consumption.csv"
 
 
 @dataclass(frozen=True)
@@ -87,5 +103,36 @@ def reference_for(
     return max(found, key=lambda v: v.year) if found else None
 
 
+@dataclass(frozen=True)
+class NationalConsumption:
+    indicator: str
+    year: int
+    value: float
+    source: str
+    edition: str
+
+
+@functools.cache
+def national_consumption() -> tuple[NationalConsumption, ...]:
+    return tuple(
+        NationalConsumption(
+            indicator=row["indicator"],
+            year=int(row["year"]),
+            value=float(row["value"]),
+            source=row["source"],
+            edition=row["edition"],
+        )
+        for row in storage.read_rows(storage.find(CONSUMPTION_FILE))
+    )
+
+
+def consumption_for(indicator: str, year: int) -> NationalConsumption | None:
+    """The latest national value of ``indicator`` of ``year`` or before (never a later
+    one), or ``None``."""
+    found = [v for v in national_consumption() if v.indicator == indicator and v.year <= year]
+    return max(found, key=lambda v: v.year) if found else None
+
+
 def clear() -> None:
     national_resistance.cache_clear()
+    national_consumption.cache_clear()

@@ -127,3 +127,42 @@ def test_national_resistance_figures_equal_the_shared_file() -> None:
             and r["scope"] == "France"
         }
         assert matches == {v.value}, (v, matches)
+
+
+# The national community figures (reference.national, Santé publique France) against
+# fr_indicators.csv: the shared file's wording and unit of each indicator.
+_CONSUMPTION_WORDING = {
+    "community.did": ("antibiotic consumption (DDJ) - community sector", "DDJ/1000 hab/jour"),
+    "community.prescriptions_per_1000": (
+        "antibiotic prescriptions - community sector",
+        "prescriptions/1000 hab/an",
+    ),
+}
+
+
+def test_national_community_figures_equal_the_shared_file() -> None:
+    from cratb.engine.reference.national import national_consumption
+
+    shared = list(_rows("fr_indicators.csv"))
+    values = national_consumption()
+    assert {v.indicator for v in values} == set(_CONSUMPTION_WORDING)
+    for v in values:
+        start, unit = _CONSUMPTION_WORDING[v.indicator]
+        matches = {
+            float(r["value"])
+            for r in shared
+            if r["indicator"].startswith(start)
+            and r["unit"] == unit
+            and r["year"] == str(v.year)
+            and r["scope"] == "France"
+        }
+        assert matches == {v.value}, (v, matches)
+        assert v.source.startswith("Santé publique France") and v.edition
+    # Every national figure of the shared file in these units is in the table.
+    for indicator, (start, unit) in _CONSUMPTION_WORDING.items():
+        years = {
+            int(r["year"])
+            for r in shared
+            if r["indicator"].startswith(start) and r["unit"] == unit and r["scope"] == "France"
+        }
+        assert years == {v.year for v in values if v.indicator == indicator}, indicator

@@ -141,7 +141,7 @@ def test_request_answer_survey_and_privacy(
     # 5. The responder answers with the coded form.
     responder_page.reload()
     expect(responder_page.get_by_text("DFG 70 mL/min, pas d'allergie.")).to_be_visible()
-    responder_page.get_by_label("Recommandation").select_option("change")
+    responder_page.get_by_label("Recommandation", exact=True).select_option("change")
     responder_page.get_by_label("Antibiotique recommandé 1").select_option("J01EE01")
     responder_page.get_by_label("Voie 1").select_option("O")
     responder_page.get_by_label("Durée de traitement recommandée (jours)").fill("7")

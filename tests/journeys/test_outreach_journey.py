@@ -53,7 +53,10 @@ def test_the_health_insurance_reads_a_campaigns_list_and_records_a_visit(
     page.get_by_label("Date de la visite").fill("2025-06-30")
     page.get_by_label("Résultat").select_option(Visit.Outcome.DONE)
     page.get_by_role("button", name="Enregistrer").click()
-    expect(page.get_by_text("elle précède le début de la campagne (01/07/2025)")).to_be_visible()
+    # Said twice: in the error summary (a link to the field) and beside the field.
+    expect(
+        page.get_by_text("elle précède le début de la campagne (01/07/2025)").first
+    ).to_be_visible()
     page.get_by_label("Date de la visite").fill("2025-07-15")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Visite enregistrée pour 99110000001.")).to_be_visible()

@@ -89,7 +89,7 @@ def test_the_merged_table_agrees_on_our_agents() -> None:
 
 # The national resistance figures (reference.national) against fr_indicators.csv: the
 # shared file's indicator wording for each (indicator, organism, agents, specimen).
-_NATIONAL_WORDING = {
+_NATIONAL_WORDING: dict[tuple[str, str, tuple[str, ...], str | None], tuple[str, str]] = {
     ("resistance.esbl_share", "Escherichia coli", (), "urine"): ("E. coli urinary", "ESBL"),
     ("resistance.pct_resistant", "Escherichia coli", ("CTX", "CRO", "CAZ"), "urine"): (
         "E. coli urinary",

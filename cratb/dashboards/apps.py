@@ -24,6 +24,12 @@ class DashboardsConfig(AppConfig):
         # France's value on the indicator pages' headline, from the reference tables.
         register_national_figure(national_figures.france, stamp=national_figures.stamp)
 
+        from cratb.dashboards import national_section
+        from cratb.dashboards.sections import register_section
+
+        # Every region and the country, from Open Medic, on the community indicators' pages.
+        register_section(national_section.regions_of_france, order=70, stamp=national_section.stamp)
+
         from django.core.cache import caches
         from django.core.cache.backends.dummy import DummyCache
         from django.core.cache.backends.locmem import LocMemCache

@@ -18,6 +18,7 @@ from cratb.engine.sources.opendata.store import (
 )
 from cratb.engine.tests.sources.opendata import bdpm_files, insee_files
 from cratb.engine.tests.sources.opendata.open_medic_files import row, write_csv
+from cratb.network.models import Territory
 
 URL = "/surveillance/indicateurs/national/"
 
@@ -153,3 +154,35 @@ def test_the_english_page(client: Client, agency_viewer: User, open_data: Path) 
     assert "National comparison" in html and "Community antibiotic consumption" in html
     assert "general practice" in html and "your region" in html
     assert "Antibacterial (J01) boxes with a DDD: 100.0 %" in html
+
+
+def test_the_indicator_page_ranks_every_region_and_the_country(
+    client: Client, coordinator: User, open_data: Path, departement: Territory
+) -> None:
+    """The community indicator's own page carries the regions of France from Open Medic,
+    with the same numbers as the national comparison page (one computation)."""
+    from datetime import date
+
+    from django.utils.html import escape
+
+    from cratb.charts.numbers import format_number
+    from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
+
+    publication = PublicationFactory.create()
+    IndicatorValueFactory.create(
+        publication=publication,
+        year=2023,
+        period_start=date(2023, 1, 1),
+        period_end=date(2023, 12, 31),
+        value=20.0,
+    )
+    client.force_login(coordinator)
+    page = client.get("/surveillance/indicateurs/community.did/").content.decode()
+    assert "Comparaison avec les autres régions" in page
+    assert "Île-de-France ◆" in page and "Auvergne-Rhône-Alpes" in page
+    national = client.get(URL, {"indicator": "community.did", "year": "2023", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(national.content.decode("utf-8-sig")), delimiter=";"))
+    for name, value in ((r[0], r[2]) for r in rows[1:]):
+        own = " ◆" if name == "Île-de-France" else ""
+        shown = format_number(float(value.replace(",", ".")), decimals=1, language="fr")
+        assert f'<th scope="row">{escape(name)}{own}</th><td class="num">{shown}</td>' in page

@@ -367,8 +367,53 @@ class PlaceValue:
     masked: bool = False
 
 
-#: One shape per class (readable without colour); masked values are hollow circles.
+#: One shape per class (readable without colour); masked values are hatched circles.
 SHAPES = ("square", "triangle-up", "diamond", "triangle-down", "triangle-right")
+
+
+def _place_labels(
+    points: Sequence[dict[str, Any]],
+    *,
+    width: float,
+    height: float,
+    west: float,
+    north: float,
+    scale: float,
+    cos: float,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each point's value label beside it, right, left, above or below: the first side
+    where it overlaps neither another label nor a point (approximate boxes in pixels of
+    the drawn map). The points gain ``label_lon``/``label_lat``, grouped by alignment."""
+
+    def pixels(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - west) * cos * scale, (north - lat) * scale
+
+    def degrees(x: float, y: float) -> tuple[float, float]:
+        return round(west + x / (cos * scale), 5), round(north - y / scale, 5)
+
+    marks = [pixels(p["lon"], p["lat"]) for p in points]
+    taken = [(x - 7, y - 7, x + 7, y + 7) for x, y in marks]
+    out: dict[str, list[dict[str, Any]]] = {"left": [], "right": [], "center": []}
+    for point, (x, y) in zip(points, marks, strict=True):
+        w, h = 7.0 * len(point["text"]), 14.0
+        sides = (
+            ("left", x + 10, y, (x + 10, y - h / 2, x + 10 + w, y + h / 2)),
+            ("right", x - 10, y, (x - 10 - w, y - h / 2, x - 10, y + h / 2)),
+            ("center", x, y - 16, (x - w / 2, y - 16 - h / 2, x + w / 2, y - 16 + h / 2)),
+            ("center", x, y + 16, (x - w / 2, y + 16 - h / 2, x + w / 2, y + 16 + h / 2)),
+        )
+
+        def free(box: tuple[float, float, float, float]) -> bool:
+            inside = 0 <= box[0] and box[2] <= width and 0 <= box[1] and box[3] <= height
+            return inside and not any(
+                box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in taken
+            )
+
+        align, lx, ly, box = next((side for side in sides if free(side[3])), sides[0])
+        taken.append(box)
+        lon, lat = degrees(lx, ly)
+        out[align].append({**point, "label_lon": lon, "label_lat": lat})
+    return out
 
 
 def point_map(
@@ -384,7 +429,7 @@ def point_map(
 ) -> Chart:
     """The places (e.g. CPTS) as points over the outlines of ``region``'s départements,
     filled with the classes of :func:`choropleth`, a shape per class and the value written
-    beside each point; masked values are hollow points with « masqué » beside them."""
+    beside each point; masked values are hatched circles with « masqué » beside them."""
     t = translator(language)
     features = [
         {**f, "geometry": _clockwise(f["geometry"])}
@@ -409,7 +454,7 @@ def point_map(
     masked_label = t.gettext("masqué (moins de 11)")
     no_data = t.gettext("pas de données")
     domain = [*labels, masked_label, no_data]
-    fills = [*palette, "#ffffff", "#ffffff"]
+    fills = [*palette, HATCH, HATCH]
     shapes = [*(SHAPES[i % len(SHAPES)] for i in range(count)), "circle", "cross"]
     points: list[dict[str, Any]] = []
     for place in sorted(places, key=lambda p: (-p.lat, p.code)):
@@ -433,9 +478,9 @@ def point_map(
     all_points = [pt for f in features for ring in _rings(f["geometry"]) for pt in ring]
     lons = [p[0] for p in all_points] or [p["lon"] for p in points] or [0.0]
     lats = [p[1] for p in all_points] or [p["lat"] for p in points] or [0.0]
-    aspect = (max(lats) - min(lats)) / max(
-        (max(lons) - min(lons)) * math.cos(math.radians((max(lats) + min(lats)) / 2)), 1e-6
-    )
+    cos = math.cos(math.radians((max(lats) + min(lats)) / 2))
+    lon_span = (max(lons) - min(lons)) * cos
+    aspect = (max(lats) - min(lats)) / max(lon_span, 1e-6)
     projection: dict[str, Any] = (
         {"type": "mercator"}
         if region in OVERSEAS
@@ -456,13 +501,20 @@ def point_map(
                 "columns": 1 if layout.narrow else 3,
                 "symbolSize": 160,
                 "symbolStrokeColor": INK,
+                "symbolStrokeWidth": 1.2,
                 "labelLimit": 200,
+                "titleLimit": layout.width,
             },
         }
         position = {
             "longitude": {"field": "lon", "type": "quantitative"},
             "latitude": {"field": "lat", "type": "quantitative"},
         }
+        placed = _place_labels(
+            points, width=width, height=height, west=min(lons), north=max(lats),
+            scale=min(width / max(lon_span, 1e-6), height / max(max(lats) - min(lats), 1e-6)),
+            cos=cos,
+        )  # fmt: skip
         return {
             **base_spec(layout, language),
             "width": width,
@@ -496,22 +548,30 @@ def point_map(
                             "field": "klass",
                             "type": "nominal",
                             "scale": {"domain": domain, "range": shapes},
-                            "legend": None,
+                            "legend": klass["legend"],
                         },
                         "description": {"field": "tip"},
                     },
                 },
-                {
-                    "data": {"values": points},
-                    "mark": {
-                        "type": "text",
-                        "align": "left",
-                        "dx": 9,
-                        "fontWeight": "bold",
-                        "name": "value_labels",
-                    },
-                    "encoding": {**position, "text": {"field": "text"}},
-                },
+                *(
+                    {
+                        "data": {"values": group},
+                        "mark": {
+                            "type": "text",
+                            "align": align,
+                            "baseline": "middle",
+                            "fontWeight": "bold",
+                            "name": "value_labels",
+                        },
+                        "encoding": {
+                            "longitude": {"field": "label_lon", "type": "quantitative"},
+                            "latitude": {"field": "label_lat", "type": "quantitative"},
+                            "text": {"field": "text"},
+                        },
+                    }
+                    for align, group in placed.items()
+                    if group
+                ),
             ],
         }
 
@@ -547,7 +607,7 @@ def point_map(
         narrow=spec(NARROW),
         key=t.gettext(
             "chaque territoire est un point au centre de ses communes (pondéré par la"
-            " population), sa valeur écrite à côté ; une forme par classe ; point creux :"
+            " population), sa valeur écrite à côté ; une forme par classe ; rond hachuré :"
             " valeur masquée (moins de 11) ; traits gris : départements"
         ),
         labels=tuple(p["text"] for p in points if p["klass"] in labels),

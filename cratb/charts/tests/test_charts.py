@@ -32,6 +32,7 @@ from cratb.charts import (
     stacked_bars,
     time_series,
 )
+from cratb.charts.render import HATCH
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 #: Values that a truncating formatter and a rounding one write differently (21.55 → 21,6).
@@ -118,7 +119,7 @@ def _points(language: str) -> Chart:
 
 def test_the_cpts_map_draws_points_over_the_departements_with_shapes_and_values() -> None:
     chart = _points("fr")
-    outlines, points, texts = chart.wide["layer"]
+    outlines, points, *texts = chart.wide["layer"]
     assert outlines["mark"]["type"] == "geoshape"
     assert {f["properties"]["code"] for f in outlines["data"]["values"]} >= {"75", "77", "92"}
     assert points["mark"]["type"] == "point"
@@ -132,11 +133,17 @@ def test_the_cpts_map_draws_points_over_the_departements_with_shapes_and_values(
     assert by_code["CPTS-4"]["klass"] == "masqué (moins de 11)" and by_code["CPTS-4"]["text"] == (
         "masqué"
     )
-    # The masked point is hollow (white fill), the others filled with their class colour.
+    # The masked point is hatched, the others filled with their class colour.
     fills = dict(zip(klasses, points["encoding"]["fill"]["scale"]["range"], strict=True))
-    assert fills["masqué (moins de 11)"] == "#ffffff"
-    assert fills[by_code["CPTS-3"]["klass"]] != "#ffffff"
-    assert texts["encoding"]["text"] == {"field": "text"}
+    assert fills["masqué (moins de 11)"] == HATCH
+    assert fills[by_code["CPTS-3"]["klass"]].startswith("#")
+    assert texts and all(layer["encoding"]["text"] == {"field": "text"} for layer in texts)
+    assert sorted(p["text"] for layer in texts for p in layer["data"]["values"]) == [
+        "18,0",
+        "21,6",
+        "25,0",
+        "masqué",
+    ]
     assert sorted(chart.labels) == ["18,0", "21,6", "25,0"]
     assert "CPTS Évry" in chart.description and "masqué" in chart.key
 

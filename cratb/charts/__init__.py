@@ -10,7 +10,7 @@ from cratb.charts.bars import Bar, Reference, Segment, ranked_bars, small_multip
 from cratb.charts.cache import use_shared_cache
 from cratb.charts.core import Chart
 from cratb.charts.funnel import FunnelPoint, Limits, funnel_plot
-from cratb.charts.maps import AreaValue, choropleth
+from cratb.charts.maps import AreaValue, PlaceValue, choropleth, point_map
 from cratb.charts.render import RenderError, warm_up
 from cratb.charts.series import Point, time_series
 
@@ -20,12 +20,14 @@ __all__ = [
     "Chart",
     "FunnelPoint",
     "Limits",
+    "PlaceValue",
     "Point",
     "Reference",
     "RenderError",
     "Segment",
     "choropleth",
     "funnel_plot",
+    "point_map",
     "ranked_bars",
     "small_multiples",
     "stacked_bars",

@@ -33,7 +33,7 @@ from cratb.charts.core import (
 from cratb.charts.numbers import format_number
 from cratb.charts.render import HATCH
 
-__all__ = ["MAPS_DIR", "AreaValue", "choropleth", "class_breaks"]
+__all__ = ["MAPS_DIR", "AreaValue", "PlaceValue", "choropleth", "class_breaks", "point_map"]
 
 MAPS_DIR = Path(__file__).resolve().parent.parent / "static" / "maps"
 #: Sequential blues (ColorBrewer), light to dark; text on the two darkest is white.
@@ -351,4 +351,264 @@ def choropleth(
             " trait noir épais : limite de la région"
         ),
         labels=tuple(p["text"] for p in points if p["text"] != "—"),
+    )
+
+
+@dataclass(frozen=True)
+class PlaceValue:
+    """A unit drawn as a point (a CPTS at the centroid of its communes)."""
+
+    code: str
+    name: str
+    lon: float
+    lat: float
+    value: float | None
+    #: Left empty by the small-count rule (fewer than 11 events): drawn hollow.
+    masked: bool = False
+
+
+#: One shape per class (readable without colour); masked values are hatched circles.
+SHAPES = ("square", "triangle-up", "diamond", "triangle-down", "triangle-right")
+
+
+def _place_labels(
+    points: Sequence[dict[str, Any]],
+    *,
+    width: float,
+    height: float,
+    west: float,
+    north: float,
+    scale: float,
+    cos: float,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each point's value label beside it, right, left, above or below: the first side
+    where it overlaps neither another label nor a point (approximate boxes in pixels of
+    the drawn map). The points gain ``label_lon``/``label_lat``, grouped by alignment."""
+
+    def pixels(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - west) * cos * scale, (north - lat) * scale
+
+    def degrees(x: float, y: float) -> tuple[float, float]:
+        return round(west + x / (cos * scale), 5), round(north - y / scale, 5)
+
+    marks = [pixels(p["lon"], p["lat"]) for p in points]
+    taken = [(x - 7, y - 7, x + 7, y + 7) for x, y in marks]
+    out: dict[str, list[dict[str, Any]]] = {"left": [], "right": [], "center": []}
+    for point, (x, y) in zip(points, marks, strict=True):
+        w, h = 7.0 * len(point["text"]), 14.0
+        sides = (
+            ("left", x + 10, y, (x + 10, y - h / 2, x + 10 + w, y + h / 2)),
+            ("right", x - 10, y, (x - 10 - w, y - h / 2, x - 10, y + h / 2)),
+            ("center", x, y - 16, (x - w / 2, y - 16 - h / 2, x + w / 2, y - 16 + h / 2)),
+            ("center", x, y + 16, (x - w / 2, y + 16 - h / 2, x + w / 2, y + 16 + h / 2)),
+        )
+
+        def free(box: tuple[float, float, float, float]) -> bool:
+            inside = 0 <= box[0] and box[2] <= width and 0 <= box[1] and box[3] <= height
+            return inside and not any(
+                box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in taken
+            )
+
+        align, lx, ly, box = next((side for side in sides if free(side[3])), sides[0])
+        taken.append(box)
+        lon, lat = degrees(lx, ly)
+        out[align].append({**point, "label_lon": lon, "label_lat": lat})
+    return out
+
+
+def point_map(
+    places: Sequence[PlaceValue],
+    *,
+    region: str,
+    title: str,
+    unit: str,
+    decimals: int,
+    language: str,
+    classes: int = 5,
+    breaks: Sequence[float] | None = None,
+) -> Chart:
+    """The places (e.g. CPTS) as points over the outlines of ``region``'s départements,
+    filled with the classes of :func:`choropleth`, a shape per class and the value written
+    beside each point; masked values are hatched circles with « masqué » beside them."""
+    t = translator(language)
+    features = [
+        {**f, "geometry": _clockwise(f["geometry"])}
+        for f in _features("departements")
+        if f["properties"]["region_code"] == region
+    ]
+    known = [p.value for p in places if p.value is not None]
+    limits = list(breaks) if breaks else class_breaks(known, classes=classes, decimals=decimals)
+    count = max(len(limits) - 1, 0)
+    palette = [BLUES[round(i * (len(BLUES) - 1) / max(count - 1, 1))] for i in range(count)]
+
+    def fmt(number: float | None) -> str:
+        return format_number(number, decimals=decimals, language=language)
+
+    labels = []
+    for index in range(count):
+        last = index == count - 1
+        labels.append(
+            (t.gettext("%(low)s à %(high)s") if last else t.gettext("%(low)s à < %(high)s"))
+            % {"low": fmt(limits[index]), "high": fmt(limits[index + 1])}
+        )
+    masked_label = t.gettext("masqué (moins de 11)")
+    no_data = t.gettext("pas de données")
+    domain = [*labels, masked_label, no_data]
+    fills = [*palette, HATCH, HATCH]
+    shapes = [*(SHAPES[i % len(SHAPES)] for i in range(count)), "circle", "cross"]
+    points: list[dict[str, Any]] = []
+    for place in sorted(places, key=lambda p: (-p.lat, p.code)):
+        if place.value is not None:
+            klass, text = labels[_class_of(place.value, limits)], fmt(place.value)
+        elif place.masked:
+            klass, text = masked_label, t.gettext("masqué")
+        else:
+            klass, text = no_data, "—"
+        points.append(
+            {
+                "code": place.code,
+                "lon": place.lon,
+                "lat": place.lat,
+                "klass": klass,
+                "text": text,
+                "tip": f"{place.name} ({place.code}){colon(language)}"
+                + (f"{text} {unit}".strip() if place.value is not None else klass),
+            }
+        )
+    all_points = [pt for f in features for ring in _rings(f["geometry"]) for pt in ring]
+    lons = [p[0] for p in all_points] or [p["lon"] for p in points] or [0.0]
+    lats = [p[1] for p in all_points] or [p["lat"] for p in points] or [0.0]
+    cos = math.cos(math.radians((max(lats) + min(lats)) / 2))
+    lon_span = (max(lons) - min(lons)) * cos
+    aspect = (max(lats) - min(lats)) / max(lon_span, 1e-6)
+    projection: dict[str, Any] = (
+        {"type": "mercator"}
+        if region in OVERSEAS
+        else {"type": "conicConformal", "parallels": [44, 49], "rotate": [-3, 0]}
+    )
+
+    def spec(layout: Layout) -> dict[str, Any]:
+        width = layout.width
+        height = max(180, min(int(width * aspect), 460 if not layout.narrow else 380))
+        klass = {
+            "field": "klass",
+            "type": "nominal",
+            "scale": {"domain": domain, "range": fills},
+            "legend": {
+                "title": unit,
+                "orient": "bottom",
+                "direction": "vertical",
+                "columns": 1 if layout.narrow else 3,
+                "symbolSize": 160,
+                "symbolStrokeColor": INK,
+                "symbolStrokeWidth": 1.2,
+                "labelLimit": 200,
+                "titleLimit": layout.width,
+            },
+        }
+        position = {
+            "longitude": {"field": "lon", "type": "quantitative"},
+            "latitude": {"field": "lat", "type": "quantitative"},
+        }
+        placed = _place_labels(
+            points, width=width, height=height, west=min(lons), north=max(lats),
+            scale=min(width / max(lon_span, 1e-6), height / max(max(lats) - min(lats), 1e-6)),
+            cos=cos,
+        )  # fmt: skip
+        return {
+            **base_spec(layout, language),
+            "width": width,
+            "height": height,
+            "projection": projection,
+            "layer": [
+                {
+                    "data": {"values": features},
+                    "mark": {
+                        "type": "geoshape",
+                        "fill": "#f4f4f4",
+                        "stroke": "#9a9a9a",
+                        "strokeWidth": 1,
+                    },
+                },
+                {
+                    "data": {"values": points},
+                    "mark": {
+                        "type": "point",
+                        "filled": True,
+                        "size": 150,
+                        "stroke": INK,
+                        "strokeWidth": 1.2,
+                        "opacity": 1,
+                        "aria": True,
+                    },
+                    "encoding": {
+                        **position,
+                        "fill": klass,
+                        "shape": {
+                            "field": "klass",
+                            "type": "nominal",
+                            "scale": {"domain": domain, "range": shapes},
+                            "legend": klass["legend"],
+                        },
+                        "description": {"field": "tip"},
+                    },
+                },
+                *(
+                    {
+                        "data": {"values": group},
+                        "mark": {
+                            "type": "text",
+                            "align": align,
+                            "baseline": "middle",
+                            "fontWeight": "bold",
+                            "name": "value_labels",
+                        },
+                        "encoding": {
+                            "longitude": {"field": "label_lon", "type": "quantitative"},
+                            "latitude": {"field": "label_lat", "type": "quantitative"},
+                            "text": {"field": "text"},
+                        },
+                    }
+                    for align, group in placed.items()
+                    if group
+                ),
+            ],
+        }
+
+    shown = sorted((p.value, p.name) for p in places if p.value is not None)
+    if shown:
+        description = t.gettext(
+            "Carte de %(count)s territoires, en %(unit)s : le plus élevé %(high)s %(high_value)s ;"
+            " le plus bas %(low)s %(low_value)s."
+        ) % {
+            "count": len(places),
+            "unit": unit,
+            "high": shown[-1][1],
+            "high_value": fmt(shown[-1][0]),
+            "low": shown[0][1],
+            "low_value": fmt(shown[0][0]),
+        }
+    else:
+        description = t.gettext("Aucune valeur.")
+    hidden = [p.name for p in places if p.value is None and p.masked]
+    if hidden:
+        description += " " + t.gettext("Masqué (moins de 11) : %(names)s.") % {
+            "names": ", ".join(hidden)
+        }
+    if labels:
+        description += " " + t.gettext("Classes : %(classes)s.") % {
+            "classes": semicolon(language).join(labels)
+        }
+    return Chart(
+        kind="point_map",
+        title=title,
+        description=description,
+        wide=spec(WIDE),
+        narrow=spec(NARROW),
+        key=t.gettext(
+            "chaque territoire est un point au centre de ses communes (pondéré par la"
+            " population), sa valeur écrite à côté ; une forme par classe ; rond hachuré :"
+            " valeur masquée (moins de 11) ; traits gris : départements"
+        ),
+        labels=tuple(p["text"] for p in points if p["klass"] in labels),
     )

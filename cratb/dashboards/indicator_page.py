@@ -26,10 +26,12 @@ from cratb.charts import (
     Bar,
     FunnelPoint,
     Limits,
+    PlaceValue,
     Point,
     Reference,
     choropleth,
     funnel_plot,
+    point_map,
     ranked_bars,
     small_multiples,
     time_series,
@@ -198,8 +200,11 @@ class _Builder:
         region: str,
         may_read_individuals: bool,
         unit_names: dict[str, str] | None = None,
+        unit_places: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.indicator = indicator
+        #: (longitude, latitude) of the CPTS the directory knows, for the map by CPTS.
+        self.unit_places = unit_places or {}
         #: « Name (FINESS) » for the establishments the directory knows.
         self.unit_names = unit_names or {}
         self.language = language
@@ -465,7 +470,56 @@ class _Builder:
         ]
         return columns, body, frozenset({1, 2, 3, 4})
 
+    def cpts_map_section(self) -> Section | None:
+        """The CPTS as points over the départements (issue #14 point 1), when the chosen
+        level is the CPTS and the directory places them."""
+        rows = [
+            r for r in self.of("cpts") if str(r["dimensions"].get("cpts", "")) in self.unit_places
+        ]
+        if not rows:
+            return None
+        rows.sort(key=lambda r: self.label(r, "cpts"))
+        names = [self.label(r, "cpts") for r in rows]
+        places = []
+        for name, r in zip(names, rows, strict=True):
+            lon, lat = self.unit_places[str(r["dimensions"]["cpts"])]
+            places.append(
+                PlaceValue(
+                    code=str(r["dimensions"]["cpts"]),
+                    name=name,
+                    lon=lon,
+                    lat=lat,
+                    value=r["value"],
+                    masked=r["value"] is None,
+                )
+            )
+        chart = point_map(
+            places,
+            region=self.region,
+            title=_("%(title)s par CPTS, %(year)s") % {"title": self.title, "year": self.year},
+            unit=self.unit,
+            decimals=DECIMALS,
+            language=self.language,
+        )
+        columns, body, numeric = self._table(rows, _("CPTS"), names)
+        for cells, r in zip(body, rows, strict=True):
+            if r["value"] is None:
+                cells[1] = _("masqué (moins de 11)")
+        return Section(
+            slug="carte",
+            title=_("Carte par CPTS"),
+            chart=chart,
+            columns=columns,
+            rows=body,
+            numeric=numeric,
+            order=10,
+        )
+
     def map_section(self) -> Section | None:
+        if self.level == "cpts":
+            found = self.cpts_map_section()
+            if found is not None:
+                return found
         rows = [r for r in self.of("departement") if r["departement"]]
         if not rows:
             return None
@@ -803,6 +857,7 @@ def build_page(
     region: str,
     may_read_individuals: bool,
     unit_names: dict[str, str] | None = None,
+    unit_places: dict[str, tuple[float, float]] | None = None,
 ) -> IndicatorPage:
     """The page of ``indicator`` from the rows the user may read (dicts of
     ``IndicatorValue`` fields)."""
@@ -814,6 +869,7 @@ def build_page(
         region=region,
         may_read_individuals=may_read_individuals,
         unit_names=unit_names,
+        unit_places=unit_places,
     )
     headline = builder.headline()
     regional = builder.regional(builder.year)

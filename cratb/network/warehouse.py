@@ -17,7 +17,7 @@ from cratb.engine.sources.territories import Cpts, Ght, check, store
 from cratb.engine.warehouse import connect
 from cratb.network.models import Organization, Territory
 
-__all__ = ["cpts_list", "ght_list", "write_territories"]
+__all__ = ["cpts_centroids", "cpts_list", "ght_list", "write_territories"]
 
 #: Cities counted through their municipal arrondissements.
 SPLIT_CITIES = ("75056", "69123", "13055")
@@ -42,6 +42,30 @@ def cpts_list() -> list[Cpts]:
         for dep in t.covered_departements.all():
             codes.update(_departement_communes(dep.code))
         out.append(Cpts(code=t.code, name=t.name, communes=tuple(sorted(codes))))
+    return out
+
+
+def cpts_centroids() -> dict[str, tuple[float, float]]:
+    """Where to draw each CPTS on a map: (longitude, latitude), the mean of its communes'
+    town halls weighted by their population (a plain mean when none has a population).
+    A CPTS without any located commune is left out."""
+    places = reference.communes()
+    out: dict[str, tuple[float, float]] = {}
+    for cpts in cpts_list():
+        located = [
+            c
+            for code in cpts.communes
+            if (c := places.get(code)) is not None and c.lat is not None and c.lon is not None
+        ]
+        if not located:
+            continue
+        weights = [float(c.population or 0) for c in located]
+        if sum(weights) <= 0:
+            weights = [1.0] * len(located)
+        total = sum(weights)
+        lon = sum(w * c.lon for w, c in zip(weights, located, strict=True) if c.lon is not None)
+        lat = sum(w * c.lat for w, c in zip(weights, located, strict=True) if c.lat is not None)
+        out[cpts.code] = (round(lon / total, 4), round(lat / total, 4))
     return out
 
 

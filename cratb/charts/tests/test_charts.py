@@ -19,17 +19,20 @@ from cratb.charts import (
     Chart,
     FunnelPoint,
     Limits,
+    PlaceValue,
     Point,
     Reference,
     Segment,
     cache,
     choropleth,
     funnel_plot,
+    point_map,
     ranked_bars,
     small_multiples,
     stacked_bars,
     time_series,
 )
+from cratb.charts.render import HATCH
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 #: Values that a truncating formatter and a rounding one write differently (21.55 → 21,6).
@@ -100,6 +103,51 @@ def _map(language: str) -> Chart:
     )
 
 
+PLACES = (
+    PlaceValue("CPTS-1", "CPTS Melun", 2.66, 48.54, 21.55),
+    PlaceValue("CPTS-2", "CPTS Meaux", 2.88, 48.96, 18.04),
+    PlaceValue("CPTS-3", "CPTS Nanterre", 2.2, 48.89, 25.0),
+    PlaceValue("CPTS-4", "CPTS Évry", 2.44, 48.63, None, masked=True),
+)
+
+
+def _points(language: str) -> Chart:
+    return point_map(
+        PLACES, region="11", title="CPTS", unit="%", decimals=1, language=language, classes=3
+    )
+
+
+def test_the_cpts_map_draws_points_over_the_departements_with_shapes_and_values() -> None:
+    chart = _points("fr")
+    outlines, points, *texts = chart.wide["layer"]
+    assert outlines["mark"]["type"] == "geoshape"
+    assert {f["properties"]["code"] for f in outlines["data"]["values"]} >= {"75", "77", "92"}
+    assert points["mark"]["type"] == "point"
+    by_code = {p["code"]: p for p in points["data"]["values"]}
+    # Same class limits as a choropleth of the same values; a shape per class.
+    klasses = points["encoding"]["shape"]["scale"]["domain"]
+    shapes = points["encoding"]["shape"]["scale"]["range"]
+    assert len(klasses) == len(shapes) == 4  # two classes, « masqué », « pas de données »
+    assert len(set(shapes)) == len(shapes)
+    assert by_code["CPTS-1"]["text"] == "21,6"  # rounded half up, like the table
+    assert by_code["CPTS-4"]["klass"] == "masqué (moins de 11)" and by_code["CPTS-4"]["text"] == (
+        "masqué"
+    )
+    # The masked point is hatched, the others filled with their class colour.
+    fills = dict(zip(klasses, points["encoding"]["fill"]["scale"]["range"], strict=True))
+    assert fills["masqué (moins de 11)"] == HATCH
+    assert fills[by_code["CPTS-3"]["klass"]].startswith("#")
+    assert texts and all(layer["encoding"]["text"] == {"field": "text"} for layer in texts)
+    assert sorted(p["text"] for layer in texts for p in layer["data"]["values"]) == [
+        "18,0",
+        "21,6",
+        "25,0",
+        "masqué",
+    ]
+    assert sorted(chart.labels) == ["18,0", "21,6", "25,0"]
+    assert "CPTS Évry" in chart.description and "masqué" in chart.key
+
+
 def _funnel(language: str) -> Chart:
     limits = []
     for n in (20, 50, 100, 200, 400, 800, 1200):
@@ -156,6 +204,7 @@ KINDS = {
     "time_series": _series,
     "monthly_series": _monthly,
     "choropleth": _map,
+    "point_map": _points,
     "funnel_plot": _funnel,
     "small_multiples": _multiples,
     "stacked_bars": _stacked,

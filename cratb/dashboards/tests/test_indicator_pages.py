@@ -416,3 +416,44 @@ def test_an_expected_resistant_phenotype_is_never_shown_as_a_rate(
     assert asked.status_code == 200
     assert "résistance naturelle" in text
     assert "12,5" not in text
+
+
+def test_the_map_by_cpts_draws_each_cpts_at_its_communes_centre_with_the_tables_values(
+    client: Client, coordinator: User, published: Publication, departement: Territory
+) -> None:
+    """Issue #14 point 1: at the CPTS level the map draws the CPTS as points (population-
+    weighted centre of their communes), the numbers beside them are the table's, and a
+    masked value (fewer than 11) is said, not drawn as a number."""
+    from cratb.network.models import TerritoryCommune
+    from cratb.network.tests.factories import CptsTerritoryFactory
+    from cratb.network.warehouse import cpts_centroids
+
+    cpts = {}
+    for code, name, communes in (
+        ("CPTS-NORD", "CPTS Brie Nord", ("77288", "77284")),  # Melun, Meaux
+        ("CPTS-OUEST", "CPTS Nanterre", ("92050",)),
+        ("CPTS-SUD", "CPTS Fontainebleau", ("77186",)),
+    ):
+        cpts[code] = CptsTerritoryFactory.create(code=code, name=name, parent=departement)
+        for commune in communes:
+            TerritoryCommune.objects.create(territory=cpts[code], code=commune)
+    lon, lat = cpts_centroids()["CPTS-NORD"]
+    # (40 032 × 2.6608 + 54 991 × 2.8776) / 95 023, the same for the latitudes.
+    assert lon == round((40032 * 2.6608 + 54991 * 2.8776) / 95023, 4)
+    assert lat == round((40032 * 48.54 + 54991 * 48.9587) / 95023, 4)
+    for code, number in (("CPTS-NORD", 21.55), ("CPTS-OUEST", 18.04), ("CPTS-SUD", None)):
+        IndicatorValueFactory.create(
+            publication=published, grouping="cpts", dimensions={"cpts": code}, value=number
+        )
+    client.force_login(coordinator)
+    page = client.get(PAGE + "?annee=2025&niveau=cpts").content.decode()
+    carte = _sections(page)["carte"]
+    assert "Carte par CPTS" in carte
+    cells = _table_cells(carte)
+    written = _written_on_chart(carte)
+    assert sorted(written) == ["18,0", "21,6", "masqué"]
+    assert {"18,0", "21,6", "masqué (moins de 11)"} <= cells
+    assert "CPTS Brie Nord (CPTS-NORD)" in carte and "CPTS Fontainebleau (CPTS-SUD)" in carte
+    # By département, the page keeps its choropleth.
+    by_departement = client.get(PAGE + "?annee=2025&niveau=departement").content.decode()
+    assert "Carte par département" in _sections(by_departement)["carte"]

@@ -20,6 +20,8 @@ from cratb.documents.model import (
     Paragraph,
     Table,
 )
+from cratb.documents.pdf import CELL_SIZE, WIDTH_MM
+from cratb.documents.pdf import _widths as column_widths
 from cratb.documents.text import labels
 
 __all__ = ["render_docx"]
@@ -43,6 +45,18 @@ def _add_table(doc: DocxDocument, block: Table, language: str) -> None:
             cell.text = text
             if column.numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    # The PDF's column widths (from what each column holds, no word cut), scaled to the
+    # page: equal columns squeezed the indicators' names into one syllable per line.
+    widths = [w * WIDTH_CM * 10 / WIDTH_MM for w in column_widths(block, language)]
+    table.autofit = False
+    for column_cells, width in zip(table.columns, widths, strict=True):
+        column_cells.width = Pt(width)
+        for cell in column_cells.cells:
+            cell.width = Pt(width)
+            # The PDF's cell size, for which those widths were measured.
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(CELL_SIZE)
     doc.add_paragraph()
 
 

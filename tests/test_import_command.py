@@ -134,3 +134,15 @@ def test_a_warehouse_in_use_by_another_process_is_one_line_and_exit_1(
         f"cratb : entrepôt {warehouse} occupé par un autre processus (import en cours ?) ;"
         " réessayer quand il aura fini\n"
     )
+
+
+def test_the_help_names_every_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    """The KIND help is written out (the command line does not import the engine to show
+    its help): it must name every kind the importer takes."""
+    from cratb.engine.sources.schema import COMMAND_LINE_KINDS, KINDS
+
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for kind in (*KINDS, *COMMAND_LINE_KINDS, "open_medic", "bdpm", "insee_population"):
+        assert kind in text, kind

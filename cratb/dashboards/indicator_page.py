@@ -48,7 +48,7 @@ from cratb.engine import dimensions, reference
 from cratb.engine.antibiogram import SETTING_LABELS
 from cratb.engine.indicators import Indicator, Target
 from cratb.engine.reference import expected
-from cratb.engine.stats import funnel_limit
+from cratb.engine.stats import Z95, Z998, funnel_limit
 
 __all__ = [
     "DECIMALS",
@@ -77,7 +77,6 @@ INDIVIDUAL_LEVELS = frozenset({"prescriber_id"})
 TIME = frozenset({"year", "month"})
 BASELINE_YEAR = 2019
 COVID_YEARS = (2020, 2021)
-Z95, Z998 = 1.959964, 3.090232
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], language: str) -> li
         ]
         for row in block.text_rows(language)
     ]
-    widths = _widths(block, language)
+    widths = column_widths(block, language)
     table = RLTable([head, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -113,7 +113,7 @@ def _table(block: Table, styles: dict[str, ParagraphStyle], language: str) -> li
     return out
 
 
-def _widths(block: Table, language: str) -> list[float]:
+def column_widths(block: Table, language: str) -> list[float]:
     """Column widths (points) from what they hold: a column of numbers as wide as its
     longest number or header word; text columns share the rest in proportion to their
     longest cell, never narrower than their longest word (no word is cut)."""

@@ -20,8 +20,7 @@ from cratb.documents.model import (
     Paragraph,
     Table,
 )
-from cratb.documents.pdf import CELL_SIZE, WIDTH_MM
-from cratb.documents.pdf import _widths as column_widths
+from cratb.documents.pdf import CELL_SIZE, WIDTH_MM, column_widths
 from cratb.documents.text import labels
 
 __all__ = ["render_docx"]

@@ -203,3 +203,24 @@ def test_a_text_column_of_figures_is_aligned_right_and_kept_in_json() -> None:
     cell = doc.tables[0].rows[1].cells[1]
     assert cell.text == "4 h 15"
     assert cell.paragraphs[0].alignment is not None  # right, as the numbers
+
+
+def test_docx_tables_take_the_pdfs_column_widths() -> None:
+    """Equal columns cut long names into syllables in Word: a DOCX table has the widths
+    the PDF measures from its cells, at the PDF's cell size."""
+    from docx.shared import Pt
+
+    from cratb.documents.pdf import CELL_SIZE, WIDTH_MM, column_widths
+
+    long_name = "Consommation d'antibiotiques des établissements de santé"
+    block = Table(
+        columns=(Column("Indicateur"), Column("Valeur", decimals=1)),
+        rows=((long_name, 343.8),),
+    )
+    document = Document(title="T", sections=(Section("S", (block,)),))
+    table = read_docx(io.BytesIO(render(document, "docx"))).tables[0]
+    expected = [w * 170 / WIDTH_MM for w in column_widths(block, "fr")]
+    got = [table.columns[i].width for i in range(2)]
+    assert got[0] > got[1]  # not equal columns
+    assert [round(g / Pt(1)) for g in got] == [round(e) for e in expected]
+    assert table.rows[1].cells[0].paragraphs[0].runs[0].font.size == Pt(CELL_SIZE)

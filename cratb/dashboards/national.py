@@ -124,7 +124,7 @@ class Comparison:
     boxes_without_ddd: int = 0
 
 
-def _years(session: Session) -> list[int]:
+def aggregate_years(session: Session) -> list[int]:
     if not session.has(AGGREGATE):
         return []
     t = session.table(AGGREGATE)
@@ -242,7 +242,7 @@ def _comparison(
     with open_session(
         warehouse=warehouse, memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit
     ) as session:
-        years = _years(session)
+        years = aggregate_years(session)
         if version:
             cache.set(f"national:years:{version}", years, CACHE_SECONDS)
         form = NationalForm(request.GET or None, years=years, english=english)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cratb.charts import Bar, Reference, ranked_bars
 from cratb.charts.numbers import format_number
-from cratb.dashboards.national import DECIMALS, INDICATORS, _years, compare
+from cratb.dashboards.national import DECIMALS, INDICATORS, aggregate_years, compare
 from cratb.dashboards.sections import PageContext, Section
 from cratb.engine.backends import open_session
 from cratb.engine.errors import EngineError
@@ -45,7 +45,7 @@ def regions_of_france(ctx: PageContext) -> Section | None:
         with open_session(
             warehouse=warehouse, memory_limit=settings.CRATB_ENGINE.duckdb_memory_limit
         ) as session:
-            years = _years(session)
+            years = aggregate_years(session)
             if not years:
                 return None
             year = ctx.year if ctx.year in years else years[-1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cratb.charts import Bar, Reference, ranked_bars
@@ -78,8 +77,8 @@ def regions_of_france(ctx: PageContext) -> Section | None:
     note = _(
         "Délivrances de ville agrégées de l'Assurance maladie (Open Medic), %(year)s ; ◆ : "
         "votre région. Par spécialité du prescripteur et par âge : page « Comparaison "
-        "nationale » (%(url)s)."
-    ) % {"year": year, "url": reverse("dashboards:national")}
+        "nationale » du tableau de bord de la surveillance."
+    ) % {"year": year}
     return Section(
         slug="regions-france",
         title=_("Comparaison avec les autres régions"),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
 from cratb.charts import Bar, Reference, ranked_bars
+from cratb.charts.numbers import round_half_up
 from cratb.engine import reference
 from cratb.engine.backends import Session, open_session
 from cratb.engine.errors import EngineError
@@ -300,8 +301,19 @@ def national_view(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
     if comparison is not None and fmt in ("csv", "xlsx"):
         header = (_("région"), _("code"), _("valeur"), *(label for _v, label in comparison.columns))
-        table = [[r["label"], r["region"], r["value"], *r["values"]] for r in comparison.rows] + [
-            [_("France"), "", comparison.country.get("value"), *comparison.country["values"]]
+
+        def shown(*values: float | None) -> list[float | None]:
+            # Rounded as the page shows them (one decimal, half up).
+            return [round_half_up(v, decimals=DECIMALS) for v in values]
+
+        table = [
+            [r["label"], r["region"], *shown(r["value"], *r["values"])] for r in comparison.rows
+        ] + [
+            [
+                _("France"),
+                "",
+                *shown(comparison.country.get("value"), *comparison.country["values"]),
+            ]
         ]
         return table_response(
             filename=f"comparaison-nationale-{comparison.year}",

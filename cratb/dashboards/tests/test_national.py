@@ -90,6 +90,9 @@ def test_regions_against_the_country(client: Client, coordinator: User, open_dat
     assert "0-19 ans" in rows[0] and "60+ ans" in rows[0]
     assert rows[1][0] == "Île-de-France"  # the own region first
     assert rows[-1][0] == "France"
+    # Values rounded as the page shows them: one decimal at most.
+    numbers = [cell for row in rows[1:] for cell in row[2:] if cell]
+    assert numbers and all(len(cell.partition(",")[2]) <= 1 for cell in numbers), numbers
 
 
 def test_without_open_data_the_page_says_what_to_import(client: Client, coordinator: User) -> None:

@@ -11,12 +11,22 @@ An indicator is written once as Ibis expressions over the warehouse tables; a
 
 Reference tables (agents, DDD, départements) are Arrow tables handed to the backend as
 Ibis memtables, so both backends join the same reference rows.
+
+On DuckDB, compiling an Ibis expression to SQL costs far more than running it on the small
+tables an indicator reads (issue #19: tens of milliseconds per expression, most of an
+indicator set's time at a million lines). A process therefore keeps the SQL of the
+expressions it compiled (``compiled_sql``), keyed by the expression itself; so that the
+same indicator asked again in a later session is the *same* expression, the session's
+memtables and shared tables take names derived from their content and key instead of
+random ones. What is kept is SQL text, never data: every session runs its queries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +35,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 
 from cratb.engine.config import SparkSettings
@@ -36,6 +47,7 @@ from cratb.engine.warehouse import connect
 
 __all__ = [
     "BACKENDS",
+    "COMPILED_SQL",
     "WAREHOUSE_TABLES",
     "BackendError",
     "Session",
@@ -63,6 +75,42 @@ class BackendError(EngineError, RuntimeError):
     """A backend cannot be opened or lacks a table; the message is French, one line."""
 
 
+class _Bounded:
+    """A small least-recently-used mapping shared by the sessions of a process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any, make: Any) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                self.hits += 1
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.misses += 1
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.hits = self.misses = 0
+
+
+#: SQL of the expressions compiled by this process (DuckDB), by expression.
+COMPILED_SQL = _Bounded(1024)
+#: The memtables of this process, by content: the same rows are the same expression.
+_MEMTABLES = _Bounded(256)
+
+
 @dataclass
 class Session:
     """The warehouse tables on one backend, plus a cache of shared intermediate tables."""
@@ -71,7 +119,7 @@ class Session:
     con: Any  # ibis.BaseBackend
     available: frozenset[str]
     cache: dict[str, ibis.Table] = field(default_factory=dict)
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[Any, Any] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.available
@@ -90,6 +138,11 @@ class Session:
         return table
 
     def memtable(self, data: pa.Table) -> ibis.Table:
+        if self.backend == "duckdb":
+            digest = hashlib.sha256(repr(data.schema).encode() + _digest(data)).hexdigest()[:24]
+            # The same rows give back the same memtable (and its name): one expression.
+            table: ibis.Table = _MEMTABLES.get(digest, lambda: ibis.memtable(data))
+            return table
         if self.backend == "spark":
             # Spark's cached tables are compiled without the memtables they read, so
             # reference tables become named temporary views there.
@@ -106,25 +159,69 @@ class Session:
         """An intermediate table computed once per session (materialised by the backend),
         so that computing the whole catalogue scans the large tables once."""
         if key not in self.cache:
-            self.cache[key] = build().cache()
+            self.cache[key] = self._materialise(key, build())
         return self.cache[key]
 
-    def remember(self, key: str, compute: Any) -> Any:
+    def _materialise(self, key: str, expr: ibis.Table) -> ibis.Table:
+        if self.backend != "duckdb":
+            return expr.cache()
+        # Named after its key, so that what is built on it is the same expression in
+        # every session of the process (and its SQL is compiled once).
+        name = "cratb_shared_" + hashlib.sha256(key.encode()).hexdigest()[:24]
+        schema = expr.schema()
+        mapper = self.con.compiler.type_mapper
+        columns = ", ".join(
+            f"{_quoted(column)} {mapper.from_ibis(dtype).sql('duckdb')}"
+            for column, dtype in schema.items()
+        )
+        raw = self.con.con
+        raw.execute(f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} ({columns})")
+        self.con._run_pre_execute_hooks(expr)
+        raw.execute(f"INSERT INTO {_quoted(name)} {self.sql(expr)}")
+        self.values.setdefault("shared_tables", []).append(name)
+        node = ops.DatabaseTable(
+            name,
+            schema=schema,
+            source=self.con,
+            namespace=ops.Namespace(catalog="temp", database="main"),
+        )
+        return node.to_expr()
+
+    def sql(self, expr: ibis.Table) -> str:
+        """The SQL of ``expr`` (DuckDB), compiled once per process."""
+        sql: str = COMPILED_SQL.get(expr.op(), lambda: self.con.compile(expr))
+        return sql
+
+    def remember(self, key: Any, compute: Any) -> Any:
         """A small Python value computed once per session (e.g. the population years)."""
         if key not in self.values:
             self.values[key] = compute()
         return self.values[key]
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
-        table: pa.Table = self.con.to_pyarrow(expr)
-        return table
+        if self.backend != "duckdb":
+            table: pa.Table = self.con.to_pyarrow(expr)
+            return table
+        from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+        expr = expr.as_table()
+        self.con._run_pre_execute_hooks(expr)
+        result = self.con.con.sql(self.sql(expr)).to_arrow_table()
+        converted: pa.Table = expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
+        return converted
 
     def close(self) -> None:
+        if self.backend == "duckdb":
+            self.cache.clear()
+            self.con.disconnect()
+            return
         for cached in self.cache.values():
             cached.release()
         self.cache.clear()
-        if self.backend == "duckdb":
-            self.con.disconnect()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _digest(data: pa.Table) -> bytes:

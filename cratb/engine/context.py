@@ -86,8 +86,12 @@ class Context:
 
     def rows(self, expr: ir.Table) -> list[dict[str, Any]]:
         """Run a small expression now (e.g. the population years) and return its rows."""
-        rows: list[dict[str, Any]] = self.session.to_arrow(expr).to_pylist()
-        return rows
+        # The same expression in the same session gives the same rows (the warehouse is
+        # opened read-only): checks that several indicators make run once.
+        rows: list[dict[str, Any]] = self.session.remember(
+            ("rows", expr.op()), lambda: self.session.to_arrow(expr).to_pylist()
+        )
+        return [dict(row) for row in rows]
 
     @property
     def time_by(self) -> list[str]:

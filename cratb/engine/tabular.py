@@ -29,7 +29,6 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from cratb.engine.errors import EngineError
 
@@ -437,6 +436,9 @@ def write_table(table: pa.Table, target: Path | IO[str]) -> None:
         if suffix == ".csv":
             pacsv.write_csv(neutralise_table(table), target)
         elif suffix == ".parquet":
+            # Loaded here: a command writing CSV does not pay for the Parquet writer.
+            import pyarrow.parquet as pq
+
             pq.write_table(table, target)
         else:
             target.write_bytes(xlsx_bytes(table))

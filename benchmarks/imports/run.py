@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from benchmarks import verdict
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -106,10 +107,6 @@ print(json.dumps(out))
 """
 
 
-def load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
 def generate(lines: int, workdir: Path, bad_every: int) -> Path:
     path = workdir / f"dispensations-{lines}-{bad_every}.csv"
     if not path.exists():
@@ -144,10 +141,25 @@ def child(what: str, path: Path, workdir: Path, limit: str | None) -> dict[str, 
     return out
 
 
-def machine() -> dict[str, Any]:
-    from benchmarks.community.run import machine as community_machine
-
-    return community_machine()
+def targets(result: dict[str, Any]) -> list[verdict.Target]:
+    """The targets of issue #19 for the import, from one run's results."""
+    lines = result["lines"]
+    limit = result["memory_limit"]
+    peak = result["max_import_peak_gib"]
+    return [
+        verdict.Target(
+            f"import ÷ floor at {lines:,} lines (median; the target is set at 10 M)",
+            result["median_ratio"],
+            1.5,
+        ),
+        verdict.Target(
+            f"import peak memory at {lines:,} lines, DuckDB limit {limit}",
+            peak if limit else None,
+            8.0,
+            unit=" GiB",
+            why_not="run with --memory-limit 6GB (the target is set at 50 M lines)",
+        ),
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -163,10 +175,10 @@ def main(argv: list[str]) -> int:
     path = generate(args.lines, args.workdir, args.bad_every)
     runs = []
     for i in range(args.repeat):
-        before = load()
+        before = verdict.load()
         floor = child("floor", path, args.workdir, args.memory_limit)
         imported = child("import", path, args.workdir, args.memory_limit)
-        after = load()
+        after = verdict.load()
         ratio = round(imported["seconds"] / floor["seconds"], 2)
         runs.append(
             {
@@ -188,15 +200,18 @@ def main(argv: list[str]) -> int:
         "lines": args.lines,
         "bad_every": args.bad_every,
         "memory_limit": args.memory_limit,
-        "machine": machine(),
+        "machine": verdict.machine(),
         "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "median_ratio": statistics.median(r["ratio"] for r in runs),
         "median_floor_s": statistics.median(r["floor"]["seconds"] for r in runs),
         "median_import_s": statistics.median(r["import"]["seconds"] for r in runs),
         "max_import_peak_gib": max(r["import"]["peak_gib"] for r in runs),
+        "max_floor_peak_gib": max(r["floor"]["peak_gib"] for r in runs),
         "runs": runs,
     }
-    out = HERE / f"results-{args.lines}.json"
+    loads = [r["load_before"] for r in runs]
+    result["targets"] = verdict.report(targets(result), loads)
+    out = verdict.results_path(HERE, args.lines, loads)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"médiane import ÷ plancher : {result['median_ratio']} → {out}")
     return 0

@@ -317,15 +317,7 @@ def prescriber_document(prescriber_id: str, year: int, *, on: date | None = None
     specialty = str(mine.dimensions.get("prescriber_specialty", ""))
     extra = mine.extra or {}
     share = mine.value
-    status = ""
-    if share is not None:
-        status = (
-            "à l'objectif (≤ 32 %)"
-            if share <= figures.ROSP_TARGET
-            else "au-dessus de la cible, sous le seuil intermédiaire"
-            if share <= figures.ROSP_INTERMEDIATE
-            else "au-dessus du seuil intermédiaire (52 %)"
-        )
+    status = _rosp_status(share)
     blocks: list[Block] = [
         FigureList(
             (
@@ -428,38 +420,85 @@ def cpts(code: str) -> Territory:
     return found
 
 
+PATIENT_SHARE_MEANS = (
+    "La part mesurée ici est celle des patients traités par un antibiotique à haut risque"
+    " de résistance (amoxicilline-acide clavulanique, fluoroquinolones, céphalosporines de"
+    " 3e génération par voie orale) parmi les patients ayant reçu un antibiotique J01 en"
+    " ville dans l'année, comptés par leur identifiant pseudonyme : la mesure des"
+    " objectifs de la ROSP (intermédiaire 52 %, cible ≤ 32 %)."
+)
+LINES_FALLBACK = (
+    "La part des patients n'est pas publiée pour ce territoire : la part affichée est celle"
+    " des lignes de prescription. Elle n'est pas comparable aux seuils de la ROSP, qui"
+    " portent sur des patients."
+)
+
+
+def _rosp_status(share: float | None) -> str:
+    if share is None:
+        return ""
+    if share <= figures.ROSP_TARGET:
+        return "à l'objectif (≤ 32 %)"
+    if share <= figures.ROSP_INTERMEDIATE:
+        return "au-dessus de la cible, sous le seuil intermédiaire"
+    return "au-dessus du seuil intermédiaire (52 %)"
+
+
+def _share_figure(share: figures.CptsShare, year: int) -> Figure:
+    value = share.value.value if share.value is not None else None
+    level = f"niveau : {share.level}" if share.level else f"{NOT_AVAILABLE} pour {year}"
+    if share.basis == "patients":
+        if share.masked:
+            note = "masquée : moins de 11 patients traités (secret statistique)"
+        else:
+            note = "; ".join(x for x in (_rosp_status(value), level) if x)
+        label = "Part des patients traités par un antibiotique à haut risque"
+        return Figure(label, value, "%", 1, note=note)
+    note = "masquée : moins de 11 lignes (secret statistique)" if share.masked else level
+    return Figure(
+        "Part des lignes de prescription d'antibiotiques « critiques »",
+        value,
+        "%",
+        1,
+        note=note + ("" if value is None else " ; non comparable aux seuils ROSP"),
+    )
+
+
+def _boxes_figure(territory: Territory, year: int) -> Figure:
+    boxes = figures.cpts_boxes(territory, year)
+    if boxes is None:
+        note = f"{NOT_AVAILABLE} : la publication ne compte pas les boîtes par CPTS"
+    elif boxes.value is None:
+        note = "masqué : moins de 11 lignes de ces antibiotiques (secret statistique)"
+    else:
+        note = "nettes des retours, patients résidant dans la CPTS"
+    return Figure(
+        "Boîtes d'antibiotiques à haut risque délivrées",
+        boxes.value if boxes is not None else None,
+        "",
+        0,
+        note=note,
+    )
+
+
 def cpts_document(territory: Territory, year: int, *, on: date | None = None) -> Document:
     on = on or timezone.localdate()
     share = figures.cpts_share(territory, year)
-    blocks: list[Block] = []
-    value = share.value.value if share.value is not None else None
-    blocks.append(
+    blocks: list[Block] = [
         FigureList(
             (
-                Figure(
-                    "Boîtes d'antibiotiques à haut risque délivrées",
-                    None,
-                    "",
-                    0,
-                    note=f"{NOT_AVAILABLE} : le moteur ne compte pas encore les boîtes"
-                    " par territoire",
-                ),
-                Figure(
-                    "Part des antibiotiques à haut risque",
-                    value,
-                    "%",
-                    1,
-                    note=(
-                        f"niveau : {share.level}" if share.level else f"{NOT_AVAILABLE} pour {year}"
-                    ),
-                ),
+                _boxes_figure(territory, year),
+                _share_figure(share, year),
                 Figure("Seuil intermédiaire ROSP", figures.ROSP_INTERMEDIATE, "%", 0),
                 Figure("Cible ROSP", figures.ROSP_TARGET, "%", 0),
             ),
             title=f"{territory.name}, {year}",
         )
-    )
-    blocks.append(Paragraph(SHARE_MEANS))
+    ]
+    if share.basis == "patients":
+        blocks.append(Paragraph(PATIENT_SHARE_MEANS))
+    else:
+        blocks += [Paragraph(LINES_FALLBACK), Paragraph(SHARE_MEANS)]
     if share.level and share.level != "CPTS":
         blocks.append(
             Paragraph(

@@ -160,6 +160,9 @@ def value_label(column: str, value: Any, language: str) -> str:
     if column == "setting":
         label = SETTING_LABELS.get(text)
         return _(label) if label else text
+    if column == "sector":
+        label = dimensions.SECTOR_LABELS.get(text)
+        return _(label) if label else text
     if column == "month" and len(text) == 7:
         return format_month(date(int(text[:4]), int(text[5:]), 1), language=language)
     return text

@@ -18,6 +18,7 @@ from django.db.models import Q
 from cratb.activity.models import NetworkAction
 from cratb.dashboards.models import IndicatorValue
 from cratb.engine import identifiers
+from cratb.engine.dimensions import SECTOR_LABELS
 from cratb.engine.errors import EngineError
 from cratb.network.models import Organization, Practitioner, PractitionerRole, Territory
 
@@ -133,6 +134,23 @@ def establishment_classes(finess: str, year: int) -> list[IndicatorValue] | None
         (r for r in rows if r.dimensions.get("finess") == finess),
         key=lambda r: -(r.value or 0.0),
     )
+
+
+def establishment_sectors(finess: str, year: int) -> list[IndicatorValue] | None:
+    """The establishment's DDD per 1000 patient-days by hospital sector for ``year``,
+    highest first; None when the publication holds no establishment × sector values (no
+    consumption file gives the sector)."""
+    rows = _values(HOSPITAL, "finess,sector", year=year)
+    if not rows:
+        return None
+    return sorted(
+        (r for r in rows if r.dimensions.get("finess") == finess),
+        key=lambda r: -(r.value or 0.0),
+    )
+
+
+def sector_label(code: str) -> str:
+    return SECTOR_LABELS.get(code, code)
 
 
 def lab_of(establishment: Organization) -> str:

@@ -117,16 +117,65 @@ def establishment_document(org: Organization, year: int, *, on: date | None = No
                 " l'établissement)",
             )
         )
-    blocks.append(
-        Paragraph(
-            "Par secteur : les fichiers de consommation ne portent pas le secteur (seules les"
-            " journées d'hospitalisation le portent), la consommation par secteur n'est"
-            " donc pas calculée."
-        )
-    )
+    blocks += _sector_blocks(org, year, unit)
     sections = [Section("Consommation d'antibiotiques", tuple(blocks))]
     sections.append(Section("Résistance et antibiogramme ciblé", tuple(_lab_blocks(org, year))))
     return _document(f"{org.name} — consommation et résistance", year, tuple(sections), on)
+
+
+def _sector_blocks(org: Organization, year: int, unit: str) -> list[Block]:
+    rows = figures.establishment_sectors(org.finess, year)
+    if rows is None:
+        return [
+            Paragraph(
+                f"Par secteur : {NOT_AVAILABLE} (aucun fichier de consommation publié ne donne"
+                " le secteur d'hospitalisation ; colonne facultative sector)."
+            )
+        ]
+    if not rows:
+        return [
+            Paragraph(
+                f"Par secteur : {NOT_AVAILABLE} pour {year} (le fichier de consommation de"
+                " l'établissement ne donne pas le secteur, ou ses secteurs n'ont pas de"
+                " journées d'hospitalisation déclarées)."
+            )
+        ]
+    bars = [
+        Bar(figures.sector_label(str(r.dimensions.get("sector", ""))), r.value)
+        for r in rows
+        if r.value is not None
+    ]
+    return [
+        Heading("Par secteur d'hospitalisation"),
+        Table(
+            (
+                Column("Secteur"),
+                Column(unit, 1),
+                Column("DDJ", 0),
+                Column("Journées d'hospitalisation", 0),
+            ),
+            tuple(
+                (
+                    figures.sector_label(str(r.dimensions.get("sector", ""))),
+                    r.value,
+                    r.numerator,
+                    None if r.denominator is None else r.denominator * 1000.0,
+                )
+                for r in rows
+            ),
+            caption="Consommation par secteur (DDJ du secteur ÷ journées du secteur)",
+        ),
+        ChartBlock(
+            ranked_bars(
+                bars,
+                title=f"{org.name} : consommation par secteur, {year}",
+                unit=unit,
+                decimals=1,
+                language="fr",
+                subject="secteurs",
+            )
+        ),
+    ]
 
 
 def _category_label(org: Organization) -> str:

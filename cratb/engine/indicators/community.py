@@ -422,15 +422,15 @@ ROSP_SOURCE = (
 )
 ROSP_TARGETS = (
     Target(
-        label="Seuil intermédiaire de la ROSP : 52 %",
-        value=52.0,
+        label="Cible de la ROSP : 32 % au plus",
+        value=32.0,
         comparison="<=",
         year=None,
         source=ROSP_SOURCE,
     ),
     Target(
-        label="Cible de la ROSP : 32 % au plus",
-        value=32.0,
+        label="Seuil intermédiaire de la ROSP : 52 %",
+        value=52.0,
         comparison="<=",
         year=None,
         source=ROSP_SOURCE,

@@ -63,7 +63,21 @@ PRESCRIBER_SPECIALTIES = (
     "midwifery",
     "other",
 )
-HOSPITAL_SECTORS = ("acute", "rehabilitation", "psychiatry", "long_term", "nursing_home")
+#: The sectors of ``patient_days`` and, optional, of ``hospital_consumption``: the five of
+#: the first contract, then the SPARES-style sectors that split short stay (médecine,
+#: chirurgie, réanimation, pédiatrie, gynécologie-obstétrique).
+HOSPITAL_SECTORS = (
+    "acute",
+    "rehabilitation",
+    "psychiatry",
+    "long_term",
+    "nursing_home",
+    "medicine",
+    "surgery",
+    "intensive_care",
+    "paediatrics",
+    "gynaecology_obstetrics",
+)
 SPECIMENS = ("urine", "blood", "respiratory", "skin", "other")
 ROUTES = ("O", "P", "R", "Inhal")
 SEXES = ("F", "M")
@@ -281,8 +295,10 @@ def _specs() -> dict[str, Kind]:
                 Column("route", Choice(values=ROUTES)),
                 Column("ddd", Number(zero_allowed=True), required=False),
                 Column("grams", Number(zero_allowed=True), required=False),
+                # Optional: the sector that consumed (empty: the whole establishment).
+                Column("sector", Choice(values=HOSPITAL_SECTORS), required=False),
             ),
-            key=("finess", "year", "atc", "route"),
+            key=("finess", "year", "atc", "route", "sector"),
             row_checks=(
                 RowCheck(
                     "ddd",

@@ -51,6 +51,37 @@ def test_establishment_report_reads_the_published_values(world: World) -> None:
     assert "Aucun laboratoire" in text
 
 
+def test_establishment_report_by_sector(world: World) -> None:
+    org = world.hospitals[2]
+    text = _text(reports.pdf(reports.establishment_document(org, 2025)))
+    assert "Par secteur : non disponible" in text  # no value by sector published
+    for sector, ddd, days, value in (
+        ("medicine", 900.0, 2.0, 450.0),
+        ("intensive_care", 1200.0, 0.8, 1500.0),
+    ):
+        IndicatorValue.objects.create(
+            publication=world.publication,
+            indicator=figures.HOSPITAL,
+            grouping="finess,sector",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            year=2025,
+            departement="75",
+            dimensions={"finess": FINESS[2], "sector": sector},
+            numerator=ddd,
+            denominator=days,
+            value=value,
+        )
+    text = _text(reports.pdf(reports.establishment_document(org, 2025)))
+    assert "Par secteur d'hospitalisation" in text
+    assert "réanimation" in text and "médecine" in text
+    assert text.index("réanimation") < text.index("médecine")  # highest first
+    assert "1 500,0" in text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "450,0" in text
+    other = _text(reports.pdf(reports.establishment_document(world.hospitals[0], 2025)))
+    assert "Par secteur : non disponible pour 2025" in other
+
+
 def test_establishment_alone_in_its_category_is_compared_to_all(world: World) -> None:
     org = world.hospitals[0]
     org.category = "clinic"

@@ -27,6 +27,7 @@ PROFILE = "community.prescriber_profile"
 CRITICAL = "community.critical_share"
 PATIENT_SHARE = "community.high_risk_patient_share"
 HIGH_RISK_BOXES = "community.high_risk_boxes"
+ORDERING = "rapid_tests.ordering_share"
 RESISTANCE = "resistance.pct_resistant"
 TARGETED = "resistance.targeted_reporting"
 
@@ -337,6 +338,20 @@ def cpts_boxes(cpts: Territory, year: int) -> IndicatorValue | None:
     """The boxes of high-risk antibiotics dispensed to the CPTS's residents in ``year``
     (value None: masked by the small-count rule); None when not published by CPTS."""
     mine = _cpts_rows(HIGH_RISK_BOXES, cpts, year)
+    return mine[0] if mine else None
+
+
+def cpts_ordering(cpts: Territory, year: int) -> IndicatorValue | None:
+    """The share of the CPTS's registered practices that ordered strep A test kits in
+    ``year`` (value None: masked); None when not published by CPTS."""
+    rows = IndicatorValue.objects.current().filter(
+        indicator=ORDERING,
+        month="",
+        year=year,
+        dimensions__cpts=cpts.code,
+        dimensions__place_kind="practice",
+    )
+    mine = latest(rows)
     return mine[0] if mine else None
 
 

@@ -530,6 +530,26 @@ def _boxes_figure(territory: Territory, year: int) -> Figure:
     )
 
 
+def _ordering_figure(territory: Territory, year: int) -> Figure:
+    row = figures.cpts_ordering(territory, year)
+    if row is None:
+        note = f"{NOT_AVAILABLE} : pas de répertoire des cabinets ou de commandes de kits publiés"
+    elif row.value is None:
+        note = "masquée : moins de 11 cabinets au répertoire (secret statistique)"
+    else:
+        note = (
+            f"{format_count(row.numerator, language='fr')} cabinets sur"
+            f" {format_count(row.denominator, language='fr')} au répertoire"
+        )
+    return Figure(
+        "Cabinets ayant commandé des kits de TROD angine",
+        row.value if row is not None else None,
+        "%",
+        1,
+        note=note,
+    )
+
+
 def cpts_document(territory: Territory, year: int, *, on: date | None = None) -> Document:
     on = on or timezone.localdate()
     share = figures.cpts_share(territory, year)
@@ -540,6 +560,7 @@ def cpts_document(territory: Territory, year: int, *, on: date | None = None) ->
                 _share_figure(share, year),
                 Figure("Seuil intermédiaire ROSP", figures.ROSP_INTERMEDIATE, "%", 0),
                 Figure("Cible ROSP", figures.ROSP_TARGET, "%", 0),
+                _ordering_figure(territory, year),
             ),
             title=f"{territory.name}, {year}",
         )

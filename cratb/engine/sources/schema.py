@@ -51,6 +51,7 @@ KINDS = (
     "isolates",
     "rapid_tests",
     "rapid_test_kits",
+    "rapid_test_places",
 )
 #: Kinds imported from the command line only (not yet offered by the web import page).
 COMMAND_LINE_KINDS = ("aggregated_dispensations",)
@@ -364,6 +365,20 @@ def _specs() -> dict[str, Kind]:
                 Column("kits", Integer(minimum=0)),
             ),
             key=("place_code", "ordered_on", "test"),
+            row_checks=_place_checks(),
+        ),
+        # The register of the places that may order kits (pharmacies from FINESS,
+        # practices from the Annuaire santé…): the denominator of the share of places
+        # ordering, which the orders alone cannot give.
+        Kind(
+            "rapid_test_places",
+            (
+                Column("place_code", text),
+                Column("place_kind", Choice(values=TEST_PLACES)),
+                Column("commune", _commune(), required=False),
+                Column("departement", _departement(), required=False),
+            ),
+            key=("place_code",),
             row_checks=_place_checks(),
         ),
     ]

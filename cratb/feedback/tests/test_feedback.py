@@ -142,7 +142,20 @@ def test_cpts_sheet_shows_boxes_and_the_share_of_patients(world: World) -> None:
     _cpts_value(world, figures.HIGH_RISK_BOXES, 1234.0, numerator=1234.0)
     _cpts_value(world, figures.PATIENT_SHARE, 38.5, numerator=77, denominator=200)
     _cpts_value(world, figures.CRITICAL, 44.0, numerator=440, denominator=1000)
+    IndicatorValue.objects.create(
+        publication=world.publication,
+        indicator=figures.ORDERING,
+        grouping="cpts,place_kind",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        year=2025,
+        dimensions={"cpts": world.cpts.code, "place_kind": "practice"},
+        numerator=9,
+        denominator=24,
+        value=37.5,
+    )
     text = _text(reports.pdf(reports.cpts_document(world.cpts, 2025)))
+    assert "37,5 %" in text and "9 cabinets sur 24 au répertoire" in text
     assert "1 234" in text.replace("\u202f", " ").replace("\xa0", " ")
     assert "Part des patients traités" in text
     assert "38,5 %" in text and "44,0 %" not in text  # patients, not lines

@@ -426,10 +426,12 @@ def point_map(
     language: str,
     classes: int = 5,
     breaks: Sequence[float] | None = None,
+    key: str | None = None,
 ) -> Chart:
     """The places (e.g. CPTS) as points over the outlines of ``region``'s départements,
     filled with the classes of :func:`choropleth`, a shape per class and the value written
-    beside each point; masked values are hatched circles with « masqué » beside them."""
+    beside each point; masked values are hatched circles with « masqué » beside them.
+    ``key`` says where the points stand (by default: at the centre of their communes)."""
     t = translator(language)
     features = [
         {**f, "geometry": _clockwise(f["geometry"])}
@@ -605,7 +607,8 @@ def point_map(
         description=description,
         wide=spec(WIDE),
         narrow=spec(NARROW),
-        key=t.gettext(
+        key=key
+        or t.gettext(
             "chaque territoire est un point au centre de ses communes (pondéré par la"
             " population), sa valeur écrite à côté ; une forme par classe ; rond hachuré :"
             " valeur masquée (moins de 11) ; traits gris : départements"

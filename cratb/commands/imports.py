@@ -37,8 +37,8 @@ class ImportCommand(Command):
             metavar="KIND",
             help=(
                 "dispensations, products, population, hospital_consumption, patient_days,"
-                " isolates, rapid_tests, rapid_test_kits, aggregated_dispensations ; données"
-                " ouvertes : open_medic (une année,"
+                " isolates, rapid_tests, rapid_test_kits, rapid_test_places,"
+                " aggregated_dispensations ; données ouvertes : open_medic (une année,"
                 " zip ou CSV), bdpm (le dossier des trois fichiers), insee_population (classeur"
                 " des estimations par département)"
             ),

@@ -160,6 +160,9 @@ def value_label(column: str, value: Any, language: str) -> str:
     if column == "setting":
         label = SETTING_LABELS.get(text)
         return _(label) if label else text
+    if column == "sector":
+        label = dimensions.SECTOR_LABELS.get(text)
+        return _(label) if label else text
     if column == "month" and len(text) == 7:
         return format_month(date(int(text[:4]), int(text[5:]), 1), language=language)
     return text
@@ -469,22 +472,23 @@ class _Builder:
         ]
         return columns, body, frozenset({1, 2, 3, 4})
 
-    def cpts_map_section(self) -> Section | None:
-        """The CPTS as points over the départements (issue #14 point 1), when the chosen
-        level is the CPTS and the directory places them."""
+    def unit_map_section(self, column: str) -> Section | None:
+        """The CPTS (issue #14 point 1) or the GHT as points over the départements, when the
+        chosen level is theirs and the directory places them: a CPTS at the centre of its
+        communes, a GHT at the centre of its establishments."""
         rows = [
-            r for r in self.of("cpts") if str(r["dimensions"].get("cpts", "")) in self.unit_places
+            r for r in self.of(column) if str(r["dimensions"].get(column, "")) in self.unit_places
         ]
         if not rows:
             return None
-        rows.sort(key=lambda r: self.label(r, "cpts"))
-        names = [self.label(r, "cpts") for r in rows]
+        rows.sort(key=lambda r: self.label(r, column))
+        names = [self.label(r, column) for r in rows]
         places = []
         for name, r in zip(names, rows, strict=True):
-            lon, lat = self.unit_places[str(r["dimensions"]["cpts"])]
+            lon, lat = self.unit_places[str(r["dimensions"][column])]
             places.append(
                 PlaceValue(
-                    code=str(r["dimensions"]["cpts"]),
+                    code=str(r["dimensions"][column]),
                     name=name,
                     lon=lon,
                     lat=lat,
@@ -492,21 +496,33 @@ class _Builder:
                     masked=r["value"] is None,
                 )
             )
+        if column == "ght":
+            title = _("%(title)s par GHT, %(year)s")
+            key: str | None = _(
+                "chaque GHT est un point au centre de ses établissements (pondéré par leurs"
+                " lits), sa valeur écrite à côté ; une forme par classe ; traits gris :"
+                " départements"
+            )
+            heading, first = _("Carte par GHT"), _("GHT")
+        else:
+            title, key = _("%(title)s par CPTS, %(year)s"), None
+            heading, first = _("Carte par CPTS"), _("CPTS")
         chart = point_map(
             places,
             region=self.region,
-            title=_("%(title)s par CPTS, %(year)s") % {"title": self.title, "year": self.year},
+            title=title % {"title": self.title, "year": self.year},
             unit=self.unit,
             decimals=DECIMALS,
             language=self.language,
+            key=key,
         )
-        columns, body, numeric = self._table(rows, _("CPTS"), names)
+        columns, body, numeric = self._table(rows, first, names)
         for cells, r in zip(body, rows, strict=True):
             if r["value"] is None:
                 cells[1] = _("masqué (moins de 11)")
         return Section(
             slug="carte",
-            title=_("Carte par CPTS"),
+            title=heading,
             chart=chart,
             columns=columns,
             rows=body,
@@ -515,8 +531,8 @@ class _Builder:
         )
 
     def map_section(self) -> Section | None:
-        if self.level == "cpts":
-            found = self.cpts_map_section()
+        if self.level in ("cpts", "ght"):
+            found = self.unit_map_section(self.level)
             if found is not None:
                 return found
         rows = [r for r in self.of("departement") if r["departement"]]

@@ -123,6 +123,7 @@ KIND_LABELS = {
     "isolates": _("Résultats d'antibiogrammes (isolates)"),
     "rapid_tests": _("Tests rapides : TROD angine, bandelettes urinaires (rapid_tests)"),
     "rapid_test_kits": _("Kits de tests rapides commandés (rapid_test_kits)"),
+    "rapid_test_places": _("Répertoire des lieux de tests rapides (rapid_test_places)"),
 }
 
 

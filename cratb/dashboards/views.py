@@ -568,7 +568,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 
     from cratb.dashboards.indicator_page import build_page
     from cratb.dashboards.sections import providers_stamp
-    from cratb.network.warehouse import cpts_centroids
+    from cratb.network.warehouse import cpts_centroids, ght_centroids
 
     declaration = CATALOGUE.get(code)
     if declaration is None:
@@ -612,9 +612,10 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
                     if r["dimensions"].get(c)
                 ),
             },
-            unit_places=(
-                cpts_centroids() if any(r["dimensions"].get("cpts") for r in rows) else None
-            ),
+            unit_places={
+                **(cpts_centroids() if any(r["dimensions"].get("cpts") for r in rows) else {}),
+                **(ght_centroids() if any(r["dimensions"].get("ght") for r in rows) else {}),
+            },
         )
         shown = QueryDict(mutable=True)
         if page.year is not None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DIMENSIONS", "GEO_COLUMNS", "TIME_COLUMNS", "Dimension", "column_label"]
+__all__ = [
+    "DIMENSIONS",
+    "GEO_COLUMNS",
+    "SECTOR_LABELS",
+    "TIME_COLUMNS",
+    "Dimension",
+    "column_label",
+]
 
 TIME_COLUMNS = ("year", "month")
 GEO_COLUMNS = ("departement", "region")
@@ -56,11 +63,27 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("commune", "commune", "commune"),
         Dimension("cpts", "CPTS", "CPTS"),
         Dimension("ght", "GHT", "hospital group (GHT)"),
+        Dimension("sector", "secteur d'hospitalisation", "hospital sector"),
         Dimension("test", "test rapide", "rapid test"),
         Dimension("place_kind", "lieu du test", "place of the test"),
         Dimension("place_code", "lieu (code)", "place (code)"),
         Dimension("sex", "sexe", "sex"),
     )
+}
+
+
+#: What pages call the hospital sectors (``patient_days``, ``hospital_consumption``).
+SECTOR_LABELS = {
+    "acute": "court séjour (MCO)",
+    "medicine": "médecine",
+    "surgery": "chirurgie",
+    "intensive_care": "réanimation",
+    "paediatrics": "pédiatrie",
+    "gynaecology_obstetrics": "gynécologie-obstétrique",
+    "rehabilitation": "soins médicaux et de réadaptation",
+    "psychiatry": "psychiatrie",
+    "long_term": "soins de longue durée",
+    "nursing_home": "EHPAD",
 }
 
 

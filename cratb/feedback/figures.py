@@ -18,12 +18,16 @@ from django.db.models import Q
 from cratb.activity.models import NetworkAction
 from cratb.dashboards.models import IndicatorValue
 from cratb.engine import identifiers
+from cratb.engine.dimensions import SECTOR_LABELS
 from cratb.engine.errors import EngineError
 from cratb.network.models import Organization, Practitioner, PractitionerRole, Territory
 
 HOSPITAL = "hospital.ddd_per_1000_patient_days"
 PROFILE = "community.prescriber_profile"
 CRITICAL = "community.critical_share"
+PATIENT_SHARE = "community.high_risk_patient_share"
+HIGH_RISK_BOXES = "community.high_risk_boxes"
+ORDERING = "rapid_tests.ordering_share"
 RESISTANCE = "resistance.pct_resistant"
 TARGETED = "resistance.targeted_reporting"
 
@@ -131,6 +135,23 @@ def establishment_classes(finess: str, year: int) -> list[IndicatorValue] | None
         (r for r in rows if r.dimensions.get("finess") == finess),
         key=lambda r: -(r.value or 0.0),
     )
+
+
+def establishment_sectors(finess: str, year: int) -> list[IndicatorValue] | None:
+    """The establishment's DDD per 1000 patient-days by hospital sector for ``year``,
+    highest first; None when the publication holds no establishment × sector values (no
+    consumption file gives the sector)."""
+    rows = _values(HOSPITAL, "finess,sector", year=year)
+    if not rows:
+        return None
+    return sorted(
+        (r for r in rows if r.dimensions.get("finess") == finess),
+        key=lambda r: -(r.value or 0.0),
+    )
+
+
+def sector_label(code: str) -> str:
+    return SECTOR_LABELS.get(code, code)
 
 
 def lab_of(establishment: Organization) -> str:
@@ -270,31 +291,68 @@ def prescriber_name(rpps: str) -> str:
 
 @dataclass(frozen=True)
 class CptsShare:
-    """The high-risk share shown for a CPTS and the level it was computed at."""
+    """The high-risk share shown for a CPTS, the level it was computed at and what it
+    counts: ``patients`` (the ROSP's measure) or ``lines`` (prescription lines, the
+    fallback when no patient share is published)."""
 
     value: IndicatorValue | None
-    level: str  # « CPTS », « département 75 » or ""
+    level: str  # « CPTS », « département 75 (Paris) » or ""
+    basis: str = "patients"
+
+    @property
+    def masked(self) -> bool:
+        """Published for the CPTS but left empty by the small-count rule."""
+        return self.value is not None and self.value.value is None
+
+
+def _cpts_rows(indicator: str, cpts: Territory, year: int) -> list[IndicatorValue]:
+    rows = IndicatorValue.objects.current().filter(
+        indicator=indicator, month="", year=year, dimensions__cpts=cpts.code
+    )
+    return [r for r in latest(rows) if set(r.dimensions) == {"cpts"}]
 
 
 def cpts_share(cpts: Territory, year: int) -> CptsShare:
-    """The share of high-risk antibiotics for the CPTS when the engine publishes it by
-    CPTS (grouping with a ``cpts`` column), else its département's, said as such."""
-    rows = IndicatorValue.objects.current().filter(
-        indicator=CRITICAL, month="", year=year, dimensions__cpts=cpts.code
-    )
-    mine = latest(rows)
-    if mine:
-        return CptsShare(mine[0], "CPTS")
+    """The share of patients treated with high-risk antibiotics for the CPTS when the
+    engine publishes it by CPTS (masked or not); else the share of prescription lines of
+    the « critical » antibiotics by CPTS; else the same two at its département's level,
+    said as such."""
+    for indicator, basis in ((PATIENT_SHARE, "patients"), (CRITICAL, "lines")):
+        mine = _cpts_rows(indicator, cpts, year)
+        if mine:
+            return CptsShare(mine[0], "CPTS", basis)
     parent = cpts.parent
     if parent is not None and parent.kind == Territory.Kind.DEPARTEMENT:
-        dep = [
-            r
-            for r in _values(CRITICAL, "departement", year=year, departement=parent.code)
-            if r.value is not None
-        ]
-        if dep:
-            return CptsShare(dep[0], f"département {parent.code} ({parent.name})")
-    return CptsShare(None, "")
+        for indicator, basis in ((PATIENT_SHARE, "patients"), (CRITICAL, "lines")):
+            dep = [
+                r
+                for r in _values(indicator, "departement", year=year, departement=parent.code)
+                if r.value is not None
+            ]
+            if dep:
+                return CptsShare(dep[0], f"département {parent.code} ({parent.name})", basis)
+    return CptsShare(None, "", "lines")
+
+
+def cpts_boxes(cpts: Territory, year: int) -> IndicatorValue | None:
+    """The boxes of high-risk antibiotics dispensed to the CPTS's residents in ``year``
+    (value None: masked by the small-count rule); None when not published by CPTS."""
+    mine = _cpts_rows(HIGH_RISK_BOXES, cpts, year)
+    return mine[0] if mine else None
+
+
+def cpts_ordering(cpts: Territory, year: int) -> IndicatorValue | None:
+    """The share of the CPTS's registered practices that ordered strep A test kits in
+    ``year`` (value None: masked); None when not published by CPTS."""
+    rows = IndicatorValue.objects.current().filter(
+        indicator=ORDERING,
+        month="",
+        year=year,
+        dimensions__cpts=cpts.code,
+        dimensions__place_kind="practice",
+    )
+    mine = latest(rows)
+    return mine[0] if mine else None
 
 
 def cpts_events(cpts: Territory, year: int) -> list[NetworkAction]:

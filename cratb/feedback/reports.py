@@ -117,16 +117,65 @@ def establishment_document(org: Organization, year: int, *, on: date | None = No
                 " l'établissement)",
             )
         )
-    blocks.append(
-        Paragraph(
-            "Par secteur : les fichiers de consommation ne portent pas le secteur (seules les"
-            " journées d'hospitalisation le portent), la consommation par secteur n'est"
-            " donc pas calculée."
-        )
-    )
+    blocks += _sector_blocks(org, year, unit)
     sections = [Section("Consommation d'antibiotiques", tuple(blocks))]
     sections.append(Section("Résistance et antibiogramme ciblé", tuple(_lab_blocks(org, year))))
     return _document(f"{org.name} — consommation et résistance", year, tuple(sections), on)
+
+
+def _sector_blocks(org: Organization, year: int, unit: str) -> list[Block]:
+    rows = figures.establishment_sectors(org.finess, year)
+    if rows is None:
+        return [
+            Paragraph(
+                f"Par secteur : {NOT_AVAILABLE} (aucun fichier de consommation publié ne donne"
+                " le secteur d'hospitalisation ; colonne facultative sector)."
+            )
+        ]
+    if not rows:
+        return [
+            Paragraph(
+                f"Par secteur : {NOT_AVAILABLE} pour {year} (le fichier de consommation de"
+                " l'établissement ne donne pas le secteur, ou ses secteurs n'ont pas de"
+                " journées d'hospitalisation déclarées)."
+            )
+        ]
+    bars = [
+        Bar(figures.sector_label(str(r.dimensions.get("sector", ""))), r.value)
+        for r in rows
+        if r.value is not None
+    ]
+    return [
+        Heading("Par secteur d'hospitalisation"),
+        Table(
+            (
+                Column("Secteur"),
+                Column(unit, 1),
+                Column("DDJ", 0),
+                Column("Journées d'hospitalisation", 0),
+            ),
+            tuple(
+                (
+                    figures.sector_label(str(r.dimensions.get("sector", ""))),
+                    r.value,
+                    r.numerator,
+                    None if r.denominator is None else r.denominator * 1000.0,
+                )
+                for r in rows
+            ),
+            caption="Consommation par secteur (DDJ du secteur ÷ journées du secteur)",
+        ),
+        ChartBlock(
+            ranked_bars(
+                bars,
+                title=f"{org.name} : consommation par secteur, {year}",
+                unit=unit,
+                decimals=1,
+                language="fr",
+                subject="secteurs",
+            )
+        ),
+    ]
 
 
 def _category_label(org: Organization) -> str:
@@ -317,15 +366,7 @@ def prescriber_document(prescriber_id: str, year: int, *, on: date | None = None
     specialty = str(mine.dimensions.get("prescriber_specialty", ""))
     extra = mine.extra or {}
     share = mine.value
-    status = ""
-    if share is not None:
-        status = (
-            "à l'objectif (≤ 32 %)"
-            if share <= figures.ROSP_TARGET
-            else "au-dessus de la cible, sous le seuil intermédiaire"
-            if share <= figures.ROSP_INTERMEDIATE
-            else "au-dessus du seuil intermédiaire (52 %)"
-        )
+    status = _rosp_status(share)
     blocks: list[Block] = [
         FigureList(
             (
@@ -428,38 +469,106 @@ def cpts(code: str) -> Territory:
     return found
 
 
+PATIENT_SHARE_MEANS = (
+    "La part mesurée ici est celle des patients traités par un antibiotique à haut risque"
+    " de résistance (amoxicilline-acide clavulanique, fluoroquinolones, céphalosporines de"
+    " 3e génération par voie orale) parmi les patients ayant reçu un antibiotique J01 en"
+    " ville dans l'année, comptés par leur identifiant pseudonyme : la mesure des"
+    " objectifs de la ROSP (intermédiaire 52 %, cible ≤ 32 %)."
+)
+LINES_FALLBACK = (
+    "La part des patients n'est pas publiée pour ce territoire : la part affichée est celle"
+    " des lignes de prescription. Elle n'est pas comparable aux seuils de la ROSP, qui"
+    " portent sur des patients."
+)
+
+
+def _rosp_status(share: float | None) -> str:
+    if share is None:
+        return ""
+    if share <= figures.ROSP_TARGET:
+        return "à l'objectif (≤ 32 %)"
+    if share <= figures.ROSP_INTERMEDIATE:
+        return "au-dessus de la cible, sous le seuil intermédiaire"
+    return "au-dessus du seuil intermédiaire (52 %)"
+
+
+def _share_figure(share: figures.CptsShare, year: int) -> Figure:
+    value = share.value.value if share.value is not None else None
+    level = f"niveau : {share.level}" if share.level else f"{NOT_AVAILABLE} pour {year}"
+    if share.basis == "patients":
+        if share.masked:
+            note = "masquée : moins de 11 patients traités (secret statistique)"
+        else:
+            note = "; ".join(x for x in (_rosp_status(value), level) if x)
+        label = "Part des patients traités par un antibiotique à haut risque"
+        return Figure(label, value, "%", 1, note=note)
+    note = "masquée : moins de 11 lignes (secret statistique)" if share.masked else level
+    return Figure(
+        "Part des lignes de prescription d'antibiotiques « critiques »",
+        value,
+        "%",
+        1,
+        note=note + ("" if value is None else " ; non comparable aux seuils ROSP"),
+    )
+
+
+def _boxes_figure(territory: Territory, year: int) -> Figure:
+    boxes = figures.cpts_boxes(territory, year)
+    if boxes is None:
+        note = f"{NOT_AVAILABLE} : la publication ne compte pas les boîtes par CPTS"
+    elif boxes.value is None:
+        note = "masqué : moins de 11 lignes de ces antibiotiques (secret statistique)"
+    else:
+        note = "nettes des retours, patients résidant dans la CPTS"
+    return Figure(
+        "Boîtes d'antibiotiques à haut risque délivrées",
+        boxes.value if boxes is not None else None,
+        "",
+        0,
+        note=note,
+    )
+
+
+def _ordering_figure(territory: Territory, year: int) -> Figure:
+    row = figures.cpts_ordering(territory, year)
+    if row is None:
+        note = f"{NOT_AVAILABLE} : pas de répertoire des cabinets ou de commandes de kits publiés"
+    elif row.value is None:
+        note = "masquée : moins de 11 cabinets au répertoire (secret statistique)"
+    else:
+        note = (
+            f"{format_count(row.numerator, language='fr')} cabinets sur"
+            f" {format_count(row.denominator, language='fr')} au répertoire"
+        )
+    return Figure(
+        "Cabinets ayant commandé des kits de TROD angine",
+        row.value if row is not None else None,
+        "%",
+        1,
+        note=note,
+    )
+
+
 def cpts_document(territory: Territory, year: int, *, on: date | None = None) -> Document:
     on = on or timezone.localdate()
     share = figures.cpts_share(territory, year)
-    blocks: list[Block] = []
-    value = share.value.value if share.value is not None else None
-    blocks.append(
+    blocks: list[Block] = [
         FigureList(
             (
-                Figure(
-                    "Boîtes d'antibiotiques à haut risque délivrées",
-                    None,
-                    "",
-                    0,
-                    note=f"{NOT_AVAILABLE} : le moteur ne compte pas encore les boîtes"
-                    " par territoire",
-                ),
-                Figure(
-                    "Part des antibiotiques à haut risque",
-                    value,
-                    "%",
-                    1,
-                    note=(
-                        f"niveau : {share.level}" if share.level else f"{NOT_AVAILABLE} pour {year}"
-                    ),
-                ),
+                _boxes_figure(territory, year),
+                _share_figure(share, year),
                 Figure("Seuil intermédiaire ROSP", figures.ROSP_INTERMEDIATE, "%", 0),
                 Figure("Cible ROSP", figures.ROSP_TARGET, "%", 0),
+                _ordering_figure(territory, year),
             ),
             title=f"{territory.name}, {year}",
         )
-    )
-    blocks.append(Paragraph(SHARE_MEANS))
+    ]
+    if share.basis == "patients":
+        blocks.append(Paragraph(PATIENT_SHARE_MEANS))
+    else:
+        blocks += [Paragraph(LINES_FALLBACK), Paragraph(SHARE_MEANS)]
     if share.level and share.level != "CPTS":
         blocks.append(
             Paragraph(

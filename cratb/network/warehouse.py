@@ -69,6 +69,32 @@ def cpts_centroids() -> dict[str, tuple[float, float]]:
     return out
 
 
+def ght_centroids() -> dict[str, tuple[float, float]]:
+    """Where to draw each GHT on a map: (longitude, latitude), the mean of its
+    establishments' communes (town halls) weighted by their beds (a plain mean when none
+    has beds). A GHT without any located establishment is left out."""
+    places = reference.communes()
+    located: dict[int, list[tuple[float, float, float]]] = {}
+    for org in Organization.objects.filter(ght__isnull=False).exclude(commune_code=""):
+        commune = places.get(org.commune_code)
+        if commune is None or commune.lat is None or commune.lon is None:
+            continue
+        located.setdefault(org.ght_id, []).append(  # type: ignore[arg-type]
+            (commune.lon, commune.lat, float(org.beds or 0))
+        )
+    out: dict[str, tuple[float, float]] = {}
+    for ght in Territory.objects.filter(kind=Territory.Kind.GHT, pk__in=list(located)):
+        points = located[ght.pk]
+        weights = [w for _, _, w in points]
+        if sum(weights) <= 0:
+            weights = [1.0] * len(points)
+        total = sum(weights)
+        lon = sum(w * p[0] for w, p in zip(weights, points, strict=True)) / total
+        lat = sum(w * p[1] for w, p in zip(weights, points, strict=True)) / total
+        out[ght.code] = (round(lon, 4), round(lat, 4))
+    return out
+
+
 def ght_list() -> list[Ght]:
     """Every GHT of the directory with the FINESS numbers of its establishments."""
     members: dict[int, list[str]] = {}

@@ -457,3 +457,45 @@ def test_the_map_by_cpts_draws_each_cpts_at_its_communes_centre_with_the_tables_
     # By département, the page keeps its choropleth.
     by_departement = client.get(PAGE + "?annee=2025&niveau=departement").content.decode()
     assert "Carte par département" in _sections(by_departement)["carte"]
+
+
+def test_the_map_by_ght_draws_each_ght_at_its_establishments_centre_with_the_tables_values(
+    client: Client, coordinator: User, departement: Territory
+) -> None:
+    """Issue #16 point 5: at the GHT level the hospital page draws each GHT as a point at
+    the bed-weighted centre of its establishments' communes, the numbers beside them are
+    the table's."""
+    from cratb.network.tests.factories import EstablishmentFactory, GhtFactory
+    from cratb.network.warehouse import ght_centroids
+
+    north = GhtFactory.create(code="GHT-NORD", name="GHT Brie", parent=departement.parent)
+    west = GhtFactory.create(code="GHT-OUEST", name="GHT Hauts-de-Seine", parent=departement.parent)
+    for ght, commune, beds in ((north, "77288", 300), (north, "77284", 100), (west, "92050", 50)):
+        EstablishmentFactory.create(ght=ght, commune_code=commune, beds=beds)
+    EstablishmentFactory.create(ght=None, commune_code="75056")  # in no GHT: not drawn
+    lon, lat = ght_centroids()["GHT-NORD"]
+    # Melun (2.6608, 48.54) × 300 beds, Meaux (2.8776, 48.9587) × 100 beds.
+    assert lon == round((300 * 2.6608 + 100 * 2.8776) / 400, 4)
+    assert lat == round((300 * 48.54 + 100 * 48.9587) / 400, 4)
+    publication = PublicationFactory.create()
+    for code, number in (("GHT-NORD", 412.34), ("GHT-OUEST", 298.76)):
+        IndicatorValueFactory.create(
+            publication=publication,
+            indicator="hospital.ddd_per_1000_patient_days",
+            grouping="ght",
+            dimensions={"ght": code},
+            value=number,
+            numerator=number * 10,
+            denominator=10,
+        )
+    client.force_login(coordinator)
+    page = client.get(
+        "/surveillance/indicateurs/hospital.ddd_per_1000_patient_days/", {"niveau": "ght"}
+    ).content.decode()
+    carte = _sections(page)["carte"]
+    assert "Carte par GHT" in carte
+    assert "GHT Brie (GHT-NORD)" in carte and "GHT Hauts-de-Seine (GHT-OUEST)" in carte
+    written = _written_on_chart(carte)
+    assert sorted(written) == ["298,8", "412,3"]
+    assert set(written) <= _table_cells(carte)
+    assert "au centre de ses établissements" in carte

@@ -67,6 +67,7 @@ IMPORT_ORDER: tuple[str, ...] = (
     "isolates",
     "rapid_tests",
     "rapid_test_kits",
+    "rapid_test_places",
 )
 # Four times Île-de-France is about 55 million dispensing lines: enough for
 # any benchmark on one machine.
@@ -321,9 +322,9 @@ def generate(
         )
         say(f"  résultats d'antibiogrammes : {_count(rows['isolates'])} lignes")
     if "rapid_tests" in skip:
-        del files["rapid_tests"], files["rapid_test_kits"]
+        del files["rapid_tests"], files["rapid_test_kits"], files["rapid_test_places"]
     else:
-        rapid, kits = generate_rapid_tests(
+        rapid, kits, places = generate_rapid_tests(
             departements=codes,
             simulated_population=population,
             year=spec.year,
@@ -332,9 +333,11 @@ def generate(
         )
         rows["rapid_tests"] = _write_csv(files["rapid_tests"], [rapid])
         rows["rapid_test_kits"] = _write_csv(files["rapid_test_kits"], [kits])
+        rows["rapid_test_places"] = _write_csv(files["rapid_test_places"], [places])
         say(
             f"  tests rapides : {_count(rows['rapid_tests'])}, commandes de kits :"
-            f" {_count(rows['rapid_test_kits'])}"
+            f" {_count(rows['rapid_test_kits'])}, lieux du répertoire :"
+            f" {_count(rows['rapid_test_places'])}"
         )
     baseline: dict[str, Path] = {}
     if baseline_year is not None:

@@ -27,6 +27,19 @@ DDD_PER_1000_PATIENT_DAYS = {
     "long_term": 110.0,
     "nursing_home": 65.0,
 }
+# Short stay of the teaching and general hospitals given by SPARES-style sector: share of
+# the acute patient-days, and DDD per 1000 patient-days relative to the acute average
+# (intensive care far above, obstetrics below), normalised so that the acute total stays
+# DDD_PER_1000_PATIENT_DAYS["acute"]. Their files carry the sector; the other
+# establishments' files do not (the first contract), as in a region where both coexist.
+ACUTE_SECTORS = {
+    "medicine": (0.50, 1.15),
+    "surgery": (0.30, 0.80),
+    "intensive_care": (0.05, 3.30),
+    "paediatrics": (0.07, 0.70),
+    "gynaecology_obstetrics": (0.08, 0.45),
+}
+SECTOR_TYPES = ("chu", "ch")
 PATIENT_DAYS_PER_INHABITANT = 1.4
 INHABITANTS_PER_ESTABLISHMENT = 30_000
 GRAMS_REPORTING_SHARE = 0.4
@@ -189,8 +202,23 @@ def establishments_table(establishments: list[Establishment]) -> pa.Table:
     )
 
 
+def reported_sectors(e: Establishment) -> dict[str, tuple[int, float]]:
+    """The sectors an establishment's files give: (patient-days, DDD per 1000
+    patient-days) per sector, short stay split by SPARES sector for ``SECTOR_TYPES``."""
+    out: dict[str, tuple[int, float]] = {}
+    for sector, days in e.sector_patient_days.items():
+        rate = DDD_PER_1000_PATIENT_DAYS[sector]
+        if sector != "acute" or e.type not in SECTOR_TYPES:
+            out[sector] = (days, rate)
+            continue
+        mean = sum(share * weight for share, weight in ACUTE_SECTORS.values())
+        for name, (share, weight) in ACUTE_SECTORS.items():
+            out[name] = (max(1, round(days * share)), rate * weight / mean)
+    return out
+
+
 def patient_days_table(establishments: list[Establishment], *, year: int) -> pa.Table:
-    rows = [(e.finess, s, d) for e in establishments for s, d in e.sector_patient_days.items()]
+    rows = [(e.finess, s, d) for e in establishments for s, (d, _) in reported_sectors(e).items()]
     return pa.table(
         {
             "finess": [r[0] for r in rows],
@@ -215,6 +243,7 @@ def consumption_table(
     route_col: list[str] = []
     ddd_col: list[float | None] = []
     grams_col: list[float | None] = []
+    sector_col: list[str | None] = []
     for e in establishments:
         total = sum(
             days * DDD_PER_1000_PATIENT_DAYS[s] / 1000 for s, days in e.sector_patient_days.items()
@@ -222,16 +251,25 @@ def consumption_table(
         # Each establishment has its own habits around the regional mix.
         shares = rng.dirichlet(base * 200)
         in_grams = rng.random() < GRAMS_REPORTING_SHARE
+        # The sectors' shares of the establishment's DDD (one part, no sector, for the
+        # establishments whose files do not give it).
+        parts: dict[str | None, float] = {None: 1.0}
+        if e.type in SECTOR_TYPES:
+            sectors = reported_sectors(e)
+            weight = {s: d * r for s, (d, r) in sectors.items()}
+            parts = {s: w / sum(weight.values()) for s, w in weight.items()}
         for (atc, route, _), share in zip(HOSPITAL_MIX, shares, strict=True):
-            ddd = round(float(total * share), 1)
-            if ddd <= 0:
-                continue
-            grams = grams_per_ddd(atc, route) if in_grams else None
-            finess_col.append(e.finess)
-            atc_col.append(atc)
-            route_col.append(route)
-            ddd_col.append(None if grams is not None else ddd)
-            grams_col.append(round(ddd * grams, 1) if grams is not None else None)
+            for sector, part in parts.items():
+                ddd = round(float(total * share * part), 1)
+                if ddd <= 0:
+                    continue
+                grams = grams_per_ddd(atc, route) if in_grams else None
+                finess_col.append(e.finess)
+                atc_col.append(atc)
+                route_col.append(route)
+                ddd_col.append(None if grams is not None else ddd)
+                grams_col.append(round(ddd * grams, 1) if grams is not None else None)
+                sector_col.append(sector)
     n = len(finess_col)
     return pa.table(
         {
@@ -241,5 +279,6 @@ def consumption_table(
             "route": route_col,
             "ddd": pa.array(ddd_col, type=pa.float64()),
             "grams": pa.array(grams_col, type=pa.float64()),
+            "sector": pa.array(sector_col, type=pa.string()),
         }
     )

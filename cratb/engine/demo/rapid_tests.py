@@ -6,7 +6,8 @@ inhabitants, 70 % of them testing; 10 strep A tests and 5 urine dipsticks per 1,
 inhabitants a year, strep A tests twice as frequent from November to March; 25 % of
 strep A tests and 65 % of dipsticks positive, 1 % not interpretable; an antibiotic is
 dispensed after 90 % of positive tests and 8 % of negative ones. One general practice
-per 1,500 inhabitants, 40 % ordering strep A kits, 1 to 6 orders a year.
+per 1,500 inhabitants, 40 % ordering strep A kits, 1 to 6 orders a year. The register of
+places (``rapid_test_places``) lists every pharmacy and practice drawn, ordering or not.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ def generate_rapid_tests(
     year: int,
     tag: str,
     rng: np.random.Generator,
-) -> tuple[pa.Table, pa.Table]:
-    """The ``rapid_tests`` and ``rapid_test_kits`` tables of the demo region."""
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """The ``rapid_tests``, ``rapid_test_kits`` and ``rapid_test_places`` tables of the
+    demo region."""
     tests: list[pa.Table] = []
     kits: list[pa.Table] = []
+    places: list[pa.Table] = []
     first_test = first_pharmacy = first_practice = 0
     for d, code in enumerate(departements):
         population = float(simulated_population[d])
@@ -103,6 +106,7 @@ def generate_rapid_tests(
                 )
             )
             first_test += n
+        places.append(_register("pharmacy", f"PH{tag}", first_pharmacy, pharmacy_commune, code))
         first_pharmacy += n_pharmacies
         # General practices ordering strep A kits.
         n_practices = max(1, round(population / INHABITANTS_PER_PRACTICE))
@@ -129,5 +133,21 @@ def generate_rapid_tests(
                     }
                 )
             )
+        places.append(_register("practice", f"CAB{tag}", first_practice, practice_commune, code))
         first_practice += n_practices
-    return pa.concat_tables(tests), pa.concat_tables(kits)
+    return pa.concat_tables(tests), pa.concat_tables(kits), pa.concat_tables(places)
+
+
+def _register(
+    kind: str, prefix: str, first: int, communes: np.ndarray, departement: str
+) -> pa.Table:
+    """The places of one kind of a département, ordering kits or not."""
+    n = len(communes)
+    return pa.table(
+        {
+            "place_code": prefixed(prefix, np.arange(first + 1, first + n + 1), width=5),
+            "place_kind": pa.array([kind] * n),
+            "commune": pa.array(communes.tolist()),
+            "departement": pa.array([departement] * n),
+        }
+    )

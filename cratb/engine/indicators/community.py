@@ -414,6 +414,118 @@ def critical_share(ctx: Context) -> ir.Table:
     return territories.suppress_small(ctx, _share(share, wilson=True), events="_events")
 
 
+#: The GP pay-for-performance (ROSP) thresholds of the share of patients treated with
+#: antibiotics at high risk of resistance.
+ROSP_SOURCE = (
+    "Rémunération sur objectifs de santé publique (ROSP) des médecins traitants, indicateur"
+    " des antibiotiques particulièrement générateurs d'antibiorésistance"
+)
+ROSP_TARGETS = (
+    Target(
+        label="Cible de la ROSP : 32 % au plus",
+        value=32.0,
+        comparison="<=",
+        year=None,
+        source=ROSP_SOURCE,
+    ),
+    Target(
+        label="Seuil intermédiaire de la ROSP : 52 %",
+        value=52.0,
+        comparison="<=",
+        year=None,
+        source=ROSP_SOURCE,
+    ),
+)
+HIGH_RISK_AGENTS = (
+    "amoxicilline-acide clavulanique (J01CR02), fluoroquinolones (J01MA) et céphalosporines"
+    " de 3e génération par voie orale (J01DD, voie O)"
+)
+#: Territories and people of the counts of the CPTS action sheets (dispensing lines only).
+SHEET_BY = (*POPULATION_BY, "prescriber_specialty", "setting", *TERRITORY_BY)
+
+
+@register(
+    id="community.high_risk_boxes",
+    title_fr="Boîtes d'antibiotiques à haut risque de résistance délivrées en ville",
+    title_en="Boxes of antibiotics at high risk of resistance, community",
+    unit="boîtes",
+    unit_en="boxes",
+    numerator=f"boîtes délivrées (nettes des retours) de {HIGH_RISK_AGENTS}",
+    denominator="aucun (effectif)",
+    lower_is_better=True,
+    proportion=False,
+    by=SHEET_BY,
+    extra_columns=("suppressed",),
+    tables=("dispensations", "products"),
+    editions=(),
+    source=f"{SOURCE_CONTRACT} ; fiches action des CPTS",
+    version=1,
+    publish=(("cpts",),),
+    prepare=("territories",),
+)
+def high_risk_boxes(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: net boxes of the antibiotics at high risk
+    of resistance dispensed (``numerator`` and ``value``; no denominator). By commune or
+    CPTS, groups of fewer than 11 prescription lines of these antibiotics are masked."""
+    t = consumption(ctx, residents_only=False)
+    g = _group(t, list(ctx.by), numerator=t.boxes_high_risk.sum(), _events=t.lines_high_risk.sum())
+    g = g.mutate(denominator=ibis.null("float64"), value=g.numerator.cast("float64"))
+    return territories.suppress_small(ctx, g, events="_events")
+
+
+@register(
+    id="community.high_risk_patient_share",
+    title_fr="Part des patients traités par un antibiotique à haut risque de résistance",
+    title_en="Share of patients treated with an antibiotic at high risk of resistance",
+    unit="% des patients traités",
+    unit_en="% of treated patients",
+    numerator=(
+        f"patients (identifiant pseudonyme) ayant reçu au moins une ligne de {HIGH_RISK_AGENTS}"
+    ),
+    denominator="patients ayant reçu au moins une ligne d'antibactérien J01",
+    lower_is_better=True,
+    proportion=True,
+    by=SHEET_BY,
+    extra_columns=("suppressed",),
+    tables=("dispensations", "products", "population"),
+    editions=(),
+    source=f"{SOURCE_CONTRACT} ; {ROSP_SOURCE}",
+    version=1,
+    targets=ROSP_TARGETS,
+    publish=(("cpts",), ("prescriber_specialty",)),
+    prepare=("territories",),
+)
+def high_risk_patient_share(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: distinct patients (``patient_id``) with at
+    least one J01 prescription line (net boxes > 0) of an antibiotic at high risk of
+    resistance ÷ distinct patients with at least one J01 line, in %, with the Wilson 95 %
+    interval; residents of the départements of the population table. A patient counts
+    once per group. By commune or CPTS, groups of fewer than 11 patients are masked."""
+    _lines_only(ctx)
+    if territories.fine(ctx.by) and "prescriber_id" in ctx.by:
+        raise IndicatorError("--by commune ou cpts ne se combine pas avec prescriber_id")
+    rows = intermediate.per_patient(
+        ctx.table("dispensations"),
+        attributes=_product_attributes(ctx),
+        departements=_departements(ctx),
+        date_from=ctx.date_from,
+        date_to=ctx.date_to,
+        residents=_population(ctx).departement,
+    )
+    if territories.fine(ctx.by):
+        rows = territories.with_cpts(ctx, rows.filter(rows.commune.notnull()))
+    keys = [*ctx.by, "patient_id"]
+    patients = rows.group_by(keys).aggregate(high=rows.high_risk.max().ifelse(1, 0))
+    share = _group(
+        patients,
+        list(ctx.by),
+        numerator=patients.high.sum(),
+        denominator=patients.count(),
+    )
+    share = share.mutate(_events=share.denominator)
+    return territories.suppress_small(ctx, _share(share, wilson=True), events="_events")
+
+
 @register(
     id="community.prescriber_profile",
     title_fr="Profil des prescripteurs : part des antibiotiques critiques face aux pairs",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from cratb.engine import stats
 from cratb.engine.context import Context
@@ -178,3 +179,59 @@ def kits_per_place(ctx: Context) -> ir.Table:
     g = _group(t, list(ctx.by), numerator=t.kits.sum(), denominator=t.place_code.nunique())
     g = g.mutate(value=ratio(g.numerator, g.denominator), _events=g.denominator)
     return territories.suppress_small(ctx, g, events="_events")
+
+
+@register(
+    id="rapid_tests.ordering_share",
+    title_fr="Part des lieux ayant commandé des kits de TROD angine",
+    title_en="Share of places ordering rapid strep A test kits",
+    unit="% des lieux du répertoire",
+    unit_en="% of registered places",
+    numerator="lieux du répertoire ayant commandé au moins un kit de TROD angine dans la période",
+    denominator=(
+        "lieux du répertoire des lieux de test (rapid_test_places : officines, cabinets) du"
+        " territoire"
+    ),
+    lower_is_better=False,
+    proportion=True,
+    by=("year", "departement", "region", *territories.FINE_COLUMNS, "place_kind"),
+    tables=("rapid_test_places", "rapid_test_kits"),
+    source=f"{SOURCE} ; répertoire des lieux (FINESS des officines, Annuaire santé des cabinets)",
+    period_from=("rapid_test_kits", "ordered_on"),
+    editions=(),
+    version=1,
+    extra_columns=("suppressed",),
+    publish=(("place_kind",), ("cpts", "place_kind")),
+    prepare=("territories",),
+)
+def ordering_share(ctx: Context) -> ir.Table:
+    """One row per group of the --by columns: places of the register (``place_kind``,
+    commune and département from the register) that ordered at least one strep A kit in
+    the period (each year, by ``year``) ÷ places of the register, in %, with the Wilson
+    95 % interval. Orders from places missing from the register are not counted (a
+    warning says how many places). By commune or CPTS, groups of fewer than 11
+    registered places are masked."""
+    registered = _placed(ctx, stg.places(ctx.table("rapid_test_places")))
+    orders = stg.kits(ctx.table("rapid_test_kits"), date_from=ctx.date_from, date_to=ctx.date_to)
+    orders = orders.filter((orders.test == "strep_a") & (orders.kits > 0))
+    every = ctx.table("rapid_test_places")
+    unknown = orders.select("place_code").distinct().anti_join(every, "place_code")
+    missing = ctx.rows(unknown.aggregate(n=unknown.count()))[0]["n"]
+    if missing:
+        ctx.warn(
+            f"{missing} lieu(x) ayant commandé des kits absent(s) du répertoire des lieux"
+            " (rapid_test_places) : non compté(s)"
+        )
+    by_year = "year" in ctx.by
+    if by_year:
+        years = ctx.memtable(pa.table({"year": pa.array(ctx.years(), pa.int32())}))
+        registered = registered.cross_join(years)
+    ordered = orders.select(
+        o_code=orders.place_code, **({"o_year": orders.year} if by_year else {})
+    ).distinct()
+    on = [registered.place_code == ordered.o_code]
+    if by_year:
+        on.append(registered.year == ordered.o_year)
+    t = registered.left_join(ordered, on).select(registered, done=ordered.o_code.notnull())
+    g = _group(t, list(ctx.by), numerator=t.done.ifelse(1, 0).sum(), denominator=t.count())
+    return _proportion(ctx, g)

@@ -34,6 +34,7 @@ __all__ = [
     "consumption_rows",
     "cube",
     "per_commune",
+    "per_patient",
     "per_prescriber",
     "person_days",
     "person_days_by",
@@ -46,12 +47,13 @@ CUBE_KEYS = ("month_key", "departement", "prescriber_specialty", "setting")
 
 def product_attributes(products: ir.Table, *, ddd: ir.Table, agents: ir.Table) -> ir.Table:
     """One row per product (cip13): ``atc``, ``route``, ``atc3``, ``atc4``, ``aware``,
-    ``critical``, ``j01``, ``ddd_per_box`` (NULL when not computable); ``ddd`` is the
+    ``critical``, ``high_risk``, ``j01``, ``ddd_per_box`` (NULL when not computable); ``ddd`` is the
     WHO DDD table and ``agents`` the reference agents (``reference.tables``)."""
     p = product_ddd(products, ddd)
     return p.left_join(agents, [p.atc == agents.atc, p.route == agents.route]).select(
         p.cip13, p.atc, p.route, agents.atc3, agents.atc4, agents.aware,
         agents.critical.fill_null(False).name("critical"),
+        agents.high_risk.fill_null(False).name("high_risk"),
         agents.j01.fill_null(False).name("j01"),
         p.ddd_per_box,
     )  # fmt: skip
@@ -64,7 +66,9 @@ MEASURES = (
     "ddd_access",
     "lines",
     "lines_critical",
+    "lines_high_risk",
     "boxes_j01",
+    "boxes_high_risk",
     "boxes_without_ddd",
     "boxes_unknown",
 )
@@ -81,7 +85,9 @@ def _measures(t: ir.Table) -> dict[str, ir.Value]:
         "ddd_access": (j01 & (t.aware == "Access")).ifelse(ddd, 0.0),
         "lines": j01.ifelse(lines, 0),
         "lines_critical": (j01 & t.critical.fill_null(False)).ifelse(lines, 0),
+        "lines_high_risk": (j01 & t.high_risk.fill_null(False)).ifelse(lines, 0),
         "boxes_j01": j01.ifelse(t.boxes, 0),
+        "boxes_high_risk": (j01 & t.high_risk.fill_null(False)).ifelse(t.boxes, 0),
         "boxes_without_ddd": (j01 & t.ddd_per_box.isnull()).ifelse(t.boxes, 0),
         "boxes_unknown": t.atc.isnull().ifelse(t.boxes, 0),
     }
@@ -186,6 +192,33 @@ def per_commune(
     measures = _measures(rows)
     t = rows.group_by(keys).aggregate(**{name: m.sum() for name, m in measures.items()})
     return _calendar_and_region(t, departements)
+
+
+def per_patient(
+    dispensations: ir.Table,
+    *,
+    attributes: ir.Table,
+    departements: ir.Table,
+    date_from: date,
+    date_to: date,
+    residents: ir.Column | None,
+) -> ir.Table:
+    """One row per J01 prescription line of the period (``line_weight`` = 1: net boxes
+    > 0) with its pseudonymous ``patient_id``, ``high_risk`` (an agent at high risk of
+    resistance), ``commune``, ``month_key``, ``year``, ``month``, ``departement``,
+    ``region``, ``prescriber_specialty``, ``setting``: the input of counts of distinct
+    patients, which cannot be summed from the cube. ``residents``: keep the patients
+    living in these départements."""
+    rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
+    rows = rows.filter(rows.line_weight > 0)
+    if residents is not None:
+        rows = rows.filter(rows.departement.isin(residents))
+    rows = rows.join(attributes, rows.cip13 == attributes.cip13).select(
+        rows.patient_id, rows.commune, rows.month_key, rows.departement,
+        rows.prescriber_specialty, rows.setting, attributes.high_risk, attributes.j01,
+    )  # fmt: skip
+    rows = rows.filter(rows.j01).drop("j01")
+    return _calendar_and_region(rows, departements)
 
 
 def _calendar_and_region(t: ir.Table, departements: ir.Table) -> ir.Table:

@@ -48,6 +48,7 @@ __all__ = [
     "editions",
     "find_communes",
     "is_critical",
+    "is_high_risk",
     "region",
     "regions",
     "use_local_dir",
@@ -58,6 +59,13 @@ __all__ = [
 # cephalosporins and fluoroquinolones, the agents French stewardship calls "critiques".
 CRITICAL_EXACT = frozenset({"J01CR02"})
 CRITICAL_PREFIXES = ("J01DD", "J01DE", "J01MA")
+
+# The antibiotics at high risk of resistance of the CPTS action sheets and of the GP
+# pay-for-performance indicator (ROSP): amoxicillin-clavulanate, fluoroquinolones and the
+# oral 3rd-generation cephalosporins (J01DD by mouth; injectable ceftriaxone is not).
+HIGH_RISK_EXACT = frozenset({"J01CR02"})
+HIGH_RISK_PREFIXES = ("J01MA",)
+HIGH_RISK_ORAL_PREFIXES = ("J01DD",)
 
 AWARE_CATEGORIES = ("Access", "Watch", "Reserve")
 ATC_RE = re.compile(r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$")
@@ -226,6 +234,15 @@ def is_critical(atc: str) -> bool:
     """True for the "critical" agents of CONTRACTS.md (J01CR02, J01DD*, J01DE*, J01MA*)."""
     code = atc.strip().upper()
     return code in CRITICAL_EXACT or code.startswith(CRITICAL_PREFIXES)
+
+
+def is_high_risk(atc: str, route: str) -> bool:
+    """True for the antibiotics at high risk of resistance (``HIGH_RISK_*``): J01CR02 and
+    J01MA* by any route, J01DD* by mouth (WHO route ``O``)."""
+    code = atc.strip().upper()
+    if code in HIGH_RISK_EXACT or code.startswith(HIGH_RISK_PREFIXES):
+        return True
+    return code.startswith(HIGH_RISK_ORAL_PREFIXES) and route.strip() == "O"
 
 
 def _levels(atc: str) -> tuple[str, str, str, str]:

@@ -32,9 +32,21 @@ def _combination(atc: str) -> bool:
 @functools.cache
 def agents_table() -> pa.Table:
     """One row per ATC code × product route: ATC levels, French name, J01 membership,
-    the "critical" flag of CONTRACTS.md and the route-aware AWaRe 2023 category."""
+    the "critical" flag of CONTRACTS.md, the "high risk" flag (``is_high_risk``: by
+    route) and the route-aware AWaRe 2023 category."""
     rows: dict[str, list[object]] = {
-        k: [] for k in ("atc", "route", "atc3", "atc4", "name_fr", "j01", "critical", "aware")
+        k: []
+        for k in (
+            "atc",
+            "route",
+            "atc3",
+            "atc4",
+            "name_fr",
+            "j01",
+            "critical",
+            "high_risk",
+            "aware",
+        )
     }
     for agent in reference.antibacterials().values():
         for route in PRODUCT_ROUTES:
@@ -45,6 +57,7 @@ def agents_table() -> pa.Table:
             rows["name_fr"].append(agent.name_fr)
             rows["j01"].append(agent.atc.startswith("J01"))
             rows["critical"].append(agent.critical)
+            rows["high_risk"].append(reference.is_high_risk(agent.atc, route))
             rows["aware"].append(reference.aware_category(agent.atc, route))
     return pa.table(
         rows,
@@ -57,6 +70,7 @@ def agents_table() -> pa.Table:
                 ("name_fr", pa.string()),
                 ("j01", pa.bool_()),
                 ("critical", pa.bool_()),
+                ("high_risk", pa.bool_()),
                 ("aware", pa.string()),
             ]
         ),

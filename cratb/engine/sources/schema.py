@@ -51,6 +51,7 @@ KINDS = (
     "isolates",
     "rapid_tests",
     "rapid_test_kits",
+    "rapid_test_places",
 )
 #: Kinds imported from the command line only (not yet offered by the web import page).
 COMMAND_LINE_KINDS = ("aggregated_dispensations",)
@@ -63,7 +64,21 @@ PRESCRIBER_SPECIALTIES = (
     "midwifery",
     "other",
 )
-HOSPITAL_SECTORS = ("acute", "rehabilitation", "psychiatry", "long_term", "nursing_home")
+#: The sectors of ``patient_days`` and, optional, of ``hospital_consumption``: the five of
+#: the first contract, then the SPARES-style sectors that split short stay (médecine,
+#: chirurgie, réanimation, pédiatrie, gynécologie-obstétrique).
+HOSPITAL_SECTORS = (
+    "acute",
+    "rehabilitation",
+    "psychiatry",
+    "long_term",
+    "nursing_home",
+    "medicine",
+    "surgery",
+    "intensive_care",
+    "paediatrics",
+    "gynaecology_obstetrics",
+)
 SPECIMENS = ("urine", "blood", "respiratory", "skin", "other")
 ROUTES = ("O", "P", "R", "Inhal")
 SEXES = ("F", "M")
@@ -281,8 +296,10 @@ def _specs() -> dict[str, Kind]:
                 Column("route", Choice(values=ROUTES)),
                 Column("ddd", Number(zero_allowed=True), required=False),
                 Column("grams", Number(zero_allowed=True), required=False),
+                # Optional: the sector that consumed (empty: the whole establishment).
+                Column("sector", Choice(values=HOSPITAL_SECTORS), required=False),
             ),
-            key=("finess", "year", "atc", "route"),
+            key=("finess", "year", "atc", "route", "sector"),
             row_checks=(
                 RowCheck(
                     "ddd",
@@ -348,6 +365,20 @@ def _specs() -> dict[str, Kind]:
                 Column("kits", Integer(minimum=0)),
             ),
             key=("place_code", "ordered_on", "test"),
+            row_checks=_place_checks(),
+        ),
+        # The register of the places that may order kits (pharmacies from FINESS,
+        # practices from the Annuaire santé…): the denominator of the share of places
+        # ordering, which the orders alone cannot give.
+        Kind(
+            "rapid_test_places",
+            (
+                Column("place_code", text),
+                Column("place_kind", Choice(values=TEST_PLACES)),
+                Column("commune", _commune(), required=False),
+                Column("departement", _departement(), required=False),
+            ),
+            key=("place_code",),
             row_checks=_place_checks(),
         ),
     ]

@@ -12,8 +12,8 @@ __all__ = ["dispensations", "month_label", "population"]
 
 def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
     """One row per dispensing row of the period: ``month_key`` (YYYYMM as an integer),
-    ``commune`` (the patient's, when the line carries it),
-    ``departement`` (the patient's), ``prescriber_id`` and its integer
+    ``commune`` (the patient's, when the line carries it), ``departement`` (the
+    patient's), ``patient_id`` (pseudonymous), ``prescriber_id`` and its integer
     ``prescriber_key``, ``prescriber_specialty``,
     ``setting``, ``cip13``, ``boxes`` (signed), ``line_weight`` (1 on the row that stands
     for a prescription line, see ``sources/derived.py``)."""
@@ -24,6 +24,7 @@ def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
         commune=commune,
         month_key=(t.dispensed_on.year() * 100 + t.dispensed_on.month()).cast("int32"),
         departement=t.patient_departement,
+        patient_id=t.patient_id,
         prescriber_id=t.prescriber_id,
         prescriber_key=t.prescriber_key,
         prescriber_specialty=t.prescriber_specialty,

@@ -1,4 +1,5 @@
-"""Staging of the rapid-test files (``rapid_tests``, ``rapid_test_kits``)."""
+"""Staging of the rapid-test files (``rapid_tests``, ``rapid_test_kits``,
+``rapid_test_places``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import ibis.expr.types as ir
 
 from cratb.engine.staging.community import month_label
 
-__all__ = ["kits", "place_departement", "tests"]
+__all__ = ["kits", "place_departement", "places", "tests"]
 
 
 def place_departement(t: ir.Table) -> ir.StringValue:
@@ -52,3 +53,14 @@ def kits(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
     the results, and ``kits``."""
     t = t.filter(t.ordered_on.between(ibis.literal(date_from), ibis.literal(date_to)))
     return t.select(**_calendar(t, t.ordered_on), kits=t.kits)
+
+
+def places(t: ir.Table) -> ir.Table:
+    """One row per registered place: ``place_code``, ``place_kind``, ``commune`` (NULL
+    when the register gives the département only), ``departement``."""
+    return t.select(
+        place_code=t.place_code,
+        place_kind=t.place_kind,
+        commune=t.commune,
+        departement=place_departement(t),
+    )

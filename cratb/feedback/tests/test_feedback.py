@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -51,6 +51,37 @@ def test_establishment_report_reads_the_published_values(world: World) -> None:
     assert "Aucun laboratoire" in text
 
 
+def test_establishment_report_by_sector(world: World) -> None:
+    org = world.hospitals[2]
+    text = _text(reports.pdf(reports.establishment_document(org, 2025)))
+    assert "Par secteur : non disponible" in text  # no value by sector published
+    for sector, ddd, days, value in (
+        ("medicine", 900.0, 2.0, 450.0),
+        ("intensive_care", 1200.0, 0.8, 1500.0),
+    ):
+        IndicatorValue.objects.create(
+            publication=world.publication,
+            indicator=figures.HOSPITAL,
+            grouping="finess,sector",
+            period_start=date(2025, 1, 1),
+            period_end=date(2025, 12, 31),
+            year=2025,
+            departement="75",
+            dimensions={"finess": FINESS[2], "sector": sector},
+            numerator=ddd,
+            denominator=days,
+            value=value,
+        )
+    text = _text(reports.pdf(reports.establishment_document(org, 2025)))
+    assert "Par secteur d'hospitalisation" in text
+    assert "réanimation" in text and "médecine" in text
+    assert text.index("réanimation") < text.index("médecine")  # highest first
+    assert "1 500,0" in text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "450,0" in text
+    other = _text(reports.pdf(reports.establishment_document(world.hospitals[0], 2025)))
+    assert "Par secteur : non disponible pour 2025" in other
+
+
 def test_establishment_alone_in_its_category_is_compared_to_all(world: World) -> None:
     org = world.hospitals[0]
     org.category = "clinic"
@@ -91,6 +122,62 @@ def test_cpts_sheet_falls_back_to_the_departement(world: World) -> None:
     assert "non disponible" in text  # the boxes
     assert "Angine et TROD" in text
     assert "Durand" in text
+
+
+def _cpts_value(world: World, indicator: str, value: float | None, **kw: object) -> None:
+    IndicatorValue.objects.create(
+        publication=world.publication,
+        indicator=indicator,
+        grouping="cpts",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        year=2025,
+        dimensions={"cpts": world.cpts.code},
+        value=value,
+        **kw,
+    )
+
+
+def test_cpts_sheet_shows_boxes_and_the_share_of_patients(world: World) -> None:
+    _cpts_value(world, figures.HIGH_RISK_BOXES, 1234.0, numerator=1234.0)
+    _cpts_value(world, figures.PATIENT_SHARE, 38.5, numerator=77, denominator=200)
+    _cpts_value(world, figures.CRITICAL, 44.0, numerator=440, denominator=1000)
+    IndicatorValue.objects.create(
+        publication=world.publication,
+        indicator=figures.ORDERING,
+        grouping="cpts,place_kind",
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        year=2025,
+        dimensions={"cpts": world.cpts.code, "place_kind": "practice"},
+        numerator=9,
+        denominator=24,
+        value=37.5,
+    )
+    text = _text(reports.pdf(reports.cpts_document(world.cpts, 2025)))
+    assert "37,5 %" in text and "9 cabinets sur 24 au répertoire" in text
+    assert "1 234" in text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Part des patients traités" in text
+    assert "38,5 %" in text and "44,0 %" not in text  # patients, not lines
+    assert "au-dessus de la cible, sous le seuil intermédiaire" in text
+    assert "département 75" not in text
+
+
+def test_cpts_sheet_says_a_masked_share_is_masked(world: World) -> None:
+    _cpts_value(world, figures.HIGH_RISK_BOXES, None)
+    _cpts_value(world, figures.PATIENT_SHARE, None)
+    text = _text(reports.pdf(reports.cpts_document(world.cpts, 2025)))
+    assert "masquée : moins de 11 patients traités" in text
+    assert "masqué : moins de 11 lignes de ces antibiotiques" in text
+
+
+def test_cpts_sheet_falls_back_to_lines_clearly_labelled(world: World) -> None:
+    _cpts_value(world, figures.CRITICAL, 44.0, numerator=440, denominator=1000)
+    text = _text(reports.pdf(reports.cpts_document(world.cpts, 2025)))
+    assert "44,0 %" in text
+    assert "Part des lignes de prescription" in text
+    assert "non comparable aux seuils ROSP" in text
+    assert "La part des patients n'est pas publiée pour ce territoire" in text
 
 
 def test_batch_sends_only_to_directory_addresses_and_logs_everything(

@@ -8,8 +8,10 @@ import pyarrow.csv as pacsv
 import pytest
 
 from cratb.engine import reference
+from cratb.engine.backends import open_session
 from cratb.engine.demo import DemoFiles, DemoSpec, generate
 from cratb.engine.demo.rapid_tests import POSITIVE
+from cratb.engine.indicators import Query, compute
 from cratb.engine.sources import import_file
 
 
@@ -31,9 +33,23 @@ def test_dispensing_lines_carry_communes_of_the_patients_departement(tiny: DemoF
 
 def test_rapid_test_files_import_without_rejection(tiny: DemoFiles, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
-    for kind in ("rapid_tests", "rapid_test_kits"):
+    for kind in ("rapid_tests", "rapid_test_kits", "rapid_test_places"):
         report = import_file(kind, tiny.files[kind], warehouse=warehouse)
         assert report.read > 0 and report.rejected == 0, report.rejections[:3]
+    with open_session(warehouse=warehouse, backend="duckdb") as session:
+        result = compute("rapid_tests.ordering_share", session, Query(by=("place_kind",)))
+    shares = {r["place_kind"]: r for r in result.table.to_pylist()}
+    # Every ordering practice is in the register (no warning); the share is the files'.
+    assert not result.warnings
+    register = pacsv.read_csv(tiny.files["rapid_test_places"]).to_pylist()
+    practices = {r["place_code"] for r in register if r["place_kind"] == "practice"}
+    kits = pacsv.read_csv(tiny.files["rapid_test_kits"]).to_pylist()
+    ordering = {r["place_code"] for r in kits if r["test"] == "strep_a" and r["kits"] > 0}
+    assert ordering <= practices
+    practice = shares["practice"]
+    assert (practice["numerator"], practice["denominator"]) == (len(ordering), len(practices))
+    assert 0 < practice["value"] < 100
+    assert shares["pharmacy"]["numerator"] == 0  # the demo's pharmacies order none
 
 
 def test_rapid_test_levels_follow_the_stated_assumptions(tiny: DemoFiles) -> None:

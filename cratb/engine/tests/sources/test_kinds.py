@@ -220,7 +220,8 @@ def test_patient_days_sectors(write_csv: WriteFile, warehouse: Path, query: Quer
             2,
             "sector",
             "valeur inconnue « maternity » ; valeurs admises : acute, rehabilitation, psychiatry,"
-            " long_term, nursing_home",
+            " long_term, nursing_home, medicine, surgery, intensive_care, paediatrics,"
+            " gynaecology_obstetrics",
         ),
         Rejection(3, "patient_days", "doit être supérieur ou égal à 0 : « -5 »"),
     ]

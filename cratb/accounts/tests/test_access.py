@@ -3,9 +3,10 @@
 The walk covers every URL pattern of the project, so a new view without
 ``@allow`` fails here. Django's admin (its own staff check) and i18n's
 ``set_language`` (a POST-only redirect) are not ours to decorate, and Wagtail's admin
-is guarded as a whole (cratb/cms/editors.py): they are tested explicitly below, like the password-reset link, which needs a token. The lab
-API authenticates by token only, never by a browser session: every persona gets its
-JSON 401 here (``cratb/resistance/tests`` try it with tokens).
+is guarded as a whole (cratb/cms/editors.py): they are tested explicitly below, like the
+password-reset link, which needs a token. The lab API authenticates by token only, never
+by a browser session: every persona gets its JSON 401 here (``cratb/resistance/tests`` try
+it with tokens).
 """
 
 from __future__ import annotations

@@ -134,6 +134,22 @@ INSTALLED_APPS = [
     "cratb.reports",
     "cratb.feedback",
     "cratb.letters",
+    # The public site's editable pages (cratb/cms, docs/site.md): Wagtail, its admin in
+    # French for the coordination. Its admin needs the image and document apps, but their
+    # views are closed (cratb/cms/editors.py): nothing is uploaded through the editor
+    # (docs/security.md).
+    "cratb.cms",
+    "wagtail.images",
+    "wagtail.documents",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +165,8 @@ MIDDLEWARE = [
     "cratb.accounts.middleware.IdleSessionMiddleware",
     "cratb.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Public pages kept a few minutes by a signed-out visitor's browser (cratb/cms).
+    "cratb.cms.middleware.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Tells django-simple-history who makes a change from a page.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -394,6 +412,23 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # The analytics store: a DuckDB file by default (CONTRACTS.md section 2).
 CRATB_WAREHOUSE = CRATB_ENGINE.warehouse
+
+# The public site's pages (Wagtail, cratb/cms): its admin ("/edition/") in French only, the
+# platform's own login page; pages in French (no translation tree).
+WAGTAIL_SITE_NAME = "CRAtb"
+# Seconds a signed-out visitor's browser may keep a public page (0: never).
+CRATB_PUBLIC_PAGE_MAX_AGE = envint("CRATB_PUBLIC_PAGE_MAX_AGE", "300")
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_I18N_ENABLED = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
+WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Passwords of the platform are changed on the account page, never in Wagtail's.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images from the platform
 # itself only; no inline script or style attribute, no frame, forms post to the platform.

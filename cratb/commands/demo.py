@@ -179,6 +179,9 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
     from cratb.demo.letters import build_demo as build_letters
 
     print(f"  actualités et lettres : {build_letters().summary}")
+    from cratb.demo.site import build_demo as build_site
+
+    print(f"  site public : {build_site(region_code=spec.region_code).summary}")
     from cratb.demo.advice import build_demo as build_advice_demo
 
     advice = build_advice_demo(region_code=spec.region_code, seed=spec.seed, year=spec.year)

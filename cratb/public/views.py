@@ -1,12 +1,23 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from wagtail.models import Site
+from wagtail.views import serve
 
 from cratb.accounts.access import PUBLIC, allow
 from cratb.accounts.navigation import landing_url_name
 
 
 @allow(PUBLIC)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
+    """The site's home page as the coordination writes it (cratb/cms); this fixed page
+    when none is published."""
+    site = Site.find_for_request(request)
+    if site is not None and site.root_page.live:
+        return serve(request, "")
+    return fallback_home(request)
+
+
+def fallback_home(request: HttpRequest) -> HttpResponse:
     """What a CRAtb does and how to ask it for advice; the way in for its users."""
     landing = landing_url_name(request.user) if request.user.is_authenticated else None
     return render(request, "public/home.html", {"landing_url_name": landing})

@@ -101,7 +101,8 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("utilisateur"),
         on_delete=models.CASCADE,
-        related_name="api_tokens",
+        # Not "api_tokens": Wagtail's own API tokens (cratb/cms) take that name on users.
+        related_name="lab_api_tokens",
     )
     label = models.CharField(_("libellé"), max_length=100, blank=True)
     prefix = models.CharField(_("début de la clé"), max_length=12)

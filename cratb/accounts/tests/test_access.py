@@ -2,10 +2,11 @@
 
 The walk covers every URL pattern of the project, so a new view without
 ``@allow`` fails here. Django's admin (its own staff check) and i18n's
-``set_language`` (a POST-only redirect) are not ours to decorate: they are
-tested explicitly below, like the password-reset link, which needs a token. The lab
-API authenticates by token only, never by a browser session: every persona gets its
-JSON 401 here (``cratb/resistance/tests`` try it with tokens).
+``set_language`` (a POST-only redirect) are not ours to decorate, and Wagtail's admin
+is guarded as a whole (cratb/cms/editors.py): they are tested explicitly below, like the
+password-reset link, which needs a token. The lab API authenticates by token only, never
+by a browser session: every persona gets its JSON 401 here (``cratb/resistance/tests`` try
+it with tokens).
 """
 
 from __future__ import annotations
@@ -73,7 +74,21 @@ def endpoints() -> list[Endpoint]:
 
 
 def handled_explicitly(endpoint: Endpoint) -> bool:
-    return "admin" in endpoint.namespaces or endpoint.callback is set_language
+    return (
+        "admin" in endpoint.namespaces
+        or endpoint.callback is set_language
+        or getattr(endpoint.callback, "cratb_editor", False)
+    )
+
+
+def test_every_view_of_the_site_editor_is_for_coordination_and_administrators() -> None:
+    # Wagtail's admin (cratb/cms/editors.py): its own views answer in their own ways (a
+    # test page that fails on purpose, POST-only actions), so cratb/cms/tests open its pages
+    # persona by persona; here, each of its hundreds of views is checked to be guarded.
+    editor = [e for e in endpoints() if getattr(e.callback, "cratb_editor", False)]
+    assert len(editor) > 100
+    audiences = {e.access for e in editor}
+    assert audiences == {Access(public=False, roles=frozenset({Role.COORDINATOR, Role.ADMIN}))}
 
 
 def checked_endpoints() -> list[Endpoint]:

@@ -1,0 +1,135 @@
+"""Who edits the site: the coordination (and the platform's administrators), nobody else.
+
+Wagtail's admin is mounted with every one of its views wrapped by :func:`editor_view`,
+which is the project's :func:`~cratb.accounts.access.allow` for the staff roles: an
+anonymous visitor is sent to the platform's login page (its lockout and second factor
+apply), any other role gets 403 before Wagtail sees the request.
+
+Wagtail reads page rights from groups: a coordinator who opens the editor joins the
+editors' group (created on first use with the rights to add, edit and publish pages);
+the role stays the only thing that decides (an administrator is a superuser for Wagtail).
+
+The editor's scripts need more than the site's strict CSP (docs/security.md, measured by
+the journey ``tests/journeys/test_cms_journey.py``): its responses alone get
+:data:`EDITOR_CSP_UPDATE`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import URLPattern, URLResolver
+
+from cratb.accounts.access import PUBLIC, ViewFunc, allow, roles
+from cratb.accounts.models import Role
+
+EDITOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
+EDITORS_GROUP = "Éditeurs du site (coordination)"
+#: Page rights of the editors' group, on the whole tree.
+PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "delete_page", "lock_page")
+#: Relaxations of the CSP for the editor's responses only (empty: none needed).
+EDITOR_CSP_UPDATE: dict[str, list[str]] = {}
+
+
+def editors_group() -> Group:
+    """The editors' group with its rights, created on first use."""
+    from wagtail.models import GroupPagePermission, Page
+
+    with transaction.atomic():
+        group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+        if created:
+            group.permissions.add(
+                Permission.objects.get(
+                    content_type__app_label="wagtailadmin", codename="access_admin"
+                )
+            )
+            root = Page.get_first_root_node()
+            for codename in PAGE_PERMISSIONS:
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=root,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
+    return group
+
+
+def _join_editors(user: Any) -> None:
+    if user.role == Role.COORDINATOR and not user.groups.filter(name=EDITORS_GROUP).exists():
+        user.groups.add(editors_group())
+
+
+def editor_view(view: ViewFunc) -> ViewFunc:
+    """A view of the editor: coordination and administrators only."""
+
+    @wraps(view)
+    def joined(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        _join_editors(request.user)
+        response = view(request, *args, **kwargs)
+        if EDITOR_CSP_UPDATE:
+            response._csp_update = EDITOR_CSP_UPDATE  # type: ignore[attr-defined]
+        return response
+
+    guarded_view = allow(roles(*EDITOR_ROLES))(joined)
+    guarded_view.cratb_editor = True  # type: ignore[attr-defined]
+    return guarded_view
+
+
+#: The editor's image and document libraries: closed, since uploads through them would
+#: escape the platform's upload rules (docs/security.md); Wagtail's admin needs their apps.
+CLOSED_PREFIXES = ("images/", "documents/")
+
+
+def closed_view(view: ViewFunc) -> ViewFunc:
+    """A view of a closed part of the editor: refused to everyone."""
+
+    @wraps(view)
+    def refused(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        raise PermissionDenied
+
+    return editor_view(refused)
+
+
+def guarded(
+    entries: list[URLPattern | URLResolver], guard: Any = editor_view, *, prefix: str = ""
+) -> list[URLPattern | URLResolver]:
+    """``entries`` with every view wrapped by ``guard`` (the closed parts of the editor
+    by :func:`closed_view`), at every depth."""
+    result: list[URLPattern | URLResolver] = []
+    for entry in entries:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            result.append(
+                URLResolver(
+                    entry.pattern,
+                    guarded(entry.url_patterns, guard, prefix=route),
+                    entry.default_kwargs,
+                    entry.app_name,
+                    entry.namespace,
+                )
+            )
+        else:
+            wrapper = (
+                closed_view if guard is editor_view and route.startswith(CLOSED_PREFIXES) else guard
+            )
+            result.append(
+                URLPattern(entry.pattern, wrapper(entry.callback), entry.default_args, entry.name)
+            )
+    return result
+
+
+def public_view(view: ViewFunc) -> ViewFunc:
+    """Wagtail's page serving: public (a page the coordination restricts is refused by
+    Wagtail itself, and left out of the sitemap)."""
+
+    @wraps(view)
+    def served(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return view(request, *args, **kwargs)
+
+    return allow(PUBLIC)(served)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: Above this 1-minute load average per core at the start of a run, the machine is
-#: counted busy: other jobs then share the cores the benchmark measures.
+#: Above this 1-minute load average per core before the benchmark starts, the machine is
+#: counted busy: other jobs then share the cores the benchmark measures. (Only the load
+#: before the first run counts: the benchmark's own runs raise the later ones.)
 BUSY_LOAD_PER_CORE = 0.5
 
 
@@ -47,14 +48,15 @@ def machine() -> dict[str, Any]:
 
 
 def busy(loads: list[list[float]]) -> bool:
-    """Whether any run started on a busy machine (``BUSY_LOAD_PER_CORE``)."""
+    """Whether the machine was busy before the benchmark started (``loads[0]``, the load
+    average before the first run; ``BUSY_LOAD_PER_CORE``)."""
     cores = os.cpu_count() or 1
-    return any(entry[0] > BUSY_LOAD_PER_CORE * cores for entry in loads)
+    return bool(loads) and loads[0][0] > BUSY_LOAD_PER_CORE * cores
 
 
 def results_path(folder: Path, size: int, loads: list[list[float]]) -> Path:
-    """``results-<size>.json``, or ``results-<size>-under-load.json`` when a run started on
-    a busy machine: such a file never replaces the quiet machine's."""
+    """``results-<size>.json``, or ``results-<size>-under-load.json`` when the benchmark
+    started on a busy machine: such a file never replaces the quiet machine's."""
     suffix = "-under-load" if busy(loads) else ""
     return folder / f"results-{size}{suffix}.json"
 
@@ -103,7 +105,7 @@ def report(targets: list[Target], loads: list[list[float]]) -> list[dict[str, An
     the results file."""
     cores = os.cpu_count() or 1
     state = "BUSY machine: these are not the quiet machine's figures" if busy(loads) else "quiet"
-    print(f"load average at the start of each run ({cores} cores): {loads} — {state}")
+    print(f"load average before the benchmark, then at each run ({cores} cores): {loads} — {state}")
     for target in targets:
         print("  " + target.line())
     return [t.as_json() for t in targets]

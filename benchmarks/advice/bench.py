@@ -305,7 +305,28 @@ def main() -> int:
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],
         "results": results,
     }
-    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    from benchmarks import verdict
+
+    loads = [[float(x) for x in load_before]]
+    state = "computed on every request (--cold)" if args.cold else "as served (caches on)"
+    report["targets"] = verdict.report(
+        [
+            verdict.Target(
+                f"{r['page']} p95 under {r['connections']:g} clients, {state}",
+                r["p95_ms"],
+                150.0,
+                unit=" ms",
+            )
+            for r in results
+            if r["connections"] > 1
+        ],
+        loads,
+    )
+    out = args.out
+    if verdict.busy(loads) and out.name.endswith(".json") and "under-load" not in out.name:
+        out = out.with_name(out.name[: -len(".json")] + "-under-load.json")
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"→ {out}")
     failed = [
         r["page"] for r in results if r["p95_ms"] >= 150 or r["status_errors"] or r["timeouts"]
     ]

@@ -472,8 +472,9 @@ def main(argv: list[str]) -> int:
     results["machine"] = machine()
     results["date"] = date.today().isoformat()
     results["command"] = "python -m benchmarks community " + " ".join(argv)
-    results["targets"] = verdict.report(targets(results), loads)
-    out = verdict.results_path(HERE, args.lines, loads)
+    before_and_runs = [[round(x, 2) for x in load_before], *loads]
+    results["targets"] = verdict.report(targets(results), before_and_runs)
+    out = verdict.results_path(HERE, args.lines, before_and_runs)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"→ {out}")
     return 0

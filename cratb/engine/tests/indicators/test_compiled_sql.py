@@ -3,6 +3,8 @@ a later session asking the same indicator reuses the SQL, and reads its own ware
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -68,3 +70,30 @@ def test_the_same_sql_on_another_warehouse_reads_that_warehouse(tmp_path: Path) 
     assert COMPILED_SQL.misses == compiled
     assert did_one["75"] == pytest.approx(42)
     assert did_other["75"] == pytest.approx(84)
+
+
+def test_a_session_loads_only_the_compilers_it_uses(tmp_path: Path) -> None:
+    """``cratb indicators compute`` does not load the SQL compilers of twenty other
+    databases; a compiler asked for later is still found."""
+    warehouse = golden.build(tmp_path)
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from cratb.engine.backends import open_session\n"
+        "from cratb.engine.indicators import Query, compute\n"
+        "with open_session(warehouse=Path(sys.argv[1])) as session:\n"
+        "    rows = compute('community.did', session, Query()).table.num_rows\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('ibis.backends.sql.compilers.'))\n"
+        "import ibis.backends.sql.compilers as sc\n"
+        "print(rows, loaded, sc.SQLiteCompiler.__name__, sc.sqlite.__name__)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, the test's own code
+        [sys.executable, "-c", code, str(warehouse)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows, *rest = result.stdout.split(" ", 1)
+    assert int(rows) == 1
+    assert "athena" not in rest[0] and "oracle" not in rest[0]
+    assert "compilers.duckdb" in rest[0]
+    assert rest[0].strip().endswith("SQLiteCompiler ibis.backends.sql.compilers.sqlite")

@@ -80,4 +80,5 @@ def test_the_demo_generator_gives_the_campaign_a_measurable_effect(tmp_path: Pat
     # At most the largest reduction of a share that cannot pass 100 %, over a follow-up
     # window the visits only partly cover.
     assert -100 * REDUCTION[1] < six.difference
+    assert six.mean_change_control is not None and six.mean_change_visited is not None
     assert abs(six.mean_change_control) < abs(six.mean_change_visited)

@@ -197,7 +197,9 @@ def _web(spec: DemoSpec, files: DemoFiles, warehouse: Path) -> list[tuple[str, s
     print(f"  activité : {activity.summary}")
     from cratb.demo.outreach import build_demo as build_outreach
 
-    outreach = build_outreach(seed=spec.seed, year=spec.year, warehouse=warehouse)
+    outreach = build_outreach(
+        seed=spec.seed, year=spec.year, warehouse=warehouse, visits=files.visits
+    )
     print(f"  campagnes : {outreach.summary}")
     lab = build_lab(region_code=spec.region_code, warehouse=warehouse, year=spec.year)
     if lab is not None:

@@ -3,14 +3,16 @@
 
 - a campaign starting on 1 July of the demo ``year``, its targets the 40 largest excesses
   of critical antibiotics in the year's prescriber profile (read from the demo
-  warehouse), visits assigned to GP ambassadors and health-insurance delegates (about
-  two thirds done in July–September, a few refused, the rest still to do), and its effect
-  measured at 6 months (January–June against July–December) and at 12 months (not yet
-  measurable: the demo has one year of dispensing lines).
+  warehouse), visits assigned to GP ambassadors and health-insurance delegates, and its
+  effect measured at 6 months (January–June against July–December) and at 12 months (not
+  yet measurable: the demo has one year of dispensing lines).
 
-  The demo's dispensing lines are drawn without any knowledge of the visits: the measured
-  effect is only noise around zero, and the page's interval says so. It shows the
-  method, not an effect.
+  The visits are the generator's (``campaign_visits.csv``, ``cratb.engine.demo.community
+  .Visits``): its big general practitioners prescribe more critical antibiotics, those
+  it visits (July–September) give up 10 to 20 % of their critical lines from the visit
+  on, the others do not change. A target found in that file is recorded as visited on
+  its date; the other targets were refused, unreachable or are still to visit. The page
+  then measures a real effect, with its interval.
 - a targeted-reporting programme with the Hauts-de-France funnel: 137 prescribers
   invited, 112 signed, 98 took part, and 13 more from outside the zone.
 
@@ -19,6 +21,7 @@ Written once: a second run finds the campaign and the programme by title.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import random
 from dataclasses import dataclass
@@ -51,18 +54,38 @@ class OutreachDemoReport:
         )
 
 
-def build_demo(*, seed: int, year: int, warehouse: Path) -> OutreachDemoReport:
+def read_visits(path: Path | None) -> dict[str, datetime.date]:
+    """The generator's visits: prescriber_id → visit date (none without the file)."""
+    if path is None or not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["prescriber_id"]: datetime.date.fromisoformat(row["visited_on"])
+            for row in csv.DictReader(handle)
+        }
+
+
+def build_demo(
+    *, seed: int, year: int, warehouse: Path, visits: Path | None = None
+) -> OutreachDemoReport:
     title = f"Visites des gros prescripteurs — {year}"
     if Campaign.objects.filter(title=title).exists():
         return OutreachDemoReport(0, 0, "", already_there=True)
     rng = random.Random(f"outreach-{seed}-{year}")
     try:
-        return _build(title, rng, year=year, warehouse=warehouse)
+        return _build(title, rng, year=year, warehouse=warehouse, visits=read_visits(visits))
     except services.OutreachError as exc:
         return OutreachDemoReport(0, 0, f"non construite ({exc})", already_there=False)
 
 
-def _build(title: str, rng: random.Random, *, year: int, warehouse: Path) -> OutreachDemoReport:
+def _build(
+    title: str,
+    rng: random.Random,
+    *,
+    year: int,
+    warehouse: Path,
+    visits: dict[str, datetime.date],
+) -> OutreachDemoReport:
     with transaction.atomic():
         campaign = Campaign.objects.create(
             title=title,
@@ -81,13 +104,11 @@ def _build(title: str, rng: random.Random, *, year: int, warehouse: Path) -> Out
                 visitor_name=rng.choice(DELEGATES if delegate else AMBASSADORS),
             )
             draw = rng.random()
-            if draw < 0.65:
-                visit.visit_date = datetime.date(year, 7, 1) + datetime.timedelta(
-                    days=rng.randint(0, 91)
-                )
+            if target.prescriber_id in visits:
+                visit.visit_date = visits[target.prescriber_id]
                 visit.outcome = rng.choice([Visit.Outcome.DONE] * 3 + [Visit.Outcome.RELUCTANT])
                 visited += 1
-            elif draw < 0.75:
+            elif draw < 0.3:
                 visit.visit_date = datetime.date(year, 7, 1) + datetime.timedelta(
                     days=rng.randint(0, 60)
                 )

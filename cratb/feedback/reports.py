@@ -500,7 +500,7 @@ def _share_figure(share: figures.CptsShare, year: int) -> Figure:
         if share.masked:
             note = "masquée : moins de 11 patients traités (secret statistique)"
         else:
-            note = "; ".join(x for x in (_rosp_status(value), level) if x)
+            note = " ; ".join(x for x in (_rosp_status(value), level) if x)
         label = "Part des patients traités par un antibiotique à haut risque"
         return Figure(label, value, "%", 1, note=note)
     note = "masquée : moins de 11 lignes (secret statistique)" if share.masked else level

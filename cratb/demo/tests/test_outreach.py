@@ -51,3 +51,34 @@ def test_the_demo_without_dispensing_data_says_so(tmp_path: Path) -> None:
     report = build_demo(seed=1, year=2022, warehouse=tmp_path / "none.duckdb")
     assert "non construite" in report.summary or "non construite" in report.effect
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_generator_gives_the_campaign_a_measurable_effect(tmp_path: Path) -> None:
+    """Issue #16 point 6: the generator's visited big prescribers give up 10-20 % of
+    their critical lines after their visit, the others do not; the 6-month difference in
+    differences of the demo campaign shows it, with an interval that excludes zero."""
+    from cratb.engine.demo import DemoSpec, generate
+    from cratb.engine.demo.community import REDUCTION
+    from cratb.engine.sources import import_file
+
+    files = generate(
+        DemoSpec(region_code="11", scale=0.01, seed=1, year=2025),
+        out_dir=tmp_path,
+        skip=frozenset({"isolates", "rapid_tests"}),
+    )
+    warehouse = tmp_path / "w.duckdb"
+    for kind in ("population", "products", "dispensations"):
+        assert import_file(kind, files.files[kind], warehouse=warehouse).rejected == 0
+    report = build_demo(seed=1, year=2025, warehouse=warehouse, visits=files.visits)
+    campaign = Campaign.objects.get()
+    visited = [v for v in Visit.objects.filter(target__campaign=campaign) if v.visited]
+    assert report.visited == len(visited) >= 5
+    six = campaign.measures.get(horizon=6)
+    assert six.difference is not None and six.ci_low is not None and six.ci_high is not None
+    assert six.ci_high < 0  # a real fall of the visited prescribers' share
+    # At most the largest reduction of a share that cannot pass 100 %, over a follow-up
+    # window the visits only partly cover.
+    assert -100 * REDUCTION[1] < six.difference
+    assert six.mean_change_control is not None and six.mean_change_visited is not None
+    assert abs(six.mean_change_control) < abs(six.mean_change_visited)

@@ -35,6 +35,8 @@ from cratb.engine.demo.community import (
     expected_treated_residents,
     generate_dispensations,
     plan_community,
+    plan_visits,
+    visits_table,
 )
 from cratb.engine.demo.hospital import (
     consumption_table,
@@ -73,6 +75,9 @@ IMPORT_ORDER: tuple[str, ...] = (
 # any benchmark on one machine.
 MAX_SCALE = 5.0
 ESTABLISHMENTS_FILE = "establishments.csv"
+#: The big-prescriber campaign's visits the dispensing lines follow (not an import kind:
+#: the web demo records them as the campaign's visits).
+VISITS_FILE = "campaign_visits.csv"
 MANIFEST_FILE = "manifest.json"
 
 Progress = Callable[[str], None]
@@ -131,6 +136,8 @@ class DemoFiles:
     rows: dict[str, int]
     # kind → CSV file of the baseline year (population, dispensations), when asked
     baseline: dict[str, Path] = dataclasses.field(default_factory=dict)
+    # The campaign's visits the dispensing lines follow (prescriber_id, visited_on)
+    visits: Path | None = None
 
 
 def products_table() -> pa.Table:
@@ -233,8 +240,8 @@ def generate(
     root = np.random.SeedSequence(spec.entropy)
     # A new stream is appended for each new kind of content, so the earlier ones keep
     # their values.
-    rng_prescribers, rng_hospital, rng_isolates, rng_nursing_homes, rng_rapid = (
-        np.random.default_rng(s) for s in root.spawn(5)
+    rng_prescribers, rng_hospital, rng_isolates, rng_nursing_homes, rng_rapid, rng_visits = (
+        np.random.default_rng(s) for s in root.spawn(6)
     )
     files = {kind: out_dir / f"{kind}.csv" for kind in IMPORT_ORDER}
     rows: dict[str, int] = {}
@@ -267,6 +274,9 @@ def generate(
         region_code=spec.region_code,
         rng=rng_prescribers,
     )
+    plan = dataclasses.replace(
+        plan, visits=plan_visits(plan.prescribers, year=spec.year, rng=rng_visits)
+    )
 
     def dispensations() -> Iterable[pa.Table]:
         done = 0
@@ -276,6 +286,8 @@ def generate(
             yield table
 
     rows["dispensations"] = _write_csv(files["dispensations"], dispensations(), quote=False)
+    visits_path = out_dir / VISITS_FILE
+    _write_csv(visits_path, [visits_table(plan)])
 
     establishments = generate_establishments(
         departements=codes,
@@ -359,7 +371,12 @@ def generate(
     }
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return DemoFiles(
-        folder=out_dir, files=files, establishments=est_path, rows=rows, baseline=baseline
+        folder=out_dir,
+        files=files,
+        establishments=est_path,
+        rows=rows,
+        baseline=baseline,
+        visits=visits_path,
     )
 
 
@@ -388,6 +405,7 @@ def _write_baseline(
         tag=base.tag,
         treated_patients=max(1, round(plan.treated_patients * factor)),
         target_lines=plan.target_lines * factor,
+        visits=None,  # the campaign is in the demo year
     )
     paths = {kind: out_dir / f"{kind}-{year}.csv" for kind in ("population", "dispensations")}
     rows[f"population-{year}"] = _write_csv(

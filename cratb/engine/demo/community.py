@@ -41,6 +41,71 @@ class Prescribers:
 
 
 @dataclass(frozen=True)
+class Visits:
+    """The demo's big-prescriber campaign, known to the generator so that it has an effect
+    to measure. The candidates (the general practitioners of largest volume) prescribe
+    more critical antibiotics all year (``BOOST`` of their amoxicillin lines turned into
+    amoxicillin-clavulanate, both AWaRe Access: the region's Access share is unchanged):
+    they are the outliers the campaign targets. The visited
+    ones (``visit_day`` ≥ 0) then turn a share ``reduction`` (10–20 %) of their critical
+    lines into amoxicillin from the day of their visit; the others do not change."""
+
+    candidate_of: np.ndarray  # per prescriber: its rank among the candidates, or -1
+    prescriber: np.ndarray  # prescriber index of each candidate
+    visit_day: np.ndarray  # per candidate: day of the year of the visit, -1 if none
+    reduction: np.ndarray  # per candidate: share of critical lines given up after it
+
+
+#: Share of the general practitioners who are campaign candidates (at least 8, at most
+#: 60), share of their amoxicillin lines turned into amoxicillin-clavulanate, share of
+#: them visited, visit window (1 July to 30 September) and the reduction after a visit.
+CANDIDATE_SHARE = 0.25
+CANDIDATES = (8, 60)
+BOOST = 0.40
+VISITED_SHARE = 0.6
+VISIT_WINDOW = ((7, 1), (9, 30))
+REDUCTION = (0.10, 0.20)
+
+
+def plan_visits(prescribers: Prescribers, *, year: int, rng: np.random.Generator) -> Visits:
+    """The campaign's candidates (general practitioners of largest volume), who of them
+    is visited, when, and how much each one reduces."""
+    gps = np.flatnonzero(prescribers.specialty == GP)
+    count = int(np.clip(round(len(gps) * CANDIDATE_SHARE), *CANDIDATES))
+    count = min(count, len(gps))
+    chosen = gps[np.argsort(-prescribers.weight[gps], kind="stable")[:count]]
+    candidate_of = np.full(len(prescribers.weight), -1, dtype=np.int64)
+    candidate_of[chosen] = np.arange(count)
+    first = (dt.date(year, *VISIT_WINDOW[0]) - dt.date(year, 1, 1)).days
+    last = (dt.date(year, *VISIT_WINDOW[1]) - dt.date(year, 1, 1)).days
+    visited = rng.random(count) < VISITED_SHARE
+    day = rng.integers(first, last + 1, count)
+    return Visits(
+        candidate_of=candidate_of,
+        prescriber=chosen,
+        visit_day=np.where(visited, day, -1),
+        reduction=rng.uniform(*REDUCTION, count),
+    )
+
+
+def visits_table(plan: CommunityPlan) -> pa.Table:
+    """One row per visited candidate: ``prescriber_id``, ``visited_on``, ``reduction``
+    (the share of critical lines given up, for the record: the page measures it)."""
+    v = plan.visits
+    if v is None:
+        raise ValueError("plan without a campaign")
+    done = np.flatnonzero(v.visit_day >= 0)
+    epoch = (dt.date(plan.year, 1, 1) - dt.date(1970, 1, 1)).days
+    return pa.table(
+        {
+            "prescriber_id": plan.prescribers.ids.take(pa.array(v.prescriber[done])),
+            "visited_on": pa.array((v.visit_day[done] + epoch).astype(np.int32)).cast(pa.date32()),
+            "reduction": pa.array(np.round(v.reduction[done], 3)),
+        }
+    )
+
+
+@dataclass(frozen=True)
 class CommunityPlan:
     """What to generate: sizes and per-group probabilities, computed once."""
 
@@ -51,6 +116,7 @@ class CommunityPlan:
     treated_patients: int
     target_lines: float
     prescribers: Prescribers
+    visits: Visits | None = None
 
 
 def expected_lines_per_patient() -> float:
@@ -190,6 +256,12 @@ class _Tables:
             _day_weights(year, seasonal=True),
         )
         self.epoch_day = (dt.date(year, 1, 1) - dt.date(1970, 1, 1)).days
+        self.critical = np.array([reference.is_critical(p.atc) for p in cat.PRODUCTS])
+        self.amoxicillin = np.array([p.atc == "J01CA04" for p in cat.PRODUCTS])
+        # The campaign's substitutions (``Visits``): amoxicillin-clavulanate for the
+        # candidates' extra critical lines, amoxicillin after a visit; adult, child.
+        self.boosted = (index["amc_1g_8"], index["amc_susp"])
+        self.substitute = (index["amox_1g_6"], index["amox_susp_500"])
 
 
 def generate_dispensations(plan: CommunityPlan, *, entropy: int) -> Iterator[pa.Table]:
@@ -286,6 +358,12 @@ def _block(
             assert choice is not None
             rows = np.flatnonzero((l_mol == m) & (l_child == is_child))
             product[rows] = choice[0][_choose(rng, choice[1], len(rows))]
+    # The campaign's draws come from a generator of their own (the communes' stream is
+    # the first child, as before), so without a campaign nothing else changes.
+    crng, vrng = rng.spawn(2)
+    if plan.visits is not None:
+        product = _campaign(plan.visits, t, product, prescriber[l_presc], day[l_presc], l_child,
+                            rng=vrng)  # fmt: skip
     cum = t.box_cum[product]
     boxes = t.box_values[product, (rng.random(len(product))[:, None] > cum).sum(axis=1)]
     l_day = day[l_presc]
@@ -339,9 +417,8 @@ def _block(
             "setting": settings.take(pa.array(resident[l_patient].astype(np.int8))),
         }
     )
-    # The communes: drawn from a generator of their own, so every other column is the
-    # same as without them.
-    (crng,) = rng.spawn(1)
+    # The communes: drawn from a generator of their own (``crng`` above), so every other
+    # column is the same as without them.
     commune = _communes(plan.departements, dep, rng=crng)
     local = crng.random(n_presc) < PRESCRIBER_IN_PATIENT_COMMUNE
     other = _communes(plan.departements, dep[o_patient], rng=crng)
@@ -349,6 +426,32 @@ def _block(
     table = table.append_column("patient_commune", pa.array(commune[l_patient]))
     table = table.append_column("prescriber_commune", pa.array(prescriber_commune[l_presc]))
     return table, n_presc
+
+
+def _campaign(
+    visits: Visits,
+    t: _Tables,
+    product: np.ndarray,
+    prescriber: np.ndarray,
+    day: np.ndarray,
+    child: np.ndarray,
+    *,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """``product`` of each first or second line with the campaign's substitutions: a
+    candidate's amoxicillin line becomes amoxicillin-clavulanate with probability
+    ``BOOST``; then a visited candidate's critical line dated on or after the visit
+    becomes amoxicillin with probability ``reduction``."""
+    rank = visits.candidate_of[prescriber]
+    candidate = rank >= 0
+    who = np.where(candidate, rank, 0)
+    kid = child.astype(np.int64)
+    boost = candidate & t.amoxicillin[product] & (rng.random(len(product)) < BOOST)
+    product = np.where(boost, np.array(t.boosted)[kid], product)
+    visit = visits.visit_day[who]
+    after = candidate & (visit >= 0) & (day >= visit)
+    reduce = after & t.critical[product] & (rng.random(len(product)) < visits.reduction[who])
+    return np.where(reduce, np.array(t.substitute)[kid], product)
 
 
 #: Cities counted through their municipal arrondissements.

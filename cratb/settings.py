@@ -424,6 +424,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatar fetched from gravatar.com: the editor calls no outside address (CSP, privacy).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Passwords of the platform are changed on the account page, never in Wagtail's.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False

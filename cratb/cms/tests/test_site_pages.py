@@ -263,3 +263,17 @@ def test_private_pages_are_never_cached(client: Client, coordinator: Any) -> Non
     response = client.get("/reseau/")
     assert response.status_code == 200
     assert "max-age" not in response.get("Cache-Control", "")
+
+
+def test_only_the_editor_relaxes_the_content_security_policy(
+    client: Client, coordinator: Any
+) -> None:
+    add_content_page()
+    for path in ("/", "/a-propos/", "/sitemap.xml"):
+        policy = client.get(path)["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy, path
+    client.force_login(coordinator)
+    editor = client.get("/edition/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in editor
+    assert "frame-ancestors 'none'" in editor
+    assert "unsafe-inline" not in client.get("/a-propos/")["Content-Security-Policy"]

@@ -110,6 +110,8 @@ class _Bounded:
 COMPILED_SQL = _Bounded(1024)
 #: The memtables of this process, by content: the same rows are the same expression.
 _MEMTABLES = _Bounded(256)
+#: The memtables an expression reads, by expression (found once: a walk of its graph).
+_MEMTABLES_READ = _Bounded(1024)
 
 
 @dataclass
@@ -177,7 +179,7 @@ class Session:
         )
         raw = self.con.con
         raw.execute(f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} ({columns})")
-        self.con._run_pre_execute_hooks(expr)
+        self._register_memtables(expr)
         raw.execute(f"INSERT INTO {_quoted(name)} {self.sql(expr)}")
         self.values.setdefault("shared_tables", []).append(name)
         node = ops.DatabaseTable(
@@ -193,6 +195,19 @@ class Session:
         sql: str = COMPILED_SQL.get(expr.op(), lambda: self.con.compile(expr))
         return sql
 
+    def _register_memtables(self, expr: ibis.Table) -> None:
+        """Hand DuckDB the memtables ``expr`` reads (what Ibis' pre-execution hooks do for
+        the engine's expressions, which use no UDF nor geospatial type), the walk of the
+        expression's graph made once per process."""
+        node = expr.op()
+        found: tuple[Any, ...] = _MEMTABLES_READ.get(
+            node, lambda: tuple(node.find(ops.InMemoryTable))
+        )
+        for memtable in found:
+            if memtable not in self.con._memtables:
+                self.con._register_in_memory_table(memtable)
+                self.con._memtables.add(memtable)
+
     def remember(self, key: Any, compute: Any) -> Any:
         """A small Python value computed once per session (e.g. the population years)."""
         if key not in self.values:
@@ -206,7 +221,7 @@ class Session:
         from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
         expr = expr.as_table()
-        self.con._run_pre_execute_hooks(expr)
+        self._register_memtables(expr)
         result = self.con.con.sql(self.sql(expr)).to_arrow_table()
         converted: pa.Table = expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
         return converted

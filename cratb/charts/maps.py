@@ -401,6 +401,12 @@ def _place_labels(
             ("right", x - 10, y, (x - 10 - w, y - h / 2, x - 10, y + h / 2)),
             ("center", x, y - 16, (x - w / 2, y - 16 - h / 2, x + w / 2, y - 16 + h / 2)),
             ("center", x, y + 16, (x - w / 2, y + 16 - h / 2, x + w / 2, y + 16 + h / 2)),
+            # Crowded places (a city's CPTS or GHT): diagonally, then further out.
+            *(
+                (align, x + dx, y + dy, (left, y + dy - h / 2, left + w, y + dy + h / 2))
+                for dy in (-14.0, 14.0, -28.0, 28.0)
+                for align, dx, left in (("left", 10.0, x + 10), ("right", -10.0, x - 10 - w))
+            ),
         )
 
         def free(box: tuple[float, float, float, float]) -> bool:

@@ -699,6 +699,10 @@ class _Builder:
             unit_column = next((c for c in FUNNEL_LEVELS if c in columns), None)
             if unit_column is None or "month" in columns:
                 continue
+            # One funnel per unit: an establishment × class or × sector level would put
+            # unlike rows in one funnel, under the same title and anchor.
+            if set(columns) - {unit_column, "prescriber_specialty"}:
+                continue
             if unit_column in INDIVIDUAL_LEVELS and not self.may_read_individuals:
                 continue
             section = self._funnel(row_level, unit_column)

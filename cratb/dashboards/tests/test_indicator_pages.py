@@ -499,3 +499,34 @@ def test_the_map_by_ght_draws_each_ght_at_its_establishments_centre_with_the_tab
     assert sorted(written) == ["298,8", "412,3"]
     assert set(written) <= _table_cells(carte)
     assert "au centre de ses établissements" in carte
+
+
+def test_one_funnel_per_unit_even_with_establishment_x_sector_values(
+    client: Client, coordinator: User
+) -> None:
+    """Values by establishment × sector (or × class) are not drawn as a second funnel of
+    establishments under the same title and anchor."""
+    publication = PublicationFactory.create()
+    for number, value in (("750000010", 300.0), ("750000028", 400.0), ("750000036", 350.0)):
+        IndicatorValueFactory.create(
+            publication=publication,
+            indicator="hospital.ddd_per_1000_patient_days",
+            grouping="finess",
+            dimensions={"finess": number},
+            value=value,
+            numerator=value * 20,
+            denominator=20,
+        )
+        for sector, factor in (("medicine", 1.2), ("intensive_care", 3.0)):
+            IndicatorValueFactory.create(
+                publication=publication,
+                indicator="hospital.ddd_per_1000_patient_days",
+                grouping="finess,sector",
+                dimensions={"finess": number, "sector": sector},
+                value=value * factor,
+                numerator=value * factor * 5,
+                denominator=5,
+            )
+    client.force_login(coordinator)
+    page = client.get("/surveillance/indicateurs/hospital.ddd_per_1000_patient_days/").content
+    assert page.decode().count('id="entonnoir-finess"') == 1

@@ -201,7 +201,7 @@ def kits_per_place(ctx: Context) -> ir.Table:
     editions=(),
     version=1,
     extra_columns=("suppressed",),
-    publish=(("place_kind",), ("cpts", "place_kind")),
+    publish=(("place_kind",), ("departement", "place_kind"), ("cpts", "place_kind")),
     prepare=("territories",),
 )
 def ordering_share(ctx: Context) -> ir.Table:

@@ -154,3 +154,13 @@ def test_the_patient_share_carries_the_rosp_targets() -> None:
         t.value: t.comparison for t in CATALOGUE["community.high_risk_patient_share"].targets
     }
     assert targets == {52.0: "<=", 32.0: "<="}
+
+
+@pytest.mark.slow
+def test_patient_share_and_boxes_on_spark_give_the_same_figures(warehouse: Path) -> None:
+    with open_session(warehouse=warehouse, backend="spark") as session:
+        share = compute("community.high_risk_patient_share", session, Query(by=("cpts",)))
+        boxes = compute("community.high_risk_boxes", session, Query(by=("cpts",)))
+    a = {r["cpts"]: r for r in share.table.to_pylist()}["CPTS-A"]
+    assert (a["numerator"], a["denominator"]) == (11, 20)
+    assert {r["cpts"]: r["value"] for r in boxes.table.to_pylist()}["CPTS-A"] == 17.0

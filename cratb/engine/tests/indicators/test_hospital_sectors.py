@@ -95,3 +95,15 @@ def test_an_unknown_sector_is_a_rejected_row_with_its_reason(tmp_path: Path) -> 
     (rejection,) = report.rejections
     assert rejection.column == "sector"
     assert "cardiology" in rejection.reason and "medicine" in rejection.reason
+
+
+@pytest.mark.slow
+def test_by_sector_on_spark_gives_the_same_figures(warehouse: Path) -> None:
+    with open_session(warehouse=warehouse, backend="spark") as session:
+        rows = compute("hospital.ddd_per_1000_patient_days", session, Query(by=("sector",)))
+    got = {r["sector"]: r["value"] for r in rows.table.to_pylist()}
+    assert got == {
+        "medicine": pytest.approx(150.0),
+        "surgery": pytest.approx(30.0),
+        "intensive_care": pytest.approx(400.0),
+    }

@@ -101,3 +101,11 @@ def test_an_unknown_place_kind_in_the_register_is_rejected(tmp_path: Path) -> No
     reasons = " ".join(r.reason for r in report.rejections)
     assert "valeur inconnue « hospital »" in reasons
     assert "commune ou département obligatoire" in reasons
+
+
+@pytest.mark.slow
+def test_ordering_share_on_spark_gives_the_same_figures(warehouse: Path) -> None:
+    with open_session(warehouse=warehouse, backend="spark") as session:
+        result = compute("rapid_tests.ordering_share", session, Query(by=("year", "cpts")))
+    a = {(r["year"], r["cpts"]): r for r in result.table.to_pylist()}[(2024, "CPTS-A")]
+    assert (a["numerator"], a["denominator"]) == (4, 15)

@@ -128,7 +128,7 @@ class HomePage(SitePage):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # The news and the trainings are shown, never copied into a page.
-        context = super().get_context(request, *args, **kwargs)
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)
         context["latest_news"] = list(NewsItem.objects.published()[:3])
         context["next_sessions"] = list(TrainingSession.objects.published().upcoming()[:3])
         context["menu_pages"] = list(self.get_children().live().in_menu().specific())
@@ -189,7 +189,7 @@ class TeamMember(Orderable):
         verbose_name = _("membre de l'équipe")
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 class PhoneLinesPage(SitePage):

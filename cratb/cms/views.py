@@ -11,4 +11,5 @@ from cratb.cms.sitemaps import SITEMAPS
 
 @allow(PUBLIC)
 def sitemap(request: HttpRequest) -> HttpResponse:
-    return wagtail_sitemap(request, sitemaps=SITEMAPS)
+    response: HttpResponse = wagtail_sitemap(request, sitemaps=SITEMAPS)
+    return response

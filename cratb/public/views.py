@@ -13,7 +13,8 @@ def home(request: HttpRequest) -> HttpResponseBase:
     when none is published."""
     site = Site.find_for_request(request)
     if site is not None and site.root_page.live:
-        return serve(request, "")
+        response: HttpResponseBase = serve(request, "")
+        return response
     return fallback_home(request)
 
 

@@ -9,7 +9,7 @@ from cratb.cms.models import HomePage
 
 
 def home_page() -> HomePage:
-    existing = HomePage.objects.first()
+    existing: HomePage | None = HomePage.objects.first()
     if existing is not None:
         return existing
     Locale.objects.get_or_create(language_code="fr")

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def home() -> HomePage:
-    return HomePage.objects.get()
+    page: HomePage = HomePage.objects.get()
+    return page
 
 
 def add_content_page(*, title: str = "À propos", slug: str = "a-propos", **extra: Any) -> Any:

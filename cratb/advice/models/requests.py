@@ -216,6 +216,24 @@ class AgentChoice:
     route: str
 
 
+#: The columns the figures of a year read besides ``received_at`` (``advice.figures``:
+#: counts, delays, breakdowns and series by every dimension), held in the year's index.
+FIGURES_COLUMNS = [
+    "id",
+    "status",
+    "first_answer_at",
+    "due_at",
+    "context_critical",
+    "answer_critical",
+    "channel",
+    "setting",
+    "profession",
+    "syndrome",
+    "departement",
+    "team",
+]
+
+
 class AdviceRequest(FastDisplay, models.Model):
     """A question from a health professional about one patient's antibiotic treatment.
 
@@ -334,7 +352,14 @@ class AdviceRequest(FastDisplay, models.Model):
             models.Index(fields=["assignee", "status"], name="advice_assignee_status"),
             models.Index(fields=["team", "status"], name="advice_team_status"),
             models.Index(fields=["departement", "status"], name="advice_dep_status"),
-            models.Index(fields=["received_at"], name="advice_received"),
+            # The figures of a year read every request received that year: with the
+            # columns they group and count by in the index, PostgreSQL reads the index
+            # alone instead of a table row per request (issue #19).
+            models.Index(
+                fields=["received_at"],
+                include=FIGURES_COLUMNS,
+                name="advice_received_cover",
+            ),
             models.Index(fields=["requester", "created_at"], name="advice_requester_created"),
         ]
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.models import Field
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from cratb.accounts.models import User
 from cratb.advice import codes
-from cratb.advice.figures import percentile, year_figures
+from cratb.advice.figures import dimensions, percentile, year_figures
 from cratb.advice.models import AdviceRequest, Status, Survey
 from cratb.advice.tests.factories import AdviceRequestFactory
 from cratb.advice.workdays import PARIS
@@ -240,3 +244,28 @@ def test_the_charts_write_the_tables_numbers(
     assert stacked == [t for t in totals if t != "0"] == ["2", "2", "1"]
     assert ">janv. 2024<" in svgs[1] and '<th scope="row">janv. 2024</th>' in page
     assert 'role="img"' in svgs[0] and "chart chart--narrow" in page
+
+
+@pytest.mark.parametrize("dimension", sorted(dimensions(detailed=True)))
+def test_the_year_index_holds_every_request_column_the_figures_read(
+    dimension: str, sample: list[AdviceRequest]
+) -> None:
+    """On PostgreSQL the figures of a year are read from the index on ``received_at``
+    alone (issue #19): a column they read that the index lacks sends every request of the
+    year back to the table."""
+    index = next(i for i in AdviceRequest._meta.indexes if i.name == "advice_received_cover")
+    covered = {
+        field.column
+        for name in (*index.fields, *index.include)
+        if isinstance(field := AdviceRequest._meta.get_field(name), Field)
+    }
+    with CaptureQueriesContext(connection) as queries:
+        year_figures(2024, dimension=dimension, period="month")
+    read: set[str] = set()
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        read |= set(re.findall(r'"advice_advicerequest"\."(\w+)"', sql))
+        if 'FROM "advice_advicerequest" U0' in sql:
+            read |= set(re.findall(r'\bU0\."(\w+)"', sql))
+    assert {"received_at", "first_answer_at"} <= read
+    assert read <= covered, sorted(read - covered)

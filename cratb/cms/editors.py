@@ -19,11 +19,14 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver
+from django.utils.translation import get_language
 
 from cratb.accounts.access import PUBLIC, ViewFunc, allow, roles
 from cratb.accounts.models import Role
@@ -88,9 +91,12 @@ def editor_view(view: ViewFunc) -> ViewFunc:
     return guarded_view
 
 
-#: The editor's image and document libraries: closed, since uploads through them would
-#: escape the platform's upload rules (docs/security.md); Wagtail's admin needs their apps.
-CLOSED_PREFIXES = ("images/", "documents/")
+#: Closed parts of the editor (403 to everyone, docs/site.md): the image and document
+#: libraries and the account page's avatar, since uploads through them would escape the
+#: platform's upload rules (docs/security.md; Wagtail's admin needs their apps); the users,
+#: groups and API tokens, since accounts and roles are the platform's (its own account page
+#: and Django's admin), never set from here.
+CLOSED_PREFIXES = ("images/", "documents/", "account/", "users/", "groups/", "api-tokens/")
 
 
 def closed_view(view: ViewFunc) -> ViewFunc:
@@ -133,10 +139,15 @@ def guarded(
 
 def public_view(view: ViewFunc) -> ViewFunc:
     """Wagtail's page serving: public (a page the coordination restricts is refused by
-    Wagtail itself, and left out of the sitemap)."""
+    Wagtail itself, and left out of the sitemap). The pages are written in French only:
+    their address in another language leads to the French page."""
 
     @wraps(view)
     def served(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        prefix = f"/{get_language()}/"
+        if get_language() != settings.LANGUAGE_CODE and request.path.startswith(prefix):
+            query = request.META.get("QUERY_STRING", "")
+            return redirect("/" + request.path[len(prefix) :] + (f"?{query}" if query else ""))
         return view(request, *args, **kwargs)
 
     return allow(PUBLIC)(served)

@@ -278,3 +278,33 @@ def test_only_the_editor_relaxes_the_content_security_policy(
     assert "script-src 'self' 'unsafe-inline'" in editor
     assert "frame-ancestors 'none'" in editor
     assert "unsafe-inline" not in client.get("/a-propos/")["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "administrator"])
+def test_uploads_accounts_and_groups_are_closed_in_the_editor(
+    persona: str, client: Client, request: pytest.FixtureRequest
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    for path in (
+        "/edition/images/",
+        "/edition/images/multiple/add/",
+        "/edition/documents/",
+        "/edition/documents/multiple/add/",
+        "/edition/account/",
+        "/edition/users/",
+        "/edition/groups/",
+    ):
+        assert client.get(path).status_code == 403, path
+    assert client.post("/edition/images/multiple/add/", {}).status_code == 403
+    menu = client.get("/edition/").content.decode()
+    assert 'href="/edition/images/"' not in menu
+    assert 'href="/edition/documents/"' not in menu
+
+
+def test_the_pages_are_french_their_english_address_leads_there(client: Client) -> None:
+    add_content_page()
+    response = client.get("/en/a-propos/?x=1")
+    assert response.status_code == 302
+    assert response["Location"] == "/a-propos/?x=1"
+    english_home = client.get("/en/").content.decode()
+    assert "What the centre does" in english_home

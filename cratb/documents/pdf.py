@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
@@ -47,25 +52,46 @@ MAX_CHART_HEIGHT = 125 * mm
 CELL_SIZE = 8.5
 CELL_PADDING = 15.0  # left and right padding of a cell (6 + 6), and a little air
 
+#: Bitstream Vera Sans, shipped with ReportLab and embedded in every PDF: unlike the PDF
+#: standard Helvetica (WinAnsi only), it draws « ≤ », « ≥ » and « ≠ », which French
+#: indicator texts use (« cible ≤ 32 % », « ≥ 65 ans »).
+FONT = "CratbSans"
+FONT_BOLD = "CratbSans-Bold"
+
+
+def _register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    folder = Path(reportlab.__file__).parent / "fonts"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "VeraBd.ttf")))
+    pdfmetrics.registerFont(TTFont(f"{FONT}-Italic", str(folder / "VeraIt.ttf")))
+    pdfmetrics.registerFont(TTFont(f"{FONT}-BoldItalic", str(folder / "VeraBI.ttf")))
+    addMapping(FONT, 0, 0, FONT)
+    addMapping(FONT, 1, 0, FONT_BOLD)
+    addMapping(FONT, 0, 1, f"{FONT}-Italic")
+    addMapping(FONT, 1, 1, f"{FONT}-BoldItalic")
+
+
+_register_fonts()
+
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
-    body = ParagraphStyle(
-        "body", parent=base["BodyText"], fontName="Helvetica", fontSize=10, leading=14
-    )
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName=FONT, fontSize=10, leading=14)
     return {
         "title": ParagraphStyle(
-            "title", parent=base["Title"], fontName="Helvetica-Bold", fontSize=20, leading=24
+            "title", parent=base["Title"], fontName=FONT_BOLD, fontSize=20, leading=24
         ),
         "subtitle": ParagraphStyle(
             "subtitle", parent=body, fontSize=13, leading=17, alignment=1, spaceAfter=6
         ),
         "note": ParagraphStyle("note", parent=body, alignment=1, textColor="#4b5563"),
         "h1": ParagraphStyle(
-            "h1", parent=base["Heading1"], fontName="Helvetica-Bold", fontSize=15, leading=19
+            "h1", parent=base["Heading1"], fontName=FONT_BOLD, fontSize=15, leading=19
         ),
         "h2": ParagraphStyle(
-            "h2", parent=base["Heading2"], fontName="Helvetica-Bold", fontSize=12, leading=15
+            "h2", parent=base["Heading2"], fontName=FONT_BOLD, fontSize=12, leading=15
         ),
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
@@ -74,7 +100,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             "cell_num", parent=body, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
         ),
         "cell_head": ParagraphStyle(
-            "cell_head", parent=body, fontName="Helvetica-Bold", fontSize=8.5, leading=10.5
+            "cell_head", parent=body, fontName=FONT_BOLD, fontSize=8.5, leading=10.5
         ),
     }
 
@@ -121,7 +147,7 @@ def column_widths(block: Table, language: str) -> list[float]:
     available = WIDTH_MM * mm
 
     def width(text: str, *, bold: bool = False) -> float:
-        font = "Helvetica-Bold" if bold else "Helvetica"
+        font = FONT_BOLD if bold else FONT
         return float(stringWidth(pdf_safe(text), font, CELL_SIZE)) + CELL_PADDING
 
     natural, smallest = [], []
@@ -229,7 +255,7 @@ def render_pdf(document: Document) -> bytes:
 
     def on_page(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(FONT, 8)
         canvas.setFillColor(colors.HexColor("#4b5563"))
         canvas.drawString(MARGIN, 10 * mm, pdf_safe(footer))
         page = format_number(doc.page, decimals=0, language=document.language)

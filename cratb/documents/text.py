@@ -11,13 +11,11 @@ _LABELS = {
     "en": {"contents": "Contents", "page": "Page", "dated": "data as of", "figure": "Figure"},
 }
 
-#: Characters outside the PDF standard fonts' encoding (WinAnsi), and what is printed.
+#: Characters the PDF's font (Bitstream Vera Sans: WinAnsi, plus « ≤ ≥ ≠ ») cannot draw,
+#: and what is printed instead.
 _REPLACEMENTS = {
     "\u202f": "\u00a0",  # narrow no-break space
     "\u2009": " ",
-    "≥": ">=",
-    "≤": "<=",
-    "≠": "!=",
     "→": "->",
     "←": "<-",
     "✓": "oui",
@@ -29,7 +27,14 @@ def labels(language: str) -> dict[str, str]:
 
 
 def pdf_safe(text: str) -> str:
-    """``text`` with the characters Helvetica cannot draw replaced (no blank boxes)."""
+    """``text`` with the characters the PDF's font cannot draw replaced (no blank boxes)."""
     for old, new in _REPLACEMENTS.items():
         text = text.replace(old, new)
-    return text.encode("cp1252", errors="replace").decode("cp1252")
+    return "".join(c if c in _BEYOND_WINANSI else _winansi(c) for c in text)
+
+
+_BEYOND_WINANSI = frozenset("≤≥≠")
+
+
+def _winansi(character: str) -> str:
+    return character.encode("cp1252", errors="replace").decode("cp1252")

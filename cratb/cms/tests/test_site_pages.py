@@ -246,6 +246,9 @@ def test_public_pages_may_be_cached_by_browsers_for_signed_out_visitors_only(
     add_content_page()
     anonymous = client.get("/a-propos/")
     assert anonymous["Cache-Control"] == "private, max-age=300"
+    # A login changes the session cookie: the browser asks again instead of showing the
+    # signed-out page it kept.
+    assert "Cookie" in anonymous["Vary"]
     client.force_login(coordinator)
     signed_in = client.get("/a-propos/")
     assert "max-age=" not in signed_in.get("Cache-Control", "")

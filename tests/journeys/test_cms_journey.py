@@ -214,6 +214,6 @@ def test_coordination_adds_a_phone_line_in_the_editor(
 
     visitor = contexts(375)
     visitor.goto(live_server.url + "/lignes-telephoniques/")
-    row = visitor.get_by_role("row", name="Essonne (91)")
+    row = visitor.get_by_role("listitem").filter(has_text="Essonne (91)")
     expect(row).to_contain_text("01 99 00 14 91")
     expect(row).to_contain_text("Centre hospitalier Sud-Francilien")

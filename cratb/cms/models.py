@@ -166,7 +166,7 @@ class TeamPage(SitePage):
     content_panels = [
         *Page.content_panels,
         FieldPanel("lead"),
-        InlinePanel("members", label=_("membres de l'équipe"), min_num=1),
+        InlinePanel("members", label=_("membre de l'équipe"), min_num=1),
     ]
 
     class Meta:
@@ -206,7 +206,7 @@ class PhoneLinesPage(SitePage):
     content_panels = [
         *Page.content_panels,
         FieldPanel("lead"),
-        InlinePanel("lines", label=_("lignes"), min_num=1),
+        InlinePanel("lines", label=_("ligne téléphonique"), min_num=1),
         FieldPanel("outside_hours"),
     ]
 

@@ -105,6 +105,15 @@ def test_coordination_creates_and_publishes_a_page_a_visitor_reads_it(
     expect(visitor.get_by_role("heading", level=1)).to_have_text("Journée régionale 2026 du réseau")
     expect(visitor.locator("main")).to_contain_text("10 décembre à la faculté de médecine")
     shot(visitor, "new-page-375")
+
+    # The editor on a phone: the page opens for editing.
+    phone = contexts(375)
+    refused_on_phone = csp_violations(phone)
+    _log_in(phone, base_url=live_server.url, username=coordinator.username, password=PASSWORD)
+    phone.goto(live_server.url + f"/edition/pages/{page.pk}/edit/")
+    expect(phone.locator("#id_title")).to_have_value("Journée régionale 2026 du réseau")
+    shot(phone, "editor-375")
+    assert refused_on_phone == []
     # The editor, its rich text and its publishing menu run under the site's policy.
     assert refused == []
 
@@ -177,3 +186,34 @@ def test_public_pages_pass_axe_and_have_a_description(
             assert (description.get_attribute("content") or "").strip(), path
             if name in {"home", "about", "phone-lines", "legal-notices", "team"}:
                 shot(visitor, f"{name}-{width}")
+
+
+def test_coordination_adds_a_phone_line_in_the_editor(
+    live_server: LiveServer, contexts: Any, coordinator: User, public_site: dict[str, str]
+) -> None:
+    from cratb.cms.models import PhoneLinesPage
+
+    lines_page = PhoneLinesPage.objects.get()
+    before = lines_page.lines.count()
+    editor = contexts(1280)
+    refused = csp_violations(editor)
+    _log_in(editor, base_url=live_server.url, username=coordinator.username, password=PASSWORD)
+    editor.goto(live_server.url + f"/edition/pages/{lines_page.pk}/edit/")
+    # The inline panel's « add » button is set up by the editor's scripts.
+    editor.locator("#id_lines-ADD").click()
+    new = f"#id_lines-{before}-"
+    editor.locator(new + "sub_region").fill("Essonne (91)")
+    editor.locator(new + "number").fill("01 99 00 14 91")
+    editor.locator(new + "hours").fill("Du lundi au vendredi, de 9 h à 17 h")
+    editor.locator(new + "antenna").fill("Centre hospitalier Sud-Francilien")
+    shot(editor, "editor-phone-lines-1280")
+    editor.locator("footer .w-dropdown__toggle").first.click()
+    editor.get_by_role("button", name="Publier").click()
+    expect(editor.locator(".messages")).to_contain_text("publiée")
+    assert refused == []
+
+    visitor = contexts(375)
+    visitor.goto(live_server.url + "/lignes-telephoniques/")
+    row = visitor.get_by_role("listitem").filter(has_text="Essonne (91)")
+    expect(row).to_contain_text("01 99 00 14 91")
+    expect(row).to_contain_text("Centre hospitalier Sud-Francilien")

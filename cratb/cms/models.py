@@ -13,6 +13,7 @@ offers headings, lists, emphasis and links only; PDFs are guidelines (cratb/guid
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -73,6 +74,19 @@ class SitePage(Page):
 
     class Meta:
         abstract = True
+
+    def get_sitemap_urls(self, request: HttpRequest | None = None) -> list[dict[str, Any]]:
+        """The page's sitemap entry on the host the sitemap was asked on, as every other
+        entry of ``/sitemap.xml`` is (Wagtail would print its ``Site`` record's host name,
+        « localhost » until an administrator changes it)."""
+        entries: list[dict[str, Any]] = super().get_sitemap_urls(request)
+        if request is not None:
+            path = self.get_url(request=request, current_site=None)
+            if path:
+                location = request.build_absolute_uri(urlsplit(path).path)
+                for entry in entries:
+                    entry["location"] = location
+        return entries
 
     def clean(self) -> None:
         super().clean()

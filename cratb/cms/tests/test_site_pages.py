@@ -4,6 +4,7 @@ sitemap, the meta descriptions, the cache headers of public pages."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -231,6 +232,10 @@ def test_the_sitemap_lists_public_content_never_restricted_documents(client: Cli
     assert f"/recommandations/documents/{public.pk}/" in text
     assert f"/recommandations/documents/{restricted.pk}/" not in text
     assert "/formation/agenda/" in text and "/reseau/qui-contacter/" in text
+    # Every address on the host asked for, the site's pages included (Wagtail's own
+    # would be its Site record's « localhost »).
+    hosts = {loc.split("/")[2] for loc in re.findall(r"<loc>([^<]+)</loc>", text)}
+    assert hosts == {"testserver"}
 
 
 def test_every_site_page_has_a_meta_description(client: Client) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from cratb.charts.numbers import format_number
 from cratb.outreach import services
 from cratb.outreach.models import Campaign, Invitation, Programme, Visit
 
@@ -118,8 +119,12 @@ def _build(
         six = services.measure(campaign, 6, warehouse=warehouse)
         services.measure(campaign, 12, warehouse=warehouse)
         _programme(year, rng)
+
+    def fr(value: float | None) -> str:
+        return format_number(value, decimals=1, language="fr")
+
     effect = (
-        f"{six.difference:+.1f} points (IC 95 % {six.ci_low:.1f} ; {six.ci_high:.1f})"
+        f"{fr(six.difference)} points (IC à 95 % : {fr(six.ci_low)} ; {fr(six.ci_high)})"
         if six.difference is not None
         else six.message
     )

@@ -203,6 +203,14 @@ def main() -> int:
         "CRATB_INBOX_CACHE": "false" if args.no_inbox_cache else "true",
     }
     os.environ.update(env)
+    # As in production (docs/operations.md): the hashed, compressed static files first,
+    # which DEBUG=false serves (without them every page fails on its style sheet).
+    subprocess.run(  # noqa: S603
+        [str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     cookies, ids, counts = sessions_and_ids()
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(  # noqa: S603

@@ -89,6 +89,10 @@ def test_coordination_creates_and_publishes_a_page_a_visitor_reads_it(
     body = editor.locator(".Draftail-Editor [contenteditable=true]").first
     body.click()
     body.type("La journée régionale aura lieu le 10 décembre à la faculté de médecine.")
+    # Draftail writes its content into the form's hidden field when the editor loses focus,
+    # as it does when a person moves on to the next field.
+    editor.locator("#id_lead").click()
+    expect(editor.locator("input[name=body]")).not_to_have_value("")
     shot(editor, "editor-1280")
 
     editor.get_by_role("tab", name="Promotion").click()

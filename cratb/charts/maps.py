@@ -163,20 +163,13 @@ def choropleth(
         if f["properties"]["code"] == region
     ]
     known = [v for v in by_code.values() if v is not None]
-    limits = list(breaks) if breaks else class_breaks(known, classes=classes, decimals=decimals)
-    count = max(len(limits) - 1, 0)
-    palette = [BLUES[round(i * (len(BLUES) - 1) / max(count - 1, 1))] for i in range(count)]
+    limits, palette, labels = _classes(
+        known, breaks=breaks, classes=classes, decimals=decimals, language=language
+    )
 
     def fmt(number: float | None) -> str:
         return format_number(number, decimals=decimals, language=language)
 
-    labels = []
-    for index in range(count):
-        last = index == count - 1
-        labels.append(
-            (t.gettext("%(low)s à %(high)s") if last else t.gettext("%(low)s à < %(high)s"))
-            % {"low": fmt(limits[index]), "high": fmt(limits[index + 1])}
-        )
     no_data = t.gettext("pas de données")
     shaped = []
     points = []
@@ -445,20 +438,14 @@ def point_map(
         if f["properties"]["region_code"] == region
     ]
     known = [p.value for p in places if p.value is not None]
-    limits = list(breaks) if breaks else class_breaks(known, classes=classes, decimals=decimals)
-    count = max(len(limits) - 1, 0)
-    palette = [BLUES[round(i * (len(BLUES) - 1) / max(count - 1, 1))] for i in range(count)]
+    limits, palette, labels = _classes(
+        known, breaks=breaks, classes=classes, decimals=decimals, language=language
+    )
+    count = len(palette)
 
     def fmt(number: float | None) -> str:
         return format_number(number, decimals=decimals, language=language)
 
-    labels = []
-    for index in range(count):
-        last = index == count - 1
-        labels.append(
-            (t.gettext("%(low)s à %(high)s") if last else t.gettext("%(low)s à < %(high)s"))
-            % {"low": fmt(limits[index]), "high": fmt(limits[index + 1])}
-        )
     masked_label = t.gettext("masqué (moins de 11)")
     no_data = t.gettext("pas de données")
     domain = [*labels, masked_label, no_data]
@@ -621,3 +608,31 @@ def point_map(
         ),
         labels=tuple(p["text"] for p in points if p["klass"] in labels),
     )
+
+
+def _classes(
+    known: list[float],
+    *,
+    breaks: Sequence[float] | None,
+    classes: int,
+    decimals: int,
+    language: str,
+) -> tuple[list[float], list[str], list[str]]:
+    """The class limits of a map (given, or from the values), a blue per class, and each
+    class's legend label (« 1,0 à < 2,0 », the last one closed: « 2,0 à 3,0 »)."""
+    t = translator(language)
+    limits = list(breaks) if breaks else class_breaks(known, classes=classes, decimals=decimals)
+    count = max(len(limits) - 1, 0)
+    palette = [BLUES[round(i * (len(BLUES) - 1) / max(count - 1, 1))] for i in range(count)]
+
+    def fmt(number: float | None) -> str:
+        return format_number(number, decimals=decimals, language=language)
+
+    labels = []
+    for index in range(count):
+        last = index == count - 1
+        labels.append(
+            (t.gettext("%(low)s à %(high)s") if last else t.gettext("%(low)s à < %(high)s"))
+            % {"low": fmt(limits[index]), "high": fmt(limits[index + 1])}
+        )
+    return limits, palette, labels

@@ -227,6 +227,12 @@ class _Sql:
         ``_error`` (``sources.formats.common``)."""
         return self.source.layout != "long"
 
+    @property
+    def numbered_by_order(self) -> bool:
+        """A CSV read as it is: its rows are numbered by their order in the staged table
+        (its ``rowid``), not in the scan (see ``SourceFile.scan_sql``)."""
+        return self.source.format == "csv" and not self.converted
+
     def reason_columns(self) -> list[tuple[str, str]]:
         """(SQL name of the reason column, contract column it blames), in contract order;
         the column is empty for a reason about the whole row."""
@@ -250,7 +256,7 @@ class _Sql:
         for column in self.spec.columns:
             if column.name in self.columns:
                 name = quote_identifier(self.columns[column.name])
-                cell = f"NULLIF(trim(CAST({name} AS VARCHAR)), '')"
+                cell = f"NULLIF({_trimmed(f'CAST({name} AS VARCHAR)')}, '')"
             else:
                 cell = "CAST(NULL AS VARCHAR)"
             if column.name in self.defaults:
@@ -268,8 +274,9 @@ class _Sql:
                 f"{ERROR} AS _error",
             ]
         else:
+            if not self.numbered_by_order:
+                cells.append("_row AS _source_row")
             cells += [
-                "_row AS _source_row",
                 "CAST(NULL AS VARCHAR) AS _place",
                 "CAST(NULL AS VARCHAR) AS _error",
             ]
@@ -319,12 +326,16 @@ class _Sql:
             for name, (_, column) in zip(reason_names, self.reason_columns(), strict=True)
         ]
         why = f"list_filter([{', '.join(blamed)}], lambda x: x.r IS NOT NULL)"
-        scan = self.source.scan_sql(rejects_table=REJECTS_TABLE)
+        by_order = self.numbered_by_order
+        scan = self.source.scan_sql(rejects_table=REJECTS_TABLE, numbered=not by_order)
+        # Rows numbered by their order are numbered after the statement (``_number_rows``).
+        table, row = ("_staged_cells", "") if by_order else ("_staged", "_row, ")
+        numbers = "" if by_order else "_row, _source_row, "
         return (
-            "CREATE TEMP TABLE _staged AS "
-            f"WITH cells AS (SELECT _row, {', '.join(cells)} FROM {scan}), "
+            f"CREATE TEMP TABLE {table} AS "
+            f"WITH cells AS (SELECT {row}{', '.join(cells)} FROM {scan}), "
             f"checked AS (SELECT *, {', '.join(values)}, {', '.join(reasons)} FROM cells) "
-            f"SELECT _row, _source_row, _place, {', '.join(names)}, "
+            f"SELECT {numbers}_place, {', '.join(names)}, "
             f"CASE WHEN coalesce({', '.join(reason_names)}) IS NOT NULL THEN "
             f"struct_pack(why := {why}, raw := {raw}) END AS _bad "
             "FROM checked"
@@ -482,6 +493,10 @@ def _import(
         with step.bar(con, "validation des lignes"):
             _run(con, sql.staged(), {"salt": id_salt} if hashed and id_salt else None, source)
         malformed = _malformed_rows(con, source, len(source.columns), keep_raw=id_salt is None)
+        if sql.numbered_by_order:
+            _number_rows(con, malformed)
+        elif malformed:
+            _shift_rows(con)
         read = _count(con, "SELECT count(*) FROM _staged") + malformed
         if read == 0:
             raise RefusedFile(f"{source.original} : aucune ligne de données après l'en-tête")
@@ -557,18 +572,67 @@ def _malformed_rows(
         "FROM (SELECT line, arg_min(error_type, column_idx) AS error_type,"
         f" any_value(csv_line) AS csv_line FROM {REJECTS_TABLE} GROUP BY line)"
     )
-    count = _count(con, "SELECT count(*) FROM _malformed")
-    if count:
-        # The i-th set-aside row (in file order) had row - i good rows before it, so the
-        # k-th good row is row k + #{i : row_i - i < k}.
-        shift = (
-            "(SELECT count(*) FROM "
-            '(SELECT "row" - row_number() OVER (ORDER BY "row") AS before FROM _malformed) m '
-            "WHERE m.before < _staged._row)"
+    return _count(con, "SELECT count(*) FROM _malformed")
+
+
+# The i-th set-aside line (in file order) had row - i good rows before it, so the k-th
+# good row is row k + #{i : row_i - i < k}.
+_BEFORE = '"row" - row_number() OVER (ORDER BY "row")'
+
+
+def _shift_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Renumber ``_staged`` (numbered in the scan) past the lines set aside."""
+    shift = (
+        f"(SELECT count(*) FROM (SELECT {_BEFORE} AS before FROM _malformed) m "
+        "WHERE m.before < _staged._row)"
+    )
+    # A long file's rows are shown by their own number: both move together.
+    con.execute(f"UPDATE _staged SET _row = _row + {shift}, _source_row = _row + {shift}")
+
+
+def _number_rows(con: duckdb.DuckDBPyConnection, malformed: int) -> None:
+    """``_staged``: ``_staged_cells`` with each row's number in the file. The staged table
+    keeps the file's order (DuckDB preserves insertion order), its ``rowid`` counting
+    from where the table's storage starts: the k-th row is data row k, plus the lines set
+    aside before it, ``#{i : row_i - i < k}``, the largest such i, found by an ASOF join
+    on the (few) set-aside lines."""
+    row = con.execute("SELECT min(rowid), max(rowid), count(*) FROM _staged_cells").fetchone()
+    first, last, count = row if row else (None, None, 0)
+    if count and last - first + 1 != count:  # not seen: rowids with gaps
+        position = "row_number() OVER (ORDER BY rowid)"
+    else:
+        position = f"rowid - {int(first or 0) - 1}"
+    if not malformed:
+        con.execute(
+            f"CREATE TEMP VIEW _staged AS SELECT {position} AS _row, "
+            f"{position} AS _source_row, * FROM _staged_cells"
         )
-        # A long file's rows are shown by their own number: both move together.
-        con.execute(f"UPDATE _staged SET _row = _row + {shift}, _source_row = _row + {shift}")
-    return count
+        return
+    con.execute(
+        "CREATE TEMP TABLE _shifts AS SELECT before, max(i) AS shift FROM ("
+        f'SELECT {_BEFORE} AS before, row_number() OVER (ORDER BY "row") AS i FROM _malformed'
+        ") GROUP BY before"
+    )
+    con.execute(
+        "CREATE TEMP TABLE _staged AS "
+        "SELECT s._k + coalesce(m.shift, 0) AS _row, s._k + coalesce(m.shift, 0) AS _source_row,"
+        " s.* EXCLUDE (_k) "
+        f"FROM (SELECT {position} AS _k, * FROM _staged_cells) s "
+        "ASOF LEFT JOIN _shifts m ON s._k > m.before"
+    )
+    con.execute("DROP TABLE _staged_cells")
+
+
+def _trimmed(text: str) -> str:
+    """SQL: ``trim(text)``, skipped where it would change nothing. DuckDB's ``trim``
+    removes Unicode space separators, of which ASCII has only the space: a cell of ASCII
+    characters (as many bytes as characters) that neither starts nor ends with a space
+    is kept as it is. Trimming every cell was about a third of the validation of a large
+    file; the test is a fraction of that."""
+    return (
+        f"CASE WHEN strlen({text}) = length({text}) AND NOT starts_with({text}, ' ') "
+        f"AND NOT ends_with({text}, ' ') THEN {text} ELSE trim({text}) END"
+    )
 
 
 def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:

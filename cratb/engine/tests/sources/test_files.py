@@ -214,3 +214,59 @@ def test_missing_file_and_unknown_kind_are_refused(tmp_path: Path, warehouse: Pa
     path.write_text("a\n1\n")
     with pytest.raises(RefusedFile, match="type de fichier inconnu « prescriptions »"):
         import_file("prescriptions", path, warehouse=warehouse)
+
+
+def test_rows_of_a_large_file_keep_their_numbers(tmp_path: Path, warehouse: Path) -> None:
+    """Rows are numbered by their order in the staged table, not in the scan: on a file
+    of several DuckDB row groups, read by several threads, every rejected row and every
+    duplicate still names its own line, before and after lines set aside."""
+    lines = ["finess,year,sector,patient_days"]
+    for i in range(1, 300_001):
+        lines.append(f"75{i:07d},2024,acute,{i % 1000}")
+    lines[5] = "750000005,2024,acute,x"
+    lines[130_000] = "750130000,2024"  # set aside: fields missing
+    lines[130_001] = "750130001,2024,acute,1,extra"  # set aside: too many fields
+    lines[250_000] = "750250000,2024,nowhere,1"
+    lines[260_000] = "750260000"  # set aside
+    lines[299_999] = "750000001,2024,acute,7"  # the key of data row 1
+    lines[300_000] = "750300000,2024,acute,-1"
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file("patient_days", path, warehouse=warehouse)
+    assert (report.read, report.accepted, report.rejected) == (300_000, 299_993, 7)
+    assert [(r.row, r.column) for r in report.rejections] == [
+        (5, "patient_days"),
+        (130_000, None),
+        (130_001, None),
+        (250_000, "sector"),
+        (260_000, None),
+        (299_999, None),
+        (300_000, "patient_days"),
+    ]
+    assert report.rejections[5].reason == (
+        "doublon de la ligne de données 1 (même finess, year, sector)"
+    )
+
+
+def test_cells_are_trimmed_of_unicode_spaces_only(
+    write_csv: WriteFile, warehouse: Path, query: Query
+) -> None:
+    """Spaces and no-break spaces around a cell are not part of it (trimming is skipped on
+    plain ASCII cells without a space at either end); a tab is a character of the cell."""
+    nbsp, narrow = "\u00a0", "\u202f"
+    path = write_csv(
+        "pd.csv",
+        f"""
+        finess,year,sector,patient_days
+        750000011 ,2024,  acute,{nbsp}100{narrow}
+        750000012,2024,acute,200
+        750000013,2024,acute,\t300
+        """,
+    )
+    report = import_file("patient_days", path, warehouse=warehouse)
+    assert (report.accepted, report.rejected) == (2, 1)
+    assert query("SELECT finess, sector, patient_days FROM patient_days ORDER BY finess") == [
+        ("750000011", "acute", 100),
+        ("750000012", "acute", 200),
+    ]
+    assert [(r.row, r.column) for r in report.rejections] == [(3, "patient_days")]

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +101,20 @@ class StampChanger:
 
     def _run(self) -> None:
         from django.db import connection
+        from django.db.models import Max
         from django.utils import timezone
 
         from cratb.advice.models import AdviceRequest
 
+        # Each change sets a time later than every request's, so that the stamp (which
+        # holds the latest ``updated_at``) changes even if some request's time is ahead
+        # of the clock (a run made early in the day on data loaded later in the day).
+        latest = AdviceRequest.objects.aggregate(latest=Max("updated_at"))["latest"]
+        moment = max(timezone.now(), latest or timezone.now())
         try:
             while not self._stop.is_set():
-                AdviceRequest.objects.filter(pk=self.pk).update(updated_at=timezone.now())
+                moment = max(moment + timedelta(microseconds=1), timezone.now())
+                AdviceRequest.objects.filter(pk=self.pk).update(updated_at=moment)
                 self.updates += 1
                 self._stop.wait(self.pause)
         finally:

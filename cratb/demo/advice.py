@@ -326,6 +326,7 @@ def build_demo(
     if not departements:
         return AdviceDemoReport(requests=0, shifts=0, already_there=False)
     rng = random.Random(f"advice-{region_code}-{seed}-{year}")
+    now = timezone.now()
     end = today
     start = end - timedelta(days=730)
     days = (end - start).days
@@ -380,7 +381,9 @@ def build_demo(
             else:
                 delay = timedelta(hours=rng.lognormvariate(1.2, 1.1))
             last_ones = number >= total - OPEN_REQUESTS
-            answered_at = None if last_ones else received + delay
+            # An answer is never dated after now: a request whose answer would come
+            # later is still waiting, as the last ones are.
+            answered_at = None if last_ones or received + delay > now else received + delay
             luck = rng.random()
             late = answered_at is not None and answered_at > due
             reminded = (answered_at is None and luck < 0.5) or (late and luck > 0.6)

@@ -108,6 +108,7 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
         residents.assign(c=residents.line_weight * residents.critical)
         .groupby(keys, as_index=False, observed=True)
         .agg(ddd=("ddd", "sum"), lines=("line_weight", "sum"), critical=("c", "sum"))
+        .astype({"lines": "int64", "critical": "int64"})
     )
     access = residents[residents.ddd.notna()]
     access_g = (
@@ -133,6 +134,9 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
         j01.assign(c=j01.line_weight * j01.critical)
         .groupby(["prescriber_id", "prescriber_specialty"], as_index=False)
         .agg(numerator=("c", "sum"), denominator=("line_weight", "sum"), ddd=("ddd", "sum"))
+        # line_weight is int8: pandas keeps sums that fit in int8 as int8, and then
+        # ``100 * numerator`` would wrap round.
+        .astype({"numerator": "int64", "denominator": "int64"})
     )
     per = per[per.denominator > 0]
     peers = per.groupby("prescriber_specialty").agg(

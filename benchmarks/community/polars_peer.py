@@ -21,7 +21,6 @@ import calendar
 import math
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -193,7 +192,8 @@ def compute_all(
         )
         .collect()
     )
-    residents = monthly.filter(pl.col("departement").is_in(person_days["departement"].unique()))
+    known = person_days["departement"].unique().to_list()
+    residents = monthly.filter(pl.col("departement").is_in(known))
     out: dict[str, pl.DataFrame] = {}
 
     keys = ["departement", "month"]
@@ -356,7 +356,9 @@ def _rows(
     value_columns = [frame[v].astype("float64").tolist() for v in values]
     rows = {
         tuple(key): tuple(value)
-        for key, value in zip(zip(*key_columns), zip(*value_columns), strict=True)
+        for key, value in zip(
+            zip(*key_columns, strict=True), zip(*value_columns, strict=True), strict=True
+        )
     }
     if len(rows) != len(frame):
         raise ValueError(f"rows named twice by {keys}")

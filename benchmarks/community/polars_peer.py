@@ -143,7 +143,12 @@ def compute_all(
     dates) are collected together. The indicators by département then come from the
     small monthly table, restricted to the residents (départements with a population):
     the restriction is on the grouping key, so restricting after the grouping gives the
-    rows pandas groups."""
+    rows pandas groups.
+
+    Lines whose CIP13 is not in the products are left out (their ``j01`` is null after
+    the join). pandas would count them as J01 and critical (a missing attribute becomes
+    True in ``astype(bool)``): the benchmark's warehouses have none, so the tables agree.
+    """
     products = pl.from_pandas(_product_attributes(con)).lazy()
     population = _population(con)
     d = lines.join(products, on="cip13", how="left").with_columns(

@@ -82,8 +82,10 @@ def compute_all(con: duckdb.DuckDBPyConnection, *, baseline_year: int) -> dict[s
     looked_up = _by_code(d, "cip13", p)
     d["ddd_box"] = looked_up["ddd_box"].astype(float)
     d["aware"] = looked_up["aware"]
-    d["critical"] = looked_up["critical"].astype(bool)
-    d["j01"] = looked_up["j01"].astype(bool)
+    # A CIP13 missing from the products has no attribute: not J01, not critical (as in
+    # the engine and the Polars peer); a bare astype(bool) would make NaN True.
+    d["critical"] = pd.Series(looked_up["critical"]).fillna(False).astype(bool).to_numpy()
+    d["j01"] = pd.Series(looked_up["j01"]).fillna(False).astype(bool).to_numpy()
     d["ddd"] = d.boxes * d.ddd_box
     dates = d.dispensed_on
     d["year"] = dates.dt.year

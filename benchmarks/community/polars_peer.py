@@ -146,8 +146,7 @@ def compute_all(
     rows pandas groups.
 
     Lines whose CIP13 is not in the products are left out (their ``j01`` is null after
-    the join). pandas would count them as J01 and critical (a missing attribute becomes
-    True in ``astype(bool)``): the benchmark's warehouses have none, so the tables agree.
+    the join), as the pandas peer leaves them out.
     """
     products = pl.from_pandas(_product_attributes(con)).lazy()
     population = _population(con)

@@ -8,7 +8,6 @@ through the DevTools protocol, so the site's Content-Security-Policy stays as it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -26,7 +25,7 @@ from cratb.advice.models import AdviceRequest
 from cratb.advice.tests.factories import AdviceRequestFactory
 from cratb.network.models import Organization, Territory
 from cratb.training.tests.factories import RegistrationFactory, SessionFactory
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser  # noqa: F401
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
 
@@ -46,20 +45,6 @@ def journey_settings(settings: Settings, tmp_path: Path, live_server: LiveServer
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     settings.CRATB_REGION = "11"
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[Any]:  # noqa: F811
-    opened = []
-
-    def make(width: int = 1280) -> Page:
-        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
-        opened.append(context)
-        return context.new_page()
-
-    yield make
-    for context in opened:
-        context.close()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -16,10 +16,9 @@ from cratb.accounts.tests.factories import PASSWORD
 from cratb.activity.campaigns import open_campaign
 from cratb.activity.models import Kind, State, Submission
 from cratb.network.models import Organization
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "page"]  # fixtures used by the tests below
 
 
 def _shot(page: Page, name: str) -> None:

@@ -9,7 +9,7 @@ requester cannot open the request.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -26,7 +26,7 @@ from cratb.accounts.tests.factories import PASSWORD, UserFactory
 from cratb.advice.models import AdviceRequest, Status
 from cratb.advice.tests.factories import OnCallShiftFactory
 from cratb.network.models import Organization, Territory
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser  # noqa: F401
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
 
@@ -37,20 +37,6 @@ def advice_settings(settings: Settings, tmp_path: Path, live_server: LiveServer)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     settings.CRATB_REGION = "11"
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[type[Page] | object]:  # noqa: F811
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def link_in_last_mail(live_server: LiveServer, to: str) -> str:
@@ -67,7 +53,7 @@ def shot(page: Page, name: str) -> None:
 
 def test_request_answer_survey_and_privacy(
     live_server: LiveServer,
-    new_page: object,
+    contexts: Callable[..., Page],
     departement: Territory,
     ema_team: Organization,
     ema_responder: User,
@@ -84,7 +70,7 @@ def test_request_answer_survey_and_privacy(
     email = "claire@cabinet.exemple.fr"
 
     # 1. The requester asks from the public form, without an account.
-    requester_page = new_page()  # type: ignore[operator]
+    requester_page = contexts()
     requester_page.goto(live_server.url + reverse("advice:request-create"))
     expect(requester_page.get_by_text("Ne donnez jamais l'identité du patient.")).to_be_visible()
     requester_page.get_by_label("Votre nom").fill("Dr Claire Généraliste")
@@ -120,7 +106,7 @@ def test_request_answer_survey_and_privacy(
     shot(requester_page, "1-confirmed")
 
     # 3. The responder finds it in their inbox and asks a question.
-    responder_page = new_page()  # type: ignore[operator]
+    responder_page = contexts()
     _log_in(
         responder_page, base_url=live_server.url, username=ema_responder.username, password=PASSWORD
     )
@@ -166,7 +152,7 @@ def test_request_answer_survey_and_privacy(
     shot(requester_page, "3-survey")
 
     # 7. Another requester cannot open it.
-    intruder_page = new_page()  # type: ignore[operator]
+    intruder_page = contexts()
     _log_in(
         intruder_page,
         base_url=live_server.url,

@@ -14,9 +14,7 @@ from cratb.accounts.models import User
 from cratb.accounts.tests.factories import PASSWORD
 from cratb.audits.models import AuditCampaign, AuditCase, AuditGrid
 from cratb.network.models import Organization
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
-
-__all__ = ["browser", "page"]
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = [pytest.mark.journey, pytest.mark.django_db(transaction=True)]
 

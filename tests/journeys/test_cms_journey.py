@@ -6,14 +6,13 @@ desktop and phone width. Screenshots land in test-results/ (cms-*.png)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -26,7 +25,7 @@ from cratb.guidelines.models import Document
 from cratb.letters.models import NewsItem
 from cratb.network.models import Organization, Territory
 from tests.journeys.test_accessibility_journey import axe_violations
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser  # noqa: F401
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
 
@@ -37,20 +36,6 @@ def journey_settings(settings: Settings, tmp_path: Path, live_server: LiveServer
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
     settings.WAGTAILADMIN_BASE_URL = live_server.url
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[Any]:  # noqa: F811
-    opened = []
-
-    def make(width: int = 1280) -> Page:
-        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
-        opened.append(context)
-        return context.new_page()
-
-    yield make
-    for context in opened:
-        context.close()
 
 
 def csp_violations(page: Page) -> list[str]:

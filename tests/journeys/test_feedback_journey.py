@@ -21,10 +21,10 @@ from cratb.feedback.models import Delivery, Kind, SentReport
 from cratb.feedback.sending import make_token
 from cratb.feedback.tests.conftest import RPPS, World, world
 from cratb.network.models import Practitioner
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "page", "world"]  # fixtures used by the tests below
+__all__ = ["world"]  # a fixture used by the tests below
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -5,13 +5,12 @@ answering an advice request attaches it, and the answer's page links to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -21,7 +20,7 @@ from cratb.advice.tests.factories import AdviceRequestFactory
 from cratb.cms.tests.factories import home_page
 from cratb.guidelines.models import Document
 from cratb.network.models import Organization, Territory
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser  # noqa: F401
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
 
@@ -33,20 +32,6 @@ def journey_settings(settings: Settings, tmp_path: Path, live_server: LiveServer
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = live_server.url
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[Any]:  # noqa: F811
-    opened = []
-
-    def make(width: int = 1280) -> Page:
-        context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
-        opened.append(context)
-        return context.new_page()
-
-    yield make
-    for context in opened:
-        context.close()
 
 
 def shot(page: Page, name: str) -> None:

@@ -15,10 +15,10 @@ from cratb.accounts.models import User
 from cratb.accounts.tests.factories import PASSWORD
 from cratb.dashboards.models import Publication
 from cratb.dashboards.tests.test_indicator_pages import published
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "page", "published"]
+__all__ = ["published"]  # a fixture used by the tests below
 
 
 def _no_sideways_scroll(page: Page) -> None:

@@ -17,10 +17,10 @@ from cratb.accounts.tests.factories import PASSWORD
 from cratb.letters.models import Consent, Delivery
 from cratb.letters.tests.conftest import Directory, directory, subscribe
 from tests.journeys.test_accessibility_journey import axe_violations
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "directory", "page"]  # fixtures used by the tests below
+__all__ = ["directory"]  # a fixture used by the tests below
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -8,13 +8,11 @@ a journey that silently does not run is a journey nobody checks.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cratb.accounts.models import User
@@ -22,49 +20,8 @@ from cratb.accounts.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.journey
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: Screenshots land here (git-ignored) so a person can look at what the browser saw.
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if _in_ci():
-            pytest.fail(f"{reason}: browser journeys are mandatory in CI")
-        pytest.skip(reason)
-    with pytest.MonkeyPatch.context() as patch:
-        # Playwright's sync API keeps an event loop in this thread; without this Django
-        # refuses the test's own ORM calls (creating the user, flushing the database).
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _log_in(page: Page, *, base_url: str, username: str, password: str) -> None:

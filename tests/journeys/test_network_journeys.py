@@ -26,10 +26,9 @@ from cratb.network.tests.factories import (
 )
 from cratb.training.models import Registration
 from cratb.training.tests.factories import RegistrationFactory, SessionFactory
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "page"]  # fixtures used by the tests below
 
 
 def _shot(page: Page, name: str) -> None:

@@ -12,9 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from cratb.accounts.models import User
 from cratb.accounts.tests.factories import PASSWORD
 from cratb.outreach.models import Campaign, Target, Visit
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
-
-__all__ = ["browser", "page"]
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = [pytest.mark.journey, pytest.mark.django_db(transaction=True)]
 

@@ -15,10 +15,9 @@ from cratb.accounts.models import User
 from cratb.accounts.tests.factories import PASSWORD
 from cratb.dashboards.tests.factories import IndicatorValueFactory, PublicationFactory
 from cratb.network.models import Territory
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "page"]  # fixtures used by the tests below
 
 TEXT = "La consommation en ville baisse depuis 2019 sans atteindre l'objectif."
 

@@ -17,10 +17,9 @@ from cratb.accounts.tests.factories import PASSWORD
 from cratb.engine.sources import import_file
 from cratb.resistance.models import ApiToken, LabAccount
 from cratb.resistance.tests.factories import LabAccountFactory
-from tests.journeys.test_login_journey import RESULTS_DIR, _log_in, browser, page
+from tests.journeys.test_login_journey import RESULTS_DIR, _log_in
 
 pytestmark = pytest.mark.journey
-__all__ = ["browser", "page"]
 
 HEADER = (
     "isolate_id,patient_id,sampled_on,specimen,setting,departement,lab_id,organism,antibiotic,sir"

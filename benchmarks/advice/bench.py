@@ -87,8 +87,9 @@ def sessions_and_ids() -> tuple[dict[str, str], list[int], dict[str, int]]:
 
 class StampChanger:
     """``--cold``: while a page is measured, a thread of this process changes the requests'
-    change stamp (``AdviceRequest.objects.change_stamp()``) again and again, by touching
-    one request's ``updated_at``, so that the pages a server process kept under the old
+    change stamp (``AdviceRequest.objects.change_stamp()``) again and again, by setting
+    one request's ``updated_at`` to a time later than every request's, so that the pages a
+    server process kept under the old
     stamp are never found: the inbox and the figures are computed afresh. ``updates``
     counts the changes, to compare with the number of requests served."""
 

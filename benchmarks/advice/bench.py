@@ -89,9 +89,9 @@ class StampChanger:
     """``--cold``: while a page is measured, a thread of this process changes the requests'
     change stamp (``AdviceRequest.objects.change_stamp()``) again and again, by setting
     one request's ``updated_at`` to a time later than every request's, so that the pages a
-    server process kept under the old
-    stamp are never found: the inbox and the figures are computed afresh. ``updates``
-    counts the changes, to compare with the number of requests served."""
+    server process kept under the old stamp are never found: the inbox and the figures are
+    computed afresh. ``updates`` counts the changes, to compare with the number of requests
+    served."""
 
     def __init__(self, pk: int, pause: float) -> None:
         self.pk = pk

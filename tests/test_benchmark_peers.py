@@ -69,7 +69,8 @@ def _small_warehouse(path: str) -> None:
     definitions leave out: a département without population (60), lines that are not
     J01, lines of weight 0, products without a DDD, a prescriber whose lines all weigh 0,
     a specialty of one prescriber, a département (971) without lines in 2024, one (93)
-    whose lines have no DDD, a nursing home also in the hospital consumption."""
+    whose lines have no DDD, a nursing home also in the hospital consumption, lines of a
+    product missing from the catalogue."""
     import duckdb
 
     rng = np.random.default_rng(7)
@@ -99,7 +100,9 @@ def _small_warehouse(path: str) -> None:
     no_ddd = lines.iloc[:5].assign(
         dispensed_on=pd.Timestamp("2025-03-14"), patient_departement="93", cip13=PRODUCTS[4][0]
     )
-    lines = pd.concat([lines, no_ddd], ignore_index=True)
+    # A few lines of a CIP13 missing from the products: not J01, counted nowhere.
+    unknown = lines.iloc[5:12].assign(cip13="3400000009999")
+    lines = pd.concat([lines, no_ddd, unknown], ignore_index=True)
     inhabitants = {"75": 210_000, "92": 160_000, "93": 170_000, "971": 38_000}
     population = pd.DataFrame(
         [

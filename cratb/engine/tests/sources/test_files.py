@@ -6,11 +6,13 @@ import re
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from cratb.engine.sources import RefusedFile, Rejection, import_file
+from cratb.engine.sources.importer import _number_rows
 from cratb.engine.tests.sources.conftest import Query, WriteFile
 
 PRODUCTS = """
@@ -270,3 +272,15 @@ def test_cells_are_trimmed_of_unicode_spaces_only(
         ("750000012", "acute", 200),
     ]
     assert [(r.row, r.column) for r in report.rejections] == [(3, "patient_days")]
+
+
+def test_rows_are_numbered_in_order_when_row_ids_have_gaps() -> None:
+    """The staged rows' ``rowid`` numbers them when it counts without gaps; with gaps
+    (never seen from a scan, made here by a deletion) the rows are still numbered 1…n in
+    their order."""
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE _staged_cells AS SELECT i AS v FROM range(10) t(i)")
+    con.execute("DELETE FROM _staged_cells WHERE v IN (0, 4)")
+    _number_rows(con, 0)
+    rows = con.execute("SELECT _row, _source_row, v FROM _staged ORDER BY _row").fetchall()
+    assert rows == [(k + 1, k + 1, v) for k, v in enumerate([1, 2, 3, 5, 6, 7, 8, 9])]

@@ -381,9 +381,10 @@ def build_demo(
             else:
                 delay = timedelta(hours=rng.lognormvariate(1.2, 1.1))
             last_ones = number >= total - OPEN_REQUESTS
-            # An answer is never dated after now: a request whose answer would come
-            # later is still waiting, as the last ones are.
-            answered_at = None if last_ones or received + delay > now else received + delay
+            # Nothing is dated after now: a request whose answer would come later is still
+            # waiting, as the last ones are (its closing and survey are settled below).
+            waiting = last_ones or received + delay > now
+            answered_at = None if waiting else received + delay
             luck = rng.random()
             late = answered_at is not None and answered_at > due
             reminded = (answered_at is None and luck < 0.5) or (late and luck > 0.6)
@@ -393,7 +394,7 @@ def build_demo(
                 created_at=received - timedelta(minutes=2),
                 updated_at=answered_at or received,
                 version=1,
-                status=Status.OPEN if last_ones else Status.CLOSED,
+                status=Status.OPEN if waiting else Status.CLOSED,
                 channel=channel,
                 requester=requester if mine else None,
                 requester_name=f"Dr {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
@@ -445,6 +446,16 @@ def build_demo(
                 if surveyed and answered_at
                 else None,
             )
+            # Due later: not reminded yet. Answered lately: not closed yet, its survey not
+            # asked yet.
+            if request.reminded_at is not None and request.reminded_at > now:
+                request.reminded_at = None
+            if request.closed_at is not None and request.closed_at > now:
+                request.closed_at = None
+                request.status = Status.ANSWERED
+            asked = request.survey_requested_at
+            if asked is not None and asked + timedelta(days=1) > now:
+                request.survey_requested_at = None
             request.context_critical = any_critical(
                 [*request.agents_considered, *request.agents_given]
             )

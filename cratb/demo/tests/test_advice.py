@@ -83,7 +83,8 @@ def test_the_demo_ends_on_the_day_it_runs(small: None) -> None:
     open_ones = AdviceRequest.objects.filter(status="open")
     assert open_ones.exists()
     for received in open_ones.values_list("received_at", flat=True):
-        assert today - timedelta(days=3) <= timezone.localdate(received) < today
+        # The last days' requests, and the few whose answer would come after now.
+        assert today - timedelta(days=10) <= timezone.localdate(received) < today
     last = AdviceRequest.objects.latest("received_at").received_at
     assert timezone.localdate(last) <= today
     latest_shift = OnCallShift.objects.latest("ends_at").ends_at
@@ -99,3 +100,29 @@ def test_every_demo_ema_team_can_be_reached(small: None) -> None:
     assert teams.count() >= 2
     for team in teams:
         assert team.phone and team.email, team.name
+
+
+def test_nothing_is_dated_after_now(small: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers, closings, reminders, surveys and events all lie in the past, even for
+    the requests of the last days (an answer dated tomorrow would also freeze the pages'
+    change stamp, which holds the latest ``updated_at``); a request's status agrees with
+    its dates."""
+    monkeypatch.setattr(demo, "REQUESTS_PER_YEAR", 3000)  # many requests in the last days
+    before = timezone.now()
+    build_demo(region_code="11", seed=1, year=2025)
+    after = timezone.now()
+    requests = AdviceRequest.objects.all()
+    for field in ("updated_at", "first_answer_at", "closed_at", "reminded_at"):
+        latest = requests.exclude(**{f"{field}__isnull": True}).order_by(f"-{field}").first()
+        assert latest is None or getattr(latest, field) <= after, field
+    asked = requests.exclude(survey_requested_at__isnull=True)
+    assert not asked.filter(survey_requested_at__gt=after - timedelta(days=1)).exists()
+    assert AdviceEvent.objects.filter(at__gt=after).count() == 0
+    assert Survey.objects.filter(answered_at__gt=after).count() == 0
+    assert not requests.filter(first_answer_at__isnull=True, status__in=("answered", "closed"))
+    assert not requests.filter(closed_at__isnull=True, status="closed")
+    assert not requests.filter(first_answer_at__isnull=False, status="open")
+    # Some requests were answered too recently to be closed, and the check above ran on
+    # requests of the last days.
+    assert requests.filter(received_at__gte=before - timedelta(days=3)).exists()
+    assert requests.filter(status="answered").exists()

@@ -28,6 +28,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from cratb.advice import figures as advice_figures
+from cratb.advice import stored_figures as advice_stored_figures
 from cratb.audits import summaries as audit_summaries
 from cratb.network import gaps
 from cratb.network.models import CoverageAgreement, Organization, active_on
@@ -81,7 +82,7 @@ def reference_day(year: int, today: datetime.date | None = None) -> datetime.dat
 
 def advice_row(year: int, team: Organization) -> advice_figures.BreakdownRow | None:
     """The team's row of the advice figures page's breakdown by team."""
-    found = advice_figures.cached_year_figures(year, dimension="team", period="month")
+    found = advice_stored_figures.cached_year_figures(year, dimension="team", period="month")
     return next((r for r in found.breakdown if r.code == team.name), None)
 
 

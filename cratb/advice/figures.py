@@ -371,7 +371,12 @@ def aware_breakdown(requests: QuerySet[AdviceRequest]) -> list[AwareRow]:
         .annotate(agents=Count("pk"), requests=Count("answer__request", distinct=True))
         .order_by()
     )
-    found = {row["aware"] or "": row for row in rows}
+    return aware_rows({row["aware"] or "": row for row in rows})
+
+
+def aware_rows(found: dict[str, dict[str, int]]) -> list[AwareRow]:
+    """The rows of :func:`aware_breakdown` from the counts ``agents`` and ``requests`` of
+    each category."""
     total = sum(row["agents"] for row in found.values())
     labels = {"Not recommended": str(_("Non recommandé")), "": str(_("non classé"))}
     ordered = [c for c in AWARE_ORDER if c in found]
@@ -428,17 +433,6 @@ def year_figures(year: int, *, dimension: str = "setting", period: str = "month"
 def cache_key(year: int, *, dimension: str, period: str, stamp: str | None = None) -> str:
     stamp = stamp or AdviceRequest.objects.change_stamp()
     return f"cratb.advice.figures:{year}:{dimension}:{period}:{stamp}"
-
-
-def cached_year_figures(
-    year: int, *, dimension: str, period: str, stamp: str | None = None
-) -> Figures:
-    """:func:`year_figures`, kept in the cache until a request changes (or 10 minutes)."""
-    return cached(
-        cache_key(year, dimension=dimension, period=period, stamp=stamp),
-        lambda: year_figures(year, dimension=dimension, period=period),
-        seconds=CACHE_SECONDS,
-    )
 
 
 def cached_years(stamp: str) -> tuple[list[int], int]:

@@ -35,6 +35,7 @@ from cratb.advice.models import (
     Survey,
     any_critical,
 )
+from cratb.advice.stored_figures import mark_every_year
 from cratb.advice.workdays import PARIS, add_working_days, is_working_day
 from cratb.engine import reference
 from cratb.network.models import Membership, Organization, Territory
@@ -630,4 +631,6 @@ def build_demo(
         Survey.objects.bulk_create(surveys, batch_size=2000)
         AdviceEvent.objects.bulk_create(events, batch_size=2000)
         AdviceRequest.objects.bulk_update(created, ["version"], batch_size=1000)
+        # bulk_create sends no signal: the stored figures of every year are now stale.
+        mark_every_year()
     return AdviceDemoReport(requests=len(created), shifts=len(shifts), already_there=False)

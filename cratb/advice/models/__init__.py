@@ -8,7 +8,8 @@ written (optimistic locking), so the view can show the other's change and keep t
 person's text.
 
 Modules: ``choices`` (states, event kinds), ``requests`` (the request and its rules),
-``records`` (history, messages, answers, files, surveys), ``rota`` (on-call shifts).
+``records`` (history, messages, answers, files, surveys), ``rota`` (on-call shifts),
+``stored`` (the figures of each year, kept as aggregates).
 """
 
 from cratb.advice.models.choices import RESPONDER_ROLES, EventKind, RoutedVia, StateError, Status
@@ -33,6 +34,7 @@ from cratb.advice.models.requests import (
     target_time,
 )
 from cratb.advice.models.rota import OnCallShift, OnCallShiftQuerySet
+from cratb.advice.models.stored import FigureAware, FigureCount, FigureGroup, FigureState
 
 __all__ = [
     "RESPONDER_ROLES",
@@ -46,6 +48,10 @@ __all__ = [
     "AppendOnlyError",
     "Attachment",
     "EventKind",
+    "FigureAware",
+    "FigureCount",
+    "FigureGroup",
+    "FigureState",
     "OnCallShift",
     "OnCallShiftQuerySet",
     "RecommendedAgent",

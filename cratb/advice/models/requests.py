@@ -39,6 +39,7 @@ from cratb.advice.models.records import (
     Survey,
 )
 from cratb.advice.models.rota import OnCallShift
+from cratb.advice.models.stored import FIGURE_FIELDS, mark_changed, year_of
 from cratb.advice.workdays import add_working_days
 from cratb.engine import reference
 from cratb.guidelines.models import Document, Pathway
@@ -361,6 +362,13 @@ class AdviceRequest(FastDisplay, models.Model):
                 name="advice_received_cover",
             ),
             models.Index(fields=["requester", "created_at"], name="advice_requester_created"),
+            # The figures count the requests of a year not yet answered and past their
+            # target time on every view: a few among thousands.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(first_answer_at__isnull=True),
+                name="advice_unanswered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -474,8 +482,12 @@ class AdviceRequest(FastDisplay, models.Model):
                 raise VersionConflict(request=current, expected=expected_version or 0)
             self.version = AdviceRequest.objects.values_list("version", flat=True).get(pk=self.pk)
             self.updated_at = at
+            figures_year = year_of(self.received_at) if FIGURE_FIELDS & set(fields) else None
             for name, value in fields.items():
                 setattr(self, name, value)
+            if FIGURE_FIELDS & set(fields):
+                # The year's stored figures (``cratb.advice.stored_figures``) are stale.
+                mark_changed([figures_year, year_of(self.received_at)])
             return AdviceEvent.objects.create(
                 request=self,
                 kind=kind,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
-from cratb.advice import charts, figures
+from cratb.advice import charts, figures, stored_figures
 from cratb.advice.caching import cached
 from cratb.advice.models import (
     AdviceRequest,
@@ -68,7 +68,9 @@ def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[s
 
 
 def _build_figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
-    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
+    found = stored_figures.cached_year_figures(
+        year, dimension=dimension, period=period, stamp=stamp
+    )
     label = str(found.dimension.label).lower()
     series = found.series
     tables = render_to_string(
@@ -216,7 +218,9 @@ def export_rows(found: figures.Figures) -> tuple[list[list[Any]], list[list[Any]
 def figures_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     stamp = AdviceRequest.objects.change_stamp()
     year, dimension, period, _detailed, _years = _figures_choice(request, stamp)
-    found = figures.cached_year_figures(year, dimension=dimension, period=period, stamp=stamp)
+    found = stored_figures.cached_year_figures(
+        year, dimension=dimension, period=period, stamp=stamp
+    )
     breakdown, series = export_rows(found)
     stem = f"cratb-avis-{year}-{dimension}-{period}"
     sheets = [

@@ -46,3 +46,13 @@ def test_exported_numbers_are_the_numbers_the_pages_write(decimals: int) -> None
     assert round_half_up(None, decimals=1) is None
     assert round_half_up(float("nan"), decimals=1) is None
     assert str(round_half_up(-0.04, decimals=1)) == "0.0"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("grouping", [True, False])
+def test_whole_counts_are_written_as_the_same_float(language: str, grouping: bool) -> None:
+    # Counts take a shorter path than other numbers; the text must not differ.
+    values = [0, 1, -1, 7, 999, 1000, -1000, 12_345, 999_999, 1_234_567, -7_654_321, 10**12]
+    for value in values:
+        expected = format_number(float(value), decimals=0, language=language, grouping=grouping)
+        assert format_number(value, decimals=0, language=language, grouping=grouping) == expected

@@ -93,10 +93,12 @@ class StampChanger:
     computed afresh. ``updates`` counts the changes, to compare with the number of requests
     served."""
 
-    def __init__(self, pk: int, pause: float) -> None:
+    def __init__(self, pk: int, pause: float, figures_every: float = 0.0) -> None:
         self.pk = pk
         self.pause = pause
+        self.figures_every = figures_every
         self.updates = 0
+        self.figure_changes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -112,14 +114,36 @@ class StampChanger:
         # of the clock (a run made early in the day on data loaded later in the day).
         latest = AdviceRequest.objects.aggregate(latest=Max("updated_at"))["latest"]
         moment = max(timezone.now(), latest or timezone.now())
+        last_figures = time.monotonic()
         try:
             while not self._stop.is_set():
                 moment = max(moment + timedelta(microseconds=1), timezone.now())
                 AdviceRequest.objects.filter(pk=self.pk).update(updated_at=moment)
                 self.updates += 1
+                if self.figures_every and time.monotonic() - last_figures >= self.figures_every:
+                    self._change_figures()
+                    last_figures = time.monotonic()
                 self._stop.wait(self.pause)
         finally:
             connection.close()
+
+    def _change_figures(self) -> None:
+        """``--figures-every``: a coordinator re-codes the setting of a request of 2025
+        (the year the figures page shows), through the request's own method, as the
+        coding page does: the figures of 2025 change and are built again at the next
+        view."""
+        from cratb.accounts.models import Role, User
+        from cratb.advice.models import AdviceRequest
+
+        coordinator = User.objects.filter(role=Role.COORDINATOR, is_active=True).first()
+        request = AdviceRequest.objects.confirmed().received_in(2025).order_by("pk").first()
+        if coordinator is None or request is None:
+            return
+        setting = "hospital" if request.setting != "hospital" else "community"
+        request.edit_coding(
+            by=coordinator, changes={"setting": setting}, expected_version=request.version
+        )
+        self.figure_changes += 1
 
     def __enter__(self) -> StampChanger:
         self._thread.start()
@@ -197,6 +221,13 @@ def main() -> int:
         "--cold-pause seconds: no page part kept by a server process is ever found again",
     )
     parser.add_argument("--cold-pause", type=float, default=0.002)
+    parser.add_argument(
+        "--figures-every",
+        type=float,
+        default=0.0,
+        help="with --cold, also change what the figures read (re-code a request of 2025) "
+        "every so many seconds: the stored figures of 2025 are built again after each",
+    )
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args()
@@ -263,7 +294,11 @@ def main() -> int:
                         check=True,
                     )
                 command = wrk_command(connections, duration, cookies[user], base + path)
-                changer = StampChanger(ids[-1], args.cold_pause) if args.cold else None
+                changer = (
+                    StampChanger(ids[-1], args.cold_pause, args.figures_every)
+                    if args.cold
+                    else None
+                )
                 if changer:
                     changer.__enter__()
                 try:
@@ -289,6 +324,7 @@ def main() -> int:
                 row["rps"] = round(row["requests"] / row["duration_s"], 1)
                 if changer:
                     row["stamp_changes"] = changer.updates
+                    row["figure_changes"] = changer.figure_changes
                 results.append(row)
                 errors = int(
                     row["status_errors"]
@@ -296,7 +332,12 @@ def main() -> int:
                     + row["read_errors"]
                     + row["timeouts"]
                 )
-                cold = f"  tampons changés {changer.updates}" if changer else ""
+                cold = (
+                    f"  tampons changés {changer.updates}, chiffres changés "
+                    f"{changer.figure_changes}"
+                    if changer
+                    else ""
+                )
                 print(
                     f"{name:10s} c={connections:<2d} p50 {row['p50_ms']:6.1f} ms  "
                     f"p95 {row['p95_ms']:6.1f} ms  p99 {row['p99_ms']:6.1f} ms  "
@@ -317,6 +358,7 @@ def main() -> int:
         "warmup": args.warmup,
         "inbox_cache": not args.no_inbox_cache,
         "cold": args.cold,
+        "figures_every_s": args.figures_every,
         "command": " ".join(sys.argv),
         "loadavg_before": load_before,
         "loadavg_after": Path("/proc/loadavg").read_text().split()[:3],

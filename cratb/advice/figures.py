@@ -25,6 +25,7 @@ breakdown by any dimension and the monthly series, without re-typing anything::
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cratb.advice import codes
@@ -77,6 +79,12 @@ def _choices(enum: Any) -> dict[str, str]:
 
 def dimensions(*, detailed: bool) -> dict[str, Dimension]:
     """The breakdowns offered; ``detailed`` adds those that name teams (coordinators)."""
+    return dict(_dimensions(detailed, get_language() or ""))
+
+
+@functools.lru_cache(maxsize=16)
+def _dimensions(detailed: bool, language: str) -> dict[str, Dimension]:
+    # The code lists' labels in ``language`` (the active one), written once per process.
     found = {
         "channel": Dimension("channel", _("Canal"), "channel", _choices(codes.Channel)),
         "setting": Dimension(

@@ -103,6 +103,12 @@ def format_number(
     """
     if value is None or isinstance(value, bool):
         return EMPTY
+    if type(value) is int and decimals == 0:
+        # A count (most cells of a table): no rounding to do.
+        whole = str(abs(value))
+        if grouping and len(whole) > 3:
+            whole = f"{abs(value):,}".replace(",", separators(language).thousands)
+        return ("-" if value < 0 else "") + whole
     number = _decimal(value)
     if number is None:
         return EMPTY

@@ -19,6 +19,7 @@ inlining in a page served under a strict Content-Security-Policy and for screen 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -59,6 +60,7 @@ class RenderError(Exception):
     """A specification the renderer refused (a programming error, never user input)."""
 
 
+@functools.cache
 def renderer_version() -> str:
     return (
         f"vl-convert {version('vl-convert-python')} vega-lite {VEGA_LITE} pp{_POSTPROCESS_VERSION}"

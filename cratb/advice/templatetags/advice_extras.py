@@ -47,6 +47,25 @@ def month_label(day: date) -> str:
 
 
 @register.simple_tag
+def series_rows(rows: list[tuple[date, list[int], int]], period: str) -> SafeString:
+    """The rows of the figures' series table (period, a count per value, the total),
+    built in Python: up to 53 weeks × the values of a breakdown."""
+    language = get_language() or "fr"
+    out = []
+    for day, counts, total in rows:
+        label = format_month(day, language=language) if period == "month" else f"{day:%d/%m/%Y}"
+        cells = "".join(
+            f'<td class="num">{format_number(n, decimals=0, language=language)}</td>'
+            for n in counts
+        )
+        out.append(
+            f'<tr><th scope="row">{escape(label)}</th>{cells}'
+            f'<td class="num">{format_number(total, decimals=0, language=language)}</td></tr>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - numbers and an escaped label
+
+
+@register.simple_tag
 def inbox_rows(rows: list[Any], now: datetime) -> SafeString:
     """The inbox table body, built in Python: the busiest list of the desk (50 rows).
 

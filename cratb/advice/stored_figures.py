@@ -152,9 +152,8 @@ def ensure_built(year: int) -> None:
     """Build ``year`` first when a change since its last build is marked (or never built).
 
     While another process builds a year built before, the figures of its last build are
-    read meanwhile (older by one build at most: 1.5 s with 50 000 requests a year)
-    rather than waiting:
-    the next view shows the new ones."""
+    read meanwhile (older by one build at most: 1.5 s with 50 000 requests a year) rather
+    than waiting: the next view shows the new ones."""
     state = FigureState.objects.filter(year=year).values_list("changes", "built").first()
     if state is None or state[1] < state[0]:
         build(year, wait=state is None or state[1] == 0)

@@ -8,7 +8,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -210,3 +210,27 @@ def test_a_view_reads_the_last_build_while_another_process_builds(
     finally:
         other.close()
     assert stored_year_figures(year).summary.total == 2
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's locked database")
+def test_on_sqlite_a_build_another_thread_blocks_leaves_the_last_one(
+    departement: Territory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    received = timezone.now() - timedelta(days=3)
+    AdviceRequestFactory.create(
+        departement=departement, status=Status.OPEN, received_at=received, due_at=received
+    )
+    year = received.astimezone(timezone.get_default_timezone()).year
+    assert stored_year_figures(year).summary.total == 1
+    AdviceRequestFactory.create(
+        departement=departement, status=Status.OPEN, received_at=received, due_at=received
+    )
+
+    def locked(year: int, *, wait: bool = True) -> bool:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(stored_figures, "build", locked)
+    assert stored_year_figures(year).summary.total == 1  # the last build
+    FigureState.objects.filter(year=year).delete()  # never built: nothing to show instead
+    with pytest.raises(OperationalError):
+        stored_year_figures(year)

@@ -28,7 +28,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,75 +165,6 @@ class Session:
             self.cache[key] = self._materialise(key, build())
         return self.cache[key]
 
-    def shared_groupings(
-        self,
-        key: str,
-        build: Any,
-        groupings: Sequence[Sequence[str]],
-        sums: Sequence[str],
-    ) -> list[ibis.Table]:
-        """The rows ``build()`` summed (the columns ``sums``) by each list of keys of
-        ``groupings``, computed once per session: one table per grouping, in order (its
-        keys, then the sums). On DuckDB the rows are read once for all the groupings (one
-        statement, ``GROUPING SETS``: issue #19, the cube of the community indicators and
-        their grouping by prescriber from one scan of the dispensing lines); elsewhere
-        each grouping is materialised on its own."""
-        names = [f"{key}#{i}" for i in range(len(groupings))]
-        if not all(name in self.cache for name in names):
-            rows: ibis.Table = build()
-            exprs = [
-                rows.group_by(list(keys)).aggregate(**{s: rows[s].sum() for s in sums})
-                for keys in groupings
-            ]
-            if self.backend == "duckdb":
-                tables = self._grouping_sets(key, rows, groupings, sums, exprs)
-            else:
-                tables = [self._materialise(n, e) for n, e in zip(names, exprs, strict=True)]
-            self.cache.update(zip(names, tables, strict=True))
-        return [self.cache[name] for name in names]
-
-    def _grouping_sets(
-        self,
-        key: str,
-        rows: ibis.Table,
-        groupings: Sequence[Sequence[str]],
-        sums: Sequence[str],
-        exprs: list[ibis.Table],
-    ) -> list[ibis.Table]:
-        """``shared_groupings`` on DuckDB: one temporary table holding the rows of every
-        grouping, told apart by ``GROUPING()`` of all the keys (a bit set for each key a
-        grouping leaves out: a NULL key value stays a value), and one expression per
-        grouping reading its rows from it."""
-        keys = list(dict.fromkeys(k for g in groupings for k in g))
-        schema = {k: rows.schema()[k] for k in keys}
-        for expr in exprs:  # the sums' types, as the aggregations of ``exprs`` give them
-            schema.update({s: expr.schema()[s] for s in sums})
-        mapper = self.con.compiler.type_mapper
-        marker = "cratb_grouping"
-        columns = ", ".join(
-            [f"{marker} INTEGER"]
-            + [f"{_quoted(c)} {mapper.from_ibis(t).sql('duckdb')}" for c, t in schema.items()]
-        )
-        name = "cratb_shared_" + hashlib.sha256(key.encode()).hexdigest()[:24]
-        quoted = ", ".join(_quoted(k) for k in keys)
-        sets = ", ".join("(" + ", ".join(_quoted(k) for k in g) + ")" for g in groupings)
-        totals = ", ".join(f"sum({_quoted(s)})" for s in sums)
-        raw = self.con.con
-        raw.execute(f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} ({columns})")
-        self._register_memtables(rows)
-        raw.execute(
-            f"INSERT INTO {_quoted(name)} SELECT GROUPING({quoted}), {quoted}, {totals}"
-            f" FROM ({self.sql(rows)}) AS cratb_rows GROUP BY GROUPING SETS ({sets})"
-        )
-        self.values.setdefault("shared_tables", []).append(name)
-        table = self._temp_table(name, ibis.schema({marker: "int32", **schema}))
-        out = []
-        for grouping in groupings:
-            # GROUPING(a, b, c): the first key is the most significant bit.
-            left_out = sum(1 << (len(keys) - 1 - i) for i, k in enumerate(keys) if k not in grouping)
-            out.append(table.filter(table[marker] == left_out).select(*grouping, *sums))
-        return out
-
     def _materialise(self, key: str, expr: ibis.Table) -> ibis.Table:
         if self.backend != "duckdb":
             return expr.cache()
@@ -251,9 +182,6 @@ class Session:
         self._register_memtables(expr)
         raw.execute(f"INSERT INTO {_quoted(name)} {self.sql(expr)}")
         self.values.setdefault("shared_tables", []).append(name)
-        return self._temp_table(name, schema)
-
-    def _temp_table(self, name: str, schema: Any) -> ibis.Table:
         node = ops.DatabaseTable(
             name,
             schema=schema,

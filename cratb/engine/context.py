@@ -12,7 +12,7 @@ them tables and explicit values.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -77,22 +77,8 @@ class Context:
 
     def shared(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
         """``build()``, materialised once per session and period (see ``Session.shared``)."""
-        return self.session.shared(self._shared_key(key), build)
-
-    def shared_groupings(
-        self,
-        key: str,
-        build: Callable[[], ir.Table],
-        groupings: Sequence[Sequence[str]],
-        sums: Sequence[str],
-    ) -> list[ir.Table]:
-        """The rows ``build()`` summed by each grouping, computed together once per
-        session and period (see ``Session.shared_groupings``)."""
-        return self.session.shared_groupings(self._shared_key(key), build, groupings, sums)
-
-    def _shared_key(self, key: str) -> str:
         months = "all" if self.data_months is None else hash(self.data_months)
-        return f"{key}:{self.date_from}:{self.date_to}:{months}"
+        return self.session.shared(f"{key}:{self.date_from}:{self.date_to}:{months}", build)
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:

@@ -6,10 +6,8 @@ dispensed to the residents of the départements of the population table.
 
 The inputs come from the intermediate steps (``intermediate/community.py``); this module
 decides which of them are kept for the session and period (``Context.shared``): the
-product attributes, the staged population, the lines summed by the cube's grain and by
-prescriber (``Context.shared_groupings``: the dispensing lines are read once for the
-whole catalogue, the prescriber profile included), the consumption rows and the
-person-days.
+product attributes, the staged population, the consumption rows (the *cube*: the
+dispensing lines are read once for the whole catalogue) and the person-days.
 """
 
 from __future__ import annotations
@@ -97,8 +95,7 @@ def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
     of ``intermediate.consumption_rows``. Without ``prescriber_id``, cut from the
     consumption rows, computed once per session and period: every indicator then groups
     a small table, which keeps both the scans and the compilation of the expressions
-    short. By ``prescriber_id``, from the lines summed by prescriber in the same scan
-    (``_scan``), or, by month or setting, from the lines themselves. ``residents_only``: keep the patients living in the départements of the
+    short. ``residents_only``: keep the patients living in the départements of the
     population table, the people a population-based rate is about."""
     residents = _population(ctx).departement if residents_only else None
     if territories.fine(ctx.by):
@@ -114,7 +111,7 @@ def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
             residents=residents,
         )
         return territories.with_cpts(ctx, rows)
-    if "prescriber_id" in ctx.by and not intermediate.prescriber_grain_serves(ctx.by):
+    if "prescriber_id" in ctx.by:
         return intermediate.per_prescriber(
             ctx.table("dispensations"),
             attributes=_product_attributes(ctx),
@@ -125,38 +122,17 @@ def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
             dims=ctx.by,
             residents=residents,
         )
-    if "prescriber_id" in ctx.by:
-        return intermediate.prescriber_rows(
-            _scan(ctx)[1],
-            attributes=_product_attributes(ctx),
-            prescribers=ctx.table("prescribers"),
-            departements=_departements(ctx),
-            dims=ctx.by,
-            residents=residents,
-        )
 
     def build() -> ir.Table:
+        cube = intermediate.cube(
+            ctx.table("dispensations"), date_from=ctx.date_from, date_to=ctx.date_to
+        )
         return intermediate.consumption_rows(
-            _scan(ctx)[0], attributes=_product_attributes(ctx), departements=_departements(ctx)
+            cube, attributes=_product_attributes(ctx), departements=_departements(ctx)
         )
 
     rows = ctx.shared("community_rows", build)
     return rows if residents is None else rows.filter(rows.departement.isin(residents))
-
-
-def _scan(ctx: Context) -> list[ir.Table]:
-    """The dispensing lines of the period summed by ``intermediate.CUBE_GRAIN`` (the
-    cube) and by ``intermediate.PRESCRIBER_GRAIN``, both in one scan of the lines, once
-    per session and period: the population indicators and the prescriber profile of a
-    set read the lines once (issue #19)."""
-    return ctx.shared_groupings(
-        "community_scan",
-        lambda: intermediate.scan_rows(
-            ctx.table("dispensations"), date_from=ctx.date_from, date_to=ctx.date_to
-        ),
-        (intermediate.CUBE_GRAIN, intermediate.PRESCRIBER_GRAIN),
-        intermediate.SCAN_SUMS,
-    )
 
 
 def person_days(ctx: Context) -> ir.Table:

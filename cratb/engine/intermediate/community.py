@@ -2,17 +2,12 @@
 
 - ``product_attributes``: the products with their DDD per box, ATC levels, AWaRe
   category and "critical" flag;
-- ``scan_rows``: the dispensing lines of the period with the keys of two groupings,
-  ``CUBE_GRAIN`` (month × département × specialty × setting × product: the *cube*) and
-  ``PRESCRIBER_GRAIN`` (prescriber × specialty × year × département × product), which
-  the indicator layer has summed together, in one scan of the lines, once per session
-  and period (``Context.shared_groupings``);
-- ``consumption_rows``: the cube with every measure the indicators need, so the whole
-  catalogue reads the dispensing lines once (``cube`` is the cube alone);
-- ``prescriber_rows``: the same measures by prescriber, from the prescriber grouping
-  when the request's columns are among its keys; ``per_prescriber``: the same, read
-  from the dispensing lines (by month or setting: a grouping by prescriber × month ×
-  setting × product would be nearly as large as the lines);
+- ``cube`` then ``consumption_rows``: the dispensing lines summed into one small table
+  (month × département × specialty × setting × product), with every measure the
+  indicators need: computed once per session and period by the indicator layer, so the
+  whole catalogue reads the dispensing lines once;
+- ``per_prescriber``: the same measures by prescriber, read from the dispensing lines
+  (a cube by prescriber × product would be far larger than the lines);
 - ``population_years`` and ``person_days``: the population denominator, population ×
   days, by the time and geographic columns of the request.
 
@@ -34,11 +29,8 @@ from cratb.engine.intermediate.products import product_ddd
 from cratb.engine.staging import community as stg
 
 __all__ = [
-    "CUBE_GRAIN",
     "CUBE_KEYS",
     "MEASURES",
-    "PRESCRIBER_GRAIN",
-    "SCAN_SUMS",
     "consumption_rows",
     "cube",
     "per_commune",
@@ -47,23 +39,10 @@ __all__ = [
     "person_days",
     "person_days_by",
     "population_years",
-    "prescriber_grain_serves",
-    "prescriber_rows",
     "product_attributes",
-    "scan_rows",
 ]
 
 CUBE_KEYS = ("month_key", "departement", "prescriber_specialty", "setting")
-#: The groupings of the one scan of the dispensing lines (``scan_rows``): the cube, and
-#: by prescriber. By prescriber the product stays a key (its attributes are joined to
-#: the grouped rows, not to the lines), and so do the year (``--by year``) and the
-#: patient's département (the residents, ``--by departement``); neither the month nor the
-#: setting: with them the grouping would come near the number of lines (at 1 M
-#: generated lines: 87 000 groups without them, 430 000 with them).
-CUBE_GRAIN = (*CUBE_KEYS, "cip13")
-PRESCRIBER_GRAIN = ("prescriber_key", "prescriber_specialty", "year", "departement", "cip13")
-#: What the groupings sum: net boxes, and prescription lines (``line_weight``).
-SCAN_SUMS = ("boxes", "lines")
 
 
 def product_attributes(products: ir.Table, *, ddd: ir.Table, agents: ir.Table) -> ir.Table:
@@ -126,22 +105,8 @@ def cube(dispensations: ir.Table, *, date_from: date, date_to: date) -> ir.Table
     period: ``boxes``, ``lines``: the one scan of the dispensing lines for the whole
     catalogue."""
     rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
-    return rows.group_by(list(CUBE_GRAIN)).agg(
+    return rows.group_by([*CUBE_KEYS, "cip13"]).agg(
         boxes=rows.boxes.sum(), lines=rows.line_weight.sum()
-    )
-
-
-def scan_rows(dispensations: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
-    """One row per dispensing line of the period with the keys of ``CUBE_GRAIN`` and
-    ``PRESCRIBER_GRAIN`` and the columns ``SCAN_SUMS``: what ``Context.shared_groupings``
-    sums by both groupings in one scan of the lines."""
-    rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
-    keys = dict.fromkeys((*CUBE_GRAIN, *PRESCRIBER_GRAIN))
-    year = (rows.month_key // 100).cast("int32")
-    return rows.select(
-        *(year.name("year") if k == "year" else rows[k] for k in keys),
-        boxes=rows.boxes,
-        lines=rows.line_weight,
     )
 
 
@@ -175,75 +140,20 @@ def per_prescriber(
 ) -> ir.Table:
     """The measures of ``consumption_rows`` by prescriber (``prescriber_id``,
     ``prescriber_specialty``) and the other columns of ``dims`` (time, geography,
-    setting, product), read from the dispensing lines: for the requests by month or
-    setting, which ``prescriber_rows`` cannot answer. The product attributes are joined
-    to the lines and the measures summed by prescriber. ``residents``: keep the patients
-    living in these départements."""
+    setting, product). The product attributes are joined to the dispensing lines and the
+    measures summed by prescriber: grouping by prescriber × product first would make far
+    more groups than there are prescribers. ``residents``: keep the patients living in
+    these départements."""
     dims = set(dims)
     rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
-    return _by_prescriber(
-        rows,
-        ["month_key"] if dims & set(TIME_COLUMNS) else [],
-        attributes=attributes,
-        prescribers=prescribers,
-        departements=departements,
-        dims=dims,
-        residents=residents,
-    )
-
-
-def prescriber_grain_serves(dims: Iterable[str]) -> bool:
-    """Whether ``prescriber_rows`` answers a request by ``dims``: no month, no setting
-    (``PRESCRIBER_GRAIN`` has neither)."""
-    return not set(dims) & {"month", "setting"}
-
-
-def prescriber_rows(
-    grouped: ir.Table,
-    *,
-    attributes: ir.Table,
-    prescribers: ir.Table,
-    departements: ir.Table,
-    dims: Iterable[str],
-    residents: ir.Column | None,
-) -> ir.Table:
-    """``per_prescriber`` from ``grouped``, the dispensing lines summed by
-    ``PRESCRIBER_GRAIN`` (boxes, lines): the same rows, without reading the lines
-    again. ``dims`` must not hold the month nor the setting (``prescriber_grain_serves``)."""
-    dims = set(dims)
-    if not prescriber_grain_serves(dims):
-        raise ValueError(f"prescriber_rows: no month nor setting in the grouping ({dims})")
-    return _by_prescriber(
-        grouped,
-        ["year"] if "year" in dims else [],
-        attributes=attributes,
-        prescribers=prescribers,
-        departements=departements,
-        dims=dims,
-        residents=residents,
-    )
-
-
-def _by_prescriber(
-    rows: ir.Table,
-    time: list[str],
-    *,
-    attributes: ir.Table,
-    prescribers: ir.Table,
-    departements: ir.Table,
-    dims: set[str],
-    residents: ir.Column | None,
-) -> ir.Table:
-    """The measures of ``rows`` (dispensing lines, or lines already summed by product)
-    summed by prescriber, the time column ``time`` and the geographic, setting and
-    product columns of ``dims``."""
     if residents is not None:
         rows = rows.filter(rows.departement.isin(residents))
     rows = rows.left_join(attributes, rows.cip13 == attributes.cip13).select(
         rows, *(attributes[c] for c in attributes.columns if c != "cip13")
     )
     # Grouped by the prescriber's integer key, then named: a text key costs far more.
-    keys = ["prescriber_key", "prescriber_specialty", *time]
+    keys = ["prescriber_key", "prescriber_specialty"]
+    keys += ["month_key"] if dims & set(TIME_COLUMNS) else []
     keys += ["departement"] if dims & set(GEO_COLUMNS) else []
     keys += ["setting"] if "setting" in dims else []
     keys += _product_keys(dims)

@@ -1,0 +1,92 @@
+"""A later session reuses the expression an indicator built (``Session.replayed``,
+issue #19) only when what the building read gives the same in that session: the same
+tables, the same results of its checks. Its queries run in every session."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cratb.engine import reference
+from cratb.engine.backends import BUILT, open_session
+from cratb.engine.indicators import Query, compute
+from cratb.engine.sources import import_file
+from cratb.engine.tests.indicators import golden
+
+SET: tuple[tuple[str, Query], ...] = (
+    ("community.did", Query(by=("departement", "month"))),
+    ("community.prescriptions_per_1000", Query(by=("departement",))),
+    ("community.access_share", Query(by=("departement",))),
+    ("community.critical_share", Query(by=("prescriber_specialty",))),
+    ("community.prescriber_profile", Query()),
+    ("community.seasonal_variation", Query(by=("departement",))),
+    ("community.did_change_vs_baseline", Query(params={"baseline_year": 2024})),
+    ("nursing_home.ddd_per_1000_resident_days", Query(by=("departement",))),
+)
+UNKNOWN_PRODUCT = "boîtes de produits absents du catalogue"
+
+
+def _set(warehouse: Path) -> dict[str, tuple[list[dict[str, Any]], list[str]]]:
+    with open_session(warehouse=warehouse) as session:
+        out = {}
+        for indicator, query in SET:
+            result = compute(indicator, session, query)
+            out[indicator] = (result.table.to_pylist(), result.warnings)
+        return out
+
+
+def test_a_later_session_replays_the_builds_and_gives_the_same_tables(tmp_path: Path) -> None:
+    warehouse = golden.build(tmp_path)
+    first = _set(warehouse)
+    hits = BUILT.hits
+    second = _set(warehouse)
+    assert second == first
+    # Every indicator of the set was replayed, none built again.
+    assert BUILT.hits - hits == len(SET)
+    assert any(warnings for _, warnings in first.values())
+
+
+def test_a_check_that_reads_otherwise_builds_again(tmp_path: Path) -> None:
+    """Another warehouse with dispensing lines of a product missing from the catalogue:
+    the DDD check of ``community.did`` reads another result there, so the indicator is
+    built again and warns (a replay of the first build would not)."""
+    (tmp_path / "one").mkdir()
+    one = golden.build(tmp_path / "one")
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    other = golden.build(other_folder)
+    unknown = other_folder / "dispensations-unknown.csv"
+    unknown.write_text(
+        f"{golden.HEADER}\n"
+        "U01,2024-05-02,RXU,P1,30,F,75,GP1,general_practice,NOTINCATALOGUE,3,community\n",
+        encoding="utf-8",
+    )
+    report = import_file("dispensations", unknown, warehouse=other)
+    assert report.rejected == 0, report.rejections
+    query = Query(by=("departement",), date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+
+    def did(warehouse: Path) -> list[str]:
+        with open_session(warehouse=warehouse) as session:
+            return compute("community.did", session, query).warnings
+
+    assert not any(UNKNOWN_PRODUCT in w for w in did(one))
+    hits, misses = BUILT.hits, BUILT.misses
+    assert any(UNKNOWN_PRODUCT in w for w in did(other))
+    assert (BUILT.hits, BUILT.misses) == (hits, misses + 1)
+    # Back on the first warehouse: replayed (the build of its own session matches), no
+    # warning of the other.
+    assert not any(UNKNOWN_PRODUCT in w for w in did(one))
+
+
+def test_new_reference_tables_build_again(tmp_path: Path) -> None:
+    warehouse = golden.build(tmp_path)
+    query = Query(by=("departement",))
+    with open_session(warehouse=warehouse) as session:
+        before = compute("community.did", session, query).table
+    misses = BUILT.misses
+    reference.clear_caches()
+    with open_session(warehouse=warehouse) as session:
+        after = compute("community.did", session, query).table
+    assert BUILT.misses == misses + 1
+    assert after.equals(before)

@@ -268,7 +268,7 @@ class Session:
         replaying what that build read gives the same here: the same tables and schemas,
         every check query run again with the same result, the shared tables it used
         materialised again. DuckDB only (Spark builds every time)."""
-        if self.backend != "duckdb" or self.log is not None:
+        if self.backend != "duckdb" or self.log is not None or not _hashable(key):
             return build()
         recorded = BUILT.peek(key)
         if recorded is not None:
@@ -368,6 +368,14 @@ class Session:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _hashable(key: Any) -> bool:
+    try:
+        hash(key)
+    except TypeError:  # e.g. a parameter given as a list: built every time
+        return False
+    return True
 
 
 def _rows_digest(data: pa.Table) -> bytes:

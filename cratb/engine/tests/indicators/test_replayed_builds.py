@@ -90,3 +90,43 @@ def test_new_reference_tables_build_again(tmp_path: Path) -> None:
         after = compute("community.did", session, query).table
     assert BUILT.misses == misses + 1
     assert after.equals(before)
+
+
+def test_a_request_that_cannot_be_a_key_is_built_every_time(tmp_path: Path) -> None:
+    warehouse = golden.build(tmp_path)
+    with open_session(warehouse=warehouse) as session:
+        hits, misses = BUILT.hits, BUILT.misses
+        first = session.replayed(("test", [1]), lambda: ["built"])
+        second = session.replayed(("test", [1]), lambda: ["built again"])
+    assert (first, second) == (["built"], ["built again"])
+    assert (BUILT.hits, BUILT.misses) == (hits, misses)
+
+
+def test_a_warehouse_without_a_table_the_build_asked_for_builds_again(tmp_path: Path) -> None:
+    """The nursing-home indicator leaves out the nursing homes found in the hospital
+    consumption when that table was imported: a warehouse without it builds its own
+    expression (the first one reads a table it does not have)."""
+    (tmp_path / "full").mkdir()
+    full = golden.build(tmp_path / "full")
+    partial_folder = tmp_path / "partial"
+    partial_folder.mkdir()
+    partial = partial_folder / "partial.duckdb"
+    for kind, text in golden.FILES.items():
+        if kind == "hospital_consumption":
+            continue
+        path = partial_folder / f"{kind}.csv"
+        path.write_text("\n".join(line.strip() for line in text.strip().splitlines()) + "\n")
+        assert import_file(kind, path, warehouse=partial).rejected == 0
+    query = Query(by=("year",), date_from=date(2024, 1, 1), date_to=date(2024, 12, 31))
+
+    def denominator(warehouse: Path) -> float:
+        with open_session(warehouse=warehouse) as session:
+            table = compute("nursing_home.ddd_per_1000_resident_days", session, query).table
+        (row,) = table.to_pylist()
+        return float(row["denominator"])
+
+    assert denominator(full) == 3.66
+    misses = BUILT.misses
+    # 750000002 has no hospital consumption here: its 1000 resident-days count too.
+    assert denominator(partial) == 4.66
+    assert BUILT.misses == misses + 1

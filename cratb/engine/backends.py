@@ -32,6 +32,7 @@ again). Results are never kept: the indicator's query runs in every session.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -256,7 +257,8 @@ class Session:
         if key not in self.values:
             with self._nested() as inner:
                 self.values[key] = compute()
-            self._event("remember", key, self.values[key], tuple(inner))
+            if self.log is not None:  # a copy: what a later session is given
+                self._event("remember", key, copy.deepcopy(self.values[key]), tuple(inner))
         else:
             self._event("remember", key, self.values[key], None)
         return self.values[key]
@@ -310,7 +312,7 @@ class Session:
                 elif inner is None or not self._replay(inner):
                     return False
                 else:
-                    self.values[key] = value
+                    self.values[key] = copy.deepcopy(value)
             elif kind == "shared":
                 key, expr, inner, table = event
                 if key in self.cache:

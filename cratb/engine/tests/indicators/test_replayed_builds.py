@@ -133,3 +133,21 @@ def test_a_warehouse_with_another_set_of_tables_builds_again(tmp_path: Path) -> 
     assert denominator(full) == 3.66
     assert denominator(partial) == 4.66
     assert BUILT.misses == misses + 3
+
+
+def test_a_replayed_value_is_a_copy_of_the_one_built(tmp_path: Path) -> None:
+    """A value the build remembered and its session changed afterwards is given to a
+    later session as it was built."""
+    warehouse = golden.build(tmp_path)
+
+    def build(session: Any) -> Any:
+        return lambda: tuple(session.remember("test-list", lambda: [1, 2]))
+
+    with open_session(warehouse=warehouse) as one:
+        assert one.replayed(("test-copy", str(tmp_path)), build(one)) == (1, 2)
+        one.values["test-list"].append(3)
+    hits = BUILT.hits
+    with open_session(warehouse=warehouse) as two:
+        assert two.replayed(("test-copy", str(tmp_path)), build(two)) == (1, 2)
+        assert two.values["test-list"] == [1, 2]
+    assert BUILT.hits == hits + 1

@@ -19,10 +19,20 @@ expressions it compiled (``compiled_sql``), keyed by the expression itself; so t
 same indicator asked again in a later session is the *same* expression, the session's
 memtables and shared tables take names derived from their content and key instead of
 random ones. What is kept is SQL text, never data: every session runs its queries.
+
+Building the expressions themselves (Ibis validates every join, select and mutate) is
+the other half of that fixed cost. ``Session.replayed`` keeps, per request, the
+expression an indicator built and what the building read from the session (tables and
+their schemas, the data checks it ran and their results, the shared tables it
+materialised); a later session replays those reads — every check query runs again, every
+shared table is materialised again — and takes the kept expression only when each read
+gives what it gave when the expression was built (otherwise the indicator builds it
+again). Results are never kept: the indicator's query runs in every session.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -100,6 +110,24 @@ class _Bounded:
                 self.items.popitem(last=False)
         return value
 
+    def peek(self, key: Any) -> Any:
+        """The value kept for ``key`` (None when there is none), counted as neither a hit
+        nor a miss."""
+        with self.lock:
+            return self.items.get(key)
+
+    def put(self, key: Any, value: Any, *, hit: bool) -> None:
+        with self.lock:
+            if hit:
+                self.hits += 1
+                self.items.move_to_end(key)
+                return
+            self.misses += 1
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
@@ -112,6 +140,9 @@ COMPILED_SQL = _Bounded(1024)
 _MEMTABLES = _Bounded(256)
 #: The memtables an expression reads, by expression (found once: a walk of its graph).
 _MEMTABLES_READ = _Bounded(1024)
+#: What ``Session.replayed`` kept: per request, the reads made while building it and the
+#: value built (an indicator's expression and its warnings).
+BUILT = _Bounded(256)
 
 
 @dataclass
@@ -123,9 +154,15 @@ class Session:
     available: frozenset[str]
     cache: dict[str, ibis.Table] = field(default_factory=dict)
     values: dict[Any, Any] = field(default_factory=dict)
+    # The expression each shared table was materialised from, by key.
+    built: dict[str, ibis.Table] = field(default_factory=dict)
+    # While ``replayed`` records a build: what it reads from the session, in order.
+    log: list[tuple[Any, ...]] | None = None
 
     def has(self, name: str) -> bool:
-        return name in self.available
+        found = name in self.available
+        self._event("has", name, found)
+        return found
 
     def table(self, name: str) -> ibis.Table:
         if name not in self.available:
@@ -138,6 +175,7 @@ class Session:
         if key not in self.values:
             self.values[key] = self.con.table(name)
         table: ibis.Table = self.values[key]
+        self._event("table", name, table.op())
         return table
 
     def memtable(self, data: pa.Table) -> ibis.Table:
@@ -162,7 +200,13 @@ class Session:
         """An intermediate table computed once per session (materialised by the backend),
         so that computing the whole catalogue scans the large tables once."""
         if key not in self.cache:
-            self.cache[key] = self._materialise(key, build())
+            with self._nested() as inner:
+                expr = build()
+            self.cache[key] = self._materialise(key, expr)
+            self.built[key] = expr
+            self._event("shared", key, expr, tuple(inner), self.cache[key].op())
+        else:
+            self._event("shared", key, None, None, self.cache[key].op())
         return self.cache[key]
 
     def _materialise(self, key: str, expr: ibis.Table) -> ibis.Table:
@@ -211,8 +255,94 @@ class Session:
     def remember(self, key: Any, compute: Any) -> Any:
         """A small Python value computed once per session (e.g. the population years)."""
         if key not in self.values:
-            self.values[key] = compute()
+            with self._nested() as inner:
+                self.values[key] = compute()
+            if self.log is not None:  # a copy: what a later session is given
+                self._event("remember", key, copy.deepcopy(self.values[key]), tuple(inner))
+        else:
+            self._event("remember", key, self.values[key], None)
         return self.values[key]
+
+    def replayed(self, key: Any, build: Any) -> Any:
+        """``build()`` (a pure function of the session's tables, of what it reads through
+        ``table``, ``has``, ``remember``, ``to_arrow`` and ``shared``, and of ``key``), or
+        the value an earlier session's ``build()`` gave for the same ``key`` when
+        replaying what that build read gives the same here: the same tables and schemas,
+        every check query run again with the same result, the shared tables it used
+        materialised again. DuckDB only (Spark builds every time)."""
+        if self.backend != "duckdb" or self.log is not None or not _hashable(key):
+            return build()
+        recorded = BUILT.peek(key)
+        if recorded is not None:
+            events, value = recorded
+            if self._replay(events):
+                BUILT.put(key, recorded, hit=True)
+                return value
+        self.log = []
+        try:
+            value = build()
+            events = tuple(self.log)
+        finally:
+            self.log = None
+        BUILT.put(key, (events, value), hit=False)
+        return value
+
+    def _replay(self, events: tuple[tuple[Any, ...], ...]) -> bool:
+        """Replay what a build read; False at the first read that gives something else
+        here (or that cannot be replayed: a value the build found already computed in
+        its own session, which this session has not computed)."""
+        for kind, *event in events:
+            if kind == "has":
+                name, found = event
+                if (name in self.available) != found:
+                    return False
+            elif kind == "table":
+                name, op = event
+                if name not in self.available or self.table(name).op() != op:
+                    return False
+            elif kind == "read":
+                expr, digest = event
+                if _rows_digest(self.to_arrow(expr)) != digest:
+                    return False
+            elif kind == "remember":
+                key, value, inner = event
+                if key in self.values:
+                    if self.values[key] != value:
+                        return False
+                elif inner is None or not self._replay(inner):
+                    return False
+                else:
+                    self.values[key] = copy.deepcopy(value)
+            elif kind == "shared":
+                key, expr, inner, table = event
+                if key in self.cache:
+                    if self.cache[key].op() != table:
+                        return False
+                    continue
+                if inner is None or not self._replay(inner):
+                    return False
+                self.cache[key] = self._materialise(key, expr)
+                self.built[key] = expr
+                if self.cache[key].op() != table:
+                    return False
+        return True
+
+    def _event(self, *event: Any) -> None:
+        if self.log is not None:
+            self.log.append(event)
+
+    @contextmanager
+    def _nested(self) -> Iterator[list[tuple[Any, ...]]]:
+        """While recording, the events of a nested step go to their own list."""
+        outer = self.log
+        inner: list[tuple[Any, ...]] = []
+        if outer is not None:
+            self.log = inner
+        try:
+            yield inner
+        finally:
+            if outer is not None:
+                self.log = outer
 
     def to_arrow(self, expr: ibis.Table) -> pa.Table:
         if self.backend != "duckdb":
@@ -224,6 +354,8 @@ class Session:
         self._register_memtables(expr)
         result = self.con.con.sql(self.sql(expr)).to_arrow_table()
         converted: pa.Table = expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
+        if self.log is not None:
+            self._event("read", expr, _rows_digest(converted))
         return converted
 
     def close(self) -> None:
@@ -238,6 +370,25 @@ class Session:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _hashable(key: Any) -> bool:
+    try:
+        hash(key)
+    except TypeError:  # e.g. a parameter given as a list: built every time
+        return False
+    return True
+
+
+def _rows_digest(data: pa.Table) -> bytes:
+    """A digest of ``data``'s rows whatever their order (a query without ORDER BY may
+    give them in another order in another run): an order a run could have given is as
+    good as the one the first run gave."""
+    try:
+        data = data.sort_by([(name, "ascending") for name in data.column_names])
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+        pass  # a column that cannot be sorted: the rows as they came
+    return _digest(data)
 
 
 def _digest(data: pa.Table) -> bytes:

@@ -294,11 +294,30 @@ def compute(indicator_id: str, session: Session, query: Query | None = None) -> 
         data_months=_data_months(session, indicator) if defaulted else None,
         source=source,
     )
-    expr = indicator.function(context)
     columns = indicator.columns(by)
-    expr = expr.select(*columns)
-    if by:
-        expr = expr.order_by(*by)
+
+    def build() -> tuple[ir.Table, tuple[str, ...]]:
+        expr = indicator.function(context).select(*columns)
+        if by:
+            expr = expr.order_by(*by)
+        return expr, tuple(context.warnings)
+
+    # The same request in a later session is the same expression when what its building
+    # read gives the same there (Session.replayed): its queries run, its building does not.
+    request = (
+        "indicator",
+        indicator.id,
+        indicator.function,
+        source,
+        by,
+        date_from,
+        date_to,
+        tuple(sorted(context.params.items())),
+        context.data_months,
+        reference.generation(),
+    )
+    expr, warnings = session.replayed(request, build)
+    context.warnings = list(warnings)
     table = session.to_arrow(expr)
     editions = _editions_used(session, indicator, date_from, date_to)
     return Result(

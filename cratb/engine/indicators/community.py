@@ -697,7 +697,10 @@ def did_change_vs_baseline(ctx: Context) -> ir.Table:
         base_ctx.date_from = date(baseline_year, 1, 1)
         base_ctx.date_to = date(baseline_year, 12, 31)
         baseline = did.function(base_ctx)
-    if not ctx.rows(baseline.aggregate(n=baseline.numerator.sum()))[0]["n"]:
+    # A flag, not the sum itself: the same in every run (a float sum's last bits depend
+    # on the order DuckDB's threads add in), so a later session can reuse this build.
+    none = baseline.numerator.sum().fill_null(0) == 0
+    if ctx.rows(baseline.aggregate(none=none))[0]["none"]:
         ctx.warn(
             f"aucune délivrance en {baseline_year} (année de référence) : l'évolution ne peut"
             " pas être calculée"

@@ -135,8 +135,18 @@ def editions() -> dict[str, str]:
     return storage.read_editions()
 
 
+_GENERATION = [0]
+
+
+def generation() -> int:
+    """How many times the cached tables were forgotten (``clear_caches``): what was built
+    from them before stands for other tables."""
+    return _GENERATION[0]
+
+
 def clear_caches() -> None:
     """Forget cached tables, e.g. after an import wrote a new edition."""
+    _GENERATION[0] += 1
     for cached in (
         editions,
         _ddd_table,

@@ -234,3 +234,23 @@ def test_on_sqlite_a_build_another_thread_blocks_leaves_the_last_one(
     FigureState.objects.filter(year=year).delete()  # never built: nothing to show instead
     with pytest.raises(OperationalError):
         stored_year_figures(year)
+
+
+def test_the_summary_writes_large_counts_as_the_tables_do(
+    departement: Territory, client: Client, coordinator: User
+) -> None:
+    received = timezone.now() - timedelta(days=3)
+    AdviceRequestFactory.create(
+        departement=departement, status=Status.OPEN, received_at=received, due_at=received
+    )
+    year = received.astimezone(timezone.get_default_timezone()).year
+    stored_figures.ensure_built(year)
+    FigureGroup.objects.filter(year=year, dimension="").update(
+        total=12_345, answered=12_000, surveys=4_567, critical_context=3_210
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("advice:figures") + f"?annee={year}").content.decode()
+    assert "<strong>12\u00a0345</strong>" in page
+    assert "<strong>12\u00a0000</strong>" in page
+    assert "(4\u00a0567 questionnaires)" in page
+    assert "(3\u00a0210 demandes concernées)" in page

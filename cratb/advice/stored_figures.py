@@ -65,8 +65,8 @@ __all__ = [
     "year_of",
 ]
 
-#: The key of the PostgreSQL advisory lock taken while a year is built (one build at a
-#: time per year; the others wait, then find it built).
+#: The key of the PostgreSQL advisory lock taken while a year is built: one build at a
+#: time per year (see :func:`ensure_built` for who waits).
 LOCK_KEY = 0x0CA7B0F1
 
 

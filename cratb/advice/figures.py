@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -348,16 +348,32 @@ def series(
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return series_of(
+        ((row["period"], row[dimension.field], row["n"]) for row in rows),
+        period=period,
+        dimension=dimension,
+        year=year,
+    )
+
+
+def series_of(
+    entries: Iterable[tuple[date | datetime, Any, int]],
+    *,
+    period: str,
+    dimension: Dimension,
+    year: int,
+) -> Series:
+    """The :class:`Series` of (period start, dimension value, requests) entries, the values
+    ordered by their requests (most first), then by name."""
     counts: dict[date, dict[str, int]] = {}
     totals: dict[str, int] = {}
     labels: dict[str, str] = {}
-    for row in rows:
-        start = row["period"]
+    for start, value, n in entries:
         day = timezone.localtime(start).date() if isinstance(start, datetime) else start
-        code = str(row[dimension.field] or "")
-        counts.setdefault(day, {})[code] = counts.get(day, {}).get(code, 0) + row["n"]
-        totals[code] = totals.get(code, 0) + row["n"]
-        labels[code] = dimension.label_of(row[dimension.field])
+        code = str(value or "")
+        counts.setdefault(day, {})[code] = counts.get(day, {}).get(code, 0) + n
+        totals[code] = totals.get(code, 0) + n
+        labels[code] = dimension.label_of(value)
     return Series(
         periods=_periods(year, period),
         codes=sorted(totals, key=lambda c: (-totals[c], french_key(labels[c]))),

@@ -21,7 +21,7 @@ by every server process, instead of one computation per view.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
@@ -239,21 +239,13 @@ def _measures(group: FigureGroup | None, late: int) -> Measures:
 
 
 def _series(year: int, *, period: str, dimension: str) -> Series:
-    found = computed.dimensions(detailed=True)[dimension]
-    counts: dict[date, dict[str, int]] = {}
-    totals: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    for start, code, n in FigureCount.objects.filter(
-        year=year, period=period, dimension=dimension
-    ).values_list("start", "code", "requests"):
-        counts.setdefault(start, {})[code] = n
-        totals[code] = totals.get(code, 0) + n
-        labels[code] = found.label_of(code)
-    return Series(
-        periods=computed._periods(year, period),
-        codes=sorted(totals, key=lambda c: (-totals[c], french_key(labels[c]))),
-        labels=labels,
-        counts=counts,
+    return computed.series_of(
+        FigureCount.objects.filter(year=year, period=period, dimension=dimension).values_list(
+            "start", "code", "requests"
+        ),
+        period=period,
+        dimension=computed.dimensions(detailed=True)[dimension],
+        year=year,
     )
 
 

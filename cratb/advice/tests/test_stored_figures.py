@@ -86,6 +86,15 @@ def test_the_demo_marks_its_years_and_a_view_builds_them_once(region_with_demo: 
     assert set(FigureGroup.objects.filter(year=2025).values_list("pk", flat=True)) == groups
 
 
+def late_request(departement: Territory) -> int:
+    """An open request received three days ago and past its target time; its year."""
+    received = timezone.now() - timedelta(days=3)
+    AdviceRequestFactory.create(
+        departement=departement, status=Status.OPEN, received_at=received, due_at=received
+    )
+    return received.astimezone(timezone.get_default_timezone()).year
+
+
 def open_request_of(year: int) -> AdviceRequest:
     return AdviceRequest.objects.filter(
         status=Status.OPEN, received_at__year=year, first_answer_at__isnull=True
@@ -185,15 +194,9 @@ def test_the_page_does_not_read_every_request_once_built(
 def test_a_view_reads_the_last_build_while_another_process_builds(
     departement: Territory,
 ) -> None:
-    received = timezone.now() - timedelta(days=3)
-    AdviceRequestFactory.create(
-        departement=departement, status=Status.OPEN, received_at=received, due_at=received
-    )
-    year = received.astimezone(timezone.get_default_timezone()).year
+    year = late_request(departement)
     assert stored_year_figures(year).summary.total == 1
-    AdviceRequestFactory.create(
-        departement=departement, status=Status.OPEN, received_at=received, due_at=received
-    )
+    late_request(departement)
     settings = connection.settings_dict
     other = psycopg.connect(
         dbname=settings["NAME"],
@@ -216,15 +219,9 @@ def test_a_view_reads_the_last_build_while_another_process_builds(
 def test_on_sqlite_a_build_another_thread_blocks_leaves_the_last_one(
     departement: Territory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    received = timezone.now() - timedelta(days=3)
-    AdviceRequestFactory.create(
-        departement=departement, status=Status.OPEN, received_at=received, due_at=received
-    )
-    year = received.astimezone(timezone.get_default_timezone()).year
+    year = late_request(departement)
     assert stored_year_figures(year).summary.total == 1
-    AdviceRequestFactory.create(
-        departement=departement, status=Status.OPEN, received_at=received, due_at=received
-    )
+    late_request(departement)
 
     def locked(year: int, *, wait: bool = True) -> bool:
         raise OperationalError("database is locked")
@@ -239,11 +236,7 @@ def test_on_sqlite_a_build_another_thread_blocks_leaves_the_last_one(
 def test_the_summary_writes_large_counts_as_the_tables_do(
     departement: Territory, client: Client, coordinator: User
 ) -> None:
-    received = timezone.now() - timedelta(days=3)
-    AdviceRequestFactory.create(
-        departement=departement, status=Status.OPEN, received_at=received, due_at=received
-    )
-    year = received.astimezone(timezone.get_default_timezone()).year
+    year = late_request(departement)
     stored_figures.ensure_built(year)
     FigureGroup.objects.filter(year=year, dimension="").update(
         total=12_345, answered=12_000, surveys=4_567, critical_context=3_210
@@ -254,3 +247,25 @@ def test_the_summary_writes_large_counts_as_the_tables_do(
     assert "<strong>12\u00a0000</strong>" in page
     assert "(4\u00a0567 questionnaires)" in page
     assert "(3\u00a0210 demandes concernées)" in page
+
+
+def test_hostile_choices_fall_back_to_the_defaults(
+    departement: Territory, client: Client, coordinator: User, agency_viewer: User
+) -> None:
+    year = late_request(departement)
+    client.force_login(coordinator)
+    for query in (
+        "?annee=abc&par=<script>&periode=1e9",
+        "?annee=99999&par=__class__&periode=",
+        "?annee=-1&par=team%00&periode=week'--",
+    ):
+        for name in ("advice:figures", "advice:figures-csv", "advice:figures-xlsx"):
+            response = client.get(reverse(name) + query)
+            assert response.status_code == 200, (name, query)
+        page = client.get(reverse("advice:figures") + query).content.decode()
+        assert f"Chiffres du conseil — {year}" in page
+        assert "<script>" not in page
+    # The agency sees no team breakdown, even when it asks for it.
+    client.force_login(agency_viewer)
+    page = client.get(reverse("advice:figures") + "?par=team").content.decode()
+    assert 'value="team"' not in page

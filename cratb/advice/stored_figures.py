@@ -12,8 +12,8 @@ an answer, which time alone changes.
 
 What keeps them true: every change to what the figures read marks its year
 (:func:`mark_changed`): a request added, confirmed, answered, re-coded or deleted
-(``AdviceRequest._change`` and the signals below), a survey, an answer or a recommended
-agent saved or deleted, a team or département renamed. Bulk writes that send no signal
+(``AdviceRequest._change`` and the signals below), a survey or a recommended agent saved
+or deleted, an answer deleted, a team or département renamed. Bulk writes that send no signal
 (the demo generator) call :func:`mark_every_year`. A view that finds its year marked
 builds the year again before reading (:func:`ensure_built`): one build per change, shared
 by every server process, instead of one computation per view.
@@ -285,10 +285,13 @@ def connect() -> None:
     post_save.connect(_request_saved, sender=AdviceRequest, dispatch_uid="figures-request")
     post_delete.connect(_request_saved, sender=AdviceRequest, dispatch_uid="figures-request-del")
     post_init.connect(_request_loaded, sender=AdviceRequest, dispatch_uid="figures-loaded")
-    for model in (Survey, Answer, RecommendedAgent):
+    # An answer given marks its year through ``AdviceRequest.answer`` (its request's
+    # first answer time and status change); saving it otherwise changes no figure.
+    for model in (Survey, RecommendedAgent):
         post_save.connect(_record_saved, sender=model, dispatch_uid=f"figures-{model.__name__}")
+    for record in (Survey, Answer, RecommendedAgent):
         post_delete.connect(
-            _record_saved, sender=model, dispatch_uid=f"figures-{model.__name__}-del"
+            _record_saved, sender=record, dispatch_uid=f"figures-{record.__name__}-del"
         )
     for named in (Organization, Territory):
         post_save.connect(_name_changed, sender=named, dispatch_uid=f"figures-{named.__name__}")

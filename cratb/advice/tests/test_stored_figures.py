@@ -269,3 +269,20 @@ def test_hostile_choices_fall_back_to_the_defaults(
     client.force_login(agency_viewer)
     page = client.get(reverse("advice:figures") + "?par=team").content.decode()
     assert 'value="team"' not in page
+
+
+def test_an_answer_deleted_is_in_the_figures_at_the_next_view(
+    region_with_demo: None, ema_responder: User
+) -> None:
+    request = open_request_of(2026)
+    answer = request.answer(
+        by=ema_responder,
+        recommendation="change",
+        agents=[AgentChoice("J01CA04", "O"), AgentChoice("J01MA02", "O")],
+        duration_days=5,
+        text="Deux antibiotiques.",
+        expected_version=request.version,
+    )
+    assert_same(2026)
+    answer.delete()  # its agents go with it (CASCADE)
+    assert_same(2026)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -25,7 +26,12 @@ def _base(text: str) -> str:
 
 def french_key(text: object) -> tuple[str, str, str]:
     """The sort key of ``text`` in French order (``None`` sorts as an empty string)."""
-    value = "" if text is None else str(text)
+    return _key("" if text is None else str(text))
+
+
+@lru_cache(maxsize=8192)
+def _key(value: str) -> tuple[str, str, str]:
+    # Kept per string: the same labels are sorted on every page view.
     return (_base(value), value.casefold(), value)
 
 

@@ -373,7 +373,8 @@ def series_of(
         code = str(value or "")
         counts.setdefault(day, {})[code] = counts.get(day, {}).get(code, 0) + n
         totals[code] = totals.get(code, 0) + n
-        labels[code] = dimension.label_of(value)
+        if code not in labels:
+            labels[code] = dimension.label_of(value)
     return Series(
         periods=_periods(year, period),
         codes=sorted(totals, key=lambda c: (-totals[c], french_key(labels[c]))),
@@ -460,26 +461,27 @@ def cache_key(year: int, *, dimension: str, period: str, stamp: str | None = Non
 
 
 def cached_years(stamp: str) -> tuple[list[int], int]:
-    """(:func:`available_years`, :func:`latest_year_with_data`), cached like the figures."""
-    return cached(
-        f"cratb.advice.figures-years:{stamp}",
-        lambda: (available_years(), latest_year_with_data()),
-        seconds=CACHE_SECONDS,
-    )
+    """(:func:`available_years`, the latest year with a request), cached like the figures."""
+    return cached(f"cratb.advice.figures-years:{stamp}", years_and_latest, seconds=CACHE_SECONDS)
 
 
-def latest_year_with_data() -> int:
-    last = AdviceRequest.objects.confirmed().aggregate(last=Max("received_at"))["last"]
-    return timezone.localtime(last).year if last else timezone.localdate().year
-
-
-def available_years() -> list[int]:
+def years_and_latest() -> tuple[list[int], int]:
+    """The years the figures can show (from the first request's to this one), newest
+    first, and the latest year with a request (this year when there is none); one query."""
     row = AdviceRequest.objects.confirmed().aggregate(
         first=Min("received_at"), last=Max("received_at")
     )
     this_year = timezone.localdate().year
     if row["first"] is None:
-        return [this_year]
+        return [this_year], this_year
     first = timezone.localtime(row["first"]).year
-    last = max(timezone.localtime(row["last"]).year, this_year)
-    return list(range(last, first - 1, -1))
+    latest = timezone.localtime(row["last"]).year
+    return list(range(max(latest, this_year), first - 1, -1)), latest
+
+
+def latest_year_with_data() -> int:
+    return years_and_latest()[1]
+
+
+def available_years() -> list[int]:
+    return years_and_latest()[0]

@@ -14,7 +14,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext
 
 from cratb.advice import codes, identity
-from cratb.advice.figures import Share
+from cratb.advice.figures import AwareRow, BreakdownRow, Share
 from cratb.advice.models import EventKind, Status
 from cratb.charts.numbers import format_month, format_number
 
@@ -63,6 +63,43 @@ def series_rows(rows: list[tuple[date, list[int], int]], period: str) -> SafeStr
             f'<td class="num">{format_number(total, decimals=0, language=language)}</td></tr>'
         )
     return mark_safe("\n".join(out))  # noqa: S308 - numbers and an escaped label
+
+
+@register.simple_tag
+def breakdown_rows(rows: list[BreakdownRow]) -> SafeString:
+    """The rows of the figures' breakdown table (a value, its counts, delays and shares),
+    built in Python as :func:`series_rows`: the same cells as the filters write."""
+    language = get_language() or "fr"
+    out = []
+    for row in rows:
+        m = row.measures
+        out.append(
+            f"<tr><td>{escape(row.label)}</td>"
+            f'<td class="num">{format_number(m.total, decimals=0, language=language)}</td>'
+            f'<td class="num">{format_number(m.answered, decimals=0, language=language)}</td>'
+            f'<td class="num">{escape(hours(m.median_hours))}</td>'
+            f'<td class="num">{escape(hours(m.p90_hours))}</td>'
+            f'<td class="num">{escape(pct(m.within_target))}</td>'
+            f'<td class="num">{escape(pct(m.followed))}</td>'
+            f'<td class="num">{escape(pct(m.avoided_critical))}</td></tr>'
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - numbers and escaped labels
+
+
+@register.simple_tag
+def aware_rows(rows: list[AwareRow]) -> SafeString:
+    """The rows of the figures' AWaRe table, built in Python as :func:`series_rows`."""
+    language = get_language() or "fr"
+    out = []
+    for row in rows:
+        out.append(
+            f"<tr><td>{escape(row.label)}</td>"
+            f'<td class="num">{format_number(row.agents, decimals=0, language=language)}</td>'
+            f'<td class="num">{format_number(row.share, decimals=1, language=language)} %</td>'
+            f'<td class="num">{format_number(row.requests, decimals=0, language=language)}</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 - numbers and escaped labels
 
 
 @register.simple_tag

@@ -14,6 +14,7 @@ from django.db.models import Field
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cratb.accounts.models import User
@@ -269,3 +270,51 @@ def test_the_year_index_holds_every_request_column_the_figures_read(
             read |= set(re.findall(r'\bU0\."(\w+)"', sql))
     assert {"received_at", "first_answer_at"} <= read
     assert read <= covered, sorted(read - covered)
+
+
+def test_overdue_list_names_each_late_open_request(
+    client: Client, coordinator: User, ema_responder: User, departement: Territory
+) -> None:
+    """The figures page lists the open requests past their target time, most overdue
+    first: link, département, due time in Paris time, who holds it (full name, else the
+    user name), every text escaped; answered or waiting requests and those still in time
+    are left out, and the heading goes when none is late."""
+    client.force_login(coordinator)
+    url = reverse("advice:figures")
+    assert "hors délai" not in client.get(url).content.decode()
+    now = timezone.now()
+    ema_responder.first_name, ema_responder.last_name = "Anne <b>", "Simon"
+    ema_responder.save()
+    late = make(
+        departement, received=now - timedelta(days=3), answer_hours=None, assignee=ema_responder
+    )
+    later = make(departement, received=now - timedelta(days=2), answer_hours=None)
+    AdviceRequest.objects.filter(pk=late.pk).update(due_at=now - timedelta(days=2, hours=1))
+    AdviceRequest.objects.filter(pk=later.pk).update(due_at=now - timedelta(hours=1))
+    make(departement, received=now - timedelta(days=4), answer_hours=2)  # answered
+    waiting = make(departement, received=now - timedelta(days=4), answer_hours=None)
+    AdviceRequest.objects.filter(pk=waiting.pk).update(status=Status.WAITING)
+    make(departement, received=now, answer_hours=None)  # still in time
+    text = client.get(url).content.decode()
+    items = re.findall(r"<li><a href=\"(/conseil/demandes/\d+/)\">(.*?)</li>", text)
+    late_due = timezone.localtime(now - timedelta(days=2, hours=1), PARIS)
+    assert items == [
+        (
+            f"/conseil/demandes/{late.pk}/",
+            f"Demande n° {late.pk:06d}</a> — {departement.code} — attendue avant le "
+            f"{late_due:%d/%m/%Y %H:%M} — Anne &lt;b&gt; Simon",
+        ),
+        (
+            f"/conseil/demandes/{later.pk}/",
+            f"Demande n° {later.pk:06d}</a> — {departement.code} — attendue avant le "
+            f"{timezone.localtime(now - timedelta(hours=1), PARIS):%d/%m/%Y %H:%M}",
+        ),
+    ]
+    assert "<h2>Demandes ouvertes hors délai</h2>" in text
+    User.objects.filter(pk=ema_responder.pk).update(first_name="", last_name="")
+    # A request changed: the list is drawn again.
+    moved = timezone.now() + timedelta(seconds=1)
+    AdviceRequest.objects.filter(pk=late.pk).update(updated_at=moved)
+    assert f"attendue avant le {late_due:%d/%m/%Y %H:%M} — ema</li>" in (
+        client.get(url).content.decode()
+    )

@@ -64,15 +64,15 @@ def _figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[s
     )
     return cached(
         key,
-        lambda: _build_figures_parts(year, dimension, period, stamp),
+        lambda: _build_figures_parts(year, dimension, period),
         seconds=figures.CACHE_SECONDS,
     )
 
 
-def _build_figures_parts(year: int, dimension: str, period: str, stamp: str) -> dict[str, Any]:
-    found = stored_figures.cached_year_figures(
-        year, dimension=dimension, period=period, stamp=stamp
-    )
+def _build_figures_parts(year: int, dimension: str, period: str) -> dict[str, Any]:
+    # Read from the stored figures directly: the page's parts are kept under the same
+    # stamp, so keeping the figures object too would only cost its pickling.
+    found = stored_figures.stored_year_figures(year, dimension=dimension, period=period)
     label = str(found.dimension.label).lower()
     series = found.series
     tables = render_to_string(

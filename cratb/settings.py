@@ -70,10 +70,19 @@ def _local_secret_key() -> str:
     if path.exists():
         return path.read_text().strip()
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    # Written whole under another name, then linked into place: two processes starting
+    # at once (CI runs two test suites side by side) never read a half-written key, and
+    # the second keeps the first one's.
+    tmp = VAR_DIR / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    tmp.write_text(secrets.token_urlsafe(50))
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
 
 
 #: A demonstration platform (``make run``, ``cratb demo``): debug pages, a local secret key.

@@ -93,6 +93,33 @@ def test_manage_py_check_passes_on_a_demonstration(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_processes_starting_together_share_one_whole_secret_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI starts two test suites at once on a fresh checkout: every process reads the
+    same whole key, never a half-written one, and no scratch file is left behind. Six
+    threads stand for six processes; writing is slowed down in the middle of the key."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cratb import settings
+
+    monkeypatch.setattr(settings, "VAR_DIR", tmp_path)
+    write_text = Path.write_text
+
+    def slow_write(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        write_text(self, data[:10])
+        time.sleep(0.2)
+        return write_text(self, data)
+
+    monkeypatch.setattr(Path, "write_text", slow_write)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        keys = set(pool.map(lambda _: settings._local_secret_key(), range(6)))
+    assert keys == {(tmp_path / "secret_key").read_text().strip()}
+    assert len(keys.pop()) >= 50
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret_key"]
+
+
 def test_debug_is_off_unless_cratb_demo_marked_the_data_folder(tmp_path: Path) -> None:
     """``make run`` as before (migrate, ``cratb demo``, runserver, no variable set): the
     demo's folder shows debug pages; any other folder does not, and its secret key is a

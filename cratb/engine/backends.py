@@ -51,7 +51,7 @@ import pyarrow as pa
 
 from cratb.engine.config import SparkSettings
 from cratb.engine.errors import EngineError
-from cratb.engine.sources.derived import PRESCRIBERS
+from cratb.engine.sources.derived import PRESCRIBERS, SPECIALTIES
 from cratb.engine.sources.schema import COMMAND_LINE_KINDS, KINDS
 from cratb.engine.sources.territories import ESTABLISHMENT_GHT, TERRITORY_COMMUNES
 from cratb.engine.warehouse import connect
@@ -67,12 +67,14 @@ __all__ = [
 
 BACKENDS = ("duckdb", "spark")
 #: The imported tables (one per input kind), and the tables derived at import: the
-#: prescribers' keys, one row per isolate (sources/isolate_heads.py), and the log of
-#: the targeted-reporting engine (cratb ast target, the lab API).
+#: prescribers' and the specialties' keys, one row per isolate
+#: (sources/isolate_heads.py), and the log of the targeted-reporting engine (cratb ast
+#: target, the lab API).
 WAREHOUSE_TABLES = (
     *KINDS,
     *COMMAND_LINE_KINDS,
     PRESCRIBERS,
+    SPECIALTIES,
     "isolate_heads",
     "targeted_reports",
     "product_notes",

@@ -25,6 +25,7 @@ from cratb.engine.indicators import aggregated, territories
 from cratb.engine.indicators.catalogue import Target, ratio, register
 from cratb.engine.intermediate import community as intermediate
 from cratb.engine.reference import tables as ref
+from cratb.engine.sources.derived import SPECIALTIES
 from cratb.engine.staging import community as stg
 from cratb.engine.staging.hospital import resident_days
 
@@ -121,6 +122,7 @@ def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
             date_to=ctx.date_to,
             dims=ctx.by,
             residents=residents,
+            specialties=ctx.table(SPECIALTIES) if ctx.session.has(SPECIALTIES) else None,
         )
 
     def build() -> ir.Table:

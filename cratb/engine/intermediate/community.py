@@ -137,13 +137,16 @@ def per_prescriber(
     date_to: date,
     dims: Iterable[str],
     residents: ir.Column | None,
+    specialties: ir.Table | None = None,
 ) -> ir.Table:
     """The measures of ``consumption_rows`` by prescriber (``prescriber_id``,
     ``prescriber_specialty``) and the other columns of ``dims`` (time, geography,
     setting, product). The product attributes are joined to the dispensing lines and the
     measures summed by prescriber: grouping by prescriber × product first would make far
     more groups than there are prescribers. ``residents``: keep the patients living in
-    these départements."""
+    these départements. ``specialties``: the specialties' integer keys
+    (``sources/derived.py``), when the warehouse stores them: the lines are then grouped
+    by that key instead of the specialty's text."""
     dims = set(dims)
     rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
     if residents is not None:
@@ -151,8 +154,11 @@ def per_prescriber(
     rows = rows.left_join(attributes, rows.cip13 == attributes.cip13).select(
         rows, *(attributes[c] for c in attributes.columns if c != "cip13")
     )
-    # Grouped by the prescriber's integer key, then named: a text key costs far more.
-    keys = ["prescriber_key", "prescriber_specialty"]
+    # Grouped by the prescriber's and the specialty's integer keys, then named: a text
+    # key costs far more.
+    by_key = specialties is not None and "specialty_key" in rows.columns
+    specialty = "specialty_key" if by_key else "prescriber_specialty"
+    keys = ["prescriber_key", specialty]
     keys += ["month_key"] if dims & set(TIME_COLUMNS) else []
     keys += ["departement"] if dims & set(GEO_COLUMNS) else []
     keys += ["setting"] if "setting" in dims else []
@@ -160,6 +166,14 @@ def per_prescriber(
     measures = _measures(rows)
     t = rows.group_by(keys).aggregate(**{name: m.sum() for name, m in measures.items()})
     t = t.join(prescribers, "prescriber_key").drop("prescriber_key")
+    if by_key and specialties is not None:
+        # Every line's specialty has its key (both written in the import's transaction);
+        # a left join all the same: a key without its name would give an empty name, never
+        # drop the line.
+        names = t.left_join(specialties, t.specialty_key == specialties.specialty_key)
+        t = names.select(
+            *(specialties.prescriber_specialty if c == "specialty_key" else t[c] for c in t.columns)
+        )
     return _calendar_and_region(t, departements)
 
 

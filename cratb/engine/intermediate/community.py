@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -100,14 +101,36 @@ def _product_keys(dims: set[str]) -> list[str]:
     return ["atc", *(c for c in asked if c != "atc")] if asked else []
 
 
-def cube(dispensations: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
+def cube(
+    dispensations: ir.Table,
+    *,
+    date_from: date,
+    date_to: date,
+    specialties: ir.Table | None = None,
+) -> ir.Table:
     """One row per month × département × specialty × setting × product (cip13) of the
     period: ``boxes``, ``lines``: the one scan of the dispensing lines for the whole
-    catalogue."""
+    catalogue. ``specialties``: the specialties' integer keys (``sources/derived.py``),
+    when the warehouse stores them: the lines are then grouped by that key, and the
+    specialty named after."""
     rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
-    return rows.group_by([*CUBE_KEYS, "cip13"]).agg(
-        boxes=rows.boxes.sum(), lines=rows.line_weight.sum()
-    )
+    if specialties is None or "specialty_key" not in rows.columns:
+        return rows.group_by([*CUBE_KEYS, "cip13"]).agg(
+            boxes=rows.boxes.sum(), lines=rows.line_weight.sum()
+        )
+    keys = ["specialty_key" if c == "prescriber_specialty" else c for c in CUBE_KEYS]
+    t = rows.group_by([*keys, "cip13"]).agg(boxes=rows.boxes.sum(), lines=rows.line_weight.sum())
+    return _specialty_named(t, specialties, rows.prescriber_specialty.type())
+
+
+def _specialty_named(t: ir.Table, specialties: ir.Table, dtype: dt.DataType) -> ir.Table:
+    """``t`` with its ``specialty_key`` column replaced, in place, by the specialty
+    (``prescriber_specialty`` of type ``dtype``). Every line's specialty has its key (both
+    are written in the import's transaction); a left join all the same: a key without its
+    name would give an empty name, never drop a row."""
+    named = t.left_join(specialties, t.specialty_key == specialties.specialty_key)
+    name = specialties.prescriber_specialty.cast(dtype).name("prescriber_specialty")
+    return named.select(*(name if c == "specialty_key" else t[c] for c in t.columns))
 
 
 def consumption_rows(cube: ir.Table, *, attributes: ir.Table, departements: ir.Table) -> ir.Table:
@@ -167,13 +190,7 @@ def per_prescriber(
     t = rows.group_by(keys).aggregate(**{name: m.sum() for name, m in measures.items()})
     t = t.join(prescribers, "prescriber_key").drop("prescriber_key")
     if by_key and specialties is not None:
-        # Every line's specialty has its key (both written in the import's transaction);
-        # a left join all the same: a key without its name would give an empty name, never
-        # drop the line.
-        names = t.left_join(specialties, t.specialty_key == specialties.specialty_key)
-        t = names.select(
-            *(specialties.prescriber_specialty if c == "specialty_key" else t[c] for c in t.columns)
-        )
+        t = _specialty_named(t, specialties, rows.prescriber_specialty.type())
     return _calendar_and_region(t, departements)
 
 

@@ -223,9 +223,10 @@ def test_a_prescriber_far_above_peers_is_flagged(tmp_path: Path, backend: str) -
 
 
 def test_the_specialty_key_changes_no_number(tmp_path: Path, backend: str) -> None:
-    # The prescriber groupings use the specialty's integer key when the warehouse stores it
-    # (sources/derived.py), the specialty's text in a warehouse from before it: the same
-    # rows either way, a prescriber who wrote under two specialties included.
+    # The prescriber groupings and the cube of the lines use the specialty's integer key
+    # when the warehouse stores it (sources/derived.py), the specialty's text in a warehouse
+    # from before it: the same rows either way, a prescriber who wrote under two
+    # specialties included.
     text = golden.DISPENSATIONS.strip() + (
         "\nD17,2024-05-02,RX14,P12,40,F,75,GP1,hospital,AUG1G,1,community"
     )
@@ -246,6 +247,10 @@ def test_the_specialty_key_changes_no_number(tmp_path: Path, backend: str) -> No
         ("community.prescriber_profile", Query(by=("year",))),
         ("community.did", Query(by=("prescriber_id", "prescriber_specialty", "year"))),
         ("community.critical_share", Query(by=("prescriber_specialty", "prescriber_id"))),
+        # From the cube of the lines (grouped by the key too).
+        ("community.did", Query(by=("prescriber_specialty", "month"))),
+        ("community.access_share", Query(by=("prescriber_specialty", "setting"))),
+        ("community.seasonal_variation", Query(by=("prescriber_specialty",))),
     )
     got = {}
     for name in ("keys", "text"):

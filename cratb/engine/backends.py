@@ -141,6 +141,10 @@ class _Bounded:
 _ROWS_COPIED = "Arrow output on a DB-API result makes an extra copy"
 #: SQL of the expressions compiled by this process (DuckDB), by expression.
 COMPILED_SQL = _Bounded(1024)
+#: The select list casting a schema's columns to their types, by schema.
+_CAST_COLUMNS = _Bounded(256)
+#: The ibis schema of a warehouse table's columns (name, DuckDB type, nullable).
+_SCHEMAS = _Bounded(256)
 #: The memtables of this process, by content: the same rows are the same expression.
 _MEMTABLES = _Bounded(256)
 #: The memtables an expression reads, by expression (found once: a walk of its graph).
@@ -193,11 +197,14 @@ class Session:
         if self.backend != "duckdb" or not columns:
             return self.con.table(name)
         mapper = self.con.compiler.type_mapper
-        schema = ibis.schema(
-            {
-                column: mapper.from_string(type_, nullable=nullable)
-                for column, type_, nullable in columns
-            }
+        schema = _SCHEMAS.get(
+            columns,
+            lambda: ibis.schema(
+                {
+                    column: mapper.from_string(type_, nullable=nullable)
+                    for column, type_, nullable in columns
+                }
+            ),
         )
         node = ops.DatabaseTable(
             name,
@@ -246,14 +253,21 @@ class Session:
         name = "cratb_shared_" + hashlib.sha256(key.encode()).hexdigest()[:24]
         schema = expr.schema()
         mapper = self.con.compiler.type_mapper
-        columns = ", ".join(
-            f"{_quoted(column)} {mapper.from_ibis(dtype).sql('duckdb')}"
-            for column, dtype in schema.items()
+        # Each column cast to the type of the expression's schema, as an INSERT into a
+        # table created with those types casts it: one statement instead of two.
+        columns: str = _CAST_COLUMNS.get(
+            schema,
+            lambda: ", ".join(
+                f"CAST({_quoted(column)} AS {mapper.from_ibis(dtype).sql('duckdb')})"
+                f" AS {_quoted(column)}"
+                for column, dtype in schema.items()
+            ),
         )
-        raw = self.con.con
-        raw.execute(f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} ({columns})")
         self._register_memtables(expr)
-        raw.execute(f"INSERT INTO {_quoted(name)} {self.sql(expr)}")
+        create = f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} AS"
+        self.con.con.execute(
+            f"{create} SELECT {columns} FROM ({self.sql(expr)}) AS _cratb_rows"  # noqa: S608
+        )
         self.values.setdefault("shared_tables", []).append(name)
         node = ops.DatabaseTable(
             name,

@@ -37,6 +37,7 @@ import hashlib
 import json
 import re
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,7 +52,7 @@ import pyarrow as pa
 
 from cratb.engine.config import SparkSettings
 from cratb.engine.errors import EngineError
-from cratb.engine.sources.derived import PRESCRIBERS
+from cratb.engine.sources.derived import PRESCRIBERS, SPECIALTIES
 from cratb.engine.sources.schema import COMMAND_LINE_KINDS, KINDS
 from cratb.engine.sources.territories import ESTABLISHMENT_GHT, TERRITORY_COMMUNES
 from cratb.engine.warehouse import connect
@@ -67,12 +68,14 @@ __all__ = [
 
 BACKENDS = ("duckdb", "spark")
 #: The imported tables (one per input kind), and the tables derived at import: the
-#: prescribers' keys, one row per isolate (sources/isolate_heads.py), and the log of
-#: the targeted-reporting engine (cratb ast target, the lab API).
+#: prescribers' and the specialties' keys, one row per isolate
+#: (sources/isolate_heads.py), and the log of the targeted-reporting engine (cratb ast
+#: target, the lab API).
 WAREHOUSE_TABLES = (
     *KINDS,
     *COMMAND_LINE_KINDS,
     PRESCRIBERS,
+    SPECIALTIES,
     "isolate_heads",
     "targeted_reports",
     "product_notes",
@@ -134,8 +137,14 @@ class _Bounded:
             self.hits = self.misses = 0
 
 
+#: DuckDB's warning on the rows of a result fetched as Arrow from the connection.
+_ROWS_COPIED = "Arrow output on a DB-API result makes an extra copy"
 #: SQL of the expressions compiled by this process (DuckDB), by expression.
 COMPILED_SQL = _Bounded(1024)
+#: The select list casting a schema's columns to their types, by schema.
+_CAST_COLUMNS = _Bounded(256)
+#: The ibis schema of a warehouse table's columns (name, DuckDB type, nullable).
+_SCHEMAS = _Bounded(256)
 #: The memtables of this process, by content: the same rows are the same expression.
 _MEMTABLES = _Bounded(256)
 #: The memtables an expression reads, by expression (found once: a walk of its graph).
@@ -158,6 +167,9 @@ class Session:
     built: dict[str, ibis.Table] = field(default_factory=dict)
     # While ``replayed`` records a build: what it reads from the session, in order.
     log: list[tuple[Any, ...]] | None = None
+    # DuckDB: the warehouse tables' columns (name, type, nullable), read at the opening in
+    # one query instead of one DESCRIBE per table.
+    columns: dict[str, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         found = name in self.available
@@ -173,10 +185,34 @@ class Session:
         # ibis asks the backend for the schema at each call: once per session is enough.
         key = f"table:{name}"
         if key not in self.values:
-            self.values[key] = self.con.table(name)
+            self.values[key] = self._table(name)
         table: ibis.Table = self.values[key]
         self._event("table", name, table.op())
         return table
+
+    def _table(self, name: str) -> ibis.Table:
+        """The table ``name`` as ``con.table(name)`` gives it, built from the columns read
+        at the opening when there are (the same node: the same expression)."""
+        columns = self.columns.get(name)
+        if self.backend != "duckdb" or not columns:
+            return self.con.table(name)
+        mapper = self.con.compiler.type_mapper
+        schema = _SCHEMAS.get(
+            columns,
+            lambda: ibis.schema(
+                {
+                    column: mapper.from_string(type_, nullable=nullable)
+                    for column, type_, nullable in columns
+                }
+            ),
+        )
+        node = ops.DatabaseTable(
+            name,
+            schema=schema,
+            source=self.con,
+            namespace=ops.Namespace(catalog=None, database=None),
+        )
+        return node.to_expr()
 
     def memtable(self, data: pa.Table) -> ibis.Table:
         if self.backend == "duckdb":
@@ -217,14 +253,21 @@ class Session:
         name = "cratb_shared_" + hashlib.sha256(key.encode()).hexdigest()[:24]
         schema = expr.schema()
         mapper = self.con.compiler.type_mapper
-        columns = ", ".join(
-            f"{_quoted(column)} {mapper.from_ibis(dtype).sql('duckdb')}"
-            for column, dtype in schema.items()
+        # Each column cast to the type of the expression's schema, as an INSERT into a
+        # table created with those types casts it: one statement instead of two.
+        columns: str = _CAST_COLUMNS.get(
+            schema,
+            lambda: ", ".join(
+                f"CAST({_quoted(column)} AS {mapper.from_ibis(dtype).sql('duckdb')})"
+                f" AS {_quoted(column)}"
+                for column, dtype in schema.items()
+            ),
         )
-        raw = self.con.con
-        raw.execute(f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} ({columns})")
         self._register_memtables(expr)
-        raw.execute(f"INSERT INTO {_quoted(name)} {self.sql(expr)}")
+        create = f"CREATE OR REPLACE TEMP TABLE {_quoted(name)} AS"
+        self.con.con.execute(
+            f"{create} SELECT {columns} FROM ({self.sql(expr)}) AS _cratb_rows"  # noqa: S608
+        )
         self.values.setdefault("shared_tables", []).append(name)
         node = ops.DatabaseTable(
             name,
@@ -352,7 +395,15 @@ class Session:
 
         expr = expr.as_table()
         self._register_memtables(expr)
-        result = self.con.con.sql(self.sql(expr)).to_arrow_table()
+        # One statement run and fetched: ``sql(...).to_arrow_table()`` parses and binds the
+        # query, then runs it (parsing it again), about twice the fixed cost of a small
+        # query (issue #19). The copy of the rows it warns about is of an indicator's
+        # small result.
+        raw = self.con.con
+        raw.execute(self.sql(expr))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _ROWS_COPIED, UserWarning)
+            result = raw.to_arrow_table()
         converted: pa.Table = expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
         if self.log is not None:
             self._event("read", expr, _rows_digest(converted))
@@ -423,6 +474,31 @@ def open_session(
         session.close()
 
 
+def _warehouse_columns(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[frozenset[str], dict[str, tuple[tuple[str, str, bool], ...]]]:
+    """The warehouse tables of ``con`` and their columns (name, type, nullable), in
+    order: one query at the opening of a session instead of a DESCRIBE per table. A name
+    found in two schemas gets no columns here (``con.table`` reads it as before)."""
+    rows = con.execute(
+        "SELECT t.table_name, t.database_name, t.schema_name, c.column_name, c.data_type,"
+        " c.is_nullable FROM duckdb_tables() t LEFT JOIN duckdb_columns() c"
+        " ON c.database_oid = t.database_oid AND c.schema_oid = t.schema_oid"
+        " AND c.table_oid = t.table_oid ORDER BY c.column_index"
+    ).fetchall()
+    names = {row[0] for row in rows} & set(WAREHOUSE_TABLES)
+    places: dict[str, set[tuple[str, str]]] = {}
+    columns: dict[str, list[tuple[str, str, bool]]] = {}
+    for table, database, schema, column, type_, nullable in rows:
+        if table in names:
+            places.setdefault(table, set()).add((database, schema))
+            if column is not None:
+                columns.setdefault(table, []).append((column, type_, bool(nullable)))
+    return frozenset(names), {
+        name: tuple(found) for name, found in columns.items() if len(places[name]) == 1
+    }
+
+
 def _existing_tables(
     warehouse: Path, con: duckdb.DuckDBPyConnection | None = None
 ) -> frozenset[str]:
@@ -486,10 +562,15 @@ def _load_compilers_on_demand() -> None:
 def _duckdb(warehouse: Path, *, threads: int | None, memory_limit: str | None) -> Session:
     _load_compilers_on_demand()
     raw = connect(warehouse, read_only=True, memory_limit=memory_limit)
-    available = _existing_tables(warehouse, raw)
+    available, columns = _warehouse_columns(raw)
     if threads:
         raw.execute(f"SET threads = {int(threads)}")
-    return Session(backend="duckdb", con=ibis.duckdb.from_connection(raw), available=available)
+    return Session(
+        backend="duckdb",
+        con=ibis.duckdb.from_connection(raw),
+        available=available,
+        columns=columns,
+    )
 
 
 def _ledger_fingerprint(warehouse: Path, tables: frozenset[str]) -> str:

@@ -25,6 +25,7 @@ from cratb.engine.indicators import aggregated, territories
 from cratb.engine.indicators.catalogue import Target, ratio, register
 from cratb.engine.intermediate import community as intermediate
 from cratb.engine.reference import tables as ref
+from cratb.engine.sources.derived import SPECIALTIES
 from cratb.engine.staging import community as stg
 from cratb.engine.staging.hospital import resident_days
 
@@ -90,6 +91,12 @@ def _population(ctx: Context) -> ir.Table:
     return ctx.shared("population", lambda: stg.population(ctx.table("population")))
 
 
+def _specialties(ctx: Context) -> ir.Table | None:
+    """The specialties' integer keys, in a warehouse that stores them (imported into
+    since they came: ``sources/derived.py``)."""
+    return ctx.table(SPECIALTIES) if ctx.session.has(SPECIALTIES) else None
+
+
 def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
     """Dispensed J01 antibacterials at the grain of the --by columns, with the measures
     of ``intermediate.consumption_rows``. Without ``prescriber_id``, cut from the
@@ -121,11 +128,15 @@ def consumption(ctx: Context, *, residents_only: bool) -> ir.Table:
             date_to=ctx.date_to,
             dims=ctx.by,
             residents=residents,
+            specialties=_specialties(ctx),
         )
 
     def build() -> ir.Table:
         cube = intermediate.cube(
-            ctx.table("dispensations"), date_from=ctx.date_from, date_to=ctx.date_to
+            ctx.table("dispensations"),
+            date_from=ctx.date_from,
+            date_to=ctx.date_to,
+            specialties=_specialties(ctx),
         )
         return intermediate.consumption_rows(
             cube, attributes=_product_attributes(ctx), departements=_departements(ctx)

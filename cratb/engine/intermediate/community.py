@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -100,14 +101,36 @@ def _product_keys(dims: set[str]) -> list[str]:
     return ["atc", *(c for c in asked if c != "atc")] if asked else []
 
 
-def cube(dispensations: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
+def cube(
+    dispensations: ir.Table,
+    *,
+    date_from: date,
+    date_to: date,
+    specialties: ir.Table | None = None,
+) -> ir.Table:
     """One row per month × département × specialty × setting × product (cip13) of the
     period: ``boxes``, ``lines``: the one scan of the dispensing lines for the whole
-    catalogue."""
+    catalogue. ``specialties``: the specialties' integer keys (``sources/derived.py``),
+    when the warehouse stores them: the lines are then grouped by that key, and the
+    specialty named after."""
     rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
-    return rows.group_by([*CUBE_KEYS, "cip13"]).agg(
-        boxes=rows.boxes.sum(), lines=rows.line_weight.sum()
-    )
+    if specialties is None or "specialty_key" not in rows.columns:
+        return rows.group_by([*CUBE_KEYS, "cip13"]).agg(
+            boxes=rows.boxes.sum(), lines=rows.line_weight.sum()
+        )
+    keys = ["specialty_key" if c == "prescriber_specialty" else c for c in CUBE_KEYS]
+    t = rows.group_by([*keys, "cip13"]).agg(boxes=rows.boxes.sum(), lines=rows.line_weight.sum())
+    return _specialty_named(t, specialties, rows.prescriber_specialty.type())
+
+
+def _specialty_named(t: ir.Table, specialties: ir.Table, dtype: dt.DataType) -> ir.Table:
+    """``t`` with its ``specialty_key`` column replaced, in place, by the specialty
+    (``prescriber_specialty`` of type ``dtype``). Every line's specialty has its key (both
+    are written in the import's transaction); a left join all the same: a key without its
+    name would give an empty name, never drop a row."""
+    named = t.left_join(specialties, t.specialty_key == specialties.specialty_key)
+    name = specialties.prescriber_specialty.cast(dtype).name("prescriber_specialty")
+    return named.select(*(name if c == "specialty_key" else t[c] for c in t.columns))
 
 
 def consumption_rows(cube: ir.Table, *, attributes: ir.Table, departements: ir.Table) -> ir.Table:
@@ -137,13 +160,16 @@ def per_prescriber(
     date_to: date,
     dims: Iterable[str],
     residents: ir.Column | None,
+    specialties: ir.Table | None = None,
 ) -> ir.Table:
     """The measures of ``consumption_rows`` by prescriber (``prescriber_id``,
     ``prescriber_specialty``) and the other columns of ``dims`` (time, geography,
     setting, product). The product attributes are joined to the dispensing lines and the
     measures summed by prescriber: grouping by prescriber × product first would make far
     more groups than there are prescribers. ``residents``: keep the patients living in
-    these départements."""
+    these départements. ``specialties``: the specialties' integer keys
+    (``sources/derived.py``), when the warehouse stores them: the lines are then grouped
+    by that key instead of the specialty's text."""
     dims = set(dims)
     rows = stg.dispensations(dispensations, date_from=date_from, date_to=date_to)
     if residents is not None:
@@ -151,8 +177,11 @@ def per_prescriber(
     rows = rows.left_join(attributes, rows.cip13 == attributes.cip13).select(
         rows, *(attributes[c] for c in attributes.columns if c != "cip13")
     )
-    # Grouped by the prescriber's integer key, then named: a text key costs far more.
-    keys = ["prescriber_key", "prescriber_specialty"]
+    # Grouped by the prescriber's and the specialty's integer keys, then named: a text
+    # key costs far more.
+    by_key = specialties is not None and "specialty_key" in rows.columns
+    specialty = "specialty_key" if by_key else "prescriber_specialty"
+    keys = ["prescriber_key", specialty]
     keys += ["month_key"] if dims & set(TIME_COLUMNS) else []
     keys += ["departement"] if dims & set(GEO_COLUMNS) else []
     keys += ["setting"] if "setting" in dims else []
@@ -160,6 +189,8 @@ def per_prescriber(
     measures = _measures(rows)
     t = rows.group_by(keys).aggregate(**{name: m.sum() for name, m in measures.items()})
     t = t.join(prescribers, "prescriber_key").drop("prescriber_key")
+    if by_key and specialties is not None:
+        t = _specialty_named(t, specialties, rows.prescriber_specialty.type())
     return _calendar_and_region(t, departements)
 
 

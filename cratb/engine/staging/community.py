@@ -14,12 +14,14 @@ def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
     """One row per dispensing row of the period: ``month_key`` (YYYYMM as an integer),
     ``commune`` (the patient's, when the line carries it), ``departement`` (the
     patient's), ``patient_id`` (pseudonymous), ``prescriber_id`` and its integer
-    ``prescriber_key``, ``prescriber_specialty``,
-    ``setting``, ``cip13``, ``boxes`` (signed), ``line_weight`` (1 on the row that stands
-    for a prescription line, see ``sources/derived.py``)."""
+    ``prescriber_key``, ``prescriber_specialty`` and, in a warehouse that stores it, its
+    integer ``specialty_key``, ``setting``, ``cip13``, ``boxes`` (signed), ``line_weight``
+    (1 on the row that stands for a prescription line, see ``sources/derived.py``)."""
     t = t.filter(t.dispensed_on.between(ibis.literal(date_from), ibis.literal(date_to)))
     # The patient's commune (optional column, absent from earlier warehouses): ``commune``.
     commune = t.patient_commune if "patient_commune" in t.columns else ibis.null("string")
+    # The specialty's integer key (absent from warehouses not imported into since it came).
+    specialty_key = {"specialty_key": t.specialty_key} if "specialty_key" in t.columns else {}
     return t.select(
         commune=commune,
         month_key=(t.dispensed_on.year() * 100 + t.dispensed_on.month()).cast("int32"),
@@ -28,6 +30,7 @@ def dispensations(t: ir.Table, *, date_from: date, date_to: date) -> ir.Table:
         prescriber_id=t.prescriber_id,
         prescriber_key=t.prescriber_key,
         prescriber_specialty=t.prescriber_specialty,
+        **specialty_key,
         setting=t.setting,
         cip13=t.cip13,
         boxes=t.boxes,

@@ -5,11 +5,13 @@ Every expected number is worked out by hand in the comments from the rows of gol
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from cratb.engine.backends import Session
@@ -218,6 +220,51 @@ def test_a_prescriber_far_above_peers_is_flagged(tmp_path: Path, backend: str) -
     assert got["G20"]["outlier"] == "above_998"
     assert got["G20"]["excess_lines"] == pytest.approx(9 - p0 * 10, rel=1e-9)
     assert {r["outlier"] for k, r in got.items() if k != "G20"} == {""}
+
+
+def test_the_specialty_key_changes_no_number(tmp_path: Path, backend: str) -> None:
+    # The prescriber groupings and the cube of the lines use the specialty's integer key
+    # when the warehouse stores it (sources/derived.py), the specialty's text in a warehouse
+    # from before it: the same rows either way, a prescriber who wrote under two
+    # specialties included.
+    text = golden.DISPENSATIONS.strip() + (
+        "\nD17,2024-05-02,RX14,P12,40,F,75,GP1,hospital,AUG1G,1,community"
+    )
+    files = {"products": golden.PRODUCTS, "population": golden.POPULATION}
+    files["dispensations"] = text
+    from cratb.engine.sources import import_file
+
+    for kind, content in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text("\n".join(x.strip() for x in content.strip().splitlines()) + "\n")
+        import_file(kind, path, warehouse=tmp_path / "keys.duckdb")
+    shutil.copy(tmp_path / "keys.duckdb", tmp_path / "text.duckdb")
+    with duckdb.connect(str(tmp_path / "text.duckdb")) as con:
+        con.execute("ALTER TABLE dispensations DROP COLUMN specialty_key")
+        con.execute("DROP TABLE prescriber_specialties")
+    asked = (
+        ("community.prescriber_profile", Query()),
+        ("community.prescriber_profile", Query(by=("year",))),
+        ("community.did", Query(by=("prescriber_id", "prescriber_specialty", "year"))),
+        ("community.critical_share", Query(by=("prescriber_specialty", "prescriber_id"))),
+        # From the cube of the lines (grouped by the key too).
+        ("community.did", Query(by=("prescriber_specialty", "month"))),
+        ("community.access_share", Query(by=("prescriber_specialty", "setting"))),
+        ("community.seasonal_variation", Query(by=("prescriber_specialty",))),
+    )
+    got = {}
+    for name in ("keys", "text"):
+        for session in session_on(tmp_path / f"{name}.duckdb", backend):
+            assert session.has("prescriber_specialties") == (name == "keys")
+            got[name] = [rows(session, indicator, query) for indicator, query in asked]
+    assert got["keys"] == got["text"]
+    profile = {(r["prescriber_id"], r["prescriber_specialty"]) for r in got["keys"][0]}
+    assert profile == {
+        ("GP1", "general_practice"),
+        ("GP1", "hospital"),
+        ("GP2", "general_practice"),
+        ("HOSP1", "hospital"),
+    }
 
 
 def test_seasonal_variation(session: Session) -> None:

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from cratb.engine.backends import COMPILED_SQL, open_session
@@ -97,3 +98,23 @@ def test_a_session_loads_only_the_compilers_it_uses(tmp_path: Path) -> None:
     assert "athena" not in rest[0] and "oracle" not in rest[0]
     assert "compilers.duckdb" in rest[0]
     assert rest[0].strip().endswith("SQLiteCompiler ibis.backends.sql.compilers.sqlite")
+
+
+def test_the_tables_read_at_the_opening_are_those_ibis_describes(tmp_path: Path) -> None:
+    # A session reads every table's columns in one query when it opens (issue #19): each
+    # table must be the node ibis builds from its own DESCRIBE, or the SQL would differ.
+    warehouse = golden.build(tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        # Types that a plain CSV import does not make, and a name in two schemas.
+        con.execute(
+            "CREATE TABLE targeted_reports (d DECIMAL(18, 3) NOT NULL, t TIMESTAMP,"
+            " l INTEGER[], s STRUCT(a VARCHAR, b DOUBLE), h HUGEINT)"
+        )
+        con.execute("CREATE SCHEMA other")
+        con.execute("CREATE TABLE other.product_notes (x INTEGER)")
+        con.execute("CREATE TABLE product_notes (y VARCHAR NOT NULL)")
+    with open_session(warehouse=warehouse) as session:
+        assert {"dispensations", "prescribers", "prescriber_specialties"} <= session.available
+        assert "product_notes" not in session.columns
+        for name in sorted(session.available):
+            assert session.table(name).op() == session.con.table(name).op(), name

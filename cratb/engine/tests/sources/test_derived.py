@@ -100,6 +100,8 @@ def test_a_warehouse_from_before_the_column_is_upgraded_on_next_import(
         con.execute("ALTER TABLE dispensations DROP COLUMN line_weight")
         con.execute("ALTER TABLE dispensations DROP COLUMN prescriber_key")
         con.execute("DROP TABLE prescribers")
+        con.execute("ALTER TABLE dispensations DROP COLUMN specialty_key")
+        con.execute("DROP TABLE prescriber_specialties")
     import_file(
         "dispensations",
         _file(write_csv, "b.csv", [("D2", "2025-01-02", "RX2", "C1", 1)]),
@@ -107,6 +109,10 @@ def test_a_warehouse_from_before_the_column_is_upgraded_on_next_import(
     )
     assert _weights(query) == {"D1": 1, "D2": 1}
     assert query("SELECT count(*) FROM dispensations WHERE prescriber_key IS NULL") == [(0,)]
+    assert query(
+        "SELECT d.dispensation_id, s.prescriber_specialty FROM dispensations d"
+        " JOIN prescriber_specialties s USING (specialty_key) ORDER BY 1"
+    ) == [("D1", "general_practice"), ("D2", "general_practice")]
 
 
 def test_each_prescriber_gets_one_integer_key_across_files(
@@ -146,3 +152,39 @@ def test_each_prescriber_gets_one_integer_key_across_files(
         ("R-B", 2),
         ("R-C", 3),
     ]
+
+
+def test_each_specialty_gets_one_integer_key_across_files(
+    write_csv: WriteFile, warehouse: Path, query: Query
+) -> None:
+    first = write_csv(
+        "a.csv",
+        "\n".join(
+            [
+                HEADER,
+                "D1,2025-01-01,RX1,PAT,34,F,75,R-A,hospital,C1,1",
+                "D2,2025-01-01,RX2,PAT,34,F,75,R-A,general_practice,C1,1",
+            ]
+        ),
+    )
+    second = write_csv(
+        "b.csv",
+        "\n".join(
+            [
+                HEADER,
+                "D3,2025-02-01,RX3,PAT,34,F,75,R-B,dentistry,C1,1",
+                "D4,2025-02-01,RX4,PAT,34,F,75,R-B,hospital,C1,1",
+            ]
+        ),
+    )
+    import_file("dispensations", first, warehouse=warehouse)
+    import_file("dispensations", second, warehouse=warehouse)
+    assert query("SELECT specialty_key, prescriber_specialty FROM prescriber_specialties") == [
+        (1, "general_practice"),
+        (2, "hospital"),
+        (3, "dentistry"),
+    ]
+    assert query(
+        "SELECT d.dispensation_id, d.prescriber_specialty = s.prescriber_specialty"
+        " FROM dispensations d JOIN prescriber_specialties s USING (specialty_key) ORDER BY 1"
+    ) == [("D1", True), ("D2", True), ("D3", True), ("D4", True)]

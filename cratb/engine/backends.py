@@ -139,6 +139,9 @@ class _Bounded:
 
 #: DuckDB's warning on the rows of a result fetched as Arrow from the connection.
 _ROWS_COPIED = "Arrow output on a DB-API result makes an extra copy"
+# Filtered once for the process (``warnings.catch_warnings`` around each read would not be
+# thread-safe): the only DB-API results turned into Arrow are indicators' small results.
+warnings.filterwarnings("ignore", _ROWS_COPIED, UserWarning)
 #: SQL of the expressions compiled by this process (DuckDB), by expression.
 COMPILED_SQL = _Bounded(1024)
 #: The select list casting a schema's columns to their types, by schema.
@@ -401,9 +404,7 @@ class Session:
         # small result.
         raw = self.con.con
         raw.execute(self.sql(expr))
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", _ROWS_COPIED, UserWarning)
-            result = raw.to_arrow_table()
+        result = raw.to_arrow_table()
         converted: pa.Table = expr.__pyarrow_result__(result, data_mapper=DuckDBPyArrowData)
         if self.log is not None:
             self._event("read", expr, _rows_digest(converted))

@@ -14,14 +14,16 @@ set-based SQL statements over the whole file:
 # file (path, column names, cells) enters only as quoted literals, identifiers or parameters.
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -50,6 +52,8 @@ __all__ = ["create_tables", "default_report_path", "import_file"]
 MISSING = "valeur obligatoire manquante"
 REJECTED_COLUMNS = 'import_id, "row", "column", reason, raw, place'
 REJECTS_TABLE = "_csv_rejects"
+#: Prefix of the trimmed cells' names inside the validation statement (no file's column).
+_TRIMMED = "_cratb_trimmed_"
 MALFORMED_REASONS = {
     "MISSING COLUMNS": "ligne mal formée : des champs manquent ({n} attendus)",
     "TOO MANY COLUMNS": "ligne mal formée : trop de champs ({n} attendus)",
@@ -220,6 +224,9 @@ class _Sql:
     columns: dict[str, str]
     hashed: bool
     defaults: Mapping[str, str] = field(default_factory=dict)
+    #: Number a CSV's rows in the scan (``WITH ORDINALITY``), not by their order in the
+    #: staged table: when the validation's plan would not keep the file's order.
+    number_in_scan: bool = False
 
     @property
     def converted(self) -> bool:
@@ -231,7 +238,7 @@ class _Sql:
     def numbered_by_order(self) -> bool:
         """A CSV read as it is: its rows are numbered by their order in the staged table
         (its ``rowid``), not in the scan (see ``SourceFile.scan_sql``)."""
-        return self.source.format == "csv" and not self.converted
+        return self.source.format == "csv" and not self.converted and not self.number_in_scan
 
     def reason_columns(self) -> list[tuple[str, str]]:
         """(SQL name of the reason column, contract column it blames), in contract order;
@@ -253,10 +260,17 @@ class _Sql:
 
     def staged(self) -> str:
         cells = []
-        for column in self.spec.columns:
+        # Each cell trimmed once, in its own projection: the checks below name it many
+        # times (the identity checks alone about twenty), and written out in full each
+        # time the statement ran to hundreds of kilobytes of SQL.
+        trimmed = []
+        for i, column in enumerate(self.spec.columns):
             if column.name in self.columns:
                 name = quote_identifier(self.columns[column.name])
-                cell = f"NULLIF({_trimmed(f'CAST({name} AS VARCHAR)')}, '')"
+                trimmed.append(
+                    f"NULLIF({_trimmed(f'CAST({name} AS VARCHAR)')}, '') AS {_TRIMMED}{i}"
+                )
+                cell = f"{_TRIMMED}{i}"
             else:
                 cell = "CAST(NULL AS VARCHAR)"
             if column.name in self.defaults:
@@ -290,6 +304,11 @@ class _Sql:
                 value = f"coalesce({value}, {literal(column.default)})"
             values.append(f"{value} AS {column.name}")
             whens = " ".join(f"WHEN {cond} THEN {why}" for cond, why in column.rule.checks(v))
+            if column.name not in self.columns and column.name not in self.defaults:
+                # A column the file lacks is NULL on every row: its checks never run (and
+                # a reference table's codes, the communes', would make the statement
+                # hundreds of kilobytes long, most of its planning time).
+                whens = ""
             missing = literal(MISSING) if column.required else "NULL"
             if column.identifier:
                 whens = f"WHEN _id_{column.name} IS NOT NULL THEN _id_{column.name} {whens}"
@@ -333,7 +352,8 @@ class _Sql:
         numbers = "" if by_order else "_row, _source_row, "
         return (
             f"CREATE TEMP TABLE {table} AS "
-            f"WITH cells AS (SELECT {row}{', '.join(cells)} FROM {scan}), "
+            f"WITH trimmed AS (SELECT *, {', '.join(trimmed)} FROM {scan}), "
+            f"cells AS (SELECT {row}{', '.join(cells)} FROM trimmed), "
             f"checked AS (SELECT *, {', '.join(values)}, {', '.join(reasons)} FROM cells) "
             f"SELECT {numbers}_place, {', '.join(names)}, "
             f"CASE WHEN coalesce({', '.join(reason_names)}) IS NOT NULL THEN "
@@ -490,8 +510,11 @@ def _import(
         import_id = int(row[0]) if row else 1
         hashed = id_salt is not None and any(c.pseudonymous for c in spec.columns)
         sql = _Sql(spec, source, columns, hashed=hashed, defaults=dict(defaults or {}))
+        parameters = {"salt": id_salt} if hashed and id_salt else None
+        if sql.numbered_by_order and not _keeps_order(con, sql.staged(), parameters):
+            sql = replace(sql, number_in_scan=True)
         with step.bar(con, "validation des lignes"):
-            _run(con, sql.staged(), {"salt": id_salt} if hashed and id_salt else None, source)
+            _run(con, sql.staged(), parameters, source)
         malformed = _malformed_rows(con, source, len(source.columns), keep_raw=id_salt is None)
         if sql.numbered_by_order:
             _number_rows(con, malformed)
@@ -545,6 +568,42 @@ def _run(
         # The CSV reader gives up on the file as a whole (e.g. an unclosed quote).
         text = str(exc).strip().splitlines()
         raise RefusedFile(f"{source.original} illisible : {text[0] if text else exc}") from exc
+
+
+#: The operators of a validation plan that keep the rows in the file's order (DuckDB
+#: preserves insertion order through them); a join, a grouping or a sort does not.
+_ORDER_KEEPING = frozenset(
+    {"BATCH_CREATE_TABLE_AS", "CREATE_TABLE_AS", "PROJECTION", "FILTER", "READ_CSV"}
+)
+
+
+def _keeps_order(
+    con: duckdb.DuckDBPyConnection,
+    statement: str,
+    parameters: dict[str, str] | None,
+) -> bool:
+    """Whether the validation statement's plan keeps the file's order, so that the staged
+    table's ``rowid`` numbers the rows (``_number_rows``). An ``IN`` list is planned as a
+    join (``rules.is_in`` avoids them); any such operator and the rows are numbered in
+    the scan instead, slower but right."""
+    try:
+        row = con.execute(f"EXPLAIN (FORMAT json) {statement}", parameters).fetchone()
+    except duckdb.Error:
+        return False  # the statement itself will say what is wrong
+    if row is None:
+        return False
+
+    def names(node: dict[str, Any]) -> Iterator[str]:
+        yield str(node.get("name", ""))
+        for child in node.get("children", []):
+            yield from names(child)
+
+    try:
+        plan = json.loads(row[-1])
+    except ValueError:
+        return False
+    operators = {n for node in plan for n in names(node)}
+    return operators <= _ORDER_KEEPING
 
 
 def _malformed_rows(

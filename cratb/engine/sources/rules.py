@@ -38,7 +38,9 @@ __all__ = [
     "Text",
     "Year",
     "identity_reason",
+    "is_in",
     "literal",
+    "not_in",
     "plausible_years",
 ]
 
@@ -253,7 +255,7 @@ class CodeSet(Rule):
     def checks(self, v: str) -> list[Check]:
         return [
             (f"NOT regexp_full_match(upper({v}), '{self.shape}')", reason(self.shape_reason, v)),
-            (f"upper({v}) NOT IN ({_in_list(self.codes)})", reason(self.unknown_reason, v)),
+            (not_in(f"upper({v})", self.codes), reason(self.unknown_reason, v)),
         ]
 
 
@@ -288,9 +290,9 @@ class LabAntibiotic(CodeSet):
             parts.append(f"(CASE coalesce({self.lab_cell}, '') || '|' || {code} {specific} END)")
         if generic:
             parts.append(f"(CASE {code} {generic} END)")
-        lab_codes = _in_list({c for _, c in mapping})
+        lab_codes = {c for _, c in mapping}
         return (
-            f"(CASE WHEN {code} NOT IN ({lab_codes}) THEN {code} "
+            f"(CASE WHEN {not_in(code, lab_codes)} THEN {code} "
             f"ELSE coalesce({', '.join(parts)}, {code}) END)"
         )
 
@@ -298,7 +300,7 @@ class LabAntibiotic(CodeSet):
         mapped = self.value(v)
         return [
             (f"NOT regexp_full_match({mapped}, '{self.shape}')", reason(self.shape_reason, v)),
-            (f"{mapped} NOT IN ({_in_list(self.codes)})", reason(self.unknown_reason, v)),
+            (not_in(mapped, self.codes), reason(self.unknown_reason, v)),
         ]
 
 
@@ -339,7 +341,7 @@ class Departement(Rule):
     def checks(self, v: str) -> list[Check]:
         return [
             (
-                f"{self.value(v)} NOT IN ({_in_list(self.codes)})",
+                not_in(self.value(v), self.codes),
                 f"{reason('code département inconnu', v)} || "
                 + literal(" (code INSEE attendu : 01…95, 2A, 2B, 971…976)"),
             )
@@ -368,7 +370,7 @@ class Commune(Rule):
                 reason("code commune INSEE à 5 caractères attendu (ex. 33063), lu", v),
             ),
             (
-                f"{code} NOT IN ({_in_list(self.codes)})",
+                not_in(code, self.codes),
                 f"{reason('code commune inconnu du référentiel des communes', v)} || "
                 + literal(f" (COG {self.edition})" if self.edition else ""),
             ),
@@ -397,14 +399,14 @@ class Organism(Rule):
             for k, name in sorted((self.keys or {}).items())
         )
         return (
-            f"(CASE WHEN {v} IN ({_in_list(self.names)}) THEN {v} "
+            f"(CASE WHEN {is_in(v, self.names)} THEN {v} "
             f"ELSE (CASE {self._key(v)} {cases} END) END)"
         )
 
     def checks(self, v: str) -> list[Check]:
         return [
             (
-                f"{v} NOT IN ({_in_list(self.names)}) "
+                f"{not_in(v, self.names)} "
                 f"AND NOT regexp_full_match({v}, '[A-Za-z][A-Za-z0-9 .()/_-]*')",
                 reason("nom d'organisme illisible :", v),
             ),
@@ -449,5 +451,20 @@ def identity_reason(v: str) -> str:
     )
 
 
-def _in_list(codes: Iterable[str]) -> str:
-    return ", ".join(literal(c) for c in sorted(codes))
+def is_in(v: str, codes: Iterable[str]) -> str:
+    """SQL: ``v IN (codes)``, the same three-valued answer (NULL when ``v`` is NULL), as a
+    cast to an ENUM of the codes (a hash lookup per row) instead of an ``IN`` list.
+
+    DuckDB plans a long ``IN`` list as a join, and a join does not keep the order of the
+    rows: the validation statement must keep the file's order, its rows being numbered by
+    their place in the table it creates (``importer``). A cast is a plain function."""
+    values = sorted(set(codes))
+    if not values:
+        return f"CASE WHEN {v} IS NULL THEN NULL ELSE false END"
+    enum = "ENUM(" + ", ".join(literal(c) for c in values) + ")"
+    return f"CASE WHEN {v} IS NULL THEN NULL ELSE TRY_CAST({v} AS {enum}) IS NOT NULL END"
+
+
+def not_in(v: str, codes: Iterable[str]) -> str:
+    """SQL: ``v NOT IN (codes)``, written as ``is_in``."""
+    return f"(NOT {is_in(v, codes)})"

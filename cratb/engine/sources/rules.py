@@ -453,16 +453,27 @@ def identity_reason(v: str) -> str:
 
 def is_in(v: str, codes: Iterable[str]) -> str:
     """SQL: ``v IN (codes)``, the same three-valued answer (NULL when ``v`` is NULL), as a
-    cast to an ENUM of the codes (a hash lookup per row) instead of an ``IN`` list.
+    full match of the alternation of the codes (RE2 compiles it into an automaton: one
+    pass over the cell, faster than the ``IN`` list even for the 35 000 communes).
 
     DuckDB plans a long ``IN`` list as a join, and a join does not keep the order of the
     rows: the validation statement must keep the file's order, its rows being numbered by
-    their place in the table it creates (``importer``). A cast is a plain function."""
+    their place in the table it creates (``importer._keeps_order``). A function does.
+    (A cast to an ENUM of the codes keeps the order too, but costs about 2 µs a cell
+    that is not a code.)"""
     values = sorted(set(codes))
     if not values:
         return f"CASE WHEN {v} IS NULL THEN NULL ELSE false END"
-    enum = "ENUM(" + ", ".join(literal(c) for c in values) + ")"
-    return f"CASE WHEN {v} IS NULL THEN NULL ELSE TRY_CAST({v} AS {enum}) IS NOT NULL END"
+    pattern = "(?:" + "|".join(_regex_literal(c) for c in values) + ")"
+    return f"regexp_full_match({v}, {literal(pattern)})"
+
+
+_REGEX_SPECIAL = frozenset("\\.^$|?*+()[]{}")
+
+
+def _regex_literal(text: str) -> str:
+    """``text`` as an RE2 pattern matching exactly it."""
+    return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in text)
 
 
 def not_in(v: str, codes: Iterable[str]) -> str:

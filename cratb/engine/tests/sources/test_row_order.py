@@ -21,6 +21,7 @@ import pytest
 
 from cratb.engine.sources import import_file, importer
 from cratb.engine.sources.report import ImportReport
+from cratb.engine.sources.rules import is_in, not_in
 from cratb.engine.tests.sources.conftest import Query
 
 HEADER = (
@@ -163,3 +164,17 @@ def test_rows_numbered_by_order_or_in_the_scan_give_the_same_import(
             outcome.append(_outcome(report, warehouse))
         outcomes.append(outcome)
     assert outcomes[0] == outcomes[1]
+
+
+def test_membership_without_in_lists_is_exact() -> None:
+    """``rules.is_in``: the same answer as Python's ``in`` (and NULL for NULL), whatever
+    the codes hold: regular expressions' special characters, spaces, accents, quotes."""
+    codes = {"01", "2A", "971", "E. coli", "a+b", "(x)", "c|d", "l'été", "[z]", "\\", "q?", "^$"}
+    cells = [*codes, "", "1", "2a", "E  coli", "Ex coli", "ab", "x", "c", "d", "l'ete", "z"]
+    cells += ["01 ", " 01", "0", "97", "9711", "a+bb", "aab", "\\\\", "q", "^", "$"]
+    con = duckdb.connect()
+    for cell in cells:
+        got = con.execute(f"SELECT {is_in('$c', codes)}, {not_in('$c', codes)}", {"c": cell})
+        assert got.fetchone() == (cell in codes, cell not in codes), cell
+    assert con.execute(f"SELECT {is_in('NULL::VARCHAR', codes)}").fetchone() == (None,)
+    assert con.execute(f"SELECT {is_in('$c', set())}", {"c": "x"}).fetchone() == (False,)

@@ -37,6 +37,7 @@ from cratb.charts import (
     time_series,
 )
 from cratb.charts.numbers import format_month, format_number, format_range
+from cratb.dashboards.labels import specialty_label
 from cratb.dashboards.sections import (
     NationalFigure,
     PageContext,
@@ -163,6 +164,8 @@ def value_label(column: str, value: Any, language: str) -> str:
     if column == "sector":
         label = dimensions.SECTOR_LABELS.get(text)
         return _(label) if label else text
+    if column == "prescriber_specialty":
+        return specialty_label(text)
     if column == "month" and len(text) == 7:
         return format_month(date(int(text[:4]), int(text[5:]), 1), language=language)
     return text
@@ -760,7 +763,9 @@ class _Builder:
             if unit_column == "finess":
                 return self.unit_names.get(text, text)
             specialty = r["dimensions"].get("prescriber_specialty")
-            return f"{text} ({specialty})" if specialty and unit_column == "prescriber_id" else text
+            if specialty and unit_column == "prescriber_id":
+                return f"{text} ({specialty_label(str(specialty))})"
+            return text
 
         rows.sort(key=lambda r: -r["value"])
         names = [name(r) for r in rows]

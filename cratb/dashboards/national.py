@@ -26,6 +26,7 @@ from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
 from cratb.charts import Bar, Reference, ranked_bars
 from cratb.charts.numbers import round_half_up
+from cratb.dashboards.labels import SPECIALTY_LABELS
 from cratb.engine import reference
 from cratb.engine.backends import Session, open_session
 from cratb.engine.errors import EngineError
@@ -59,14 +60,7 @@ BREAKDOWNS = {
     "prescriber_specialty": gettext_lazy("spécialité du prescripteur"),
     "age_band": gettext_lazy("tranche d'âge"),
 }
-SPECIALTIES = {
-    "general_practice": gettext_lazy("médecine générale"),
-    "dentistry": gettext_lazy("chirurgie dentaire"),
-    "hospital": gettext_lazy("prescripteurs salariés (hôpital)"),
-    "other_specialty": gettext_lazy("autres spécialités médicales"),
-    "midwifery": gettext_lazy("sages-femmes"),
-    "other": gettext_lazy("autres prescripteurs"),
-}
+SPECIALTIES = SPECIALTY_LABELS
 
 
 class NationalForm(forms.Form):

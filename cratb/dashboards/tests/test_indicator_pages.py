@@ -69,7 +69,10 @@ def published(departement: Territory) -> Publication:
         value(
             indicator="community.prescriber_profile",
             grouping="prescriber_id,prescriber_specialty",
-            dimensions={"prescriber_id": f"9911000004{index}", "prescriber_specialty": "gp"},
+            dimensions={
+                "prescriber_id": f"9911000004{index}",
+                "prescriber_specialty": "general_practice",
+            },
             individual=True,
             numerator=rate * size / 100,
             denominator=size,
@@ -127,8 +130,10 @@ def test_prescribers_funnel_is_for_the_coordination_only(
     client.force_login(coordinator)
     page = client.get(PROFILE).content.decode()
     assert "Entonnoir par prescripteur" in page
-    # The prescriber far above the others (70 % of 500) is named on the funnel.
-    assert "99110000042 (gp) : 70,0" in page
+    # The prescriber far above the others (70 % of 500) is named on the funnel, with the
+    # specialty as the pages name it, not the file's code.
+    assert "99110000042 (médecine générale) : 70,0" in page
+    assert "general_practice" not in page
 
 
 def test_an_ema_member_reads_only_the_departements_of_the_team(

@@ -136,7 +136,44 @@ def funnel_plot(
         )
     ]
 
+    def drawn(layout: Layout) -> list[dict[str, Any]]:
+        """``rows`` with the names that would overlap an earlier one left out (the point
+        stays a diamond, the description and the table still name it): the names are
+        placed right of their points, most extreme first, in the layout's pixels."""
+        named = [r for r in rows if r["name"]]
+        if len(named) < 2:
+            return rows
+        width = plot_width(layout)
+        height = plot_height(layout)
+        values = [r["value"] for r in rows] + [c["value"] for c in curve] + [mean]
+        low, high = min(values), max(values)
+        span = (high - low) or 1.0
+        widest = max(r["size"] for r in rows) or 1.0
+        line = layout.font_size + 2
+        boxes: list[tuple[float, float, float, float]] = []
+        kept: set[int] = set()
+        order = sorted(named, key=lambda r: -abs(r["value"] - mean))
+        for row in order:
+            left = width * row["size"] / widest + 8
+            right = left + len(row["name"]) * layout.font_size * 0.62
+            middle = height * (high - row["value"]) / span
+            box = (left, right, middle - line / 2, middle + line / 2)
+            if any(
+                box[0] < b[1] and b[0] < box[1] and box[2] < b[3] and b[2] < box[3] for b in boxes
+            ):
+                continue
+            boxes.append(box)
+            kept.add(id(row))
+        return [r if id(r) in kept or not r["name"] else {**r, "name": ""} for r in rows]
+
+    def plot_width(layout: Layout) -> int:
+        return layout.width - 70 - len(mean_label) * 7
+
+    def plot_height(layout: Layout) -> int:
+        return 300 if not layout.narrow else 260
+
     def spec(layout: Layout) -> dict[str, Any]:
+        shown = drawn(layout)
         x = {
             "field": "size",
             "type": "quantitative",
@@ -152,8 +189,8 @@ def funnel_plot(
         }
         return {
             **base_spec(layout, language),
-            "width": layout.width - 70 - len(mean_label) * 7,
-            "height": 300 if not layout.narrow else 260,
+            "width": plot_width(layout),
+            "height": plot_height(layout),
             "layer": [
                 {
                     "data": {"values": curve},
@@ -229,7 +266,7 @@ def funnel_plot(
                     },
                 },
                 {
-                    "data": {"values": rows},
+                    "data": {"values": shown},
                     "transform": [{"filter": "datum.status == 'outside' && datum.name != ''"}],
                     "mark": {
                         "type": "text",
@@ -269,5 +306,5 @@ def funnel_plot(
             "trait noir : moyenne ; tirets : limites à 95 % ; traits gris : limites à 99,8 % ;"
             " losanges orange : au-delà des limites à 99,8 %"
         ),
-        labels=(mean_text, *(r["text"] for r in named)),
+        labels=(mean_text, *(r["text"] for r in drawn(WIDE) if r["name"])),
     )

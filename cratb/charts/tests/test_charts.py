@@ -412,7 +412,8 @@ def test_a_funnel_names_only_the_points_farthest_outside_when_asked() -> None:
     for n in (20, 100, 400, 1200):
         se = (0.12 * 0.88 / n) ** 0.5 * 100
         limits.append(Limits(n, 12 - 1.96 * se, 12 + 1.96 * se, 12 - 3.09 * se, 12 + 3.09 * se))
-    points = [FunnelPoint(f"P{i}", 400, 18.0 + i) for i in range(5)]  # all beyond 99.8 %
+    # All beyond 99.8 %, far enough apart for every name to fit.
+    points = [FunnelPoint(f"P{i}", 100 + 250 * i, 18.0 + 3 * i) for i in range(5)]
     chart = funnel_plot(
         points,
         limits,
@@ -425,9 +426,28 @@ def test_a_funnel_names_only_the_points_farthest_outside_when_asked() -> None:
         max_names=2,
     )
     written = _texts(chart.svg(), value_labels=True)
-    assert sorted(t for t in written if t.startswith("P")) == ["P3 : 21,0", "P4 : 22,0"]
-    assert sorted(chart.labels) == ["12,0", "21,0", "22,0"]
-    assert "P3 : 21,0, P4 : 22,0 et 3 autres" in chart.description
+    assert sorted(t for t in written if t.startswith("P")) == ["P3 : 27,0", "P4 : 30,0"]
+    assert sorted(chart.labels) == ["12,0", "27,0", "30,0"]
+    assert "P3 : 27,0, P4 : 30,0 et 2 autres" in chart.description
+
+
+def test_a_funnel_leaves_out_a_name_that_would_cover_another() -> None:
+    """Two points beyond the limits side by side: the farther one's name is written, the
+    other's would sit on it and is left out of the drawing (its diamond stays, and the
+    description still names it)."""
+    limits = []
+    for n in (20, 100, 400, 1200):
+        se = (0.12 * 0.88 / n) ** 0.5 * 100
+        limits.append(Limits(n, 12 - 1.96 * se, 12 + 1.96 * se, 12 - 3.09 * se, 12 + 3.09 * se))
+    points = [FunnelPoint("Près", 400, 21.0), FunnelPoint("Loin", 410, 21.5)]
+    chart = funnel_plot(
+        points, limits, mean=12.0, title="F", unit="%", size_title="n", decimals=1, language="fr"
+    )
+    for variant in ("wide", "narrow"):
+        written = _texts(chart.svg(variant), value_labels=True)
+        assert [t for t in written if " : " in t] == ["Loin : 21,5"]
+    assert sorted(chart.labels) == ["12,0", "21,5"]
+    assert "Près : 21,0" in chart.description and "Loin : 21,5" in chart.description
 
 
 def test_labels_vega_hides_are_not_printed() -> None:

@@ -24,6 +24,8 @@ line an import touches, including lines whose rows came in earlier files.
 # ruff: noqa: S608 - table and column names are the module's own constants.
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 __all__ = [
@@ -33,7 +35,6 @@ __all__ = [
     "prepare",
     "refresh",
     "register_keys",
-    "register_specialties",
     "upgrade",
 ]
 
@@ -44,6 +45,23 @@ ROW_KEY = "dispensation_id"
 PRESCRIBERS = "prescribers"
 SPECIALTIES = "prescriber_specialties"
 PREPARED = "_derived"
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """A text column of the rows given small integer keys, kept in a table of its own."""
+
+    table: str
+    key: str
+    column: str
+    sql_type: str
+
+
+#: The prescriber and the specialty (in this order: the prescriber's key came first).
+KEYS = (
+    _Keys(PRESCRIBERS, "prescriber_key", "prescriber_id", "INTEGER"),
+    _Keys(SPECIALTIES, "specialty_key", "prescriber_specialty", "SMALLINT"),
+)
 
 
 def _line_weight_sql() -> str:
@@ -58,7 +76,7 @@ def create_sql(kind: str) -> str:
     """The derived columns' definitions, to append to the kind's CREATE TABLE."""
     if kind != KIND:
         return ""
-    return ", line_weight TINYINT DEFAULT 0, prescriber_key INTEGER, specialty_key SMALLINT"
+    return ", line_weight TINYINT DEFAULT 0" + "".join(f", {k.key} {k.sql_type}" for k in KEYS)
 
 
 def insert_columns(kind: str) -> list[tuple[str, str]]:
@@ -68,8 +86,7 @@ def insert_columns(kind: str) -> list[tuple[str, str]]:
         return []
     return [
         ("line_weight", f"CASE WHEN s._row IN (SELECT _row FROM {PREPARED}) THEN 1 ELSE 0 END"),
-        ("prescriber_key", "k.prescriber_key"),
-        ("specialty_key", "sk.specialty_key"),
+        *((k.key, f"k{i}.{k.key}") for i, k in enumerate(KEYS)),
     ]
 
 
@@ -77,9 +94,8 @@ def insert_joins(kind: str) -> str:
     """The joins the expressions of ``insert_columns`` need (after ``FROM _staged s``)."""
     if kind != KIND:
         return ""
-    return (
-        f" LEFT JOIN {PRESCRIBERS} k ON k.prescriber_id = s.prescriber_id"
-        f" LEFT JOIN {SPECIALTIES} sk ON sk.prescriber_specialty = s.prescriber_specialty"
+    return "".join(
+        f" LEFT JOIN {k.table} k{i} ON k{i}.{k.column} = s.{k.column}" for i, k in enumerate(KEYS)
     )
 
 
@@ -94,7 +110,6 @@ def prepare(con: duckdb.DuckDBPyConnection, kind: str, accepted: str) -> None:
     if kind != KIND:
         return
     register_keys(con, kind, accepted)
-    register_specialties(con, kind, accepted)
     key = ", ".join(LINE_KEY)
     # LINE_ORDER as a sort key: positive boxes first (false sorts before true).
     first = f"arg_min(_row, (boxes <= 0, dispensed_on, {ROW_KEY}))"
@@ -105,46 +120,27 @@ def prepare(con: duckdb.DuckDBPyConnection, kind: str, accepted: str) -> None:
     )
 
 
-def _create_prescribers(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {PRESCRIBERS} (prescriber_key INTEGER PRIMARY KEY,"
-        " prescriber_id VARCHAR NOT NULL UNIQUE)"
-    )
-
-
-def _create_specialties(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {SPECIALTIES} (specialty_key SMALLINT PRIMARY KEY,"
-        " prescriber_specialty VARCHAR NOT NULL UNIQUE)"
-    )
-
-
 def register_keys(con: duckdb.DuckDBPyConnection, kind: str, accepted: str) -> None:
-    """Give a key to the prescribers of the rows ``accepted`` (a SQL query) not seen yet."""
+    """Give a key to the prescribers and specialties of the rows ``accepted`` (a SQL
+    query) not seen yet."""
     if kind != KIND:
         return
-    _create_prescribers(con)
+    for keys in KEYS:
+        _register(con, keys, accepted)
+
+
+def _register(con: duckdb.DuckDBPyConnection, keys: _Keys, accepted: str) -> None:
+    table, key, column = keys.table, keys.key, keys.column
     con.execute(
-        f"INSERT INTO {PRESCRIBERS} SELECT"
-        f" (SELECT coalesce(max(prescriber_key), 0) FROM {PRESCRIBERS})"
-        " + row_number() OVER (ORDER BY prescriber_id), prescriber_id"
-        f" FROM (SELECT DISTINCT prescriber_id FROM ({accepted}))"
-        f" WHERE prescriber_id NOT IN (SELECT prescriber_id FROM {PRESCRIBERS})"
+        f"CREATE TABLE IF NOT EXISTS {table} ({key} {keys.sql_type} PRIMARY KEY,"
+        f" {column} VARCHAR NOT NULL UNIQUE)"
     )
-
-
-def register_specialties(con: duckdb.DuckDBPyConnection, kind: str, accepted: str) -> None:
-    """Give a key to the specialties of the rows ``accepted`` (a SQL query) not seen yet."""
-    if kind != KIND:
-        return
-    _create_specialties(con)
     con.execute(
-        f"INSERT INTO {SPECIALTIES} SELECT"
-        f" (SELECT coalesce(max(specialty_key), 0) FROM {SPECIALTIES})"
-        " + row_number() OVER (ORDER BY prescriber_specialty), prescriber_specialty"
-        f" FROM (SELECT DISTINCT prescriber_specialty FROM ({accepted})"
-        " WHERE prescriber_specialty IS NOT NULL)"
-        f" WHERE prescriber_specialty NOT IN (SELECT prescriber_specialty FROM {SPECIALTIES})"
+        f"INSERT INTO {table} SELECT"
+        f" (SELECT coalesce(max({key}), 0) FROM {table})"
+        f" + row_number() OVER (ORDER BY {column}), {column}"
+        f" FROM (SELECT DISTINCT {column} FROM ({accepted}) WHERE {column} IS NOT NULL)"
+        f" WHERE {column} NOT IN (SELECT {column} FROM {table})"
     )
 
 
@@ -163,20 +159,14 @@ def upgrade(con: duckdb.DuckDBPyConnection, kind: str) -> None:
     if not _has_column(con, kind, "line_weight"):
         con.execute(f"ALTER TABLE {kind} ADD COLUMN line_weight TINYINT DEFAULT 0")
         _recompute_lines(con, f"SELECT DISTINCT {', '.join(LINE_KEY)} FROM {kind}")
-    if not _has_column(con, kind, "prescriber_key"):
-        register_keys(con, kind, f"SELECT prescriber_id FROM {kind}")
-        con.execute(f"ALTER TABLE {kind} ADD COLUMN prescriber_key INTEGER")
-        con.execute(
-            f"UPDATE {kind} SET prescriber_key = k.prescriber_key FROM {PRESCRIBERS} k"
-            f" WHERE {kind}.prescriber_id = k.prescriber_id"
-        )
-    if not _has_column(con, kind, "specialty_key"):
-        register_specialties(con, kind, f"SELECT prescriber_specialty FROM {kind}")
-        con.execute(f"ALTER TABLE {kind} ADD COLUMN specialty_key SMALLINT")
-        con.execute(
-            f"UPDATE {kind} SET specialty_key = k.specialty_key FROM {SPECIALTIES} k"
-            f" WHERE {kind}.prescriber_specialty = k.prescriber_specialty"
-        )
+    for keys in KEYS:
+        if not _has_column(con, kind, keys.key):
+            _register(con, keys, f"SELECT {keys.column} FROM {kind}")
+            con.execute(f"ALTER TABLE {kind} ADD COLUMN {keys.key} {keys.sql_type}")
+            con.execute(
+                f"UPDATE {kind} SET {keys.key} = k.{keys.key} FROM {keys.table} k"
+                f" WHERE {kind}.{keys.column} = k.{keys.column}"
+            )
 
 
 def refresh(con: duckdb.DuckDBPyConnection, kind: str, import_id: int) -> None:

@@ -500,17 +500,13 @@ def _warehouse_columns(
     }
 
 
-def _existing_tables(
-    warehouse: Path, con: duckdb.DuckDBPyConnection | None = None
-) -> frozenset[str]:
-    own = con is None
-    con = con or connect(warehouse, read_only=True)
+def _existing_tables(warehouse: Path) -> frozenset[str]:
+    """The warehouse tables of the file ``warehouse`` (a Spark session copies them)."""
+    con = connect(warehouse, read_only=True)
     try:
-        names = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return _warehouse_columns(con)[0]
     finally:
-        if own:
-            con.close()
-    return frozenset(names & set(WAREHOUSE_TABLES))
+        con.close()
 
 
 _COMPILER_IMPORT = re.compile(r"^from ibis\.backends\.sql\.compilers\.(\w+) import (\w+)$", re.M)

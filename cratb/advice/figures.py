@@ -461,7 +461,7 @@ def cache_key(year: int, *, dimension: str, period: str, stamp: str | None = Non
 
 
 def cached_years(stamp: str) -> tuple[list[int], int]:
-    """(:func:`available_years`, the latest year with a request), cached like the figures."""
+    """:func:`years_and_latest`, cached like the figures."""
     return cached(f"cratb.advice.figures-years:{stamp}", years_and_latest, seconds=CACHE_SECONDS)
 
 
@@ -479,9 +479,6 @@ def years_and_latest() -> tuple[list[int], int]:
     return list(range(max(latest, this_year), first - 1, -1)), latest
 
 
-def latest_year_with_data() -> int:
-    return years_and_latest()[1]
-
-
 def available_years() -> list[int]:
+    """The years the figures can show, newest first."""
     return years_and_latest()[0]

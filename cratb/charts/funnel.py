@@ -172,8 +172,7 @@ def funnel_plot(
     def plot_height(layout: Layout) -> int:
         return 300 if not layout.narrow else 260
 
-    def spec(layout: Layout) -> dict[str, Any]:
-        shown = drawn(layout)
+    def spec(layout: Layout, shown: list[dict[str, Any]]) -> dict[str, Any]:
         x = {
             "field": "size",
             "type": "quantitative",
@@ -296,15 +295,16 @@ def funnel_plot(
         if len(named) < len(beyond):
             description += t.gettext(" et %(n)s autres") % {"n": len(beyond) - len(named)}
     description += "."
+    wide_rows = drawn(WIDE)
     return Chart(
         kind="funnel_plot",
         title=title,
         description=description,
-        wide=spec(WIDE),
-        narrow=spec(NARROW),
+        wide=spec(WIDE, wide_rows),
+        narrow=spec(NARROW, drawn(NARROW)),
         key=t.gettext(
             "trait noir : moyenne ; tirets : limites à 95 % ; traits gris : limites à 99,8 % ;"
             " losanges orange : au-delà des limites à 99,8 %"
         ),
-        labels=(mean_text, *(r["text"] for r in drawn(WIDE) if r["name"])),
+        labels=(mean_text, *(r["text"] for r in wide_rows if r["name"])),
     )

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _
 
+from cratb.engine import dimensions
 from cratb.network.models import Organization, Territory
-
-#: The prescriber's specialty (the contract's codes) as the pages name it.
-SPECIALTY_LABELS = {
-    "general_practice": gettext_lazy("médecine générale"),
-    "dentistry": gettext_lazy("chirurgie dentaire"),
-    "hospital": gettext_lazy("prescripteurs salariés (hôpital)"),
-    "other_specialty": gettext_lazy("autres spécialités médicales"),
-    "midwifery": gettext_lazy("sages-femmes"),
-    "other": gettext_lazy("autres prescripteurs"),
-}
 
 
 def specialty_label(code: str) -> str:
-    """« médecine générale » for ``general_practice``; an unknown code as it is."""
-    label = SPECIALTY_LABELS.get(code)
-    return str(label) if label is not None else code
+    """« médecine générale » for ``general_practice``, in the page's language
+    (``dimensions.SPECIALTY_LABELS``); an unknown code as it is."""
+    label = dimensions.SPECIALTY_LABELS.get(code)
+    return _(label) if label is not None else code
 
 
 def establishment_names(finess: Iterable[str]) -> dict[str, str]:

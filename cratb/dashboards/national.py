@@ -26,7 +26,7 @@ from cratb.accounts.access import allow, roles
 from cratb.accounts.models import Role
 from cratb.charts import Bar, Reference, ranked_bars
 from cratb.charts.numbers import round_half_up
-from cratb.dashboards.labels import SPECIALTY_LABELS
+from cratb.dashboards.labels import specialty_label
 from cratb.engine import reference
 from cratb.engine.backends import Session, open_session
 from cratb.engine.errors import EngineError
@@ -60,7 +60,6 @@ BREAKDOWNS = {
     "prescriber_specialty": gettext_lazy("spécialité du prescripteur"),
     "age_band": gettext_lazy("tranche d'âge"),
 }
-SPECIALTIES = SPECIALTY_LABELS
 
 
 class NationalForm(forms.Form):
@@ -97,7 +96,7 @@ def column_label(breakdown: str, value: str | None) -> str:
     if not value:
         return _("inconnu")
     if breakdown == "prescriber_specialty":
-        return str(SPECIALTIES.get(value, value))
+        return specialty_label(value)
     if breakdown == "age_band":
         return _("%(band)s ans") % {"band": value}
     return value

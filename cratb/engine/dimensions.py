@@ -14,6 +14,7 @@ __all__ = [
     "DIMENSIONS",
     "GEO_COLUMNS",
     "SECTOR_LABELS",
+    "SPECIALTY_LABELS",
     "TIME_COLUMNS",
     "Dimension",
     "column_label",
@@ -84,6 +85,18 @@ SECTOR_LABELS = {
     "psychiatry": "psychiatrie",
     "long_term": "soins de longue durée",
     "nursing_home": "EHPAD",
+}
+
+
+#: What pages and reports call the prescriber's specialties (the contract's codes); the
+#: web pages translate them (the English catalogue has them).
+SPECIALTY_LABELS = {
+    "general_practice": "médecine générale",
+    "dentistry": "chirurgie dentaire",
+    "hospital": "prescripteurs salariés (hôpital)",
+    "other_specialty": "autres spécialités médicales",
+    "midwifery": "sages-femmes",
+    "other": "autres prescripteurs",
 }
 
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from cratb.activity.models import NetworkAction
 from cratb.dashboards.models import IndicatorValue
 from cratb.engine import identifiers
-from cratb.engine.dimensions import SECTOR_LABELS
+from cratb.engine.dimensions import SECTOR_LABELS, SPECIALTY_LABELS
 from cratb.engine.errors import EngineError
 from cratb.network.models import Organization, Practitioner, PractitionerRole, Territory
 
@@ -220,17 +220,8 @@ def establishment_contacts(establishment: Organization, on: date) -> list[str]:
 # ---- prescribers ----------------------------------------------------------------------
 
 
-SPECIALTY_LABELS = {
-    "general_practice": "médecine générale",
-    "dentistry": "chirurgie dentaire",
-    "hospital": "prescription hospitalière",
-    "other_specialty": "autre spécialité médicale",
-    "midwifery": "maïeutique",
-    "other": "autre",
-}
-
-
 def specialty_label(code: str) -> str:
+    """The specialty as the reports (in French) and the pages name it."""
     return SPECIALTY_LABELS.get(code, code)
 
 
